@@ -1,0 +1,77 @@
+import type { Page } from '@playwright/test';
+
+/** Credentials of the admin account the e2e server is seeded with. */
+export const ADMIN = {
+  username: process.env.MUSTER_ADMIN_USERNAME ?? 'admin',
+  password: process.env.MUSTER_ADMIN_PASSWORD ?? 'e2e-admin-password',
+};
+
+/**
+ * Wait until the Leptos app has hydrated: the app sets
+ * `data-hydrated="true"` on <body> once the WASM bundle has taken over.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body?.dataset.hydrated === 'true', undefined, {
+    timeout: 30_000,
+  });
+}
+
+/** Sign in as ADMIN through the real sign-in form. */
+export async function signIn(page: Page): Promise<void> {
+  await page.goto('/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.includes('/signin'));
+}
+
+/**
+ * Perform a real drag-and-drop of a file onto the element matching
+ * `selector`: a DataTransfer holding a File is built inside the page and
+ * dragenter, dragover and drop events carrying it are dispatched in turn.
+ */
+export async function dropFile(
+  page: Page,
+  selector: string,
+  fileName: string,
+  content: string,
+  mimeType = 'text/csv',
+): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ fileName, content, mimeType }) => {
+      const dt = new DataTransfer();
+      const file = new File([content], fileName, { type: mimeType });
+      dt.items.add(file);
+      return dt;
+    },
+    { fileName, content, mimeType },
+  );
+  try {
+    const target = page.locator(selector);
+    await target.dispatchEvent('dragenter', { dataTransfer });
+    await target.dispatchEvent('dragover', { dataTransfer });
+    await target.dispatchEvent('drop', { dataTransfer });
+  } finally {
+    await dataTransfer.dispose();
+  }
+}
+
+/** `prefix` plus a short suffix that is unique across runs and calls. */
+export function uniqueName(prefix: string): string {
+  const time = Date.now().toString(36).slice(-5);
+  const rand = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
+  return `${prefix}-${time}${rand}`;
+}
+
+/**
+ * Serialise rows as CSV (RFC 4180): fields joined with commas, rows with
+ * CRLF (no trailing line break). A field containing a comma, double quote,
+ * CR or LF, or with leading/trailing whitespace, is wrapped in double
+ * quotes with inner quotes doubled.
+ */
+export function csv(rows: string[][]): string {
+  const field = (value: string): string =>
+    /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return rows.map((row) => row.map(field).join(',')).join('\r\n');
+}

@@ -1,0 +1,50 @@
+//! The engine's one error type. Each variant an admin can meet carries a
+//! message that says what is wrong and where.
+
+/// Everything the engine can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Invalid credentials")]
+    Unauthenticated,
+    #[error("You do not have permission to do this")]
+    Forbidden,
+    #[error("An import of this app is already running")]
+    ImportBusy,
+    #[error("The upload is larger than the limit of {limit_mib} MiB")]
+    TooLarge { limit_mib: u64 },
+    #[error("Invalid filter: {0}")]
+    InvalidFilter(#[from] crate::syslog::filter::FilterError),
+    #[error("storage error: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A stable code for the kind of error, shown beside the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "MUS0404",
+            Error::InvalidInput(_) => "MUS0400",
+            Error::Conflict(_) => "MUS0409",
+            Error::Unauthenticated => "MUS0401",
+            Error::Forbidden => "MUS0403",
+            Error::ImportBusy => "MUS0423",
+            Error::TooLarge { .. } => "MUS0413",
+            Error::InvalidFilter(_) => "MUS0453",
+            Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_) => "MUS0500",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

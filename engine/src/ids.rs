@@ -1,0 +1,76 @@
+//! Identifiers shaped like Okta's: a three-letter prefix and 17 random
+//! alphanumerics (`00u…` users, `0oa…` apps, `ij…` import runs).
+
+use rand::Rng;
+
+const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+fn new_id(prefix: &str) -> String {
+    let mut rng = rand::thread_rng();
+    let mut id = String::with_capacity(20);
+    id.push_str(prefix);
+    while id.len() < 20 {
+        id.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
+    }
+    id
+}
+
+pub fn user_id() -> String {
+    new_id("00u")
+}
+pub fn app_id() -> String {
+    new_id("0oa")
+}
+pub fn admin_id() -> String {
+    new_id("00a")
+}
+pub fn run_id() -> String {
+    new_id("ij0")
+}
+pub fn upload_id() -> String {
+    new_id("upl")
+}
+pub fn transaction_id() -> String {
+    new_id("trx")
+}
+
+/// A random version-4 UUID in its usual text form.
+pub fn uuid() -> String {
+    let b: [u8; 16] = rand::thread_rng().gen();
+    let h = hex::encode([
+        b[0], b[1], b[2], b[3], b[4], b[5], (b[6] & 0x0f) | 0x40, b[7], (b[8] & 0x3f) | 0x80, b[9],
+        b[10], b[11], b[12], b[13], b[14], b[15],
+    ]);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// A secret token for sessions and API tokens (256 bits, hex).
+pub fn secret_token() -> String {
+    let b: [u8; 32] = rand::thread_rng().gen();
+    hex::encode(b)
+}
+
+/// The current time as Okta writes it: `2026-11-23T14:48:29.123Z`.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_prefix_and_length() {
+        let id = user_id();
+        assert!(id.starts_with("00u"));
+        assert_eq!(id.len(), 20);
+        assert_ne!(user_id(), user_id());
+    }
+
+    #[test]
+    fn uuid_is_version_4() {
+        let u = uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+}

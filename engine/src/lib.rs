@@ -1,0 +1,440 @@
+//! Muster's import engine: storage, sources, matching, the import queue and
+//! the System Log. No web framework: the console and the REST API are
+//! adapters over [`Engine`].
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod pipeline;
+pub mod queue;
+pub mod sources;
+pub mod store;
+pub mod syslog;
+
+pub use error::{Error, Result};
+
+use model::{Admin, App, AppKind, ConfirmOutcome, ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunStatus, UploadPreview, User};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{Selection, Store};
+use syslog::{Actor, Client, EventPage, EventQuery, NewEvent, Target};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Notify;
+
+/// How the engine is set up.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// `sqlite://…` URL or a file path.
+    pub database_url: String,
+    /// Where uploads are kept (defaults to beside the database).
+    pub data_dir: PathBuf,
+    /// Largest CSV upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+/// How long an admin session lasts.
+const SESSION_HOURS: i64 = 12;
+/// Rows shown in an upload's preview.
+const PREVIEW_ROWS: usize = 5;
+
+/// The engine: one per process, shared by the console, the API and the
+/// scheduler.
+#[derive(Debug)]
+pub struct Engine {
+    store: Store,
+    config: EngineConfig,
+    wake: Notify,
+}
+
+impl Engine {
+    /// Opens the database, applies migrations and marks imports that a
+    /// stopped process left running as failed.
+    pub async fn open(config: EngineConfig) -> Result<Arc<Engine>> {
+        let store = Store::open(&config.database_url).await?;
+        tokio::fs::create_dir_all(config.data_dir.join("uploads")).await?;
+        let engine = Arc::new(Engine { store, config, wake: Notify::new() });
+        engine.recover_interrupted_runs().await?;
+        Ok(engine)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn recover_interrupted_runs(&self) -> Result<()> {
+        let failed = self.store.fail_interrupted_runs(&ids::now()).await?;
+        let events: Vec<NewEvent> = failed
+            .iter()
+            .map(|run| {
+                NewEvent::new("system.import.complete", "Import interrupted by a restart", Actor::system())
+                    .target(Target::import_run(&run.id))
+                    .transaction(&run.id)
+                    .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger}))
+                    .failure("Muster stopped while this import was running")
+            })
+            .collect();
+        if !events.is_empty() {
+            self.store.log(&events).await?;
+        }
+        Ok(())
+    }
+
+    // ---- admins and sessions ----
+
+    /// Creates the first admin when there is none. Returns the password when
+    /// it was generated, so it can be shown once.
+    pub async fn ensure_first_admin(&self, username: Option<&str>, password: Option<&str>) -> Result<Option<(String, String)>> {
+        if self.store.count_admins().await? > 0 {
+            return Ok(None);
+        }
+        let username = username.filter(|u| !u.trim().is_empty()).unwrap_or("admin").trim().to_owned();
+        let (password, generated) = match password.filter(|p| !p.is_empty()) {
+            Some(p) => (p.to_owned(), false),
+            None => (auth::generate_password(), true),
+        };
+        self.store
+            .insert_admin(&ids::admin_id(), &username, &auth::hash_password(&password)?, "SUPER_ADMIN", &ids::now())
+            .await?;
+        Ok(generated.then_some((username, password)))
+    }
+
+    /// Adds an admin; `read_only` admins can look but not change.
+    pub async fn create_admin(&self, username: &str, password: &str, read_only: bool) -> Result<()> {
+        if username.trim().is_empty() || password.len() < 8 {
+            return Err(Error::InvalidInput("An admin needs a username and a password of at least 8 characters".into()));
+        }
+        let role = if read_only { "READ_ONLY_ADMIN" } else { "SUPER_ADMIN" };
+        self.store.insert_admin(&ids::admin_id(), username.trim(), &auth::hash_password(password)?, role, &ids::now()).await
+    }
+
+    /// Checks a username and password; on success opens a session and
+    /// returns its token. Both outcomes are logged.
+    pub async fn sign_in(&self, username: &str, password: &str, client: Option<Client>) -> Result<(Admin, String)> {
+        let found = self.store.find_admin(username.trim()).await?;
+        let admin = match found {
+            Some((admin, hash)) if auth::verify_password(password, &hash) => admin,
+            _ => {
+                // Verify against a dummy hash so timing does not tell which usernames exist.
+                let _ = auth::verify_password(password, DUMMY_HASH);
+                let actor = Actor { id: "unknown".into(), kind: "User".into(), alternate_id: username.into(), display_name: username.into() };
+                self.store
+                    .log(&[NewEvent::new("user.session.start", "User login to Muster", actor)
+                        .client(client)
+                        .failure("INVALID_CREDENTIALS")])
+                    .await?;
+                return Err(Error::Unauthenticated);
+            }
+        };
+        let token = ids::secret_token();
+        let now = chrono::Utc::now();
+        let expires = (now + chrono::Duration::hours(SESSION_HOURS)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.store.insert_session(&auth::token_hash(&token), &admin.id, &ids::now(), &expires).await?;
+        self.store
+            .log(&[NewEvent::new("user.session.start", "User login to Muster", Actor::admin(&admin)).client(client)])
+            .await?;
+        Ok((admin, token))
+    }
+
+    /// The admin whose session this token is, if it is valid.
+    pub async fn session_admin(&self, token: &str) -> Result<Option<Admin>> {
+        self.store.session_admin(&auth::token_hash(token), &ids::now()).await
+    }
+
+    pub async fn sign_out(&self, token: &str, client: Option<Client>) -> Result<()> {
+        if let Some(admin) = self.session_admin(token).await? {
+            self.store.delete_session(&auth::token_hash(token)).await?;
+            self.store
+                .log(&[NewEvent::new("user.session.end", "User logout from Muster", Actor::admin(&admin)).client(client)])
+                .await?;
+        }
+        Ok(())
+    }
+
+    // ---- apps ----
+
+    pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
+        self.store.list_apps(search).await
+    }
+
+    pub async fn get_app(&self, id: &str) -> Result<App> {
+        self.store.get_app(id).await
+    }
+
+    pub async fn create_app(&self, admin: &Admin, name: &str, kind: AppKind) -> Result<App> {
+        require_write(admin)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::InvalidInput("An app needs a name of 1 to 100 characters".into()));
+        }
+        let id = ids::app_id();
+        self.store.insert_app(&id, name, kind, &ids::now()).await?;
+        self.store
+            .log(&[NewEvent::new("application.lifecycle.create", format!("Add {} app", kind.label()), Actor::admin(admin))
+                .target(Target::app(&id, name))])
+            .await?;
+        self.store.get_app(&id).await
+    }
+
+    // ---- uploads ----
+
+    /// Streams an upload to the data directory, refusing it past the size
+    /// limit, then reads it once for the preview.
+    pub async fn save_upload<R: AsyncRead + Unpin>(&self, admin: &Admin, app_id: &str, file_name: &str, mut body: R) -> Result<UploadPreview> {
+        require_write(admin)?;
+        let app = self.store.get_app(app_id).await?;
+        if app.kind != AppKind::CsvDirectory {
+            return Err(Error::InvalidInput(format!("{} does not import CSV files", app.name)));
+        }
+        let id = ids::upload_id();
+        let path = self.config.data_dir.join("uploads").join(format!("{id}.csv"));
+        let written = write_limited(&mut body, &path, self.config.max_upload_bytes).await;
+        let size = match written {
+            Ok(size) => size,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(e);
+            }
+        };
+        let summary_path = path.clone();
+        let summary = tokio::task::spawn_blocking(move || sources::csv::summarize(&summary_path, PREVIEW_ROWS))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
+        let custom_attributes = summary
+            .columns
+            .iter()
+            .filter(|c| !c.is_empty() && !sources::csv::STANDARD_COLUMNS.contains(&c.as_str()))
+            .cloned()
+            .collect();
+        let preview = UploadPreview {
+            id,
+            file_name: file_name.chars().take(255).collect(),
+            size,
+            columns: summary.columns,
+            rows: summary.first_rows,
+            row_count: summary.row_count,
+            problems: summary.problems,
+            custom_attributes,
+        };
+        self.store.insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now()).await?;
+        Ok(preview)
+    }
+
+    // ---- imports ----
+
+    /// Asks for an import. It is stored as queued and starts when the app's
+    /// import slot is free (at once when no other import of the app runs).
+    pub async fn start_import(&self, admin: &Admin, app_id: &str, upload_id: Option<&str>, import_type: ImportType) -> Result<ImportRun> {
+        require_write(admin)?;
+        let app = self.store.get_app(app_id).await?;
+        let (upload_id, total) = match (app.kind, upload_id) {
+            (AppKind::CsvDirectory, None) => {
+                return Err(Error::InvalidInput("Choose a CSV file to import first".into()));
+            }
+            (AppKind::CsvDirectory, Some(u)) => {
+                let (_, rows) = self.store.get_upload(app_id, u).await?;
+                (Some(u.to_owned()), Some(rows))
+            }
+        };
+        let run = ImportRun {
+            id: ids::run_id(),
+            app_id: app.id.clone(),
+            import_type,
+            trigger: model::ImportTrigger::Manual.as_str().into(),
+            status: RunStatus::Queued,
+            upload_id,
+            created: ids::now(),
+            started: None,
+            finished: None,
+            total,
+            counts: Default::default(),
+            message: None,
+        };
+        self.store.insert_run(&run, &admin.id).await?;
+        self.wake.notify_one();
+        Ok(run)
+    }
+
+    /// Claims the next queued import whose app is free and runs it to its
+    /// end. `None` when nothing can start now.
+    pub async fn run_next_job(&self) -> Result<Option<ImportRun>> {
+        let Some(run) = self.store.claim_next_run(&ids::now()).await? else {
+            return Ok(None);
+        };
+        self.execute_run(&run).await?;
+        Ok(Some(self.store.get_run(&run.id).await?))
+    }
+
+    async fn execute_run(&self, run: &ImportRun) -> Result<()> {
+        let app = self.store.get_app(&run.app_id).await?;
+        let actor = self.run_actor(run).await;
+        let result = match (&run.upload_id, app.kind) {
+            (Some(upload), AppKind::CsvDirectory) => {
+                let opened = self
+                    .store
+                    .get_upload(&app.id, upload)
+                    .await
+                    .and_then(|(path, total)| sources::csv::CsvSource::open(Path::new(&path), total));
+                match opened {
+                    Ok(source) => pipeline::run_import(&self.store, &app, run, &actor, source).await.map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            }
+            (None, AppKind::CsvDirectory) => Err(Error::InvalidInput("The import has no CSV file".into())),
+        };
+        if let Err(e) = result {
+            tracing::warn!(run = %run.id, error = %e, "import failed");
+            pipeline::fail_run(&self.store, &app, run, &actor, &e.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_actor(&self, run: &ImportRun) -> Actor {
+        match self.store.run_requester(&run.id).await {
+            Ok(Some(admin)) => Actor::admin(&admin),
+            _ => Actor::system(),
+        }
+    }
+
+    /// Runs queued imports in the background for as long as the process
+    /// lives: each claimed run on its own task, one at a time per app.
+    pub fn spawn_worker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                loop {
+                    match engine.store.claim_next_run(&ids::now()).await {
+                        Ok(Some(run)) => {
+                            let engine = Arc::clone(&engine);
+                            tokio::spawn(async move {
+                                if let Err(e) = engine.execute_run(&run).await {
+                                    tracing::error!(run = %run.id, error = %e, "import could not be recorded");
+                                }
+                                engine.wake.notify_one();
+                            });
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot claim an import");
+                            break;
+                        }
+                    }
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(2), engine.wake.notified()).await;
+            }
+        })
+    }
+
+    /// The app's imports, newest first (queued and running ones included).
+    pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
+        self.store.list_runs(app_id, limit).await
+    }
+
+    pub async fn get_run(&self, run_id: &str) -> Result<ImportRun> {
+        self.store.get_run(run_id).await
+    }
+
+    pub async fn row_errors(&self, run_id: &str, offset: i64, limit: i64) -> Result<Page<RowError>> {
+        self.store.list_row_errors(run_id, offset, limit).await
+    }
+
+    /// The run's row errors as a CSV report: line, field, value, error.
+    pub async fn row_errors_csv(&self, run_id: &str) -> Result<String> {
+        self.store.get_run(run_id).await?;
+        let mut out = String::from("line,field,value,error\r\n");
+        let mut offset = 0;
+        loop {
+            let page = self.store.list_row_errors(run_id, offset, 5000).await?;
+            for e in &page.items {
+                let line = e.line.map(|l| l.to_string()).unwrap_or_default();
+                out.push_str(&format!(
+                    "{},{},{},{}\r\n",
+                    line,
+                    csv_field(e.field.as_deref().unwrap_or("")),
+                    csv_field(e.value.as_deref().unwrap_or("")),
+                    csv_field(&e.message)
+                ));
+            }
+            offset += page.items.len() as i64;
+            if page.items.is_empty() || offset >= page.total {
+                return Ok(out);
+            }
+        }
+    }
+
+    // ---- the import queue ----
+
+    pub async fn list_queue(&self, app_id: &str, match_type: Option<MatchType>, offset: i64, limit: i64) -> Result<Page<QueueRow>> {
+        self.store.list_queue(app_id, match_type, offset, limit.clamp(1, 500)).await
+    }
+
+    /// Confirms the chosen rows (or all): new users are created (ACTIVE when
+    /// `activate`, else STAGED) and linked; matched users are linked.
+    pub async fn confirm_assignments(&self, admin: &Admin, app_id: &str, selection: Selection, activate: bool) -> Result<ConfirmOutcome> {
+        require_write(admin)?;
+        let app = self.store.get_app(app_id).await?;
+        queue::confirm_assignments(&self.store, &app, &selection, activate, &Actor::admin(admin)).await
+    }
+
+    // ---- people ----
+
+    pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
+        self.store.list_users(search, offset, limit.clamp(1, 200)).await
+    }
+
+    pub async fn get_user(&self, id: &str) -> Result<User> {
+        self.store.get_user(id).await
+    }
+
+    // ---- the System Log ----
+
+    /// Events for a filter expression and keywords, newest first unless asked.
+    pub async fn query_events(&self, mut query: EventQuery, filter: &str, keywords: &str) -> Result<EventPage> {
+        if !filter.trim().is_empty() {
+            query.filter = Some(syslog::filter::Filter::parse(filter)?);
+        }
+        query.keywords = syslog::parse_keywords(keywords)?;
+        query.limit = query.limit.clamp(1, 1000);
+        self.store.query_events(&query).await
+    }
+}
+
+/// Refuses changes by read-only admins.
+fn require_write(admin: &Admin) -> Result<()> {
+    if admin.can_write() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// A valid argon2 hash of a random password, for constant-time refusals.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4qhd0Nqo2wq2V8b5x4yOqB3v0Cz3b0oBBZsvy5TBmG0";
+
+async fn write_limited<R: AsyncRead + Unpin>(body: &mut R, path: &Path, limit: u64) -> Result<u64> {
+    let mut file = tokio::fs::File::create(path).await?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = body.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        if size > limit {
+            return Err(Error::TooLarge { limit_mib: limit.div_ceil(1024 * 1024) });
+        }
+        file.write_all(buf.get(..n).unwrap_or_default()).await?;
+    }
+    file.flush().await?;
+    Ok(size)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}

@@ -1,0 +1,147 @@
+//! Confirming import queue rows: new users are created and linked, matched
+//! users are linked and assigned. Each batch is one transaction with its
+//! System Log events.
+
+use crate::error::Result;
+use crate::model::{App, ConfirmOutcome, MatchType, UserProfile};
+use crate::store::imports::{self, PendingRow, Selection};
+use crate::store::{self, NewUser, Store};
+use crate::syslog::{Actor, NewEvent, Target};
+use std::collections::HashSet;
+
+/// Queue rows confirmed per transaction.
+pub const CONFIRM_BATCH: usize = 2000;
+
+fn attributes_of(row: &PendingRow) -> Vec<(String, String)> {
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.attributes) {
+        Ok(map) => map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned())).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Confirms the selected rows (or all) of an app's queue. Rows that need a
+/// decision first (partial matches, conflicts) are left in the queue.
+pub async fn confirm_assignments(
+    store: &Store,
+    app: &App,
+    selection: &Selection,
+    activate: bool,
+    actor: &Actor,
+) -> Result<ConfirmOutcome> {
+    let mut outcome = ConfirmOutcome::default();
+    let transaction = crate::ids::transaction_id();
+    let app_target = Target::app(&app.id, &app.name);
+    let mut after = 0;
+    loop {
+        let rows = store.pending_rows(&app.id, selection, after, CONFIRM_BATCH).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        let now = crate::ids::now();
+        let mut tx = store.pool().begin().await?;
+
+        let profiles: Vec<Option<UserProfile>> =
+            rows.iter().map(|r| UserProfile::from_attributes(&attributes_of(r)).ok()).collect();
+        let new_logins: Vec<&str> = rows
+            .iter()
+            .zip(&profiles)
+            .filter(|(r, _)| r.match_type == MatchType::New)
+            .filter_map(|(_, p)| p.as_ref().map(|p| p.login.as_str()))
+            .collect();
+        let taken = store::users::existing_logins(&mut tx, &new_logins).await?;
+
+        let mut users = Vec::new();
+        let mut links: Vec<(String, String)> = Vec::new();
+        let mut events = Vec::new();
+        let mut done = Vec::new();
+        let mut batch_logins = HashSet::new();
+        for (row, profile) in rows.iter().zip(profiles) {
+            let Some(profile) = profile else {
+                outcome.skipped += 1;
+                continue;
+            };
+            let display = format!("{} {}", profile.first_name, profile.last_name);
+            match row.match_type {
+                MatchType::New => {
+                    let key = profile.login.key();
+                    if let Some(existing) = taken.get(&key) {
+                        imports::rematch_queue_row(&mut tx, row.seq, existing).await?;
+                        outcome.skipped += 1;
+                        continue;
+                    }
+                    if !batch_logins.insert(key) {
+                        outcome.skipped += 1;
+                        continue;
+                    }
+                    let id = crate::ids::user_id();
+                    let target = Target::user(&id, profile.login.as_str(), &display);
+                    events.push(
+                        NewEvent::new("user.lifecycle.create", "Create user", actor.clone())
+                            .target(target.clone())
+                            .transaction(&transaction),
+                    );
+                    if activate {
+                        events.push(
+                            NewEvent::new("user.lifecycle.activate", "Activate user", actor.clone())
+                                .target(target.clone())
+                                .transaction(&transaction),
+                        );
+                        outcome.activated += 1;
+                    }
+                    events.push(
+                        NewEvent::new("application.user_membership.add", "Add user to application membership", actor.clone())
+                            .target(target)
+                            .target(app_target.clone())
+                            .transaction(&transaction),
+                    );
+                    users.push(NewUser {
+                        id: id.clone(),
+                        status: if activate { "ACTIVE" } else { "STAGED" },
+                        login: profile.login.as_str().to_owned(),
+                        email: profile.email.as_str().to_owned(),
+                        first_name: profile.first_name,
+                        last_name: profile.last_name,
+                        profile: serde_json::Value::Object(profile.attributes).to_string(),
+                        activated: activate.then(|| now.clone()),
+                    });
+                    links.push((row.external_id.clone(), id));
+                    outcome.created += 1;
+                }
+                MatchType::Exact => {
+                    let Some(user_id) = row.matched_user_id.clone() else {
+                        outcome.skipped += 1;
+                        continue;
+                    };
+                    let target = Target::user(&user_id, profile.login.as_str(), &display);
+                    events.push(
+                        NewEvent::new("system.import.user_match.confirm", "Confirm matched user", actor.clone())
+                            .target(Target::app_user(&row.external_id, &app.name))
+                            .target(target.clone())
+                            .transaction(&transaction),
+                    );
+                    events.push(
+                        NewEvent::new("application.user_membership.add", "Add user to application membership", actor.clone())
+                            .target(target)
+                            .target(app_target.clone())
+                            .transaction(&transaction),
+                    );
+                    links.push((row.external_id.clone(), user_id));
+                    outcome.linked += 1;
+                }
+                MatchType::Partial | MatchType::Conflict => {
+                    outcome.skipped += 1;
+                    continue;
+                }
+            }
+            done.push(row.seq);
+        }
+        store::users::insert_users(&mut tx, &users, &app.id, &now).await?;
+        let link_refs: Vec<(&str, &str)> = links.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect();
+        imports::link_app_users(&mut tx, &app.id, &link_refs).await?;
+        let assigned: Vec<&str> = links.iter().map(|(_, u)| u.as_str()).collect();
+        imports::insert_assignments(&mut tx, &app.id, &assigned, &now).await?;
+        store::events::insert_events(&mut tx, &events, &now).await?;
+        imports::delete_queue_rows(&mut tx, &done).await?;
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}

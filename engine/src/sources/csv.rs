@@ -1,0 +1,429 @@
+//! CSV files: the header row names profile attributes, each further row is
+//! one user. Reading streams the file on its own thread in batches.
+
+use super::{Item, Record, Source};
+use crate::error::{Error, Result};
+use crate::model::{RowError, REQUIRED_ATTRIBUTES};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use tokio::sync::mpsc;
+
+/// Rows per batch handed to the pipeline.
+pub const BATCH_ROWS: usize = 4096;
+
+/// Columns a CSV may have that are part of the base profile; any other column
+/// becomes a custom profile attribute.
+pub const STANDARD_COLUMNS: [&str; 11] = [
+    "login",
+    "firstName",
+    "lastName",
+    "email",
+    "secondEmail",
+    "mobilePhone",
+    "primaryPhone",
+    "displayName",
+    "title",
+    "department",
+    "streetAddress",
+];
+
+/// What a first look at a CSV file found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvSummary {
+    pub columns: Vec<String>,
+    pub first_rows: Vec<Vec<String>>,
+    pub row_count: u64,
+    /// Problems that stop the file being imported at all.
+    pub problems: Vec<String>,
+}
+
+fn reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input)
+}
+
+/// Reads the header, decoding it and stripping a UTF-8 byte-order mark.
+fn read_header<R: Read>(rdr: &mut csv::Reader<R>) -> std::result::Result<Option<Vec<String>>, String> {
+    let mut rec = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut rec) {
+        Ok(false) => Ok(None),
+        Ok(true) => {
+            let mut columns = Vec::with_capacity(rec.len());
+            for (i, field) in rec.iter().enumerate() {
+                let field = if i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
+                if field.contains(&0) {
+                    return Err("This file is not a CSV file: it contains binary data.".into());
+                }
+                match std::str::from_utf8(field) {
+                    Ok(s) => columns.push(s.trim().to_owned()),
+                    Err(_) => {
+                        return Err(format!(
+                            "Line 1, column {}: the header is not UTF-8 text. Save the file as CSV UTF-8.",
+                            i + 1
+                        ))
+                    }
+                }
+            }
+            Ok(Some(columns))
+        }
+        Err(e) => Err(format!("This file is not a readable CSV file: {e}")),
+    }
+}
+
+/// Problems with a header that stop an import.
+fn header_problems(columns: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let missing: Vec<&str> = REQUIRED_ATTRIBUTES.iter().copied().filter(|r| !columns.iter().any(|c| c == r)).collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "Missing required column{}: {}. The header row must name {}.",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            REQUIRED_ATTRIBUTES.join(", ")
+        ));
+    }
+    for (i, c) in columns.iter().enumerate() {
+        if c.is_empty() {
+            problems.push(format!("Line 1, column {}: the column has no name.", i + 1));
+        } else if columns[..i].contains(c) {
+            problems.push(format!("Line 1, column {}: the column \"{c}\" appears twice.", i + 1));
+        }
+    }
+    problems
+}
+
+/// Reads a whole CSV file once: its columns, first rows, row count and the
+/// problems that would stop an import.
+pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
+    if let Some(problem) = sniff_binary(path)? {
+        return Ok(CsvSummary { columns: vec![], first_rows: vec![], row_count: 0, problems: vec![problem] });
+    }
+    let file = File::open(path)?;
+    let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
+    let columns = match read_header(&mut rdr) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Ok(CsvSummary {
+                columns: vec![],
+                first_rows: vec![],
+                row_count: 0,
+                problems: vec!["The file is empty: it has no header row and no users.".into()],
+            })
+        }
+        Err(p) => return Ok(CsvSummary { columns: vec![], first_rows: vec![], row_count: 0, problems: vec![p] }),
+    };
+    let mut problems = header_problems(&columns);
+    let mut first_rows = Vec::new();
+    let mut row_count = 0u64;
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                if is_blank(&rec) {
+                    continue;
+                }
+                row_count += 1;
+                if first_rows.len() < preview_rows {
+                    first_rows.push(rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+                }
+            }
+            Err(e) => {
+                problems.push(format!("This file is not a readable CSV file: {e}"));
+                break;
+            }
+        }
+    }
+    if row_count == 0 && problems.is_empty() {
+        problems.push("The file has a header row but no users.".into());
+    }
+    Ok(CsvSummary { columns, first_rows, row_count, problems })
+}
+
+/// Looks at the start of a file for signs it is not text: NUL bytes, or
+/// bytes that are not UTF-8.
+fn sniff_binary(path: &Path) -> Result<Option<String>> {
+    let mut head = Vec::with_capacity(8192);
+    File::open(path)?.take(8192).read_to_end(&mut head)?;
+    let text = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        // A multi-byte character cut by the 8 KiB window is still text.
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
+    };
+    if head.contains(&0) || !text {
+        return Ok(Some(
+            "This file is not a CSV file: it holds binary data or text that is not UTF-8. Save it as CSV UTF-8.".into(),
+        ));
+    }
+    Ok(None)
+}
+
+fn is_blank(rec: &csv::ByteRecord) -> bool {
+    rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// Turns one CSV row into a record or a row error.
+fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
+    if rec.len() != columns.len() {
+        return Item::Rejected(RowError {
+            line: Some(line),
+            field: None,
+            value: None,
+            message: format!("the row has {} fields but the header has {}", rec.len(), columns.len()),
+        });
+    }
+    let mut attributes = Vec::with_capacity(columns.len());
+    for (name, field) in columns.iter().zip(rec.iter()) {
+        match std::str::from_utf8(field) {
+            Ok(v) => attributes.push((name.clone(), v.to_owned())),
+            Err(_) => {
+                return Item::Rejected(RowError {
+                    line: Some(line),
+                    field: Some(name.clone()),
+                    value: Some(String::from_utf8_lossy(field).into_owned()),
+                    message: "the value is not UTF-8 text; save the file as CSV UTF-8".into(),
+                })
+            }
+        }
+    }
+    let external_id =
+        attributes.iter().find(|(k, _)| k == "login").map(|(_, v)| v.trim().to_lowercase()).unwrap_or_default();
+    Item::Record(Record { line: Some(line), external_id, attributes, active: true })
+}
+
+/// A CSV file as a source of records.
+pub struct CsvSource {
+    total: i64,
+    rx: mpsc::Receiver<Result<Vec<Item>>>,
+}
+
+impl CsvSource {
+    /// Opens the file and starts reading it on its own thread. Fails when the
+    /// header cannot be used.
+    pub fn open(path: &Path, total: i64) -> Result<CsvSource> {
+        let file = File::open(path)?;
+        let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
+        let columns = match read_header(&mut rdr) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Err(Error::InvalidInput("The file is empty: it has no header row and no users.".into())),
+            Err(p) => return Err(Error::InvalidInput(p)),
+        };
+        let problems = header_problems(&columns);
+        if !problems.is_empty() {
+            return Err(Error::InvalidInput(problems.join(" ")));
+        }
+        let lines = LineCounter::new(File::open(path)?);
+        let (tx, rx) = mpsc::channel(4);
+        std::thread::Builder::new().name("csv-reader".into()).spawn(move || read_rows(rdr, columns, lines, tx))?;
+        Ok(CsvSource { total, rx })
+    }
+}
+
+/// Finds the line a record starts on from its byte offset, by counting line
+/// feeds in a second pass over the file that runs just behind the parser
+/// (the parser's own line numbers lag behind CRLF ends and blank lines).
+struct LineCounter {
+    reader: BufReader<File>,
+    offset: u64,
+    line: i64,
+}
+
+impl LineCounter {
+    fn new(file: File) -> LineCounter {
+        LineCounter { reader: BufReader::with_capacity(1 << 16, file), offset: 0, line: 1 }
+    }
+
+    /// The line of the first byte at or after `byte` that is not a line end.
+    fn line_at(&mut self, byte: u64) -> std::io::Result<i64> {
+        use std::io::BufRead;
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(self.line);
+            }
+            let mut used = 0;
+            for &b in buf {
+                if self.offset + used as u64 >= byte && b != b'\n' && b != b'\r' {
+                    self.offset += used as u64;
+                    self.reader.consume(used);
+                    return Ok(self.line);
+                }
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                used += 1;
+            }
+            self.offset += used as u64;
+            self.reader.consume(used);
+        }
+    }
+}
+
+fn read_rows<R: Read>(
+    mut rdr: csv::Reader<R>,
+    columns: Vec<String>,
+    mut lines: LineCounter,
+    tx: mpsc::Sender<Result<Vec<Item>>>,
+) {
+    let mut rec = csv::ByteRecord::new();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {
+                if is_blank(&rec) {
+                    continue;
+                }
+                let line = match rec.position().map(|p| lines.line_at(p.byte())) {
+                    Some(Ok(line)) => line,
+                    Some(Err(e)) => {
+                        let _ = tx.blocking_send(Err(e.into()));
+                        return;
+                    }
+                    None => 0,
+                };
+                batch.push(to_item(&columns, &rec, line));
+                if batch.len() == BATCH_ROWS
+                    && tx.blocking_send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))).is_err()
+                {
+                    return;
+                }
+            }
+            Ok(false) => break,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(Error::InvalidInput(format!("The CSV file cannot be read: {e}"))));
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Ok(batch));
+    }
+}
+
+impl Source for CsvSource {
+    fn total(&self) -> Option<i64> {
+        Some(self.total)
+    }
+
+    async fn next_batch(&mut self) -> Result<Option<Vec<Item>>> {
+        self.rx.recv().await.transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(bytes).unwrap();
+        f
+    }
+
+    async fn items(bytes: &[u8]) -> Vec<Item> {
+        let f = file(bytes);
+        let mut src = CsvSource::open(f.path(), 0).unwrap();
+        let mut all = Vec::new();
+        while let Some(batch) = src.next_batch().await.unwrap() {
+            all.extend(batch);
+        }
+        all
+    }
+
+    fn record(item: &Item) -> &Record {
+        match item {
+            Item::Record(r) => r,
+            Item::Rejected(e) => panic!("rejected: {e:?}"),
+        }
+    }
+
+    fn attr<'a>(r: &'a Record, name: &str) -> &'a str {
+        r.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap()
+    }
+
+    const HEADER: &str = "login,firstName,lastName,email";
+
+    #[tokio::test]
+    async fn reads_quotes_newlines_bom_crlf_and_empty_quotes() {
+        let data = format!(
+            "\u{feff}{HEADER},note\r\nann@x.io,\"Ann, Jr\",Lee,ann@x.io,\"two\r\nlines\"\r\nbob@x.io,Bob,\"O\"\"Neil\",bob@x.io,\"\"\r\n"
+        );
+        let all = items(data.as_bytes()).await;
+        assert_eq!(all.len(), 2);
+        let ann = record(&all[0]);
+        assert_eq!(ann.attributes[0].0, "login", "the BOM is not part of the first column");
+        assert_eq!(attr(ann, "firstName"), "Ann, Jr");
+        assert_eq!(attr(ann, "note"), "two\r\nlines");
+        assert_eq!(ann.line, Some(2));
+        let bob = record(&all[1]);
+        assert_eq!(attr(bob, "lastName"), "O\"Neil");
+        assert_eq!(attr(bob, "note"), "");
+        assert_eq!(bob.line, Some(4), "the embedded newline moves later rows down a line");
+        assert_eq!(bob.external_id, "bob@x.io");
+    }
+
+    #[tokio::test]
+    async fn non_utf8_bytes_are_a_row_error_with_line_and_column() {
+        let mut data = format!("{HEADER}\nann@x.io,Ann,Lee,ann@x.io\nbob@x.io,B").into_bytes();
+        data.extend_from_slice(b"\xff\xfeob,Smith,bob@x.io\n");
+        let all = items(&data).await;
+        assert!(matches!(all[0], Item::Record(_)));
+        match &all[1] {
+            Item::Rejected(e) => {
+                assert_eq!(e.line, Some(3));
+                assert_eq!(e.field.as_deref(), Some("firstName"));
+                assert!(e.message.contains("UTF-8"));
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_field_count_is_a_row_error() {
+        let all = items(format!("{HEADER}\nann@x.io,Ann,Lee\n").as_bytes()).await;
+        match &all[0] {
+            Item::Rejected(e) => assert!(e.message.contains("3 fields but the header has 4"), "{}", e.message),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn summary_names_missing_columns() {
+        let f = file(b"login,firstName\nann,Ann\n");
+        let s = summarize(f.path(), 5).unwrap();
+        assert_eq!(s.columns, ["login", "firstName"]);
+        assert_eq!(s.row_count, 1);
+        assert!(s.problems[0].contains("lastName, email"), "{:?}", s.problems);
+    }
+
+    #[test]
+    fn summary_of_empty_and_binary_files() {
+        let s = summarize(file(b"").path(), 5).unwrap();
+        assert!(s.problems[0].contains("empty"));
+        let s = summarize(file(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").path(), 5).unwrap();
+        assert!(s.problems[0].contains("not a CSV file"), "{:?}", s.problems);
+        let s = summarize(file(format!("{HEADER}\r\n").as_bytes()).path(), 5).unwrap();
+        assert!(s.problems[0].contains("no users"));
+    }
+
+    #[test]
+    fn summary_counts_rows_and_previews_the_first() {
+        let mut data = format!("{HEADER}\n");
+        for i in 0..20 {
+            data.push_str(&format!("u{i}@x.io,U,{i},u{i}@x.io\n"));
+        }
+        let s = summarize(file(data.as_bytes()).path(), 5).unwrap();
+        assert_eq!(s.row_count, 20);
+        assert_eq!(s.first_rows.len(), 5);
+        assert_eq!(s.first_rows[0][0], "u0@x.io");
+        assert!(s.problems.is_empty());
+    }
+
+    #[test]
+    fn open_refuses_a_header_without_required_columns() {
+        let f = file(b"name,mail\nAnn,ann@x.io\n");
+        let err = CsvSource::open(f.path(), 1).err().unwrap();
+        assert!(err.to_string().contains("login"), "{err}");
+    }
+}

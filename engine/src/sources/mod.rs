@@ -1,0 +1,36 @@
+//! Where imported records come from. A source only yields records; staging,
+//! matching, queueing and applying do not know which source they came from.
+
+pub mod csv;
+
+use crate::error::Result;
+use crate::model::RowError;
+use std::future::Future;
+
+/// One account as the source sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Where the record stands in the source, for error reports (a CSV line).
+    pub line: Option<i64>,
+    /// The source's stable id for the account.
+    pub external_id: String,
+    /// Attribute name and value, in the source's order.
+    pub attributes: Vec<(String, String)>,
+    /// False when the source says the account is disabled.
+    pub active: bool,
+}
+
+/// What a source yields: a record, or a row it could not read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Record(Record),
+    Rejected(RowError),
+}
+
+/// A stream of records, read in batches so memory stays bounded.
+pub trait Source: Send {
+    /// How many records the source holds, when it knows.
+    fn total(&self) -> Option<i64>;
+    /// The next batch, or `None` at the end.
+    fn next_batch(&mut self) -> impl Future<Output = Result<Option<Vec<Item>>>> + Send;
+}

@@ -1,0 +1,70 @@
+//! Apps.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{App, AppKind};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+const APP_COLUMNS: &str = "a.id, a.name, a.kind, a.status, a.created,
+    (SELECT COUNT(*) FROM app_assignments x WHERE x.app_id = a.id) AS assigned_users,
+    (SELECT COUNT(*) FROM import_queue q WHERE q.app_id = a.id) AS unconfirmed";
+
+fn app_from_row(r: &SqliteRow) -> Result<App> {
+    let kind: String = r.get("kind");
+    Ok(App {
+        id: r.get("id"),
+        name: r.get("name"),
+        kind: AppKind::parse(&kind).ok_or_else(|| Error::Internal(format!("unknown app kind {kind}")))?,
+        status: r.get("status"),
+        created: r.get("created"),
+        assigned_users: r.get("assigned_users"),
+        unconfirmed: r.get("unconfirmed"),
+    })
+}
+
+impl Store {
+    pub async fn insert_app(&self, id: &str, name: &str, kind: AppKind, now: &str) -> Result<()> {
+        sqlx::query("INSERT INTO apps (id, name, kind, created) VALUES (?, ?, ?, ?)")
+            .bind(id)
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Apps whose name contains `search` (case-insensitive), by name.
+    pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
+        let pattern = format!("%{}%", escape_like(search.trim()));
+        let rows = sqlx::query(&format!(
+            "SELECT {APP_COLUMNS} FROM apps a WHERE a.name LIKE ? ESCAPE '\\' ORDER BY a.name COLLATE NOCASE, a.id"
+        ))
+        .bind(pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(app_from_row).collect()
+    }
+
+    pub async fn get_app(&self, id: &str) -> Result<App> {
+        let row = sqlx::query(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("app {id}")))?;
+        app_from_row(&row)
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,493 @@
+//! Uploads, import runs, staged app users, the import queue and row errors.
+
+use super::{Store, ROWS_PER_STATEMENT};
+use crate::error::{Error, Result};
+use crate::model::{ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunCounts, RunStatus, UploadPreview};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::HashMap;
+
+/// What the store knows of an app user before a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppUserState {
+    pub content_hash: i64,
+    pub linked: bool,
+}
+
+/// An app user as a run stages it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StagedRow {
+    pub external_id: String,
+    pub attributes: String,
+    pub content_hash: i64,
+    pub active: bool,
+}
+
+/// A queue row as a run writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub external_id: String,
+    pub match_type: MatchType,
+    pub matched_user_id: Option<String>,
+    pub candidates: i64,
+    pub login: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// A queue row with its app user's attributes, for confirming.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRow {
+    pub seq: i64,
+    pub external_id: String,
+    pub match_type: MatchType,
+    pub matched_user_id: Option<String>,
+    pub attributes: String,
+}
+
+const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
+    total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message";
+
+fn run_from_row(r: &SqliteRow) -> ImportRun {
+    let import_type: String = r.get("import_type");
+    let status: String = r.get("status");
+    ImportRun {
+        id: r.get("id"),
+        app_id: r.get("app_id"),
+        import_type: ImportType::parse(&import_type).unwrap_or(ImportType::Full),
+        trigger: r.get("trigger"),
+        status: RunStatus::parse(&status),
+        upload_id: r.get("upload_id"),
+        created: r.get("created"),
+        started: r.get("started"),
+        finished: r.get("finished"),
+        total: r.get("total"),
+        counts: RunCounts {
+            scanned: r.get("scanned"),
+            new: r.get("new_count"),
+            updated: r.get("updated"),
+            unchanged: r.get("unchanged"),
+            matched: r.get("matched"),
+            conflicts: r.get("conflicts"),
+            errors: r.get("errors"),
+        },
+        message: r.get("message"),
+    }
+}
+
+/// Which queue rows an action applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    All,
+    Rows(Vec<i64>),
+}
+
+impl Store {
+    pub async fn insert_upload(&self, app_id: &str, upload: &UploadPreview, path: &str, now: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO uploads (id, app_id, file_name, path, size, row_count, columns, created)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&upload.id)
+        .bind(app_id)
+        .bind(&upload.file_name)
+        .bind(path)
+        .bind(upload.size as i64)
+        .bind(upload.row_count as i64)
+        .bind(serde_json::to_string(&upload.columns).unwrap_or_default())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The upload's file path and row count.
+    pub async fn get_upload(&self, app_id: &str, id: &str) -> Result<(String, i64)> {
+        let row = sqlx::query("SELECT path, row_count FROM uploads WHERE id = ? AND app_id = ?")
+            .bind(id)
+            .bind(app_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("upload {id}")))?;
+        Ok((row.get("path"), row.get("row_count")))
+    }
+
+    pub async fn insert_run(&self, run: &ImportRun, requested_by: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&run.id)
+        .bind(&run.app_id)
+        .bind(run.import_type.as_str())
+        .bind(&run.trigger)
+        .bind(run.status.as_str())
+        .bind(&run.upload_id)
+        .bind(requested_by)
+        .bind(&run.created)
+        .bind(run.total)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_run(&self, id: &str) -> Result<ImportRun> {
+        let row = sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM import_runs WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("import run {id}")))?;
+        Ok(run_from_row(&row))
+    }
+
+    /// The app's runs, newest first.
+    pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, rowid DESC LIMIT ?"
+        ))
+        .bind(app_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(run_from_row).collect())
+    }
+
+    /// Claims the oldest queued run of an app that has none running, marking it
+    /// running. One import at a time per app.
+    pub async fn claim_next_run(&self, now: &str) -> Result<Option<ImportRun>> {
+        let row = sqlx::query(&format!(
+            "UPDATE import_runs SET status = 'RUNNING', started = ?
+             WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
+                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status = 'RUNNING')
+                         ORDER BY q.created, q.rowid LIMIT 1)
+             RETURNING {RUN_COLUMNS}"
+        ))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(run_from_row))
+    }
+
+    pub async fn app_has_running_import(&self, app_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED')",
+        )
+        .bind(app_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Marks runs left running by a stopped process as failed. Their staged
+    /// rows and queue entries are kept: both are keyed by app user, so a new
+    /// run or a confirmation creates no duplicates.
+    pub async fn fail_interrupted_runs(&self, now: &str) -> Result<Vec<ImportRun>> {
+        let rows = sqlx::query(&format!(
+            "UPDATE import_runs SET status = 'FAILED', finished = ?,
+                message = 'Muster stopped while this import was running; run it again to finish it.'
+             WHERE status = 'RUNNING' RETURNING {RUN_COLUMNS}"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(run_from_row).collect())
+    }
+
+    /// The admin who asked for a run, when one did.
+    pub async fn run_requester(&self, run_id: &str) -> Result<Option<crate::model::Admin>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.username, a.role FROM import_runs r JOIN admins a ON a.id = r.requested_by WHERE r.id = ?",
+        )
+        .bind(run_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| crate::model::Admin { id: r.get("id"), username: r.get("username"), role: r.get("role") }))
+    }
+
+    /// What every app user of an app looked like after the last import.
+    pub async fn load_app_user_states(&self, app_id: &str) -> Result<HashMap<String, AppUserState>> {
+        let rows = sqlx::query("SELECT external_id, content_hash, user_id IS NOT NULL AS linked FROM app_users WHERE app_id = ?")
+            .bind(app_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("external_id"), AppUserState { content_hash: r.get("content_hash"), linked: r.get("linked") }))
+            .collect())
+    }
+
+    /// One page of an app's import queue, optionally of one match type.
+    pub async fn list_queue(
+        &self,
+        app_id: &str,
+        match_type: Option<MatchType>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<QueueRow>> {
+        let mt = match_type.map(MatchType::as_str);
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM import_queue WHERE app_id = ? AND (? IS NULL OR match_type = ?)")
+                .bind(app_id)
+                .bind(mt)
+                .bind(mt)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query(
+            "SELECT q.seq, q.external_id, q.match_type, q.login, q.email, q.first_name, q.last_name,
+                    q.matched_user_id, u.login AS matched_login, q.candidates
+             FROM import_queue q LEFT JOIN users u ON u.id = q.matched_user_id
+             WHERE q.app_id = ? AND (? IS NULL OR q.match_type = ?)
+             ORDER BY q.seq LIMIT ? OFFSET ?",
+        )
+        .bind(app_id)
+        .bind(mt)
+        .bind(mt)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let mt: String = r.get("match_type");
+                QueueRow {
+                    seq: r.get("seq"),
+                    external_id: r.get("external_id"),
+                    match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
+                    login: r.get("login"),
+                    email: r.get("email"),
+                    first_name: r.get("first_name"),
+                    last_name: r.get("last_name"),
+                    matched_user_id: r.get("matched_user_id"),
+                    matched_user_login: r.get("matched_login"),
+                    candidates: r.get("candidates"),
+                }
+            })
+            .collect();
+        Ok(Page { items, total, offset, limit })
+    }
+
+    /// The next queue rows to confirm, after `after_seq`, with their attributes.
+    pub async fn pending_rows(
+        &self,
+        app_id: &str,
+        selection: &Selection,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<PendingRow>> {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes
+             FROM import_queue q JOIN app_users au ON au.app_id = q.app_id AND au.external_id = q.external_id
+             WHERE q.app_id = ",
+        );
+        qb.push_bind(app_id).push(" AND q.seq > ").push_bind(after_seq);
+        if let Selection::Rows(seqs) = selection {
+            qb.push(" AND q.seq IN (");
+            let mut sep = qb.separated(", ");
+            for s in seqs.iter().filter(|&&s| s > after_seq).take(limit) {
+                sep.push_bind(*s);
+            }
+            sep.push_unseparated(")");
+        }
+        qb.push(" ORDER BY q.seq LIMIT ").push_bind(limit as i64);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let mt: String = r.get("match_type");
+                PendingRow {
+                    seq: r.get("seq"),
+                    external_id: r.get("external_id"),
+                    match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
+                    matched_user_id: r.get("matched_user_id"),
+                    attributes: r.get("attributes"),
+                }
+            })
+            .collect())
+    }
+
+    /// Row errors of a run, in line order.
+    pub async fn list_row_errors(&self, run_id: &str, offset: i64, limit: i64) -> Result<Page<RowError>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_errors WHERE run_id = ?")
+            .bind(run_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT line, field, value, message FROM import_errors WHERE run_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?",
+        )
+        .bind(run_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| RowError { line: r.get("line"), field: r.get("field"), value: r.get("value"), message: r.get("message") })
+            .collect();
+        Ok(Page { items, total, offset, limit })
+    }
+}
+
+/// Inserts new app users and updates changed ones.
+pub(crate) async fn stage_app_users(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    run_id: &str,
+    rows: &[StagedRow],
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO app_users (app_id, external_id, attributes, content_hash, active, last_run_id) ");
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(app_id)
+                .push_bind(&r.external_id)
+                .push_bind(&r.attributes)
+                .push_bind(r.content_hash)
+                .push_bind(r.active)
+                .push_bind(run_id);
+        });
+        qb.push(
+            " ON CONFLICT (app_id, external_id) DO UPDATE SET attributes = excluded.attributes,
+              content_hash = excluded.content_hash, active = excluded.active, last_run_id = excluded.last_run_id",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes queue rows, replacing an app user's earlier row.
+pub(crate) async fn upsert_queue(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    run_id: &str,
+    rows: &[QueueEntry],
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO import_queue (app_id, external_id, run_id, match_type, matched_user_id, candidates,
+             login, email, first_name, last_name) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(app_id)
+                .push_bind(&r.external_id)
+                .push_bind(run_id)
+                .push_bind(r.match_type.as_str())
+                .push_bind(&r.matched_user_id)
+                .push_bind(r.candidates)
+                .push_bind(&r.login)
+                .push_bind(&r.email)
+                .push_bind(&r.first_name)
+                .push_bind(&r.last_name);
+        });
+        qb.push(
+            " ON CONFLICT (app_id, external_id) DO UPDATE SET run_id = excluded.run_id,
+              match_type = excluded.match_type, matched_user_id = excluded.matched_user_id,
+              candidates = excluded.candidates, login = excluded.login, email = excluded.email,
+              first_name = excluded.first_name, last_name = excluded.last_name",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_row_errors(conn: &mut SqliteConnection, run_id: &str, errors: &[RowError]) -> Result<()> {
+    for chunk in errors.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO import_errors (run_id, line, field, value, message) ");
+        qb.push_values(chunk, |mut b, e| {
+            b.push_bind(run_id).push_bind(e.line).push_bind(&e.field).push_bind(&e.value).push_bind(&e.message);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_run_counts(conn: &mut SqliteConnection, run_id: &str, c: &RunCounts) -> Result<()> {
+    sqlx::query(
+        "UPDATE import_runs SET scanned = ?, new_count = ?, updated = ?, unchanged = ?, matched = ?,
+         conflicts = ?, errors = ? WHERE id = ?",
+    )
+    .bind(c.scanned)
+    .bind(c.new)
+    .bind(c.updated)
+    .bind(c.unchanged)
+    .bind(c.matched)
+    .bind(c.conflicts)
+    .bind(c.errors)
+    .bind(run_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn finish_run(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    status: RunStatus,
+    message: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE import_runs SET status = ?, message = ?, finished = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(message)
+        .bind(now)
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Links app users to users: `(external_id, user_id)`.
+pub(crate) async fn link_app_users(conn: &mut SqliteConnection, app_id: &str, links: &[(&str, &str)]) -> Result<()> {
+    for chunk in links.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("WITH v(external_id, user_id) AS (");
+        qb.push_values(chunk, |mut b, (ext, user)| {
+            b.push_bind(*ext).push_bind(*user);
+        });
+        qb.push(") UPDATE app_users SET user_id = v.user_id FROM v WHERE app_users.app_id = ")
+            .push_bind(app_id)
+            .push(" AND app_users.external_id = v.external_id");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_assignments(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_ids: &[&str],
+    now: &str,
+) -> Result<()> {
+    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO app_assignments (app_id, user_id, created) ");
+        qb.push_values(chunk, |mut b, u| {
+            b.push_bind(app_id).push_bind(*u).push_bind(now);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<()> {
+    for chunk in seqs.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE seq IN (");
+        let mut sep = qb.separated(", ");
+        for s in chunk {
+            sep.push_bind(*s);
+        }
+        sep.push_unseparated(")");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Turns a queue row whose new user's login was taken meanwhile into an exact
+/// match of the user who has it.
+pub(crate) async fn rematch_queue_row(conn: &mut SqliteConnection, seq: i64, user_id: &str) -> Result<()> {
+    sqlx::query("UPDATE import_queue SET match_type = 'EXACT', matched_user_id = ?, candidates = 1 WHERE seq = ?")
+        .bind(user_id)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Users of the directory.
+
+use super::{Store, ROWS_PER_STATEMENT};
+use crate::error::{Error, Result};
+use crate::model::{Page, User};
+use futures_core::stream::Stream;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::HashMap;
+use std::pin::pin;
+
+/// A user about to be created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub id: String,
+    pub status: &'static str,
+    pub login: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile: String,
+    pub activated: Option<String>,
+}
+
+/// The directory's users by login and by email (lower-case), built once per
+/// import run so matching costs no database round trip.
+#[derive(Debug, Default)]
+pub struct UserIndex {
+    ids: Vec<Box<str>>,
+    by_login: HashMap<Box<str>, u32>,
+    by_email: HashMap<Box<str>, u32>,
+    /// Emails shared by several users: every one of them.
+    shared_emails: HashMap<Box<str>, Vec<u32>>,
+}
+
+impl UserIndex {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds a user; logins and emails are compared lower-case.
+    pub fn insert(&mut self, id: &str, login: &str, email: &str) {
+        let n = self.ids.len() as u32;
+        self.ids.push(id.into());
+        self.by_login.insert(login.to_lowercase().into(), n);
+        let email = email.to_lowercase();
+        match self.by_email.get(email.as_str()).copied() {
+            None => {
+                self.by_email.insert(email.into(), n);
+            }
+            Some(first) => self.shared_emails.entry(email.into()).or_insert_with(|| vec![first]).push(n),
+        }
+    }
+
+    pub fn by_login(&self, login_key: &str) -> Option<&str> {
+        self.by_login.get(login_key).map(|&n| self.id(n))
+    }
+
+    /// Every user with this email (lower-case).
+    pub fn by_email(&self, email_key: &str) -> Vec<&str> {
+        if let Some(all) = self.shared_emails.get(email_key) {
+            return all.iter().map(|&n| self.id(n)).collect();
+        }
+        self.by_email.get(email_key).map(|&n| vec![self.id(n)]).unwrap_or_default()
+    }
+
+    fn id(&self, n: u32) -> &str {
+        self.ids.get(n as usize).map_or("", |s| s)
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.status, u.login, u.email, u.first_name, u.last_name, u.profile,
+    u.source_app_id, a.name AS source_app_name, u.created, u.activated, u.status_changed, u.last_updated";
+
+fn user_from_row(r: &SqliteRow) -> User {
+    let profile: String = r.get("profile");
+    User {
+        id: r.get("id"),
+        status: r.get("status"),
+        login: r.get("login"),
+        email: r.get("email"),
+        first_name: r.get("first_name"),
+        last_name: r.get("last_name"),
+        profile: serde_json::from_str(&profile).unwrap_or_default(),
+        source_app_id: r.get("source_app_id"),
+        source_app_name: r.get("source_app_name"),
+        created: r.get("created"),
+        activated: r.get("activated"),
+        status_changed: r.get("status_changed"),
+        last_updated: r.get("last_updated"),
+    }
+}
+
+impl Store {
+    /// Reads every user into a match index.
+    pub async fn load_user_index(&self) -> Result<UserIndex> {
+        let mut index = UserIndex::default();
+        let mut rows = pin!(sqlx::query("SELECT id, login, email FROM users").fetch(&self.pool));
+        while let Some(row) = next(&mut rows).await {
+            let row = row?;
+            index.insert(row.get("id"), row.get("login"), row.get("email"));
+        }
+        Ok(index)
+    }
+
+    /// Users whose name, login or email contains `search`, newest first.
+    pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
+        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
+        let filter = "(? = '%%' OR u.login LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\'
+            OR (u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\')";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id
+             WHERE {filter} ORDER BY u.created DESC, u.id LIMIT ? OFFSET ?"
+        ))
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page { items: rows.iter().map(user_from_row).collect(), total, offset, limit })
+    }
+
+    pub async fn get_user(&self, id: &str) -> Result<User> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id WHERE u.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+        Ok(user_from_row(&row))
+    }
+}
+
+async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *s).poll_next(cx)).await
+}
+
+/// Creates users in multi-row statements.
+pub(crate) async fn insert_users(
+    conn: &mut SqliteConnection,
+    users: &[NewUser],
+    source_app_id: &str,
+    now: &str,
+) -> Result<()> {
+    for chunk in users.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO users (id, status, login, email, first_name, last_name, profile, source_app_id,
+             created, activated, status_changed, last_updated) ",
+        );
+        qb.push_values(chunk, |mut b, u| {
+            b.push_bind(&u.id)
+                .push_bind(u.status)
+                .push_bind(&u.login)
+                .push_bind(&u.email)
+                .push_bind(&u.first_name)
+                .push_bind(&u.last_name)
+                .push_bind(&u.profile)
+                .push_bind(source_app_id)
+                .push_bind(now)
+                .push_bind(&u.activated)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Of these logins, those that belong to a user already, with the user's id.
+pub(crate) async fn existing_logins(
+    conn: &mut SqliteConnection,
+    logins: &[&str],
+) -> Result<HashMap<String, String>> {
+    let mut found = HashMap::new();
+    for chunk in logins.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, login FROM users WHERE login IN (");
+        let mut sep = qb.separated(", ");
+        for l in chunk {
+            sep.push_bind(*l);
+        }
+        qb.push(")");
+        for row in qb.build().fetch_all(&mut *conn).await? {
+            let login: String = row.get("login");
+            found.insert(login.to_lowercase(), row.get("id"));
+        }
+    }
+    Ok(found)
+}

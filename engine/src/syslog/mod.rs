@@ -1,0 +1,260 @@
+//! The System Log: events as Okta's LogEvent, and the filter language that
+//! searches them.
+
+pub mod filter;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Actor {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(rename = "alternateId")]
+    pub alternate_id: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+}
+
+impl Actor {
+    pub fn admin(admin: &crate::model::Admin) -> Actor {
+        Actor {
+            id: admin.id.clone(),
+            kind: "User".into(),
+            alternate_id: admin.username.clone(),
+            display_name: admin.username.clone(),
+        }
+    }
+    /// Muster itself, for work nobody asked for directly (schedules, recovery).
+    pub fn system() -> Actor {
+        Actor {
+            id: "muster".into(),
+            kind: "PublicClientApp".into(),
+            alternate_id: "system@muster".into(),
+            display_name: "Muster".into(),
+        }
+    }
+}
+
+/// What an event was done to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(rename = "alternateId")]
+    pub alternate_id: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+}
+
+impl Target {
+    pub fn user(id: &str, login: &str, display_name: &str) -> Target {
+        Target { id: id.into(), kind: "User".into(), alternate_id: login.into(), display_name: display_name.into() }
+    }
+    pub fn app(id: &str, name: &str) -> Target {
+        Target { id: id.into(), kind: "AppInstance".into(), alternate_id: name.into(), display_name: name.into() }
+    }
+    pub fn app_user(external_id: &str, app_name: &str) -> Target {
+        Target {
+            id: external_id.into(),
+            kind: "AppUser".into(),
+            alternate_id: external_id.into(),
+            display_name: format!("{external_id} ({app_name})"),
+        }
+    }
+    pub fn import_run(id: &str) -> Target {
+        Target { id: id.into(), kind: "ImportRun".into(), alternate_id: id.into(), display_name: id.into() }
+    }
+}
+
+/// The browser or program a request came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// An event about to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event_type: &'static str,
+    pub severity: &'static str,
+    pub display_message: String,
+    pub actor: Actor,
+    pub client: Option<Client>,
+    /// SUCCESS, FAILURE, SKIPPED…
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+    pub targets: Vec<Target>,
+    pub transaction_id: Option<String>,
+    pub debug_data: Option<Value>,
+}
+
+impl NewEvent {
+    pub fn new(event_type: &'static str, display_message: impl Into<String>, actor: Actor) -> NewEvent {
+        NewEvent {
+            event_type,
+            severity: "INFO",
+            display_message: display_message.into(),
+            actor,
+            client: None,
+            outcome: "SUCCESS",
+            reason: None,
+            targets: Vec::new(),
+            transaction_id: None,
+            debug_data: None,
+        }
+    }
+    pub fn target(mut self, t: Target) -> Self {
+        self.targets.push(t);
+        self
+    }
+    pub fn debug(mut self, data: Value) -> Self {
+        self.debug_data = Some(data);
+        self
+    }
+    pub fn transaction(mut self, id: &str) -> Self {
+        self.transaction_id = Some(id.to_owned());
+        self
+    }
+    pub fn failure(mut self, reason: impl Into<String>) -> Self {
+        self.outcome = "FAILURE";
+        self.severity = "WARN";
+        self.reason = Some(reason.into());
+        self
+    }
+    pub fn client(mut self, client: Option<Client>) -> Self {
+        self.client = client;
+        self
+    }
+}
+
+/// The columns an event is stored as.
+pub(crate) struct StoredEvent {
+    pub seq: i64,
+    pub uuid: String,
+    pub published: String,
+    pub event_type: String,
+    pub severity: String,
+    pub display_message: String,
+    pub actor: String,
+    pub client: Option<String>,
+    pub outcome: String,
+    pub targets: String,
+    pub transaction_id: Option<String>,
+    pub debug_data: Option<String>,
+}
+
+fn parse_or_null(s: Option<&str>) -> Value {
+    s.and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
+}
+
+impl StoredEvent {
+    /// The event as Okta's LogEvent JSON.
+    pub fn to_log_event(&self) -> Value {
+        let client: Client =
+            self.client.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+        let outcome = parse_or_null(Some(&self.outcome));
+        let debug = match parse_or_null(self.debug_data.as_deref()) {
+            Value::Null => json!({}),
+            v => v,
+        };
+        json!({
+            "uuid": self.uuid,
+            "published": self.published,
+            "eventType": self.event_type,
+            "version": "0",
+            "severity": self.severity,
+            "legacyEventType": Value::Null,
+            "displayMessage": self.display_message,
+            "actor": merge(parse_or_null(Some(&self.actor)), json!({"detailEntry": Value::Null})),
+            "client": {
+                "userAgent": {
+                    "rawUserAgent": client.user_agent,
+                    "os": Value::Null,
+                    "browser": Value::Null,
+                },
+                "zone": "null",
+                "device": if client.user_agent.is_some() { json!("Computer") } else { Value::Null },
+                "ipAddress": client.ip_address,
+                "geographicalContext": Value::Null,
+            },
+            "outcome": outcome,
+            "target": targets_with_details(parse_or_null(Some(&self.targets))),
+            "transaction": {
+                "type": if client.user_agent.is_some() { "WEB" } else { "JOB" },
+                "id": self.transaction_id,
+                "detail": {},
+            },
+            "debugContext": { "debugData": debug },
+            "authenticationContext": {},
+            "securityContext": {},
+            "request": { "ipChain": client.ip_address.iter().map(|ip| json!({"ip": ip})).collect::<Vec<_>>() },
+        })
+    }
+}
+
+fn merge(mut base: Value, extra: Value) -> Value {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        for (k, v) in e {
+            b.entry(k).or_insert(v);
+        }
+    }
+    base
+}
+
+fn targets_with_details(targets: Value) -> Value {
+    match targets {
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|t| merge(t, json!({"detailEntry": Value::Null}))).collect())
+        }
+        _ => json!([]),
+    }
+}
+
+/// What the System Log is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub filter: Option<filter::Filter>,
+    /// Keywords, all of which must appear (case-insensitive).
+    pub keywords: Vec<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Continue after this event (a cursor from a previous page).
+    pub after: Option<i64>,
+    pub limit: usize,
+    pub descending: bool,
+}
+
+/// One page of System Log events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    pub events: Vec<Value>,
+    /// The cursor of the next page, when there may be more.
+    pub next: Option<i64>,
+}
+
+/// Splits a `q` search into keywords, Okta's way: at most 10 of at most 40
+/// characters.
+pub fn parse_keywords(q: &str) -> crate::error::Result<Vec<String>> {
+    let words: Vec<String> = q.split_whitespace().map(|w| w.to_lowercase()).collect();
+    if words.len() > 10 {
+        return Err(crate::error::Error::InvalidInput("Search may have at most 10 keywords".into()));
+    }
+    if let Some(w) = words.iter().find(|w| w.chars().count() > 40) {
+        return Err(crate::error::Error::InvalidInput(format!("The keyword \"{w}\" is longer than 40 characters")));
+    }
+    Ok(words)
+}
+
+/// True when every keyword occurs somewhere in the event.
+pub(crate) fn matches_keywords(event: &Value, keywords: &[String]) -> bool {
+    if keywords.is_empty() {
+        return true;
+    }
+    let text = event.to_string().to_lowercase();
+    keywords.iter().all(|k| text.contains(k.as_str()))
+}
