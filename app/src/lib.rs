@@ -1,1 +1,58 @@
-pub fn x(){}
+//! Muster's console: the Leptos components and the server functions they
+//! call. With `ssr` the server functions run against the engine; with
+//! `hydrate` this crate compiles to WASM and never links the engine.
+
+pub mod api;
+mod components;
+mod pages;
+pub mod wire;
+
+use components::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use pages::app_detail::{AppPage, Tab};
+
+/// The HTML document around the console.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/muster.css"/>
+        <Title text="Muster"/>
+        <Router>
+            <Routes fallback=|| view! { <Layout><p class="empty">"Page not found."</p></Layout> }>
+                <Route path=path!("/signin") view=pages::signin::SignIn/>
+                <Route path=path!("/") view=|| view! { <Layout><pages::dashboard::Dashboard/></Layout> }/>
+                <Route path=path!("/apps") view=|| view! { <Layout><pages::apps::Apps/></Layout> }/>
+                <Route path=path!("/apps/:id") view=|| view! { <Layout><AppPage tab=Tab::General/></Layout> }/>
+                <Route
+                    path=path!("/apps/:id/provisioning")
+                    view=|| view! { <Layout><AppPage tab=Tab::Provisioning/></Layout> }
+                />
+                <Route path=path!("/apps/:id/import") view=|| view! { <Layout><AppPage tab=Tab::Import/></Layout> }/>
+                <Route path=path!("/people") view=|| view! { <Layout><pages::people::People/></Layout> }/>
+                <Route path=path!("/logs") view=|| view! { <Layout><pages::logs::SystemLog/></Layout> }/>
+            </Routes>
+        </Router>
+    }
+}

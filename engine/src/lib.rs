@@ -59,6 +59,11 @@ impl Engine {
         Ok(engine)
     }
 
+    /// Largest upload accepted, in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.config.max_upload_bytes
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -375,6 +380,11 @@ impl Engine {
         require_write(admin)?;
         let app = self.store.get_app(app_id).await?;
         queue::confirm_assignments(&self.store, &app, &selection, activate, &Actor::admin(admin)).await
+    }
+
+    pub async fn dashboard(&self) -> Result<model::Dashboard> {
+        let (apps, users, unconfirmed) = self.store.counts().await?;
+        Ok(model::Dashboard { apps, users, unconfirmed, recent: self.store.recent_runs(10).await? })
     }
 
     // ---- people ----

@@ -451,6 +451,22 @@ pub struct ConfirmOutcome {
     pub skipped: i64,
 }
 
+/// What the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub apps: i64,
+    pub users: i64,
+    pub unconfirmed: i64,
+    /// The latest imports, with their app's name.
+    pub recent: Vec<(String, ImportRun)>,
+}
+
+/// Seconds from an ISO-8601 timestamp until now.
+pub fn seconds_since(ts: &str) -> Option<f64> {
+    let t = chrono::DateTime::parse_from_rfc3339(ts).ok()?;
+    Some((chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,6 +153,27 @@ impl Store {
         Ok(rows.iter().map(run_from_row).collect())
     }
 
+    /// The latest runs of every app, with the app's name.
+    pub async fn recent_runs(&self, limit: i64) -> Result<Vec<(String, ImportRun)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS}, (SELECT name FROM apps a WHERE a.id = import_runs.app_id) AS app_name
+             FROM import_runs ORDER BY created DESC, rowid DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get("app_name"), run_from_row(r))).collect())
+    }
+
+    /// How many apps, users and unconfirmed queue rows there are.
+    pub async fn counts(&self) -> Result<(i64, i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM apps), (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM import_queue)",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Claims the oldest queued run of an app that has none running, marking it
     /// running. One import at a time per app.
     pub async fn claim_next_run(&self, now: &str) -> Result<Option<ImportRun>> {

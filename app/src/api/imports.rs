@@ -1,0 +1,123 @@
+//! Imports: starting them, following them, the queue and its confirmation.
+
+use crate::wire::{ConfirmView, PageView, QueueRowView, RowErrorView, RunView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub(crate) fn run_view(r: engine::model::ImportRun) -> RunView {
+    let rate = match (r.status, &r.started) {
+        (engine::model::RunStatus::Running, Some(started)) => chrono_seconds_since(started)
+            .filter(|s| *s > 0.0)
+            .map(|s| r.counts.scanned as f64 / s),
+        _ => None,
+    };
+    RunView {
+        id: r.id,
+        app_id: r.app_id,
+        import_type: r.import_type.as_str().into(),
+        trigger: r.trigger,
+        status: r.status.as_str().into(),
+        created: r.created,
+        started: r.started,
+        finished: r.finished,
+        total: r.total,
+        scanned: r.counts.scanned,
+        new: r.counts.new,
+        updated: r.counts.updated,
+        unchanged: r.counts.unchanged,
+        matched: r.counts.matched,
+        conflicts: r.counts.conflicts,
+        errors: r.counts.errors,
+        message: r.message,
+        rate,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn chrono_seconds_since(ts: &str) -> Option<f64> {
+    engine::model::seconds_since(ts)
+}
+
+/// Starts (or queues, when one runs) an import of the uploaded file.
+#[server]
+pub async fn start_import(app_id: String, upload_id: String, import_type: String) -> Result<RunView, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let import_type = engine::model::ImportType::parse(&import_type)
+        .ok_or_else(|| ServerFnError::new(format!("Unknown import type {import_type}")))?;
+    let upload = Some(upload_id.as_str()).filter(|u| !u.is_empty());
+    engine.start_import(&admin, &app_id, upload, import_type).await.map(run_view).map_err(to_error)
+}
+
+/// The app's imports, newest first.
+#[server]
+pub async fn list_runs(app_id: String) -> Result<Vec<RunView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    Ok(engine.list_runs(&app_id, 20).await.map_err(to_error)?.into_iter().map(run_view).collect())
+}
+
+#[server]
+pub async fn list_row_errors(run_id: String, offset: i64) -> Result<PageView<RowErrorView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let page = engine.row_errors(&run_id, offset, 50).await.map_err(to_error)?;
+    Ok(PageView {
+        items: page
+            .items
+            .into_iter()
+            .map(|e| RowErrorView { line: e.line, field: e.field, value: e.value, message: e.message })
+            .collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+/// One page of the import queue; `match_type` empty for all.
+#[server]
+pub async fn list_queue(app_id: String, match_type: String, offset: i64) -> Result<PageView<QueueRowView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let mt = engine::model::MatchType::parse(&match_type);
+    let page = engine.list_queue(&app_id, mt, offset, 50).await.map_err(to_error)?;
+    Ok(PageView {
+        items: page
+            .items
+            .into_iter()
+            .map(|q| QueueRowView {
+                seq: q.seq,
+                match_type: q.match_type.as_str().into(),
+                match_label: q.match_type.label().into(),
+                login: q.login,
+                email: q.email,
+                first_name: q.first_name,
+                last_name: q.last_name,
+                matched_user_login: q.matched_user_login,
+                candidates: q.candidates,
+            })
+            .collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+/// Confirms the rows `seqs` (comma-separated), or every row when `all`.
+#[server]
+pub async fn confirm_assignments(app_id: String, seqs: String, all: bool, activate: bool) -> Result<ConfirmView, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let selection = if all {
+        engine::store::Selection::All
+    } else {
+        let rows: Result<Vec<i64>, _> = seqs.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
+        let rows = rows.map_err(|_| ServerFnError::new("The selection is not a list of rows"))?;
+        if rows.is_empty() {
+            return Err(ServerFnError::new("Select the users to confirm first"));
+        }
+        engine::store::Selection::Rows(rows)
+    };
+    let o = engine.confirm_assignments(&admin, &app_id, selection, activate).await.map_err(to_error)?;
+    Ok(ConfirmView { created: o.created, activated: o.activated, linked: o.linked, skipped: o.skipped })
+}

@@ -1,0 +1,30 @@
+//! People: the directory's users.
+
+use crate::wire::{PageView, UserView};
+use leptos::prelude::*;
+
+#[server]
+pub async fn list_people(search: String, offset: i64) -> Result<PageView<UserView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let page = engine.list_users(&search, offset, 50).await.map_err(to_error)?;
+    Ok(PageView {
+        items: page
+            .items
+            .into_iter()
+            .map(|u| UserView {
+                id: u.id,
+                status: u.status,
+                login: u.login,
+                email: u.email,
+                first_name: u.first_name,
+                last_name: u.last_name,
+                source: u.source_app_name,
+                created: u.created,
+            })
+            .collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}

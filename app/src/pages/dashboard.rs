@@ -1,0 +1,42 @@
+use crate::api::apps::dashboard;
+use crate::components::{count, error_text};
+use leptos::prelude::*;
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let data = Resource::new(|| (), |_| dashboard());
+    view! {
+        <h1>"Dashboard"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(d) => view! {
+                        <section class="tiles">
+                            <div class="tile"><span class="n">{count(d.apps)}</span>" apps"</div>
+                            <div class="tile"><span class="n">{count(d.users)}</span>" people"</div>
+                            <div class="tile"><span class="n">{count(d.unconfirmed)}</span>" unconfirmed users"</div>
+                        </section>
+                        <h2>"Recent imports"</h2>
+                        <table class="grid">
+                            <thead><tr><th>"App"</th><th>"Started"</th><th>"Type"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Errors"</th></tr></thead>
+                            <tbody>
+                                {d.recent.into_iter().map(|(name, r)| view! {
+                                    <tr>
+                                        <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
+                                        <td>{r.started.unwrap_or(r.created)}</td>
+                                        <td>{r.import_type}</td>
+                                        <td>{r.status}</td>
+                                        <td>{count(r.scanned)}</td>
+                                        <td>{count(r.new)}</td>
+                                        <td>{count(r.errors)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

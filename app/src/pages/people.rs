@@ -1,0 +1,51 @@
+use crate::api::people::list_people;
+use crate::components::{error_text, Pager};
+use leptos::prelude::*;
+
+#[component]
+pub fn People() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let offset = RwSignal::new(0i64);
+    let people = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_people(s, o));
+    view! {
+        <h1>"People"</h1>
+        <section class="toolbar">
+            <label for="people-search">"Search"</label>
+            <input
+                id="people-search"
+                type="search"
+                placeholder="Name, login or email"
+                prop:value=move || search.get()
+                on:input=move |ev| {
+                    search.set(event_target_value(&ev));
+                    offset.set(0);
+                }
+            />
+        </section>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match people.await {
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <p class="empty">"No people found."</p> }.into_any(),
+                    Ok(page) => view! {
+                        <table class="grid people">
+                            <thead><tr><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th></tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|u| { let status_class = format!("status {}", u.status.to_lowercase()); view! {
+                                    <tr>
+                                        <td>{format!("{} {}", u.first_name, u.last_name)}</td>
+                                        <td>{u.login}</td>
+                                        <td>{u.email}</td>
+                                        <td><span class=status_class>{u.status}</span></td>
+                                        <td>{u.source.unwrap_or_else(|| "Muster".into())}</td>
+                                    </tr>
+                                }}).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager offset total=page.total limit=page.limit/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

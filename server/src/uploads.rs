@@ -1,0 +1,98 @@
+//! Console routes that a server function does not fit: the streamed CSV
+//! upload and the error report download. Both require an admin session.
+
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use engine::model::Admin;
+use futures_util::TryStreamExt;
+
+async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
+    let token = app::api::ssr::cookie_value(headers, app::api::SESSION_COOKIE)?;
+    state.engine.session_admin(&token).await.ok().flatten()
+}
+
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+}
+
+fn engine_error(e: engine::Error) -> Response {
+    let status = match e {
+        engine::Error::NotFound(_) => StatusCode::NOT_FOUND,
+        engine::Error::Forbidden => StatusCode::FORBIDDEN,
+        engine::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        engine::Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = %e, "upload failed");
+    }
+    refuse(status, e.to_string())
+}
+
+/// Decodes a percent-encoded header value (the browser encodes file names).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes.get(i), bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (Some(b'%'), Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (Some(&b), _, _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `POST /console/apps/{id}/uploads`: the request body is the CSV file,
+/// streamed to disk; the answer is its preview as JSON.
+pub async fn upload_csv(State(state): State<AppState>, Path(app_id): Path<String>, req: Request) -> Response {
+    let Some(admin) = session_admin(&state, req.headers()).await else {
+        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
+    };
+    let file_name = req
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .unwrap_or_else(|| "upload.csv".into());
+    let declared: Option<u64> =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    if declared.is_some_and(|n| n > state.engine.max_upload_bytes()) {
+        return engine_error(engine::Error::TooLarge { limit_mib: state.engine.max_upload_bytes().div_ceil(1 << 20) });
+    }
+    let stream = req.into_body().into_data_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::StreamReader::new(stream);
+    match state.engine.save_upload(&admin, &app_id, &file_name, reader).await {
+        Ok(preview) => axum::Json(preview).into_response(),
+        Err(e) => engine_error(e),
+    }
+}
+
+/// `GET /console/runs/{id}/errors.csv`: the run's row errors as CSV.
+pub async fn error_report(State(state): State<AppState>, Path(run_id): Path<String>, headers: HeaderMap) -> Response {
+    if session_admin(&state, &headers).await.is_none() {
+        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
+    }
+    match state.engine.row_errors_csv(&run_id).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-errors-{run_id}.csv\"")),
+            ],
+            Body::from(csv),
+        )
+            .into_response(),
+        Err(e) => engine_error(e),
+    }
+}
