@@ -75,3 +75,13 @@ export function csv(rows: string[][]): string {
     /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   return rows.map((row) => row.map(field).join(',')).join('\r\n');
 }
+
+/** Add a CSV Directory app through the Applications page; ends on its Import tab. */
+export async function createCsvApp(page: Page, name: string): Promise<void> {
+  await page.goto('/apps');
+  await waitForHydration(page);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Add app' }).click();
+  await page.waitForURL(/\/apps\/0oa[0-9A-Za-z]+\/import$/);
+  await waitForHydration(page);
+}

@@ -1,1 +1,273 @@
-fn main() {}
+//! Import throughput: a CSV of N users imported into an empty directory
+//! (upload, Import Now, run, Confirm Assignments with activation), then the
+//! same file into a second app where every row is an exact match, against a
+//! floor of plain batched INSERTs of the same rows into the same table.
+//!
+//! `cargo bench -p engine --bench import -- --users 100000` (default 1,000,000).
+//! Progress goes to stderr; the last line on stdout is
+//! `users=N import_s=… users_per_s=… match_s=… match_users_per_s=… floor_users_per_s=… ratio=… peak_rss_mib=…`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use engine::model::{Admin, AppKind, ConfirmOutcome, ImportRun, ImportType, RunStatus};
+use engine::store::Selection;
+use engine::{Engine, EngineConfig};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite};
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const DEFAULT_USERS: usize = 1_000_000;
+
+fn users_arg() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    let mut users = DEFAULT_USERS;
+    let mut i = 1;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--users" {
+            if let Some(v) = args.get(i + 1) {
+                users = v.replace('_', "").parse().unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
+                i += 1;
+            }
+        } else if let Some(v) = a.strip_prefix("--users=") {
+            users = v.replace('_', "").parse().unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
+        }
+        // Anything else (`--bench`, filters) is cargo's and ignored.
+        i += 1;
+    }
+    assert!(users > 0, "--users must be at least 1");
+    users
+}
+
+fn main() {
+    let users = users_arg();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let line = runtime.block_on(bench(users));
+    println!("{line}");
+}
+
+fn generate_csv(path: &Path, n: usize) -> u64 {
+    let file = std::fs::File::create(path).expect("create CSV");
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    writeln!(out, "login,firstName,lastName,email,department").expect("write");
+    const DEPARTMENTS: [&str; 8] = ["Finance", "Sales", "Engineering", "Support", "Legal", "Marketing", "Operations", "HR"];
+    for i in 0..n {
+        writeln!(out, "user{i}@example.com,First{i},Last{i},user{i}@example.com,{}", DEPARTMENTS[i % DEPARTMENTS.len()])
+            .expect("write");
+    }
+    out.flush().expect("flush");
+    std::fs::metadata(path).expect("CSV metadata").len()
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// Upload, Import Now (Full), run the job, confirm everything with activation.
+/// Returns the run, the outcome and the elapsed time from upload start to confirm end.
+async fn import_pass(
+    engine: &Arc<Engine>,
+    admin: &Admin,
+    app_id: &str,
+    csv: &Path,
+    label: &str,
+) -> (ImportRun, ConfirmOutcome, Duration) {
+    let start = Instant::now();
+    let file = tokio::fs::File::open(csv).await.expect("open CSV");
+    let preview = engine.save_upload(admin, app_id, "users.csv", file).await.expect("upload");
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let uploaded = start.elapsed();
+    eprintln!("[{label}] upload + preview: {:.2} s ({} rows)", secs(uploaded), preview.row_count);
+
+    engine.start_import(admin, app_id, Some(&preview.id), ImportType::Full).await.expect("start import");
+    let run = engine.run_next_job().await.expect("run").expect("a run was claimed");
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    let ran = start.elapsed();
+    eprintln!(
+        "[{label}] import run: {:.2} s (scanned {}, new {}, matched {}, errors {})",
+        secs(ran - uploaded),
+        run.counts.scanned,
+        run.counts.new,
+        run.counts.matched,
+        run.counts.errors
+    );
+
+    let outcome = engine.confirm_assignments(admin, app_id, Selection::All, true).await.expect("confirm");
+    let total = start.elapsed();
+    eprintln!(
+        "[{label}] confirm: {:.2} s (created {}, linked {}, skipped {})",
+        secs(total - ran),
+        outcome.created,
+        outcome.linked,
+        outcome.skipped
+    );
+    (run, outcome, total)
+}
+
+/// The best rate of plain multi-row INSERTs of the same rows into a fresh
+/// `users` table, over a few batch shapes.
+async fn floor(dir: &Path, n: usize) -> f64 {
+    let shapes = [(500usize, 10_000usize), (500, 50_000), (1000, 10_000), (1000, 50_000)];
+    let mut best = 0.0f64;
+    for (trial, &(per_statement, per_tx)) in shapes.iter().enumerate() {
+        let path = dir.join(format!("floor-{trial}.db"));
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .expect("url")
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.expect("floor db");
+        sqlx::raw_sql(
+            "CREATE TABLE apps (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'ACTIVE', settings TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);
+             CREATE TABLE users (
+                id             TEXT PRIMARY KEY,
+                status         TEXT NOT NULL,
+                login          TEXT NOT NULL COLLATE NOCASE UNIQUE,
+                email          TEXT NOT NULL COLLATE NOCASE,
+                first_name     TEXT NOT NULL,
+                last_name      TEXT NOT NULL,
+                profile        TEXT NOT NULL DEFAULT '{}',
+                source_app_id  TEXT REFERENCES apps(id),
+                created        TEXT NOT NULL,
+                activated      TEXT,
+                status_changed TEXT,
+                last_updated   TEXT NOT NULL);
+             CREATE INDEX users_email ON users(email);
+             INSERT INTO apps (id, name, kind, created) VALUES ('0oafloor', 'Floor', 'CSV_DIRECTORY', '2026-01-01T00:00:00.000Z');",
+        )
+        .execute(&pool)
+        .await
+        .expect("floor schema");
+
+        let now = engine::ids::now();
+        let mut elapsed = Duration::ZERO;
+        let mut i = 0usize;
+        while i < n {
+            let end = (i + per_tx).min(n);
+            // The rows are made before the clock runs: the floor times SQLite only.
+            let rows: Vec<[String; 6]> = (i..end)
+                .map(|k| {
+                    let login = format!("user{k}@example.com");
+                    let profile = serde_json::json!({
+                        "login": login, "firstName": format!("First{k}"), "lastName": format!("Last{k}"),
+                        "email": login, "department": "Finance",
+                    })
+                    .to_string();
+                    [engine::ids::user_id(), login.clone(), login, format!("First{k}"), format!("Last{k}"), profile]
+                })
+                .collect();
+            let started = Instant::now();
+            let mut tx = pool.begin().await.expect("begin");
+            for chunk in rows.chunks(per_statement) {
+                let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                    "INSERT INTO users (id, status, login, email, first_name, last_name, profile, source_app_id,
+                     created, activated, status_changed, last_updated) ",
+                );
+                qb.push_values(chunk, |mut b, r| {
+                    b.push_bind(&r[0])
+                        .push_bind("ACTIVE")
+                        .push_bind(&r[1])
+                        .push_bind(&r[2])
+                        .push_bind(&r[3])
+                        .push_bind(&r[4])
+                        .push_bind(&r[5])
+                        .push_bind("0oafloor")
+                        .push_bind(&now)
+                        .push_bind(&now)
+                        .push_bind(&now)
+                        .push_bind(&now);
+                });
+                qb.build().execute(&mut *tx).await.expect("insert");
+            }
+            tx.commit().await.expect("commit");
+            elapsed += started.elapsed();
+            i = end;
+        }
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&pool).await.expect("count");
+        assert_eq!(count, n as i64);
+        pool.close().await;
+        let rate = n as f64 / secs(elapsed);
+        eprintln!(
+            "[floor] {per_statement} rows/statement, {per_tx} rows/transaction: {:.2} s, {:.0} users/s",
+            secs(elapsed),
+            rate
+        );
+        best = best.max(rate);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("floor-{trial}.db{suffix}")));
+        }
+    }
+    best
+}
+
+async fn bench(n: usize) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("users.csv");
+    let t = Instant::now();
+    let size = generate_csv(&csv, n);
+    eprintln!("generated {n} users, {:.1} MiB, in {:.2} s", size as f64 / 1048576.0, secs(t.elapsed()));
+
+    let data = dir.path().join("muster");
+    let engine = Engine::open(EngineConfig {
+        database_url: data.join("muster.db").to_string_lossy().into_owned(),
+        data_dir: data.clone(),
+        max_upload_bytes: u64::MAX,
+    })
+    .await
+    .expect("engine");
+    engine.ensure_first_admin(Some("admin"), Some("pw-123456")).await.expect("admin");
+    let (admin, _) = engine.store().find_admin("admin").await.expect("find admin").expect("admin");
+
+    // Pass 1: every user is new.
+    let first = engine.create_app(&admin, "CSV Directory 1", AppKind::CsvDirectory).await.expect("app");
+    let (run, outcome, import_time) = import_pass(&engine, &admin, &first.id, &csv, "import").await;
+    assert_eq!(run.counts.new, n as i64);
+    assert_eq!(outcome.created, n as i64);
+    let users = engine.list_users("", 0, 1).await.expect("users").total;
+    assert_eq!(users, n as i64, "every user exists after the first pass");
+    let import_s = secs(import_time);
+    let users_per_s = n as f64 / import_s;
+    eprintln!("[import] {import_s:.2} s, {users_per_s:.0} users/s");
+
+    // Pass 2: a second app, the same people: every row an exact match.
+    let second = engine.create_app(&admin, "CSV Directory 2", AppKind::CsvDirectory).await.expect("app");
+    let (run, outcome, match_time) = import_pass(&engine, &admin, &second.id, &csv, "match").await;
+    assert_eq!(run.counts.matched, n as i64);
+    assert_eq!((outcome.created, outcome.linked), (0, n as i64));
+    assert_eq!(engine.list_users("", 0, 1).await.expect("users").total, n as i64, "nobody created twice");
+    assert_eq!(engine.get_app(&second.id).await.expect("app").assigned_users, n as i64);
+    let match_s = secs(match_time);
+    let match_users_per_s = n as f64 / match_s;
+    eprintln!("[match] {match_s:.2} s, {match_users_per_s:.0} users/s");
+
+    // Peak memory of the engine's two passes (the floor's rows are not counted).
+    let peak = peak_rss_mib();
+    drop(engine);
+
+    let floor_users_per_s = floor(dir.path(), n).await;
+    let ratio = floor_users_per_s / users_per_s;
+    format!(
+        "users={n} import_s={import_s:.2} users_per_s={:.0} match_s={match_s:.2} match_users_per_s={:.0} \
+         floor_users_per_s={:.0} ratio={ratio:.2} peak_rss_mib={peak:.2}",
+        users_per_s, match_users_per_s, floor_users_per_s
+    )
+}

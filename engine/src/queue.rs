@@ -10,7 +10,7 @@ use crate::syslog::{Actor, NewEvent, Target};
 use std::collections::HashSet;
 
 /// Queue rows confirmed per transaction.
-pub const CONFIRM_BATCH: usize = 2000;
+pub const CONFIRM_BATCH: usize = 10000;
 
 fn attributes_of(row: &PendingRow) -> Vec<(String, String)> {
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.attributes) {
@@ -31,13 +31,41 @@ pub async fn confirm_assignments(
     let mut outcome = ConfirmOutcome::default();
     let transaction = crate::ids::transaction_id();
     let app_target = Target::app(&app.id, &app.name);
+    // A chosen set of rows is confirmed in windows of ascending seqs, so an
+    // unsorted choice or rows confirmed meanwhile end no batch early.
+    let chosen: Option<Vec<i64>> = match selection {
+        Selection::All => None,
+        Selection::Rows(seqs) => {
+            let mut seqs = seqs.clone();
+            seqs.sort_unstable();
+            seqs.dedup();
+            Some(seqs)
+        }
+    };
     let mut after = 0;
     loop {
-        let rows = store.pending_rows(&app.id, selection, after, CONFIRM_BATCH).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.seq;
+        let (window, window_end) = match &chosen {
+            None => (Selection::All, None),
+            Some(seqs) => {
+                let start = seqs.partition_point(|&s| s <= after);
+                let window: Vec<i64> = seqs.iter().skip(start).take(CONFIRM_BATCH).copied().collect();
+                let Some(&end) = window.last() else { break };
+                (Selection::Rows(window), Some(end))
+            }
+        };
+        // Rows are read and written under the write lock: a read-first
+        // transaction fails with "database is locked" when another writer
+        // (another confirmation, an import) commits in between, and a double
+        // submission must not confirm the same rows twice.
+        let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let rows = imports::pending_rows(&mut tx, &app.id, &window, after, CONFIRM_BATCH).await?;
+        let last_seq = rows.last().map(|r| r.seq);
+        match (window_end, last_seq) {
+            (Some(end), _) => after = end,
+            (None, Some(last)) => after = last,
+            (None, None) => break,
+        }
         let now = crate::ids::now();
-        let mut tx = store.pool().begin().await?;
 
         let profiles: Vec<Option<UserProfile>> =
             rows.iter().map(|r| UserProfile::from_attributes(&attributes_of(r)).ok()).collect();

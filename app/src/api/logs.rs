@@ -1,6 +1,6 @@
 //! The System Log.
 
-use crate::wire::{LogPageView, LogRowView};
+use crate::wire::LogPageView;
 use leptos::prelude::*;
 
 /// Events newest first, narrowed by a filter expression and keywords;
@@ -15,7 +15,7 @@ pub async fn query_logs(filter: String, q: String, after: Option<i64>) -> Result
     let rows = page
         .events
         .iter()
-        .map(|e| LogRowView {
+        .map(|e| crate::wire::LogRowView {
             uuid: text(&e["uuid"]),
             published: text(&e["published"]),
             actor: text(&e["actor"]["alternateId"]),

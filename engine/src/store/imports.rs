@@ -297,35 +297,8 @@ impl Store {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<PendingRow>> {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes
-             FROM import_queue q JOIN app_users au ON au.app_id = q.app_id AND au.external_id = q.external_id
-             WHERE q.app_id = ",
-        );
-        qb.push_bind(app_id).push(" AND q.seq > ").push_bind(after_seq);
-        if let Selection::Rows(seqs) = selection {
-            qb.push(" AND q.seq IN (");
-            let mut sep = qb.separated(", ");
-            for s in seqs.iter().filter(|&&s| s > after_seq).take(limit) {
-                sep.push_bind(*s);
-            }
-            sep.push_unseparated(")");
-        }
-        qb.push(" ORDER BY q.seq LIMIT ").push_bind(limit as i64);
-        let rows = qb.build().fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let mt: String = r.get("match_type");
-                PendingRow {
-                    seq: r.get("seq"),
-                    external_id: r.get("external_id"),
-                    match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
-                    matched_user_id: r.get("matched_user_id"),
-                    attributes: r.get("attributes"),
-                }
-            })
-            .collect())
+        let mut conn = self.pool.acquire().await?;
+        pending_rows(&mut conn, app_id, selection, after_seq, limit).await
     }
 
     /// Row errors of a run, in line order.
@@ -348,6 +321,50 @@ impl Store {
             .collect();
         Ok(Page { items, total, offset, limit })
     }
+}
+
+/// The next queue rows to confirm, after `after_seq`, with their attributes,
+/// read on the caller's connection (inside its transaction). A `Rows`
+/// selection is taken in ascending order.
+pub(crate) async fn pending_rows(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    selection: &Selection,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<PendingRow>> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes
+         FROM import_queue q JOIN app_users au ON au.app_id = q.app_id AND au.external_id = q.external_id
+         WHERE q.app_id = ",
+    );
+    qb.push_bind(app_id).push(" AND q.seq > ").push_bind(after_seq);
+    if let Selection::Rows(seqs) = selection {
+        qb.push(" AND q.seq IN (");
+        let mut sep = qb.separated(", ");
+        let mut seqs: Vec<i64> = seqs.iter().copied().filter(|&s| s > after_seq).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        for s in seqs.into_iter().take(limit) {
+            sep.push_bind(s);
+        }
+        sep.push_unseparated(")");
+    }
+    qb.push(" ORDER BY q.seq LIMIT ").push_bind(limit as i64);
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let mt: String = r.get("match_type");
+            PendingRow {
+                seq: r.get("seq"),
+                external_id: r.get("external_id"),
+                match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
+                matched_user_id: r.get("matched_user_id"),
+                attributes: r.get("attributes"),
+            }
+        })
+        .collect())
 }
 
 /// Inserts new app users and updates changed ones.

@@ -1,1 +1,12 @@
+//! Integration tests of the engine, driven the way the console drives it:
+//! upload, Import Now, run the job, look at the queue, confirm, read the
+//! System Log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
+
+mod csv_import;
+mod queue;
+mod restart;
+mod syslog;

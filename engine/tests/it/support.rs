@@ -1,1 +1,168 @@
+//! Helpers shared by the integration tests: a fresh engine on a temporary
+//! directory, driven the way the console drives it.
 
+#![allow(dead_code)]
+
+use engine::model::{Admin, App, AppKind, ImportRun, ImportType, MatchType, QueueRow, RowError, UploadPreview, User};
+use engine::store::Selection;
+use engine::syslog::EventQuery;
+use engine::{Engine, EngineConfig};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub const HEADER: &str = "login,firstName,lastName,email";
+pub const DEFAULT_MAX_UPLOAD: u64 = 64 * 1024 * 1024;
+
+/// An engine on its own temporary directory, with a signed-in admin.
+pub struct Env {
+    pub engine: Arc<Engine>,
+    pub admin: Admin,
+    pub dir: TempDir,
+}
+
+pub fn config(dir: &Path, max_upload_bytes: u64) -> EngineConfig {
+    EngineConfig {
+        database_url: dir.join("muster.db").to_string_lossy().into_owned(),
+        data_dir: dir.to_path_buf(),
+        max_upload_bytes,
+    }
+}
+
+/// Opens an engine on the files in `dir` and returns it with the first admin.
+pub async fn open_on(dir: &Path, max_upload_bytes: u64) -> (Arc<Engine>, Admin) {
+    let engine = Engine::open(config(dir, max_upload_bytes)).await.expect("engine opens");
+    engine.ensure_first_admin(Some("admin"), Some("pw-123456")).await.expect("first admin");
+    let (admin, _hash) = engine.store().find_admin("admin").await.expect("find admin").expect("admin exists");
+    (engine, admin)
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        Env::with_limit(DEFAULT_MAX_UPLOAD).await
+    }
+
+    pub async fn with_limit(max_upload_bytes: u64) -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (engine, admin) = open_on(dir.path(), max_upload_bytes).await;
+        Env { engine, admin, dir }
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.dir.path().join("uploads")
+    }
+
+    pub async fn app(&self, name: &str) -> App {
+        self.engine.create_app(&self.admin, name, AppKind::CsvDirectory).await.expect("create app")
+    }
+
+    pub async fn refresh(&self, app: &App) -> App {
+        self.engine.get_app(&app.id).await.expect("get app")
+    }
+
+    pub async fn upload(&self, app: &App, bytes: &[u8]) -> UploadPreview {
+        self.engine.save_upload(&self.admin, &app.id, "x.csv", bytes).await.expect("upload accepted")
+    }
+
+    /// Uploads, asks for an import and runs it to its end.
+    pub async fn import(&self, app: &App, bytes: &[u8], import_type: ImportType) -> ImportRun {
+        let preview = self.upload(app, bytes).await;
+        assert!(preview.problems.is_empty(), "preview problems: {:?}", preview.problems);
+        let run = self.engine.start_import(&self.admin, &app.id, Some(&preview.id), import_type).await.expect("start");
+        let done = self.engine.run_next_job().await.expect("run").expect("a run was claimed");
+        assert_eq!(done.id, run.id, "the run just asked for is the one that ran");
+        done
+    }
+
+    pub async fn queue(&self, app: &App) -> Vec<QueueRow> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.engine.list_queue(&app.id, None, all.len() as i64, 500).await.expect("queue");
+            let n = page.items.len();
+            all.extend(page.items);
+            if n == 0 || all.len() as i64 >= page.total {
+                return all;
+            }
+        }
+    }
+
+    pub async fn queue_of(&self, app: &App, match_type: MatchType) -> Vec<QueueRow> {
+        self.engine.list_queue(&app.id, Some(match_type), 0, 500).await.expect("queue").items
+    }
+
+    pub async fn confirm_all(&self, app: &App, activate: bool) -> engine::model::ConfirmOutcome {
+        self.engine.confirm_assignments(&self.admin, &app.id, Selection::All, activate).await.expect("confirm")
+    }
+
+    pub async fn users(&self) -> Vec<User> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.engine.list_users("", all.len() as i64, 200).await.expect("users");
+            let n = page.items.len();
+            all.extend(page.items);
+            if n == 0 || all.len() as i64 >= page.total {
+                return all;
+            }
+        }
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        self.engine.list_users("", 0, 1).await.expect("users").total
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> User {
+        let found: Vec<User> =
+            self.users().await.into_iter().filter(|u| u.login.eq_ignore_ascii_case(login)).collect();
+        assert_eq!(found.len(), 1, "exactly one user with login {login}: {found:?}");
+        found.into_iter().next().expect("one user")
+    }
+
+    pub async fn row_errors(&self, run: &ImportRun) -> Vec<RowError> {
+        self.engine.row_errors(&run.id, 0, 1000).await.expect("row errors").items
+    }
+
+    /// Every event matching the filter, oldest first.
+    pub async fn events(&self, filter: &str) -> Vec<Value> {
+        let query = EventQuery { limit: 1000, ..Default::default() };
+        self.engine.query_events(query, filter, "").await.expect("query events").events
+    }
+
+    pub async fn events_of_type(&self, event_type: &str) -> Vec<Value> {
+        self.events(&format!("eventType eq \"{event_type}\"")).await
+    }
+
+    pub fn upload_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.uploads_dir())
+            .expect("uploads dir")
+            .map(|e| e.expect("dir entry").path())
+            .collect()
+    }
+}
+
+/// A CSV of users `prefix{i}@example.com` for i in `range`, with the standard header.
+pub fn users_csv(prefix: &str, range: std::ops::Range<usize>) -> String {
+    let mut s = format!("{HEADER}\n");
+    for i in range {
+        s.push_str(&format!("{prefix}{i}@example.com,First{i},Last{i},{prefix}{i}@example.com\n"));
+    }
+    s
+}
+
+/// The string at a JSON pointer, or "" when absent.
+pub fn at<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The ids of the targets of an event of the given type.
+pub fn target_ids(event: &Value, kind: &str) -> Vec<String> {
+    event["target"]
+        .as_array()
+        .map(|ts| {
+            ts.iter()
+                .filter(|t| t["type"] == kind)
+                .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

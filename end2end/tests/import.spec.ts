@@ -1,0 +1,123 @@
+import { test, expect } from '@playwright/test';
+import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
+
+const HEADER = ['login', 'firstName', 'lastName', 'email', 'department'];
+
+test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
+  const tag = uniqueName('e2e').toLowerCase();
+  const ann = `ann.${tag}@example.com`;
+  const bob = `bob.${tag}@example.com`;
+  await signIn(page);
+
+  // First app: two new people.
+  await createCsvApp(page, `HR ${tag}`);
+  await dropFile(page, '[data-testid=dropzone]', 'people.csv', csv([
+    HEADER,
+    [ann, 'Ann', 'Lee', ann, 'Finance'],
+    [bob, 'Bob', "O'Neil, Jr", bob, 'Sales'],
+  ]));
+  const preview = page.locator('.preview');
+  await expect(preview).toContainText('people.csv');
+  await expect(preview).toContainText('2 users, 5 columns');
+  await expect(preview.locator('th', { hasText: 'department' })).toBeVisible();
+  await expect(preview).toContainText('Custom profile attributes: department');
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  const summary = page.locator('.summary');
+  await expect(summary).toContainText('Import complete');
+  await expect(summary).toContainText('2 users scanned: 2 new');
+
+  const queue = page.locator('.queue-rows tbody tr');
+  await expect(queue).toHaveCount(2);
+  await expect(queue.filter({ hasText: ann })).toContainText('New');
+  await page.getByLabel('Automatically activate new users').check();
+  await page.getByText('Select all 2 unconfirmed users').click();
+  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('2 users created (2 activated)');
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible();
+
+  // Second app: Ann again under another login (same email) and a new person.
+  const carl = `carl.${tag}@example.com`;
+  await createCsvApp(page, `Payroll ${tag}`);
+  await dropFile(page, '[data-testid=dropzone]', 'payroll.csv', csv([
+    HEADER,
+    [`a.lee.${tag}`, 'Ann', 'Lee', ann.toUpperCase(), 'Finance'],
+    [carl, 'Carl', 'Diaz', carl, 'Ops'],
+  ]));
+  await expect(page.locator('.preview')).toContainText('2 users');
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('1 matched');
+  const rows = page.locator('.queue-rows tbody tr');
+  await expect(rows.filter({ hasText: `a.lee.${tag}` })).toContainText('Exact match');
+  await expect(rows.filter({ hasText: `a.lee.${tag}` })).toContainText(ann);
+  await expect(rows.filter({ hasText: carl })).toContainText('New');
+  await page.getByLabel(`Select a.lee.${tag}`).check();
+  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
+  await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);
+
+  // People lists the new users with their status and source.
+  await page.goto('/people');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(tag);
+  const people = page.locator('table.people tbody tr');
+  await expect(people).toHaveCount(2);
+  await expect(people.filter({ hasText: ann })).toContainText('ACTIVE');
+  await expect(people.filter({ hasText: ann })).toContainText(`HR ${tag}`);
+
+  // The System Log shows the manual import and the seeds' filter narrows to it.
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await expect(page.locator('tbody.event[data-event-type="system.import.start"]').first()).toBeVisible();
+  await expect(page.locator('tbody.event[data-event-type="user.lifecycle.create"]').first()).toBeVisible();
+  await page.getByLabel('Filter').fill(
+    'eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Manual action"',
+  );
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('tbody.event[data-event-type="user.lifecycle.create"]')).toHaveCount(0);
+  const starts = page.locator('tbody.event');
+  await expect(starts.first()).toHaveAttribute('data-event-type', 'system.import.start');
+  expect(await starts.count()).toBe(await page.locator('tbody.event[data-event-type="system.import.start"]').count());
+  await starts.first().getByRole('button', { name: 'Show event JSON' }).click();
+  await expect(page.locator('.event-json').first()).toContainText('"importTrigger": "Manual action"');
+  await expect(page.locator('.event-json').first()).toContainText('"importType": "Full"');
+
+  await page.getByLabel('Filter').fill('eventType eqq "system.import.start"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('alert')).toContainText("Unrecognized attribute operator 'eqq' at position 10");
+});
+
+test('rows that cannot be used are reported and the rest import', async ({ page }) => {
+  const tag = uniqueName('bad').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Contractors ${tag}`);
+  const good = `good.${tag}@example.com`;
+  await dropFile(page, '[data-testid=dropzone]', 'contractors.csv', csv([
+    ['login', 'firstName', 'lastName', 'email'],
+    [good, 'Gina', 'Good', good],
+    [`nomail.${tag}`, 'No', 'Mail', 'not-an-email'],
+    [`noname.${tag}`, '', 'Name', `noname.${tag}@example.com`],
+    [good, 'Gina', 'Again', `again.${tag}@example.com`],
+  ]));
+  await expect(page.locator('.preview')).toContainText('4 users');
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  const summary = page.locator('.summary');
+  await expect(summary).toContainText('4 users scanned: 1 new');
+  await expect(summary).toContainText('3 in error');
+  const errors = page.locator('table.errors tbody tr');
+  await expect(errors).toHaveCount(3);
+  await expect(errors.nth(0)).toContainText('3');
+  await expect(errors.nth(0)).toContainText('email');
+  await expect(errors.nth(0)).toContainText('not-an-email');
+  await expect(errors.nth(1)).toContainText('firstName');
+  await expect(errors.nth(2)).toContainText('appears more than once');
+  await expect(page.getByRole('link', { name: 'Download error report' })).toBeVisible();
+  await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);
+});
+
+test('a file without the required columns is refused before import', async ({ page }) => {
+  await signIn(page);
+  await createCsvApp(page, uniqueName('Bad header'));
+  await dropFile(page, '[data-testid=dropzone]', 'wrong.csv', 'name,mail\r\nAnn,ann@example.com\r\n');
+  await expect(page.locator('.problems')).toContainText('Missing required columns: login, firstName, lastName');
+  await expect(page.getByRole('button', { name: 'Import Now' })).toBeDisabled();
+});

@@ -1,0 +1,172 @@
+//! The System Log after imports: filters, keywords, paging and order.
+
+use crate::support::{at, users_csv, Env, HEADER};
+use engine::model::ImportType;
+use engine::syslog::EventQuery;
+use engine::Error;
+use serde_json::Value;
+
+fn uuids(events: &[Value]) -> Vec<String> {
+    events.iter().map(|e| at(e, "/uuid").to_owned()).collect()
+}
+
+/// An app with a full and an incremental import, confirmed.
+async fn imported(env: &Env) -> (String, String) {
+    let app = env.app("People").await;
+    let mut data = users_csv("u", 0..3);
+    data.push_str("bad,Bad,Row,not-an-email\n");
+    let full = env.import(&app, data.as_bytes(), ImportType::Full).await;
+    env.confirm_all(&app, true).await;
+    let more = format!("{HEADER}\nann@example.com,Ann,Lee,ann@example.com\n");
+    let incremental = env.import(&app, more.as_bytes(), ImportType::Incremental).await;
+    env.confirm_all(&app, true).await;
+    (full.id, incremental.id)
+}
+
+#[tokio::test]
+async fn import_start_events_are_found_by_type_and_trigger() {
+    let env = Env::new().await;
+    let (full, incremental) = imported(&env).await;
+
+    let filter = r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Manual action""#;
+    let starts = env.events(filter).await;
+    assert_eq!(starts.len(), 2, "{starts:#?}");
+    assert!(starts.iter().all(|e| at(e, "/eventType") == "system.import.start"));
+    assert_eq!(at(&starts[0], "/debugContext/debugData/importType"), "Full");
+    assert_eq!(at(&starts[0], "/debugContext/debugData/jobId"), full);
+    assert_eq!(at(&starts[1], "/debugContext/debugData/importType"), "Incremental");
+    assert_eq!(at(&starts[1], "/debugContext/debugData/jobId"), incremental);
+    assert_eq!(at(&starts[0], "/actor/alternateId"), "admin");
+    assert_eq!(at(&starts[0], "/transaction/id"), full);
+
+    // Another trigger finds nothing; the CSV start events are separate.
+    let none = env.events(r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Scheduled""#).await;
+    assert!(none.is_empty());
+    assert_eq!(env.events_of_type("system.import.user_csv.start").await.len(), 2);
+
+    // The completion carries the counts.
+    let complete = env.events_of_type("system.import.complete").await;
+    assert_eq!(complete.len(), 2);
+    let d = &complete[0]["debugContext"]["debugData"];
+    assert_eq!(at(&complete[0], "/debugContext/debugData/jobId"), full);
+    assert_eq!(at(&complete[0], "/outcome/result"), "SUCCESS");
+    assert_eq!((d["totalObjects"].as_i64(), d["addedObjects"].as_i64(), d["errorObjects"].as_i64()), (Some(4), Some(3), Some(1)));
+    assert_eq!((d["matchedObjects"].as_i64(), d["updatedObjects"].as_i64()), (Some(0), Some(0)));
+    assert!(at(&complete[0], "/debugContext/debugData/totalTime").ends_with(" ms"));
+    assert!(at(&complete[0], "/displayMessage").contains("4 scanned, 3 new"), "{}", complete[0]);
+    let d = &complete[1]["debugContext"]["debugData"];
+    assert_eq!((d["totalObjects"].as_i64(), d["addedObjects"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(at(&complete[1], "/debugContext/debugData/importType"), "Incremental");
+}
+
+#[tokio::test]
+async fn a_malformed_filter_names_the_position() {
+    let env = Env::new().await;
+    let err = env
+        .engine
+        .query_events(EventQuery { limit: 10, ..Default::default() }, r#"eventType eqq "x""#, "")
+        .await
+        .unwrap_err();
+    match &err {
+        Error::InvalidFilter(e) => {
+            assert_eq!(e.position, 10);
+            assert!(e.message.contains("position 10"), "{}", e.message);
+            assert!(e.message.contains("'eqq'"), "{}", e.message);
+        }
+        other => panic!("expected an invalid filter, got {other:?}"),
+    }
+    assert_eq!(err.code(), "MUS0453");
+    assert!(err.to_string().starts_with("Invalid filter: "), "{err}");
+}
+
+#[tokio::test]
+async fn keywords_find_events_that_mention_them() {
+    let env = Env::new().await;
+    imported(&env).await;
+    let query = || EventQuery { limit: 1000, ..Default::default() };
+
+    let found = env.engine.query_events(query(), "", "u1@example.com").await.unwrap().events;
+    let mut types: Vec<&str> = found.iter().map(|e| at(e, "/eventType")).collect();
+    types.sort();
+    assert_eq!(types, ["application.user_membership.add", "user.lifecycle.activate", "user.lifecycle.create"]);
+    assert!(found.iter().all(|e| e.to_string().contains("u1@example.com")));
+
+    // Every keyword must appear, in any case.
+    let found = env.engine.query_events(query(), "", "LIFECYCLE u1@example.com create").await.unwrap().events;
+    assert_eq!(found.len(), 1);
+    assert_eq!(at(&found[0], "/eventType"), "user.lifecycle.create");
+
+    // Keywords and a filter together.
+    let found = env
+        .engine
+        .query_events(query(), r#"eventType eq "user.lifecycle.activate""#, "ann@example.com")
+        .await
+        .unwrap()
+        .events;
+    assert_eq!(found.len(), 1);
+    assert_eq!(at(&found[0], "/target/0/alternateId"), "ann@example.com");
+
+    assert!(env.engine.query_events(query(), "", "nobody-by-this-name").await.unwrap().events.is_empty());
+    let eleven = "a b c d e f g h i j k";
+    assert!(matches!(env.engine.query_events(query(), "", eleven).await, Err(Error::InvalidInput(_))));
+}
+
+#[tokio::test]
+async fn pages_follow_the_cursor_without_overlap_in_either_order() {
+    let env = Env::new().await;
+    imported(&env).await;
+    let all_asc = env.engine.query_events(EventQuery { limit: 1000, ..Default::default() }, "", "").await.unwrap();
+    assert!(all_asc.next.is_none(), "everything fits on one page");
+    let all_asc = all_asc.events;
+    // 2 imports × 4 events, 4 users × 3 events, and the app's creation.
+    assert_eq!(all_asc.len(), 2 * 4 + 4 * 3 + 1, "{:#?}", all_asc.iter().map(|e| at(e, "/eventType")).collect::<Vec<_>>());
+    let all_desc = env
+        .engine
+        .query_events(EventQuery { limit: 1000, descending: true, ..Default::default() }, "", "")
+        .await
+        .unwrap()
+        .events;
+    let mut reversed = uuids(&all_asc);
+    reversed.reverse();
+    assert_eq!(uuids(&all_desc), reversed, "descending is newest first");
+    let published: Vec<&str> = all_desc.iter().map(|e| at(e, "/published")).collect();
+    assert!(published.windows(2).all(|w| w[0] >= w[1]), "{published:?}");
+    assert_eq!(at(&all_desc[0], "/eventType"), "application.user_membership.add", "the last confirmation");
+    assert_eq!(at(&all_asc[0], "/eventType"), "application.lifecycle.create");
+
+    for descending in [false, true] {
+        let mut paged = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let q = EventQuery { limit: 4, after, descending, ..Default::default() };
+            let page = env.engine.query_events(q, "", "").await.unwrap();
+            assert!(page.events.len() <= 4);
+            pages += 1;
+            paged.extend(uuids(&page.events));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+            assert!(pages < 20, "paging must end");
+        }
+        let expected = if descending { uuids(&all_desc) } else { uuids(&all_asc) };
+        assert_eq!(paged, expected, "descending={descending}: pages cover every event once, in order");
+    }
+
+    // Paging through a filter: the second page continues after the first.
+    let filter = r#"eventType eq "user.lifecycle.create" or eventType eq "user.lifecycle.activate""#;
+    let q = EventQuery { limit: 3, descending: true, ..Default::default() };
+    let first = env.engine.query_events(q.clone(), filter, "").await.unwrap();
+    assert_eq!(first.events.len(), 3);
+    let second = env.engine.query_events(EventQuery { after: first.next, ..q }, filter, "").await.unwrap();
+    let all: Vec<String> = uuids(&first.events).into_iter().chain(uuids(&second.events)).collect();
+    let expected: Vec<String> = uuids(&all_desc)
+        .into_iter()
+        .zip(&all_desc)
+        .filter(|(_, e)| at(e, "/eventType").starts_with("user.lifecycle."))
+        .map(|(u, _)| u)
+        .collect();
+    assert_eq!(expected.len(), 8);
+    assert_eq!(all[..6], expected[..6]);
+}

@@ -1,0 +1,107 @@
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+#[tokio::test]
+async fn every_server_function_refuses_an_anonymous_call() {
+    let server = spawn().await;
+    let mut checked = 0;
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        if path.trim_start_matches("/api/").starts_with("sign_in") {
+            continue;
+        }
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(Body::from("app_id=x&id=x&search=&offset=0&run_id=x&match_type=&seqs=1&all=false&activate=false&upload_id=x&import_type=Full&name=x&kind=CSV_DIRECTORY&filter=&q="))
+            .unwrap();
+        let res = server.send(req).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path} answered {}", res.status());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} server functions were found");
+    // Nothing was created by the refused calls.
+    assert!(server.engine.list_apps("").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn pages_redirect_to_sign_in_and_console_routes_answer_401() {
+    let server = spawn().await;
+    for page in ["/", "/apps", "/people", "/logs", "/apps/0oa123/import"] {
+        let res = server.send(Request::get(page).body(Body::empty()).unwrap()).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(res.headers()["location"], "/signin");
+    }
+    let res = server.send(Request::get("/signin").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(body_text(res).await.contains("Sign in"));
+    let res = server.send(Request::post("/console/apps/0oa1/uploads").body(Body::from("login\n")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = server.send(Request::get("/console/runs/ij1/errors.csv").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_http_only_cookie_that_opens_pages() {
+    let server = spawn().await;
+    let (cookie, _) = sign_in(&server, false).await;
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let token = cookie.split(';').next().unwrap().to_owned();
+    let res = server.send(Request::get("/apps").header("cookie", &token).body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(body_text(res).await.contains("Applications"));
+
+    let (secure, _) = sign_in(&server, true).await;
+    assert!(secure.contains("; Secure"), "{secure}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_gets_no_session() {
+    let server = spawn().await;
+    let res = server
+        .send(
+            Request::post(server_fn_path("sign_in"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(Body::from("username=admin&password=nope"))
+                .unwrap(),
+        )
+        .await;
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(body_text(res).await.contains("Sign in failed"));
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_clearly() {
+    let server = spawn().await;
+    let (cookie, _) = sign_in(&server, false).await;
+    let token = cookie.split(';').next().unwrap().to_owned();
+    let admin = server.engine.session_admin(token.trim_start_matches("muster_session=")).await.unwrap().unwrap();
+    let app = server.engine.create_app(&admin, "HR", engine::model::AppKind::CsvDirectory).await.unwrap();
+    let big = format!("login,firstName,lastName,email\n{}", "a@b.co,A,B,a@b.co\n".repeat(100));
+    let res = server
+        .send(Request::post(format!("/console/apps/{}/uploads", app.id)).header("cookie", &token).body(Body::from(big)).unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body_text(res).await.contains("larger than the limit"));
+
+    let small = "login,firstName,lastName,email,team\na@b.co,A,B,a@b.co,Blue\n";
+    let res = server
+        .send(
+            Request::post(format!("/console/apps/{}/uploads", app.id))
+                .header("cookie", &token)
+                .header("x-file-name", "caf%C3%A9.csv")
+                .body(Body::from(small))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let preview: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+    assert_eq!(preview["file_name"], "café.csv");
+    assert_eq!(preview["row_count"], 1);
+    assert_eq!(preview["custom_attributes"][0], "team");
+}
