@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
 
-const HEADER = ['login', 'firstName', 'lastName', 'email', 'department'];
+const HEADER = ['login', 'firstName', 'lastName', 'email', 'team'];
 
 test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   const tag = uniqueName('e2e').toLowerCase();
@@ -19,8 +19,8 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   const preview = page.locator('.preview');
   await expect(preview).toContainText('people.csv');
   await expect(preview).toContainText('2 users, 5 columns');
-  await expect(preview.locator('th', { hasText: 'department' })).toBeVisible();
-  await expect(preview).toContainText('Custom profile attributes: department');
+  await expect(preview.locator('th', { hasText: 'team' })).toBeVisible();
+  await expect(preview).toContainText('Custom profile attributes: team');
   await page.getByRole('button', { name: 'Import Now' }).click();
   const summary = page.locator('.summary');
   await expect(summary).toContainText('Import complete');
