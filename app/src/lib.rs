@@ -2,6 +2,8 @@
 //! call. With `ssr` the server functions run against the engine; with
 //! `hydrate` this crate compiles to WASM and never links the engine.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 mod components;
 mod pages;

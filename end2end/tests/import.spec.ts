@@ -55,6 +55,16 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
   await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);
 
+  // The Applications list filters by name as the admin types.
+  await page.goto('/apps');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(tag);
+  await expect(page.locator('table.apps tbody tr')).toHaveCount(2);
+  await page.getByLabel('Search').fill(`payroll ${tag}`);
+  await expect(page.locator('table.apps tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.apps tbody tr')).toContainText(`Payroll ${tag}`);
+  await expect(page.locator('table.apps tbody tr')).toContainText('1');
+
   // People lists the new users with their status and source.
   await page.goto('/people');
   await waitForHydration(page);

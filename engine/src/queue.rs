@@ -34,18 +34,18 @@ pub async fn confirm_assignments(
     // A chosen set of rows is confirmed in windows of ascending seqs, so an
     // unsorted choice or rows confirmed meanwhile end no batch early.
     let chosen: Option<Vec<i64>> = match selection {
-        Selection::All => None,
         Selection::Rows(seqs) => {
             let mut seqs = seqs.clone();
             seqs.sort_unstable();
             seqs.dedup();
             Some(seqs)
         }
+        _ => None,
     };
     let mut after = 0;
     loop {
         let (window, window_end) = match &chosen {
-            None => (Selection::All, None),
+            None => (selection.clone(), None),
             Some(seqs) => {
                 let start = seqs.partition_point(|&s| s <= after);
                 let window: Vec<i64> = seqs.iter().skip(start).take(CONFIRM_BATCH).copied().collect();

@@ -1,6 +1,8 @@
 //! The `muster` binary's pieces: configuration, the axum router around the
 //! console, the upload route, embedded assets and the sign-in guard.
 
+#![recursion_limit = "512"]
+
 pub mod assets;
 pub mod config;
 pub mod guard;

@@ -1,5 +1,7 @@
 //! `muster`: the console, the API and background imports in one binary.
 
+#![recursion_limit = "512"]
+
 use clap::Parser;
 use engine::{Engine, EngineConfig};
 use server::config::Config;

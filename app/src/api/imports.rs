@@ -103,13 +103,23 @@ pub async fn list_queue(app_id: String, match_type: String, offset: i64) -> Resu
     })
 }
 
-/// Confirms the rows `seqs` (comma-separated), or every row when `all`.
+/// Confirms the rows `seqs` (comma-separated), or when `all` every row of
+/// the queue as filtered (`match_type`, empty for every type).
 #[server]
-pub async fn confirm_assignments(app_id: String, seqs: String, all: bool, activate: bool) -> Result<ConfirmView, ServerFnError> {
+pub async fn confirm_assignments(
+    app_id: String,
+    seqs: String,
+    all: bool,
+    match_type: String,
+    activate: bool,
+) -> Result<ConfirmView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let selection = if all {
-        engine::store::Selection::All
+        match engine::model::MatchType::parse(&match_type) {
+            Some(mt) => engine::store::Selection::AllOfType(mt),
+            None => engine::store::Selection::All,
+        }
     } else {
         let rows: Result<Vec<i64>, _> = seqs.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
         let rows = rows.map_err(|_| ServerFnError::new("The selection is not a list of rows"))?;

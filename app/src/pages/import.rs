@@ -114,6 +114,7 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             app_id: id.get_value(),
             seqs,
             all: select_all.get_untracked(),
+            match_type: queue_filter.get_untracked(),
             activate: activate.get_untracked(),
         });
         selected.set(BTreeSet::new());

@@ -80,6 +80,8 @@ fn run_from_row(r: &SqliteRow) -> ImportRun {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
     All,
+    /// Every row of one match type (the queue as filtered on screen).
+    AllOfType(MatchType),
     Rows(Vec<i64>),
 }
 

@@ -128,6 +128,21 @@ impl Env {
         self.engine.query_events(query, filter, "").await.expect("query events").events
     }
 
+    /// How many events match the filter, paging through all of them.
+    pub async fn count_events(&self, filter: &str) -> usize {
+        let mut count = 0;
+        let mut after = None;
+        loop {
+            let query = EventQuery { limit: 1000, after, ..Default::default() };
+            let page = self.engine.query_events(query, filter, "").await.expect("query events");
+            count += page.events.len();
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return count,
+            }
+        }
+    }
+
     pub async fn events_of_type(&self, event_type: &str) -> Vec<Value> {
         self.events(&format!("eventType eq \"{event_type}\"")).await
     }
