@@ -66,10 +66,10 @@ pub fn Pager(offset: RwSignal<i64>, total: i64, limit: i64) -> impl IntoView {
     view! {
         <div class="pager">
             <span>{format!("{}–{} of {}", if total == 0 { 0 } else { start + 1 }, end, count(total))}</span>
-            <button type="button" disabled=start == 0 on:click=move |_| offset.update(|o| *o = (*o - limit).max(0))>
+            <button type="button" disabled={start == 0} on:click=move |_| offset.update(|o| *o = (*o - limit).max(0))>
                 "Previous"
             </button>
-            <button type="button" disabled=end >= total on:click=move |_| offset.update(|o| *o += limit)>
+            <button type="button" disabled={end >= total} on:click=move |_| offset.update(|o| *o += limit)>
                 "Next"
             </button>
         </div>

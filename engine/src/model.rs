@@ -55,10 +55,6 @@ impl Email {
         if v.is_empty() {
             return Err("email is required".into());
         }
-        let len = v.chars().count();
-        if !(EMAIL_MIN..=EMAIL_MAX).contains(&len) {
-            return Err(format!("email must be {EMAIL_MIN} to {EMAIL_MAX} characters"));
-        }
         let valid = match v.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -73,6 +69,10 @@ impl Email {
         };
         if !valid {
             return Err("is not an email address".into());
+        }
+        let len = v.chars().count();
+        if !(EMAIL_MIN..=EMAIL_MAX).contains(&len) {
+            return Err(format!("email must be {EMAIL_MIN} to {EMAIL_MAX} characters"));
         }
         Ok(Email(v.to_owned()))
     }

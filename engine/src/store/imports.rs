@@ -341,6 +341,9 @@ pub(crate) async fn pending_rows(
          WHERE q.app_id = ",
     );
     qb.push_bind(app_id).push(" AND q.seq > ").push_bind(after_seq);
+    if let Selection::AllOfType(match_type) = selection {
+        qb.push(" AND q.match_type = ").push_bind(match_type.as_str());
+    }
     if let Selection::Rows(seqs) = selection {
         qb.push(" AND q.seq IN (");
         let mut sep = qb.separated(", ");
