@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod mapping;
 pub mod model;
 pub mod pipeline;
 pub mod queue;

@@ -162,10 +162,14 @@ pub async fn confirm_assignments(
             }
             done.push(row.seq);
         }
+        // Written in key order, so each index page is visited once per batch
+        // rather than once per row (user ids are random).
+        users.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         store::users::insert_users(&mut tx, &users, &app.id, &now).await?;
         let link_refs: Vec<(&str, &str)> = links.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect();
         imports::link_app_users(&mut tx, &app.id, &link_refs).await?;
-        let assigned: Vec<&str> = links.iter().map(|(_, u)| u.as_str()).collect();
+        let mut assigned: Vec<&str> = links.iter().map(|(_, u)| u.as_str()).collect();
+        assigned.sort_unstable();
         imports::insert_assignments(&mut tx, &app.id, &assigned, &now).await?;
         store::events::insert_events(&mut tx, &events, &now).await?;
         imports::delete_queue_rows(&mut tx, &done).await?;

@@ -222,15 +222,18 @@ impl CsvSource {
 /// Finds the line a record starts on from its byte offset, by counting line
 /// feeds in a second pass over the file that runs just behind the parser
 /// (the parser's own line numbers lag behind CRLF ends and blank lines).
+/// A line ends with LF, CRLF or a lone CR (old Mac files), as the parser reads them.
 struct LineCounter {
     reader: BufReader<File>,
     offset: u64,
     line: i64,
+    /// The last byte counted was a CR: an LF right after it ends no new line.
+    after_cr: bool,
 }
 
 impl LineCounter {
     fn new(file: File) -> LineCounter {
-        LineCounter { reader: BufReader::with_capacity(1 << 16, file), offset: 0, line: 1 }
+        LineCounter { reader: BufReader::with_capacity(1 << 16, file), offset: 0, line: 1, after_cr: false }
     }
 
     /// The line of the first byte at or after `byte` that is not a line end.
@@ -248,9 +251,10 @@ impl LineCounter {
                     self.reader.consume(used);
                     return Ok(self.line);
                 }
-                if b == b'\n' {
+                if b == b'\r' || (b == b'\n' && !self.after_cr) {
                     self.line += 1;
                 }
+                self.after_cr = b == b'\r';
                 used += 1;
             }
             self.offset += used as u64;

@@ -199,6 +199,23 @@ async fn a_bom_before_a_quoted_header_is_still_read() {
 }
 
 #[tokio::test]
+async fn line_numbers_of_a_file_with_old_mac_line_ends() {
+    // Excel for Mac's "Macintosh Comma Separated" ends lines with a lone CR.
+    let env = Env::new().await;
+    let app = env.app("Mac").await;
+    let data = "login,firstName,lastName,email\r\
+                ann@example.com,Ann,Lee,ann@example.com\r\
+                bob@example.com,Bob,Lee,bob@\r\
+                \r\
+                carl@example.com,\"Carl\rJr\",Lee,carl@example.com\r\
+                dave@example.com,Dave,Lee,dave@\r";
+    let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!((run.counts.scanned, run.counts.new, run.counts.errors), (4, 2, 2));
+    let lines: Vec<Option<i64>> = env.row_errors(&run).await.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [Some(3), Some(7)]);
+}
+
+#[tokio::test]
 async fn previews_name_what_stops_an_import() {
     let env = Env::new().await;
     let app = env.app("Previews").await;

@@ -300,3 +300,36 @@ async fn confirmations_at_the_same_time_neither_fail_nor_duplicate() {
     let c = env.refresh(&c).await;
     assert_eq!((c.assigned_users, c.unconfirmed), (3000, 0));
 }
+
+#[tokio::test]
+async fn confirming_all_of_one_match_type_leaves_the_other_types() {
+    let env = Env::new().await;
+    directory(&env).await;
+    let app = env.app("Filtered").await;
+    let data = format!(
+        "{HEADER}\n\
+         ann@example.com,Ann,Lee,ann@example.com\n\
+         carl@example.com,Carl,Jones,dave@example.com\n\
+         erin@example.com,Erin,Evans,erin@example.com\n\
+         fay@example.com,Fay,Fox,fay@example.com\n"
+    );
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+
+    // Confirm all, with the queue filtered to new users.
+    let outcome =
+        env.engine.confirm_assignments(&env.admin, &app.id, Selection::AllOfType(MatchType::New), true).await.unwrap();
+    assert_eq!((outcome.created, outcome.linked, outcome.skipped), (2, 0, 0));
+    let left: Vec<(String, MatchType)> = env.queue(&app).await.into_iter().map(|r| (r.login, r.match_type)).collect();
+    assert_eq!(
+        left,
+        [("ann@example.com".to_string(), MatchType::Exact), ("carl@example.com".to_string(), MatchType::Conflict)]
+    );
+
+    // Then the exact matches.
+    let outcome =
+        env.engine.confirm_assignments(&env.admin, &app.id, Selection::AllOfType(MatchType::Exact), true).await.unwrap();
+    assert_eq!((outcome.created, outcome.linked, outcome.skipped), (0, 1, 0));
+    assert_eq!(env.queue(&app).await.len(), 1);
+    assert_eq!(env.user_count().await, 6);
+    assert_eq!(env.refresh(&app).await.assigned_users, 3);
+}

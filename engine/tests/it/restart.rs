@@ -51,7 +51,7 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     assert!(at(e, "/outcome/reason").contains("stopped"), "{e}");
     assert_eq!(at(e, "/debugContext/debugData/jobId"), run.id);
     assert_eq!(at(e, "/transaction/id"), run.id);
-    assert_eq!(target_ids(e, "ImportRun"), [run.id.clone()]);
+    assert_eq!(target_ids(e, "ImportRun"), std::slice::from_ref(&run.id));
 
     // A second restart does not fail it again or log it twice.
     drop(engine);
