@@ -1,5 +1,8 @@
-//! Identifiers shaped like Okta's: a three-letter prefix and 17 random
-//! alphanumerics (`00u…` users, `0oa…` apps, `ij…` import runs).
+//! Identifiers shaped like Okta's: a three-letter prefix and 17
+//! alphanumerics (`00u…` users, `0oa…` apps, `ij…` import runs). The first
+//! eight encode the creation time in milliseconds and the other nine are
+//! random, so ids created later sort later: rows keyed by id are appended to
+//! their indexes instead of scattered across them.
 
 use rand::Rng;
 
@@ -9,6 +12,15 @@ fn new_id(prefix: &str) -> String {
     let mut rng = rand::thread_rng();
     let mut id = String::with_capacity(20);
     id.push_str(prefix);
+    let millis = chrono::Utc::now().timestamp_millis().max(0) as u64;
+    // 62^8 milliseconds is about 6,900 years.
+    let mut time = [0u8; 8];
+    let mut rest = millis;
+    for slot in time.iter_mut().rev() {
+        *slot = ALPHABET[(rest % 62) as usize];
+        rest /= 62;
+    }
+    id.extend(time.iter().map(|&b| b as char));
     while id.len() < 20 {
         id.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
     }
@@ -65,6 +77,14 @@ mod tests {
         assert!(id.starts_with("00u"));
         assert_eq!(id.len(), 20);
         assert_ne!(user_id(), user_id());
+    }
+
+    #[test]
+    fn later_ids_sort_later() {
+        let a = user_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = user_id();
+        assert!(a < b, "{a} {b}");
     }
 
     #[test]
