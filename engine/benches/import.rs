@@ -12,11 +12,9 @@
 use engine::model::{Admin, AppKind, ConfirmOutcome, ImportRun, ImportType, RunStatus};
 use engine::store::Selection;
 use engine::{Engine, EngineConfig};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite};
 use std::io::Write;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -124,39 +122,13 @@ async fn floor(dir: &Path, n: usize) -> f64 {
     let mut best = 0.0f64;
     for (trial, &(per_statement, per_tx)) in shapes.iter().enumerate() {
         let path = dir.join(format!("floor-{trial}.db"));
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .expect("url")
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.expect("floor db");
-        sqlx::raw_sql(
-            "CREATE TABLE apps (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
-                status TEXT NOT NULL DEFAULT 'ACTIVE', settings TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);
-             CREATE TABLE users (
-                id             TEXT PRIMARY KEY,
-                status         TEXT NOT NULL,
-                login          TEXT NOT NULL COLLATE NOCASE UNIQUE,
-                email          TEXT NOT NULL COLLATE NOCASE,
-                first_name     TEXT NOT NULL,
-                last_name      TEXT NOT NULL,
-                profile        TEXT NOT NULL DEFAULT '{}',
-                source_app_id  TEXT REFERENCES apps(id),
-                created        TEXT NOT NULL,
-                activated      TEXT,
-                status_changed TEXT,
-                last_updated   TEXT NOT NULL);
-             CREATE INDEX users_email ON users(email);
-             INSERT INTO apps (id, name, kind, created) VALUES ('0oafloor', 'Floor', 'CSV_DIRECTORY', '2026-01-01T00:00:00.000Z');",
-        )
-        .execute(&pool)
-        .await
-        .expect("floor schema");
+        // The engine's own store: the same schema, indexes and pragmas.
+        let store = engine::store::Store::open(&path.to_string_lossy()).await.expect("floor db");
+        store
+            .insert_app("0oafloor", "Floor", AppKind::CsvDirectory, &engine::ids::now())
+            .await
+            .expect("floor app");
+        let pool = store.pool().clone();
 
         let now = engine::ids::now();
         let mut elapsed = Duration::ZERO;
