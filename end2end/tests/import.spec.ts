@@ -131,3 +131,37 @@ test('a file without the required columns is refused before import', async ({ pa
   await expect(page.locator('.problems')).toContainText('Missing required columns: login, firstName, lastName');
   await expect(page.getByRole('button', { name: 'Import Now' })).toBeDisabled();
 });
+
+test('Clear Unconfirmed Users asks with the tally, then empties the queue', async ({ page }) => {
+  const tag = uniqueName('clear').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Temps ${tag}`);
+  const rows = [['login', 'firstName', 'lastName', 'email']];
+  for (let i = 0; i < 4; i++) rows.push([`t${i}.${tag}@example.com`, `T${i}`, 'Temp', `t${i}.${tag}@example.com`]);
+  await dropFile(page, '[data-testid=dropzone]', 'temps.csv', csv(rows));
+  await expect(page.locator('.preview')).toContainText('4 users');
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('4 users scanned: 4 new');
+  await expect(page.locator('.queue-rows tbody tr')).toHaveCount(4);
+
+  // Only the selected row, then the rest.
+  await page.getByLabel(`Select t0.${tag}@example.com`).check();
+  await page.getByRole('button', { name: 'Clear Unconfirmed Users' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Clear Unconfirmed Users' });
+  await expect(dialog).toContainText('Clear the 1 selected unconfirmed users from the import queue?');
+  await dialog.getByRole('button', { name: 'Clear Import Results' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Cleared' })).toContainText('Cleared 1 unconfirmed users.');
+  await expect(page.locator('.queue-rows tbody tr')).toHaveCount(3);
+
+  await page.getByRole('button', { name: 'Clear Unconfirmed Users' }).click();
+  await expect(dialog).toContainText('Clear all 3 unconfirmed users from the import queue?');
+  await dialog.getByRole('button', { name: 'Clear Import Results' }).click();
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Clear Unconfirmed Users' })).toBeDisabled();
+
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await page.getByLabel('Filter').fill('eventType eq "system.import.clear.unconfirmed.users.summary"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('tbody.event').first()).toContainText(`Cleared 3 unconfirmed users of Temps ${tag}`);
+});

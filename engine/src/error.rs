@@ -14,7 +14,7 @@ pub enum Error {
     Unauthenticated,
     #[error("You do not have permission to do this")]
     Forbidden,
-    #[error("An import of this app is already running")]
+    #[error("An import of this app is running or waiting to run; try again when it ends")]
     ImportBusy,
     #[error("The upload is larger than the limit of {limit_mib} MiB")]
     TooLarge { limit_mib: u64 },

@@ -115,19 +115,34 @@ pub async fn confirm_assignments(
 ) -> Result<ConfirmView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
-    let selection = if all {
-        match engine::model::MatchType::parse(&match_type) {
-            Some(mt) => engine::store::Selection::AllOfType(mt),
-            None => engine::store::Selection::All,
-        }
-    } else {
-        let rows: Result<Vec<i64>, _> = seqs.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
-        let rows = rows.map_err(|_| ServerFnError::new("The selection is not a list of rows"))?;
-        if rows.is_empty() {
-            return Err(ServerFnError::new("Select the users to confirm first"));
-        }
-        engine::store::Selection::Rows(rows)
-    };
+    let selection = selection(&seqs, all, &match_type)?;
     let o = engine.confirm_assignments(&admin, &app_id, selection, activate).await.map_err(to_error)?;
     Ok(ConfirmView { created: o.created, activated: o.activated, linked: o.linked, skipped: o.skipped })
+}
+
+/// The queue rows a console action applies to.
+#[cfg(feature = "ssr")]
+fn selection(seqs: &str, all: bool, match_type: &str) -> Result<engine::store::Selection, ServerFnError> {
+    if all {
+        return Ok(match engine::model::MatchType::parse(match_type) {
+            Some(mt) => engine::store::Selection::AllOfType(mt),
+            None => engine::store::Selection::All,
+        });
+    }
+    let rows: Result<Vec<i64>, _> = seqs.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
+    let rows = rows.map_err(|_| ServerFnError::new("The selection is not a list of rows"))?;
+    if rows.is_empty() {
+        return Err(ServerFnError::new("Select users in the queue first"));
+    }
+    Ok(engine::store::Selection::Rows(rows))
+}
+
+/// Clears unconfirmed users: the rows `seqs`, or when `all` the whole queue
+/// as filtered. Returns how many were cleared.
+#[server]
+pub async fn clear_unconfirmed(app_id: String, seqs: String, all: bool, match_type: String) -> Result<i64, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let selection = selection(&seqs, all, &match_type)?;
+    engine.clear_unconfirmed(&admin, &app_id, selection).await.map_err(to_error)
 }

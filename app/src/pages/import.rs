@@ -1,7 +1,7 @@
 //! The Import tab of a CSV app: drop zone and preview, Import Now with live
 //! progress, the summary and row errors, the import queue and the history.
 
-use crate::api::imports::{list_queue, list_row_errors, list_runs, ConfirmAssignments, StartImport};
+use crate::api::imports::{list_queue, list_row_errors, list_runs, ClearUnconfirmed, ConfirmAssignments, StartImport};
 use crate::components::{count, error_text, Pager};
 use crate::wire::{RunView, UploadView};
 use leptos::prelude::*;
@@ -57,6 +57,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     let tick = RwSignal::new(0u64);
     let start = ServerAction::<StartImport>::new();
     let confirm = ServerAction::<ConfirmAssignments>::new();
+    let clear = ServerAction::<ClearUnconfirmed>::new();
+    let clear_dialog = RwSignal::new(false);
 
     // Follow running imports: refresh once a second while the tab is open.
     Effect::new(move |_| {
@@ -82,9 +84,16 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     let queue_filter = RwSignal::new(String::new());
     let queue_offset = RwSignal::new(0i64);
     let queue = Resource::new(
-        move || (id.get_value(), queue_filter.get(), queue_offset.get(), confirm.version().get(), finished.get()),
-        |(id, filter, offset, _, _)| list_queue(id, filter, offset),
+        move || {
+            let versions = (confirm.version().get(), clear.version().get(), finished.get());
+            (id.get_value(), queue_filter.get(), queue_offset.get(), versions)
+        },
+        |(id, filter, offset, _)| list_queue(id, filter, offset),
     );
+    let queue_total = Memo::new(move |_| queue.get().and_then(Result::ok).map(|p| p.total).unwrap_or(0));
+    let import_active = Memo::new(move |_| {
+        runs.get().and_then(Result::ok).is_some_and(|rs| rs.iter().any(RunView::is_active))
+    });
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let select_all = RwSignal::new(false);
     let activate = RwSignal::new(false);
@@ -117,6 +126,22 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             match_type: queue_filter.get_untracked(),
             activate: activate.get_untracked(),
         });
+        selected.set(BTreeSet::new());
+        select_all.set(false);
+    };
+    // Only the chosen rows when some are ticked; otherwise the whole queue.
+    let clear_only_selected = move || !select_all.get() && !selected.get().is_empty();
+    let clear_tally = move || if clear_only_selected() { selected.get().len() as i64 } else { queue_total.get() };
+    let clear_now = move |_| {
+        let only_selected = clear_only_selected();
+        let seqs = selected.get_untracked().iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        clear.dispatch(ClearUnconfirmed {
+            app_id: id.get_value(),
+            seqs,
+            all: !only_selected,
+            match_type: if select_all.get_untracked() { queue_filter.get_untracked() } else { String::new() },
+        });
+        clear_dialog.set(false);
         selected.set(BTreeSet::new());
         select_all.set(false);
     };
@@ -193,7 +218,33 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                 >
                     "Confirm Assignments"
                 </button>
+                <button
+                    type="button"
+                    disabled=move || import_active.get() || queue_total.get() == 0
+                    title=move || import_active.get().then_some("Available when the running import ends")
+                    on:click=move |_| clear_dialog.set(true)
+                >
+                    "Clear Unconfirmed Users"
+                </button>
             </div>
+            {move || clear_dialog.get().then(|| view! {
+                <div class="dialog" role="dialog" aria-label="Clear Unconfirmed Users">
+                    <p>
+                        {move || if clear_only_selected() {
+                            format!("Clear the {} selected unconfirmed users from the import queue?", count(clear_tally()))
+                        } else {
+                            format!("Clear all {} unconfirmed users from the import queue?", count(clear_tally()))
+                        }}
+                    </p>
+                    <p class="hint">"Their app accounts stay staged; a full import restores the queue."</p>
+                    <button type="button" class="primary" on:click=clear_now>"Clear Import Results"</button>
+                    <button type="button" on:click=move |_| clear_dialog.set(false)>"Cancel"</button>
+                </div>
+            })}
+            {move || clear.value().get().map(|r| match r {
+                Ok(n) => view! { <p class="status" role="status">{format!("Cleared {} unconfirmed users.", count(n))}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+            })}
             {move || confirm.value().get().map(|r| match r {
                 Ok(c) => view! {
                     <p class="status" role="status">

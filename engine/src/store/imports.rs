@@ -524,6 +524,46 @@ pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, seqs: &[i64])
     Ok(())
 }
 
+/// True while an import of the app runs or waits to run.
+pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED')")
+        .bind(app_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Deletes the chosen queue rows of an app; returns how many went.
+pub(crate) async fn clear_queue(conn: &mut SqliteConnection, app_id: &str, selection: &Selection) -> Result<i64> {
+    let mut deleted = 0;
+    match selection {
+        Selection::All => {
+            deleted = sqlx::query("DELETE FROM import_queue WHERE app_id = ?").bind(app_id).execute(&mut *conn).await?.rows_affected();
+        }
+        Selection::AllOfType(mt) => {
+            deleted = sqlx::query("DELETE FROM import_queue WHERE app_id = ? AND match_type = ?")
+                .bind(app_id)
+                .bind(mt.as_str())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        Selection::Rows(seqs) => {
+            for chunk in seqs.chunks(ROWS_PER_STATEMENT) {
+                let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
+                qb.push_bind(app_id).push(" AND seq IN (");
+                let mut sep = qb.separated(", ");
+                for s in chunk {
+                    sep.push_bind(*s);
+                }
+                sep.push_unseparated(")");
+                deleted += qb.build().execute(&mut *conn).await?.rows_affected();
+            }
+        }
+    }
+    Ok(deleted as i64)
+}
+
 /// Turns a queue row whose new user's login was taken meanwhile into an exact
 /// match of the user who has it.
 pub(crate) async fn rematch_queue_row(conn: &mut SqliteConnection, seq: i64, user_id: &str) -> Result<()> {

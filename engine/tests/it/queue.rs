@@ -333,3 +333,52 @@ async fn confirming_all_of_one_match_type_leaves_the_other_types() {
     assert_eq!(env.user_count().await, 6);
     assert_eq!(env.refresh(&app).await.assigned_users, 3);
 }
+
+#[tokio::test]
+async fn clear_unconfirmed_users_clears_the_queue_and_a_full_import_restores_it() {
+    let env = Env::new().await;
+    let app = env.app("Contractors").await;
+    let data = users_csv("c", 0..5);
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    let queue = env.queue(&app).await;
+    assert_eq!(queue.len(), 5);
+
+    // Beyond Okta: only the chosen rows.
+    let chosen = vec![queue[0].seq, queue[3].seq];
+    let cleared = env.engine.clear_unconfirmed(&env.admin, &app.id, Selection::Rows(chosen.clone())).await.unwrap();
+    assert_eq!(cleared, 2);
+    let left: Vec<i64> = env.queue(&app).await.iter().map(|r| r.seq).collect();
+    assert_eq!(left.len(), 3);
+    assert!(chosen.iter().all(|s| !left.contains(s)));
+
+    // Okta's button: the whole queue.
+    assert_eq!(env.engine.clear_unconfirmed(&env.admin, &app.id, Selection::All).await.unwrap(), 3);
+    assert!(env.queue(&app).await.is_empty());
+    let summaries = env.events_of_type("system.import.clear.unconfirmed.users.summary").await;
+    assert_eq!(summaries.len(), 2);
+    let mut counts: Vec<i64> =
+        summaries.iter().filter_map(|e| e["debugContext"]["debugData"]["clearedUsers"].as_i64()).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, [2, 3]);
+    assert_eq!(env.user_count().await, 0, "clearing creates and removes no users");
+
+    // An incremental import of the same file does not bring them back; a full one does.
+    env.import(&app, data.as_bytes(), ImportType::Incremental).await;
+    assert!(env.queue(&app).await.is_empty());
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(env.queue(&app).await.len(), 5);
+}
+
+#[tokio::test]
+async fn clear_unconfirmed_users_is_refused_while_an_import_waits_or_runs() {
+    let env = Env::new().await;
+    let app = env.app("HR").await;
+    env.import(&app, users_csv("h", 0..3).as_bytes(), ImportType::Full).await;
+    let upload = env.upload(&app, users_csv("h", 0..4).as_bytes()).await;
+    env.engine.start_import(&env.admin, &app.id, Some(&upload.id), ImportType::Full).await.unwrap();
+    let refused = env.engine.clear_unconfirmed(&env.admin, &app.id, Selection::All).await;
+    assert!(matches!(refused, Err(engine::Error::ImportBusy)), "{refused:?}");
+    assert_eq!(env.queue(&app).await.len(), 3, "nothing was cleared");
+    env.engine.run_next_job().await.unwrap();
+    assert_eq!(env.engine.clear_unconfirmed(&env.admin, &app.id, Selection::All).await.unwrap(), 4);
+}
