@@ -192,14 +192,10 @@ impl Store {
         Ok(row.as_ref().map(run_from_row))
     }
 
+    /// True while an import of the app runs or waits to run.
     pub async fn app_has_running_import(&self, app_id: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED')",
-        )
-        .bind(app_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n > 0)
+        let mut conn = self.pool.acquire().await?;
+        app_import_active(&mut conn, app_id).await
     }
 
     /// Marks runs left running by a stopped process as failed. Their staged
