@@ -172,7 +172,7 @@ pub async fn confirm_assignments(
         assigned.sort_unstable();
         imports::insert_assignments(&mut tx, &app.id, &assigned, &now).await?;
         store::events::insert_events(&mut tx, &events, &now).await?;
-        imports::delete_queue_rows(&mut tx, &done).await?;
+        imports::delete_queue_rows(&mut tx, &app.id, &done).await?;
         tx.commit().await?;
     }
     Ok(outcome)

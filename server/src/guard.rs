@@ -23,11 +23,7 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
     if is_public(path) || req.method() != Method::GET && !path.starts_with("/console/") {
         return next.run(req).await;
     }
-    let token = app::api::ssr::cookie_value(req.headers(), app::api::SESSION_COOKIE);
-    let admin = match token {
-        Some(t) => state.engine.session_admin(&t).await.unwrap_or(None),
-        None => None,
-    };
+    let admin = app::api::ssr::session_admin(&state.engine, req.headers()).await.unwrap_or(None);
     match admin {
         Some(_) => next.run(req).await,
         None if path.starts_with("/console/") => {

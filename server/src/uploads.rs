@@ -10,8 +10,7 @@ use engine::model::Admin;
 use futures_util::TryStreamExt;
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
-    let token = app::api::ssr::cookie_value(headers, app::api::SESSION_COOKIE)?;
-    state.engine.session_admin(&token).await.ok().flatten()
+    app::api::ssr::session_admin(&state.engine, headers).await.ok().flatten()
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
@@ -19,13 +18,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 fn engine_error(e: engine::Error) -> Response {
-    let status = match e {
-        engine::Error::NotFound(_) => StatusCode::NOT_FOUND,
-        engine::Error::Forbidden => StatusCode::FORBIDDEN,
-        engine::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        engine::Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status = app::api::ssr::status_of(&e);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e, "upload failed");
     }

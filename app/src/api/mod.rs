@@ -49,15 +49,19 @@ pub mod ssr {
         engine::syslog::Client { ip_address: ip, user_agent: header("user-agent") }
     }
 
+    /// The admin whose session cookie these request headers carry.
+    pub async fn session_admin(engine: &Engine, headers: &http::HeaderMap) -> Result<Option<Admin>, engine::Error> {
+        match cookie_value(headers, SESSION_COOKIE) {
+            Some(token) => engine.session_admin(&token).await,
+            None => Ok(None),
+        }
+    }
+
     /// Refuses the call with 401 unless it carries a valid admin session.
     pub async fn require_admin() -> Result<(Arc<Engine>, Admin), ServerFnError> {
         let engine = engine()?;
         let parts: http::request::Parts = leptos_axum::extract().await?;
-        let admin = match cookie_value(&parts.headers, SESSION_COOKIE) {
-            Some(token) => engine.session_admin(&token).await.map_err(to_error)?,
-            None => None,
-        };
-        match admin {
+        match session_admin(&engine, &parts.headers).await.map_err(to_error)? {
             Some(admin) => Ok((engine, admin)),
             None => {
                 if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -68,9 +72,9 @@ pub mod ssr {
         }
     }
 
-    /// An engine error as the console shows it, with the right status.
-    pub fn to_error(e: engine::Error) -> ServerFnError {
-        let status = match &e {
+    /// The HTTP status an engine error answers with.
+    pub fn status_of(e: &engine::Error) -> http::StatusCode {
+        match e {
             engine::Error::NotFound(_) => http::StatusCode::NOT_FOUND,
             engine::Error::Forbidden => http::StatusCode::FORBIDDEN,
             engine::Error::Unauthenticated => http::StatusCode::UNAUTHORIZED,
@@ -78,7 +82,12 @@ pub mod ssr {
             engine::Error::Conflict(_) | engine::Error::ImportBusy => http::StatusCode::CONFLICT,
             engine::Error::TooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             _ => http::StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        }
+    }
+
+    /// An engine error as the console shows it, with the right status.
+    pub fn to_error(e: engine::Error) -> ServerFnError {
+        let status = status_of(&e);
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);
         }

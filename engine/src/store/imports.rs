@@ -507,17 +507,20 @@ pub(crate) async fn insert_assignments(
     Ok(())
 }
 
-pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<()> {
+/// Deletes these rows of an app's queue; returns how many there were.
+pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, app_id: &str, seqs: &[i64]) -> Result<i64> {
+    let mut deleted = 0;
     for chunk in seqs.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE seq IN (");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
+        qb.push_bind(app_id).push(" AND seq IN (");
         let mut sep = qb.separated(", ");
         for s in chunk {
             sep.push_bind(*s);
         }
         sep.push_unseparated(")");
-        qb.build().execute(&mut *conn).await?;
+        deleted += qb.build().execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(deleted as i64)
 }
 
 /// True while an import of the app runs or waits to run.
@@ -531,32 +534,18 @@ pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str)
 
 /// Deletes the chosen queue rows of an app; returns how many went.
 pub(crate) async fn clear_queue(conn: &mut SqliteConnection, app_id: &str, selection: &Selection) -> Result<i64> {
-    let mut deleted = 0;
-    match selection {
+    let deleted = match selection {
         Selection::All => {
-            deleted = sqlx::query("DELETE FROM import_queue WHERE app_id = ?").bind(app_id).execute(&mut *conn).await?.rows_affected();
+            sqlx::query("DELETE FROM import_queue WHERE app_id = ?").bind(app_id).execute(&mut *conn).await?.rows_affected()
         }
-        Selection::AllOfType(mt) => {
-            deleted = sqlx::query("DELETE FROM import_queue WHERE app_id = ? AND match_type = ?")
-                .bind(app_id)
-                .bind(mt.as_str())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-        }
-        Selection::Rows(seqs) => {
-            for chunk in seqs.chunks(ROWS_PER_STATEMENT) {
-                let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
-                qb.push_bind(app_id).push(" AND seq IN (");
-                let mut sep = qb.separated(", ");
-                for s in chunk {
-                    sep.push_bind(*s);
-                }
-                sep.push_unseparated(")");
-                deleted += qb.build().execute(&mut *conn).await?.rows_affected();
-            }
-        }
-    }
+        Selection::AllOfType(mt) => sqlx::query("DELETE FROM import_queue WHERE app_id = ? AND match_type = ?")
+            .bind(app_id)
+            .bind(mt.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+        Selection::Rows(seqs) => return delete_queue_rows(conn, app_id, seqs).await,
+    };
     Ok(deleted as i64)
 }
 
