@@ -28,11 +28,17 @@ fn users_arg() -> usize {
         let a = &args[i];
         if a == "--users" {
             if let Some(v) = args.get(i + 1) {
-                users = v.replace('_', "").parse().unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
+                users = v
+                    .replace('_', "")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
                 i += 1;
             }
         } else if let Some(v) = a.strip_prefix("--users=") {
-            users = v.replace('_', "").parse().unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
+            users = v
+                .replace('_', "")
+                .parse()
+                .unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
         }
         // Anything else (`--bench`, filters) is cargo's and ignored.
         i += 1;
@@ -43,7 +49,10 @@ fn users_arg() -> usize {
 
 fn main() {
     let users = users_arg();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let line = runtime.block_on(bench(users));
     println!("{line}");
 }
@@ -52,10 +61,23 @@ fn generate_csv(path: &Path, n: usize) -> u64 {
     let file = std::fs::File::create(path).expect("create CSV");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     writeln!(out, "login,firstName,lastName,email,department").expect("write");
-    const DEPARTMENTS: [&str; 8] = ["Finance", "Sales", "Engineering", "Support", "Legal", "Marketing", "Operations", "HR"];
+    const DEPARTMENTS: [&str; 8] = [
+        "Finance",
+        "Sales",
+        "Engineering",
+        "Support",
+        "Legal",
+        "Marketing",
+        "Operations",
+        "HR",
+    ];
     for i in 0..n {
-        writeln!(out, "user{i}@example.com,First{i},Last{i},user{i}@example.com,{}", DEPARTMENTS[i % DEPARTMENTS.len()])
-            .expect("write");
+        writeln!(
+            out,
+            "user{i}@example.com,First{i},Last{i},user{i}@example.com,{}",
+            DEPARTMENTS[i % DEPARTMENTS.len()]
+        )
+        .expect("write");
     }
     out.flush().expect("flush");
     std::fs::metadata(path).expect("CSV metadata").len()
@@ -85,13 +107,27 @@ async fn import_pass(
 ) -> (ImportRun, ConfirmOutcome, Duration) {
     let start = Instant::now();
     let file = tokio::fs::File::open(csv).await.expect("open CSV");
-    let preview = engine.save_upload(admin, app_id, "users.csv", file).await.expect("upload");
+    let preview = engine
+        .save_upload(admin, app_id, "users.csv", file)
+        .await
+        .expect("upload");
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     let uploaded = start.elapsed();
-    eprintln!("[{label}] upload + preview: {:.2} s ({} rows)", secs(uploaded), preview.row_count);
+    eprintln!(
+        "[{label}] upload + preview: {:.2} s ({} rows)",
+        secs(uploaded),
+        preview.row_count
+    );
 
-    engine.start_import(admin, app_id, Some(&preview.id), ImportType::Full).await.expect("start import");
-    let run = engine.run_next_job().await.expect("run").expect("a run was claimed");
+    engine
+        .start_import(admin, app_id, Some(&preview.id), ImportType::Full)
+        .await
+        .expect("start import");
+    let run = engine
+        .run_next_job()
+        .await
+        .expect("run")
+        .expect("a run was claimed");
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     let ran = start.elapsed();
     eprintln!(
@@ -103,7 +139,10 @@ async fn import_pass(
         run.counts.errors
     );
 
-    let outcome = engine.confirm_assignments(admin, app_id, Selection::All, true).await.expect("confirm");
+    let outcome = engine
+        .confirm_assignments(admin, app_id, Selection::All, true)
+        .await
+        .expect("confirm");
     let total = start.elapsed();
     eprintln!(
         "[{label}] confirm: {:.2} s (created {}, linked {}, skipped {})",
@@ -118,14 +157,26 @@ async fn import_pass(
 /// The best rate of plain multi-row INSERTs of the same rows into a fresh
 /// `users` table, over a few batch shapes.
 async fn floor(dir: &Path, n: usize) -> f64 {
-    let shapes = [(500usize, 10_000usize), (500, 50_000), (1000, 10_000), (1000, 50_000)];
+    let shapes = [
+        (500usize, 10_000usize),
+        (500, 50_000),
+        (1000, 10_000),
+        (1000, 50_000),
+    ];
     let mut best = 0.0f64;
     for (trial, &(per_statement, per_tx)) in shapes.iter().enumerate() {
         let path = dir.join(format!("floor-{trial}.db"));
         // The engine's own store: the same schema, indexes and pragmas.
-        let store = engine::store::Store::open(&path.to_string_lossy()).await.expect("floor db");
+        let store = engine::store::Store::open(&path.to_string_lossy())
+            .await
+            .expect("floor db");
         store
-            .insert_app("0oafloor", "Floor", AppKind::CsvDirectory, &engine::ids::now())
+            .insert_app(
+                "0oafloor",
+                "Floor",
+                AppKind::CsvDirectory,
+                &engine::ids::now(),
+            )
             .await
             .expect("floor app");
         let pool = store.pool().clone();
@@ -174,7 +225,10 @@ async fn floor(dir: &Path, n: usize) -> f64 {
             elapsed += started.elapsed();
             i = end;
         }
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&pool).await.expect("count");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         assert_eq!(count, n as i64);
         pool.close().await;
         let rate = n as f64 / secs(elapsed);
@@ -196,7 +250,11 @@ async fn bench(n: usize) -> String {
     let csv = dir.path().join("users.csv");
     let t = Instant::now();
     let size = generate_csv(&csv, n);
-    eprintln!("generated {n} users, {:.1} MiB, in {:.2} s", size as f64 / 1048576.0, secs(t.elapsed()));
+    eprintln!(
+        "generated {n} users, {:.1} MiB, in {:.2} s",
+        size as f64 / 1048576.0,
+        secs(t.elapsed())
+    );
 
     let data = dir.path().join("muster");
     let engine = Engine::open(EngineConfig {
@@ -206,11 +264,22 @@ async fn bench(n: usize) -> String {
     })
     .await
     .expect("engine");
-    engine.ensure_first_admin(Some("admin"), Some("pw-123456")).await.expect("admin");
-    let (admin, _) = engine.store().find_admin("admin").await.expect("find admin").expect("admin");
+    engine
+        .ensure_first_admin(Some("admin"), Some("pw-123456"))
+        .await
+        .expect("admin");
+    let (admin, _) = engine
+        .store()
+        .find_admin("admin")
+        .await
+        .expect("find admin")
+        .expect("admin");
 
     // Pass 1: every user is new.
-    let first = engine.create_app(&admin, "CSV Directory 1", AppKind::CsvDirectory).await.expect("app");
+    let first = engine
+        .create_app(&admin, "CSV Directory 1", AppKind::CsvDirectory)
+        .await
+        .expect("app");
     let (run, outcome, import_time) = import_pass(&engine, &admin, &first.id, &csv, "import").await;
     assert_eq!(run.counts.new, n as i64);
     assert_eq!(outcome.created, n as i64);
@@ -221,12 +290,26 @@ async fn bench(n: usize) -> String {
     eprintln!("[import] {import_s:.2} s, {users_per_s:.0} users/s");
 
     // Pass 2: a second app, the same people: every row an exact match.
-    let second = engine.create_app(&admin, "CSV Directory 2", AppKind::CsvDirectory).await.expect("app");
+    let second = engine
+        .create_app(&admin, "CSV Directory 2", AppKind::CsvDirectory)
+        .await
+        .expect("app");
     let (run, outcome, match_time) = import_pass(&engine, &admin, &second.id, &csv, "match").await;
     assert_eq!(run.counts.matched, n as i64);
     assert_eq!((outcome.created, outcome.linked), (0, n as i64));
-    assert_eq!(engine.list_users("", 0, 1).await.expect("users").total, n as i64, "nobody created twice");
-    assert_eq!(engine.get_app(&second.id).await.expect("app").assigned_users, n as i64);
+    assert_eq!(
+        engine.list_users("", 0, 1).await.expect("users").total,
+        n as i64,
+        "nobody created twice"
+    );
+    assert_eq!(
+        engine
+            .get_app(&second.id)
+            .await
+            .expect("app")
+            .assigned_users,
+        n as i64
+    );
     let match_s = secs(match_time);
     let match_users_per_s = n as f64 / match_s;
     eprintln!("[match] {match_s:.2} s, {match_users_per_s:.0} users/s");

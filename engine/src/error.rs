@@ -42,7 +42,9 @@ impl Error {
             Error::ImportBusy => "MUS0423",
             Error::TooLarge { .. } => "MUS0413",
             Error::InvalidFilter(_) => "MUS0453",
-            Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_) => "MUS0500",
+            Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_) => {
+                "MUS0500"
+            }
         }
     }
 }

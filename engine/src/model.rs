@@ -63,7 +63,9 @@ impl Email {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !domain.contains("..")
-                    && !v.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == '<' || c == '>')
+                    && !v.chars().any(|c| {
+                        c.is_whitespace() || c.is_control() || c == ',' || c == '<' || c == '>'
+                    })
             }
             None => false,
         };
@@ -72,7 +74,9 @@ impl Email {
         }
         let len = v.chars().count();
         if !(EMAIL_MIN..=EMAIL_MAX).contains(&len) {
-            return Err(format!("email must be {EMAIL_MIN} to {EMAIL_MAX} characters"));
+            return Err(format!(
+                "email must be {EMAIL_MIN} to {EMAIL_MAX} characters"
+            ));
         }
         Ok(Email(v.to_owned()))
     }
@@ -108,18 +112,37 @@ impl UserProfile {
     /// Builds a profile from source attributes, or every problem found.
     pub fn from_attributes(attrs: &[(String, String)]) -> Result<UserProfile, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let get = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-        let fail = |errors: &mut Vec<FieldError>, field: &str, value: &str, message: String| {
-            errors.push(FieldError { field: field.into(), value: value.into(), message });
+        let get = |name: &str| {
+            attrs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
         };
-        let login = Login::parse(get("login")).map_err(|m| fail(&mut errors, "login", get("login"), m)).ok();
-        let email = Email::parse(get("email")).map_err(|m| fail(&mut errors, "email", get("email"), m)).ok();
+        let fail = |errors: &mut Vec<FieldError>, field: &str, value: &str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                value: value.into(),
+                message,
+            });
+        };
+        let login = Login::parse(get("login"))
+            .map_err(|m| fail(&mut errors, "login", get("login"), m))
+            .ok();
+        let email = Email::parse(get("email"))
+            .map_err(|m| fail(&mut errors, "email", get("email"), m))
+            .ok();
         let mut name = |field: &str| {
             let v = get(field).trim();
             if v.is_empty() {
                 fail(&mut errors, field, v, format!("{field} is required"));
             } else if v.chars().count() > NAME_MAX {
-                fail(&mut errors, field, v, format!("{field} is longer than {NAME_MAX} characters"));
+                fail(
+                    &mut errors,
+                    field,
+                    v,
+                    format!("{field} is longer than {NAME_MAX} characters"),
+                );
             }
             v.to_owned()
         };
@@ -136,17 +159,29 @@ impl UserProfile {
             };
             if let Some(limit) = limit {
                 if value.chars().count() > limit {
-                    fail(&mut errors, key, value, format!("{key} is longer than {limit} characters"));
+                    fail(
+                        &mut errors,
+                        key,
+                        value,
+                        format!("{key} is longer than {limit} characters"),
+                    );
                 }
             }
             if !value.is_empty() {
-                attributes.insert(key.clone(), serde_json::Value::String(value.trim().to_owned()));
+                attributes.insert(
+                    key.clone(),
+                    serde_json::Value::String(value.trim().to_owned()),
+                );
             }
         }
         match (login, email) {
-            (Some(login), Some(email)) if errors.is_empty() => {
-                Ok(UserProfile { login, email, first_name, last_name, attributes })
-            }
+            (Some(login), Some(email)) if errors.is_empty() => Ok(UserProfile {
+                login,
+                email,
+                first_name,
+                last_name,
+                attributes,
+            }),
             _ => Err(errors),
         }
     }
@@ -349,6 +384,8 @@ pub struct Page<T> {
 pub enum RunStatus {
     Queued,
     Running,
+    /// Stopped at an import safeguard before removing anyone.
+    Paused,
     Completed,
     Failed,
 }
@@ -358,6 +395,7 @@ impl RunStatus {
         match self {
             RunStatus::Queued => "QUEUED",
             RunStatus::Running => "RUNNING",
+            RunStatus::Paused => "PAUSED",
             RunStatus::Completed => "COMPLETED",
             RunStatus::Failed => "FAILED",
         }
@@ -366,6 +404,7 @@ impl RunStatus {
         match s {
             "QUEUED" => RunStatus::Queued,
             "RUNNING" => RunStatus::Running,
+            "PAUSED" => RunStatus::Paused,
             "COMPLETED" => RunStatus::Completed,
             _ => RunStatus::Failed,
         }
@@ -399,6 +438,93 @@ pub struct ImportRun {
     pub total: Option<i64>,
     pub counts: RunCounts,
     pub message: Option<String>,
+    /// A preview writes nothing but its plan.
+    pub preview: bool,
+    /// A preview's plan; a paused run's roadblock.
+    pub plan: Option<Plan>,
+}
+
+/// Users listed in one part of a plan: the first ones and how many in all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSection<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// Entries listed per part of a plan; the total counts them all.
+pub const PLAN_ITEMS: usize = 500;
+
+impl<T> PlanSection<T> {
+    pub fn push(&mut self, item: T) {
+        self.total += 1;
+        if self.items.len() < PLAN_ITEMS {
+            self.items.push(item);
+        }
+    }
+}
+
+/// An imported user in a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanUser {
+    pub external_id: String,
+    pub login: String,
+    /// The Muster user it is linked or matched to, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_login: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_type: Option<MatchType>,
+}
+
+/// One attribute a run changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeChange {
+    pub attribute: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A linked user whose profile a run changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanUpdate {
+    pub external_id: String,
+    pub login: String,
+    pub changes: Vec<AttributeChange>,
+}
+
+/// A safeguard that stops a run's removals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Roadblock {
+    /// `"APP"` or `"ORG"`.
+    pub level: String,
+    /// The limit, in percent.
+    pub threshold: u32,
+    /// The share of users the run would remove, in percent.
+    pub percentage: f64,
+    pub removals: i64,
+    /// The users the share is of: the app's or the org's assignments.
+    pub assigned: i64,
+}
+
+/// What a run does (a preview) or would have done: users to create and
+/// link, profile changes, removals, and the safeguard it trips.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub create: PlanSection<PlanUser>,
+    pub link: PlanSection<PlanUser>,
+    pub conflict: PlanSection<PlanUser>,
+    pub update: PlanSection<PlanUpdate>,
+    pub deactivate: PlanSection<PlanUser>,
+    pub suspend: PlanSection<PlanUser>,
+    pub unassign: PlanSection<PlanUser>,
+    pub reactivate: PlanSection<PlanUser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roadblock: Option<Roadblock>,
 }
 
 /// A row of an import that could not be used.
@@ -424,6 +550,31 @@ pub struct QueueRow {
     pub matched_user_id: Option<String>,
     pub matched_user_login: Option<String>,
     pub candidates: i64,
+    /// Logins of every candidate of a partial match or conflict.
+    pub candidate_logins: Vec<String>,
+    /// The admin's decision: `CREATE`, `LINK` or `IGNORE`.
+    pub action: Option<String>,
+    pub action_user_login: Option<String>,
+}
+
+/// What confirming a queue row should do, as the admin chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueAction {
+    /// As the match type says: create a new user, link a match.
+    Default,
+    Create,
+    /// Link to the match, or to this user.
+    Link(Option<String>),
+    Ignore,
+}
+
+/// Mappings evaluated on one imported row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappingPreview {
+    pub external_id: String,
+    pub source: Vec<(String, String)>,
+    pub profile: Vec<(String, String)>,
+    pub error: Option<String>,
 }
 
 /// An uploaded CSV file, previewed.
@@ -448,6 +599,7 @@ pub struct ConfirmOutcome {
     pub created: i64,
     pub activated: i64,
     pub linked: i64,
+    pub ignored: i64,
     pub skipped: i64,
 }
 
@@ -472,7 +624,10 @@ mod tests {
     use super::*;
 
     fn attrs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

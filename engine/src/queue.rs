@@ -12,15 +12,56 @@ use std::collections::HashSet;
 /// Queue rows confirmed per transaction.
 pub const CONFIRM_BATCH: usize = 10000;
 
+/// The row's profile as the run mapped it (rows queued before profiles were
+/// kept fall back to the app user's attributes).
 fn attributes_of(row: &PendingRow) -> Vec<(String, String)> {
-    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.attributes) {
-        Ok(map) => map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned())).collect(),
+    let json = if row.profile.len() > 2 {
+        &row.profile
+    } else {
+        &row.attributes
+    };
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+        Ok(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
 
-/// Confirms the selected rows (or all) of an app's queue. Rows that need a
-/// decision first (partial matches, conflicts) are left in the queue.
+/// What confirming a row does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision<'a> {
+    Create,
+    Link(&'a str),
+    Ignore,
+    /// Needs the admin first: a conflict, or a link with no user.
+    Wait,
+}
+
+/// The admin's choice for a row, or what its match type means by default:
+/// new users are created, exact and partial matches linked.
+fn decide(row: &PendingRow) -> Decision<'_> {
+    match (row.action.as_deref(), row.match_type) {
+        (Some("IGNORE"), _) => Decision::Ignore,
+        (Some("CREATE"), _) | (None, MatchType::New) => Decision::Create,
+        (Some("LINK"), _) | (None, MatchType::Exact | MatchType::Partial) => {
+            match row
+                .action_user_id
+                .as_deref()
+                .or(row.matched_user_id.as_deref())
+            {
+                Some(user) => Decision::Link(user),
+                None => Decision::Wait,
+            }
+        }
+        _ => Decision::Wait,
+    }
+}
+
+/// Confirms the selected rows (or all) of an app's queue, each as the admin
+/// decided (create, link to the match or a chosen user, ignore) or as its
+/// match type says. Conflicts without a decision are left in the queue.
 pub async fn confirm_assignments(
     store: &Store,
     app: &App,
@@ -29,6 +70,8 @@ pub async fn confirm_assignments(
     actor: &Actor,
 ) -> Result<ConfirmOutcome> {
     let mut outcome = ConfirmOutcome::default();
+    // Linked users take their profile from the app when it sources users.
+    let sources_users = store.app_settings(&app.id).await?.sourcing.enabled;
     let transaction = crate::ids::transaction_id();
     let app_target = Target::app(&app.id, &app.name);
     // A chosen set of rows is confirmed in windows of ascending seqs, so an
@@ -48,7 +91,12 @@ pub async fn confirm_assignments(
             None => (selection.clone(), None),
             Some(seqs) => {
                 let start = seqs.partition_point(|&s| s <= after);
-                let window: Vec<i64> = seqs.iter().skip(start).take(CONFIRM_BATCH).copied().collect();
+                let window: Vec<i64> = seqs
+                    .iter()
+                    .skip(start)
+                    .take(CONFIRM_BATCH)
+                    .copied()
+                    .collect();
                 let Some(&end) = window.last() else { break };
                 (Selection::Rows(window), Some(end))
             }
@@ -67,12 +115,14 @@ pub async fn confirm_assignments(
         }
         let now = crate::ids::now();
 
-        let profiles: Vec<Option<UserProfile>> =
-            rows.iter().map(|r| UserProfile::from_attributes(&attributes_of(r)).ok()).collect();
+        let profiles: Vec<Option<UserProfile>> = rows
+            .iter()
+            .map(|r| UserProfile::from_attributes(&attributes_of(r)).ok())
+            .collect();
         let new_logins: Vec<&str> = rows
             .iter()
             .zip(&profiles)
-            .filter(|(r, _)| r.match_type == MatchType::New)
+            .filter(|(r, _)| decide(r) == Decision::Create)
             .filter_map(|(_, p)| p.as_ref().map(|p| p.login.as_str()))
             .collect();
         let taken = store::users::existing_logins(&mut tx, &new_logins).await?;
@@ -82,14 +132,15 @@ pub async fn confirm_assignments(
         let mut events = Vec::new();
         let mut done = Vec::new();
         let mut batch_logins = HashSet::new();
+        let mut claimed: Vec<String> = Vec::new();
         for (row, profile) in rows.iter().zip(profiles) {
             let Some(profile) = profile else {
                 outcome.skipped += 1;
                 continue;
             };
             let display = format!("{} {}", profile.first_name, profile.last_name);
-            match row.match_type {
-                MatchType::New => {
+            match decide(row) {
+                Decision::Create => {
                     let key = profile.login.key();
                     if let Some(existing) = taken.get(&key) {
                         imports::rematch_queue_row(&mut tx, row.seq, existing).await?;
@@ -107,19 +158,37 @@ pub async fn confirm_assignments(
                             .target(target.clone())
                             .transaction(&transaction),
                     );
+                    events.push(
+                        NewEvent::new(
+                            "system.import.user.create",
+                            "Create user imported from the app",
+                            actor.clone(),
+                        )
+                        .target(target.clone())
+                        .target(app_target.clone())
+                        .transaction(&transaction),
+                    );
                     if activate {
                         events.push(
-                            NewEvent::new("user.lifecycle.activate", "Activate user", actor.clone())
-                                .target(target.clone())
-                                .transaction(&transaction),
+                            NewEvent::new(
+                                "user.lifecycle.activate",
+                                "Activate user",
+                                actor.clone(),
+                            )
+                            .target(target.clone())
+                            .transaction(&transaction),
                         );
                         outcome.activated += 1;
                     }
                     events.push(
-                        NewEvent::new("application.user_membership.add", "Add user to application membership", actor.clone())
-                            .target(target)
-                            .target(app_target.clone())
-                            .transaction(&transaction),
+                        NewEvent::new(
+                            "application.user_membership.add",
+                            "Add user to application membership",
+                            actor.clone(),
+                        )
+                        .target(target)
+                        .target(app_target.clone())
+                        .transaction(&transaction),
                     );
                     users.push(NewUser {
                         id: id.clone(),
@@ -134,28 +203,38 @@ pub async fn confirm_assignments(
                     links.push((row.external_id.clone(), id));
                     outcome.created += 1;
                 }
-                MatchType::Exact => {
-                    let Some(user_id) = row.matched_user_id.clone() else {
-                        outcome.skipped += 1;
-                        continue;
-                    };
+                Decision::Link(user_id) => {
+                    let user_id = user_id.to_owned();
                     let target = Target::user(&user_id, profile.login.as_str(), &display);
                     events.push(
-                        NewEvent::new("system.import.user_match.confirm", "Confirm matched user", actor.clone())
-                            .target(Target::app_user(&row.external_id, &app.name))
-                            .target(target.clone())
-                            .transaction(&transaction),
+                        NewEvent::new(
+                            "system.import.user_match.confirm",
+                            "Confirm matched user",
+                            actor.clone(),
+                        )
+                        .target(Target::app_user(&row.external_id, &app.name))
+                        .target(target.clone())
+                        .transaction(&transaction),
                     );
                     events.push(
-                        NewEvent::new("application.user_membership.add", "Add user to application membership", actor.clone())
-                            .target(target)
-                            .target(app_target.clone())
-                            .transaction(&transaction),
+                        NewEvent::new(
+                            "application.user_membership.add",
+                            "Add user to application membership",
+                            actor.clone(),
+                        )
+                        .target(target)
+                        .target(app_target.clone())
+                        .transaction(&transaction),
                     );
+                    claimed.push(user_id.clone());
                     links.push((row.external_id.clone(), user_id));
                     outcome.linked += 1;
                 }
-                MatchType::Partial | MatchType::Conflict => {
+                Decision::Ignore => {
+                    store::rules::ignore_app_user(&mut tx, &app.id, &row.external_id).await?;
+                    outcome.ignored += 1;
+                }
+                Decision::Wait => {
                     outcome.skipped += 1;
                     continue;
                 }
@@ -166,11 +245,18 @@ pub async fn confirm_assignments(
         // rather than once per row (user ids are random).
         users.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         store::users::insert_users(&mut tx, &users, &app.id, &now).await?;
-        let link_refs: Vec<(&str, &str)> = links.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect();
+        let link_refs: Vec<(&str, &str)> = links
+            .iter()
+            .map(|(e, u)| (e.as_str(), u.as_str()))
+            .collect();
         imports::link_app_users(&mut tx, &app.id, &link_refs).await?;
         let mut assigned: Vec<&str> = links.iter().map(|(_, u)| u.as_str()).collect();
         assigned.sort_unstable();
         imports::insert_assignments(&mut tx, &app.id, &assigned, &now).await?;
+        if sources_users {
+            let claimed: Vec<&str> = claimed.iter().map(String::as_str).collect();
+            store::rules::claim_source(&mut tx, &app.id, &claimed).await?;
+        }
         store::events::insert_events(&mut tx, &events, &now).await?;
         imports::delete_queue_rows(&mut tx, &app.id, &done).await?;
         tx.commit().await?;

@@ -18,8 +18,18 @@ pub async fn static_or_not_found(State(state): State<AppState>, req: Request) ->
     let path = req.uri().path().trim_start_matches('/');
     if let Some(file) = Site::get(path) {
         let mime = file.metadata.mimetype().to_owned();
-        let cache = if path.starts_with("pkg/") { "no-cache" } else { "public, max-age=3600" };
-        return ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cache.to_owned())], Body::from(file.data))
+        let cache = if path.starts_with("pkg/") {
+            "no-cache"
+        } else {
+            "public, max-age=3600"
+        };
+        return (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, cache.to_owned()),
+            ],
+            Body::from(file.data),
+        )
             .into_response();
     }
     let handler = leptos_axum::render_app_to_stream_with_context(

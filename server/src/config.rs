@@ -44,7 +44,10 @@ impl Config {
         if let Some(d) = &self.data_dir {
             return d.clone();
         }
-        let path = self.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = self
+            .database_url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
         match std::path::Path::new(path).parent() {
             Some(p) if !p.as_os_str().is_empty() && !path.contains(":memory:") => p.to_path_buf(),

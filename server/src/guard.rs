@@ -23,12 +23,17 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
     if is_public(path) || req.method() != Method::GET && !path.starts_with("/console/") {
         return next.run(req).await;
     }
-    let admin = app::api::ssr::session_admin(&state.engine, req.headers()).await.unwrap_or(None);
+    let admin = app::api::ssr::session_admin(&state.engine, req.headers())
+        .await
+        .unwrap_or(None);
     match admin {
         Some(_) => next.run(req).await,
-        None if path.starts_with("/console/") => {
-            (StatusCode::UNAUTHORIZED, [(header::CACHE_CONTROL, "no-store")], "Sign in required").into_response()
-        }
+        None if path.starts_with("/console/") => (
+            StatusCode::UNAUTHORIZED,
+            [(header::CACHE_CONTROL, "no-store")],
+            "Sign in required",
+        )
+            .into_response(),
         None => Redirect::to("/signin").into_response(),
     }
 }

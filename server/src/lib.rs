@@ -39,14 +39,21 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .site_addr(addr)
-        .env(if cfg!(debug_assertions) { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
+        .env(if cfg!(debug_assertions) {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        })
         .build()
 }
 
 /// The whole HTTP surface of Muster.
 pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies: bool) -> Router {
     let routes = generate_route_list(App);
-    let state = AppState { engine: engine.clone(), leptos_options: leptos_options.clone() };
+    let state = AppState {
+        engine: engine.clone(),
+        leptos_options: leptos_options.clone(),
+    };
     let context = {
         let engine = engine.clone();
         move || {
@@ -63,6 +70,9 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
             move || shell(options.clone())
         })
         .fallback(assets::static_or_not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::require_session))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session,
+        ))
         .with_state(state)
 }

@@ -10,11 +10,19 @@ use engine::model::Admin;
 use futures_util::TryStreamExt;
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
-    app::api::ssr::session_admin(&state.engine, headers).await.ok().flatten()
+    app::api::ssr::session_admin(&state.engine, headers)
+        .await
+        .ok()
+        .flatten()
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
 }
 
 fn engine_error(e: engine::Error) -> Response {
@@ -32,7 +40,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes.get(i), bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes.get(i),
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (Some(b'%'), Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -49,7 +61,11 @@ fn percent_decode(s: &str) -> String {
 
 /// `POST /console/apps/{id}/uploads`: the request body is the CSV file,
 /// streamed to disk; the answer is its preview as JSON.
-pub async fn upload_csv(State(state): State<AppState>, Path(app_id): Path<String>, req: Request) -> Response {
+pub async fn upload_csv(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    req: Request,
+) -> Response {
     let Some(admin) = session_admin(&state, req.headers()).await else {
         return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
     };
@@ -59,21 +75,37 @@ pub async fn upload_csv(State(state): State<AppState>, Path(app_id): Path<String
         .and_then(|v| v.to_str().ok())
         .map(percent_decode)
         .unwrap_or_else(|| "upload.csv".into());
-    let declared: Option<u64> =
-        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let declared: Option<u64> = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
     if declared.is_some_and(|n| n > state.engine.max_upload_bytes()) {
-        return engine_error(engine::Error::TooLarge { limit_mib: state.engine.max_upload_bytes().div_ceil(1 << 20) });
+        return engine_error(engine::Error::TooLarge {
+            limit_mib: state.engine.max_upload_bytes().div_ceil(1 << 20),
+        });
     }
-    let stream = req.into_body().into_data_stream().map_err(std::io::Error::other);
+    let stream = req
+        .into_body()
+        .into_data_stream()
+        .map_err(std::io::Error::other);
     let reader = tokio_util::io::StreamReader::new(stream);
-    match state.engine.save_upload(&admin, &app_id, &file_name, reader).await {
+    match state
+        .engine
+        .save_upload(&admin, &app_id, &file_name, reader)
+        .await
+    {
         Ok(preview) => axum::Json(preview).into_response(),
         Err(e) => engine_error(e),
     }
 }
 
 /// `GET /console/runs/{id}/errors.csv`: the run's row errors as CSV.
-pub async fn error_report(State(state): State<AppState>, Path(run_id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn error_report(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if session_admin(&state, &headers).await.is_none() {
         return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
     }
@@ -81,7 +113,10 @@ pub async fn error_report(State(state): State<AppState>, Path(run_id): Path<Stri
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-errors-{run_id}.csv\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"import-errors-{run_id}.csv\""),
+                ),
             ],
             Body::from(csv),
         )

@@ -20,7 +20,13 @@ pub(crate) fn app_view(a: engine::model::App) -> AppView {
 pub async fn list_apps(search: String) -> Result<Vec<AppView>, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
-    Ok(engine.list_apps(&search).await.map_err(to_error)?.into_iter().map(app_view).collect())
+    Ok(engine
+        .list_apps(&search)
+        .await
+        .map_err(to_error)?
+        .into_iter()
+        .map(app_view)
+        .collect())
 }
 
 #[server]
@@ -35,8 +41,12 @@ pub async fn get_app(id: String) -> Result<AppView, ServerFnError> {
 pub async fn create_app(name: String, kind: String) -> Result<AppView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
-    let kind = engine::model::AppKind::parse(&kind).ok_or_else(|| ServerFnError::new(format!("Unknown app type {kind}")))?;
-    let app = engine.create_app(&admin, &name, kind).await.map_err(to_error)?;
+    let kind = engine::model::AppKind::parse(&kind)
+        .ok_or_else(|| ServerFnError::new(format!("Unknown app type {kind}")))?;
+    let app = engine
+        .create_app(&admin, &name, kind)
+        .await
+        .map_err(to_error)?;
     leptos_axum::redirect(&format!("/apps/{}/import", app.id));
     Ok(app_view(app))
 }
@@ -50,6 +60,10 @@ pub async fn dashboard() -> Result<DashboardView, ServerFnError> {
         apps: d.apps,
         users: d.users,
         unconfirmed: d.unconfirmed,
-        recent: d.recent.into_iter().map(|(name, run)| (name, super::imports::run_view(run))).collect(),
+        recent: d
+            .recent
+            .into_iter()
+            .map(|(name, run)| (name, super::imports::run_view(run)))
+            .collect(),
     })
 }

@@ -40,13 +40,21 @@ fn chrono_seconds_since(ts: &str) -> Option<f64> {
 
 /// Starts (or queues, when one runs) an import of the uploaded file.
 #[server]
-pub async fn start_import(app_id: String, upload_id: String, import_type: String) -> Result<RunView, ServerFnError> {
+pub async fn start_import(
+    app_id: String,
+    upload_id: String,
+    import_type: String,
+) -> Result<RunView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let import_type = engine::model::ImportType::parse(&import_type)
         .ok_or_else(|| ServerFnError::new(format!("Unknown import type {import_type}")))?;
     let upload = Some(upload_id.as_str()).filter(|u| !u.is_empty());
-    engine.start_import(&admin, &app_id, upload, import_type).await.map(run_view).map_err(to_error)
+    engine
+        .start_import(&admin, &app_id, upload, import_type)
+        .await
+        .map(run_view)
+        .map_err(to_error)
 }
 
 /// The app's imports, newest first.
@@ -54,19 +62,36 @@ pub async fn start_import(app_id: String, upload_id: String, import_type: String
 pub async fn list_runs(app_id: String) -> Result<Vec<RunView>, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
-    Ok(engine.list_runs(&app_id, 20).await.map_err(to_error)?.into_iter().map(run_view).collect())
+    Ok(engine
+        .list_runs(&app_id, 20)
+        .await
+        .map_err(to_error)?
+        .into_iter()
+        .map(run_view)
+        .collect())
 }
 
 #[server]
-pub async fn list_row_errors(run_id: String, offset: i64) -> Result<PageView<RowErrorView>, ServerFnError> {
+pub async fn list_row_errors(
+    run_id: String,
+    offset: i64,
+) -> Result<PageView<RowErrorView>, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
-    let page = engine.row_errors(&run_id, offset, 50).await.map_err(to_error)?;
+    let page = engine
+        .row_errors(&run_id, offset, 50)
+        .await
+        .map_err(to_error)?;
     Ok(PageView {
         items: page
             .items
             .into_iter()
-            .map(|e| RowErrorView { line: e.line, field: e.field, value: e.value, message: e.message })
+            .map(|e| RowErrorView {
+                line: e.line,
+                field: e.field,
+                value: e.value,
+                message: e.message,
+            })
             .collect(),
         total: page.total,
         offset: page.offset,
@@ -76,11 +101,18 @@ pub async fn list_row_errors(run_id: String, offset: i64) -> Result<PageView<Row
 
 /// One page of the import queue; `match_type` empty for all.
 #[server]
-pub async fn list_queue(app_id: String, match_type: String, offset: i64) -> Result<PageView<QueueRowView>, ServerFnError> {
+pub async fn list_queue(
+    app_id: String,
+    match_type: String,
+    offset: i64,
+) -> Result<PageView<QueueRowView>, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
     let mt = engine::model::MatchType::parse(&match_type);
-    let page = engine.list_queue(&app_id, mt, offset, 50).await.map_err(to_error)?;
+    let page = engine
+        .list_queue(&app_id, mt, offset, 50)
+        .await
+        .map_err(to_error)?;
     Ok(PageView {
         items: page
             .items
@@ -116,20 +148,36 @@ pub async fn confirm_assignments(
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let selection = selection(&seqs, all, &match_type)?;
-    let o = engine.confirm_assignments(&admin, &app_id, selection, activate).await.map_err(to_error)?;
-    Ok(ConfirmView { created: o.created, activated: o.activated, linked: o.linked, skipped: o.skipped })
+    let o = engine
+        .confirm_assignments(&admin, &app_id, selection, activate)
+        .await
+        .map_err(to_error)?;
+    Ok(ConfirmView {
+        created: o.created,
+        activated: o.activated,
+        linked: o.linked,
+        skipped: o.skipped,
+    })
 }
 
 /// The queue rows a console action applies to.
 #[cfg(feature = "ssr")]
-fn selection(seqs: &str, all: bool, match_type: &str) -> Result<engine::store::Selection, ServerFnError> {
+fn selection(
+    seqs: &str,
+    all: bool,
+    match_type: &str,
+) -> Result<engine::store::Selection, ServerFnError> {
     if all {
         return Ok(match engine::model::MatchType::parse(match_type) {
             Some(mt) => engine::store::Selection::AllOfType(mt),
             None => engine::store::Selection::All,
         });
     }
-    let rows: Result<Vec<i64>, _> = seqs.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
+    let rows: Result<Vec<i64>, _> = seqs
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect();
     let rows = rows.map_err(|_| ServerFnError::new("The selection is not a list of rows"))?;
     if rows.is_empty() {
         return Err(ServerFnError::new("Select users in the queue first"));
@@ -140,9 +188,17 @@ fn selection(seqs: &str, all: bool, match_type: &str) -> Result<engine::store::S
 /// Clears unconfirmed users: the rows `seqs`, or when `all` the whole queue
 /// as filtered. Returns how many were cleared.
 #[server]
-pub async fn clear_unconfirmed(app_id: String, seqs: String, all: bool, match_type: String) -> Result<i64, ServerFnError> {
+pub async fn clear_unconfirmed(
+    app_id: String,
+    seqs: String,
+    all: bool,
+    match_type: String,
+) -> Result<i64, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let selection = selection(&seqs, all, &match_type)?;
-    engine.clear_unconfirmed(&admin, &app_id, selection).await.map_err(to_error)
+    engine
+        .clear_unconfirmed(&admin, &app_id, selection)
+        .await
+        .map_err(to_error)
 }

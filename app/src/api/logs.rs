@@ -6,11 +6,23 @@ use leptos::prelude::*;
 /// Events newest first, narrowed by a filter expression and keywords;
 /// `after` continues from a previous page.
 #[server]
-pub async fn query_logs(filter: String, q: String, after: Option<i64>) -> Result<LogPageView, ServerFnError> {
+pub async fn query_logs(
+    filter: String,
+    q: String,
+    after: Option<i64>,
+) -> Result<LogPageView, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
-    let query = engine::syslog::EventQuery { after, limit: 50, descending: true, ..Default::default() };
-    let page = engine.query_events(query, &filter, &q).await.map_err(to_error)?;
+    let query = engine::syslog::EventQuery {
+        after,
+        limit: 50,
+        descending: true,
+        ..Default::default()
+    };
+    let page = engine
+        .query_events(query, &filter, &q)
+        .await
+        .map_err(to_error)?;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     let rows = page
         .events
@@ -24,10 +36,18 @@ pub async fn query_logs(filter: String, q: String, after: Option<i64>) -> Result
             outcome: text(&e["outcome"]["result"]),
             targets: e["target"]
                 .as_array()
-                .map(|ts| ts.iter().map(|t| text(&t["displayName"])).collect::<Vec<_>>().join(", "))
+                .map(|ts| {
+                    ts.iter()
+                        .map(|t| text(&t["displayName"]))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default(),
             json: serde_json::to_string_pretty(e).unwrap_or_default(),
         })
         .collect();
-    Ok(LogPageView { rows, next: page.next })
+    Ok(LogPageView {
+        rows,
+        next: page.next,
+    })
 }

@@ -23,7 +23,8 @@ pub mod ssr {
     pub struct SecureCookies(pub bool);
 
     pub fn engine() -> Result<Arc<Engine>, ServerFnError> {
-        use_context::<Arc<Engine>>().ok_or_else(|| ServerFnError::new("the engine is not available"))
+        use_context::<Arc<Engine>>()
+            .ok_or_else(|| ServerFnError::new("the engine is not available"))
     }
 
     /// The value of a cookie in a Cookie header.
@@ -40,17 +41,32 @@ pub mod ssr {
 
     /// The request's browser and address, for the System Log.
     pub fn client(parts: &http::request::Parts) -> engine::syslog::Client {
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let ip = header("x-forwarded-for")
             .and_then(|v| v.split(',').next().map(|s| s.trim().to_owned()))
             .or_else(|| {
-                parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
             });
-        engine::syslog::Client { ip_address: ip, user_agent: header("user-agent") }
+        engine::syslog::Client {
+            ip_address: ip,
+            user_agent: header("user-agent"),
+        }
     }
 
     /// The admin whose session cookie these request headers carry.
-    pub async fn session_admin(engine: &Engine, headers: &http::HeaderMap) -> Result<Option<Admin>, engine::Error> {
+    pub async fn session_admin(
+        engine: &Engine,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<Admin>, engine::Error> {
         match cookie_value(headers, SESSION_COOKIE) {
             Some(token) => engine.session_admin(&token).await,
             None => Ok(None),
@@ -61,7 +77,10 @@ pub mod ssr {
     pub async fn require_admin() -> Result<(Arc<Engine>, Admin), ServerFnError> {
         let engine = engine()?;
         let parts: http::request::Parts = leptos_axum::extract().await?;
-        match session_admin(&engine, &parts.headers).await.map_err(to_error)? {
+        match session_admin(&engine, &parts.headers)
+            .await
+            .map_err(to_error)?
+        {
             Some(admin) => Ok((engine, admin)),
             None => {
                 if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -78,7 +97,9 @@ pub mod ssr {
             engine::Error::NotFound(_) => http::StatusCode::NOT_FOUND,
             engine::Error::Forbidden => http::StatusCode::FORBIDDEN,
             engine::Error::Unauthenticated => http::StatusCode::UNAUTHORIZED,
-            engine::Error::InvalidInput(_) | engine::Error::InvalidFilter(_) => http::StatusCode::BAD_REQUEST,
+            engine::Error::InvalidInput(_) | engine::Error::InvalidFilter(_) => {
+                http::StatusCode::BAD_REQUEST
+            }
             engine::Error::Conflict(_) | engine::Error::ImportBusy => http::StatusCode::CONFLICT,
             engine::Error::TooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             _ => http::StatusCode::INTERNAL_SERVER_ERROR,

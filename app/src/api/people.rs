@@ -7,7 +7,10 @@ use leptos::prelude::*;
 pub async fn list_people(search: String, offset: i64) -> Result<PageView<UserView>, ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
-    let page = engine.list_users(&search, offset, 50).await.map_err(to_error)?;
+    let page = engine
+        .list_users(&search, offset, 50)
+        .await
+        .map_err(to_error)?;
     Ok(PageView {
         items: page
             .items

@@ -6,8 +6,17 @@ use leptos::prelude::*;
 pub fn Apps() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let create = ServerAction::<CreateApp>::new();
-    let apps = Resource::new(move || (search.get(), create.version().get()), |(s, _)| list_apps(s));
-    let create_error = move || create.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
+    let apps = Resource::new(
+        move || (search.get(), create.version().get()),
+        |(s, _)| list_apps(s),
+    );
+    let create_error = move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    };
     view! {
         <h1>"Applications"</h1>
         <section class="card">

@@ -1,7 +1,9 @@
 //! The Import tab of a CSV app: drop zone and preview, Import Now with live
 //! progress, the summary and row errors, the import queue and the history.
 
-use crate::api::imports::{list_queue, list_row_errors, list_runs, ClearUnconfirmed, ConfirmAssignments, StartImport};
+use crate::api::imports::{
+    list_queue, list_row_errors, list_runs, ClearUnconfirmed, ConfirmAssignments, StartImport,
+};
 use crate::components::{count, error_text, Pager};
 use crate::wire::{RunView, UploadView};
 use leptos::prelude::*;
@@ -22,17 +24,24 @@ fn upload_file(
         preview.set(None);
         let name = String::from(js_sys::encode_uri_component(&file.name()));
         let sent = async {
-            let response = gloo_net::http::Request::post(&format!("/console/apps/{app_id}/uploads"))
-                .header("x-file-name", &name)
-                .body(wasm_bindgen::JsValue::from(file))
-                .map_err(|e| e.to_string())?
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
+            let response =
+                gloo_net::http::Request::post(&format!("/console/apps/{app_id}/uploads"))
+                    .header("x-file-name", &name)
+                    .body(wasm_bindgen::JsValue::from(file))
+                    .map_err(|e| e.to_string())?
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
             if response.ok() {
-                response.json::<UploadView>().await.map_err(|e| e.to_string())
+                response
+                    .json::<UploadView>()
+                    .await
+                    .map_err(|e| e.to_string())
             } else {
-                Err(response.text().await.unwrap_or_else(|_| format!("The upload failed ({})", response.status())))
+                Err(response
+                    .text()
+                    .await
+                    .unwrap_or_else(|_| format!("The upload failed ({})", response.status())))
             }
         };
         match sent.await {
@@ -62,9 +71,10 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
 
     // Follow running imports: refresh once a second while the tab is open.
     Effect::new(move |_| {
-        if let Ok(handle) =
-            set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(1000))
-        {
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(1000),
+        ) {
             on_cleanup(move || handle.clear());
         }
     });
@@ -85,14 +95,31 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     let queue_offset = RwSignal::new(0i64);
     let queue = Resource::new(
         move || {
-            let versions = (confirm.version().get(), clear.version().get(), finished.get());
-            (id.get_value(), queue_filter.get(), queue_offset.get(), versions)
+            let versions = (
+                confirm.version().get(),
+                clear.version().get(),
+                finished.get(),
+            );
+            (
+                id.get_value(),
+                queue_filter.get(),
+                queue_offset.get(),
+                versions,
+            )
         },
         |(id, filter, offset, _)| list_queue(id, filter, offset),
     );
-    let queue_total = Memo::new(move |_| queue.get().and_then(Result::ok).map(|p| p.total).unwrap_or(0));
+    let queue_total = Memo::new(move |_| {
+        queue
+            .get()
+            .and_then(Result::ok)
+            .map(|p| p.total)
+            .unwrap_or(0)
+    });
     let import_active = Memo::new(move |_| {
-        runs.get().and_then(Result::ok).is_some_and(|rs| rs.iter().any(RunView::is_active))
+        runs.get()
+            .and_then(Result::ok)
+            .is_some_and(|rs| rs.iter().any(RunView::is_active))
     });
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let select_all = RwSignal::new(false);
@@ -101,7 +128,11 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        if let Some(file) = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0)) {
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|dt| dt.files())
+            .and_then(|files| files.get(0))
+        {
             upload_file(id.get_value(), file, preview, upload_error, uploading);
         }
     };
@@ -111,14 +142,24 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             upload_file(id.get_value(), file, preview, upload_error, uploading);
         }
     };
-    let can_import = move || preview.get().is_some_and(|p| p.problems.is_empty()) && !uploading.get();
+    let can_import =
+        move || preview.get().is_some_and(|p| p.problems.is_empty()) && !uploading.get();
     let import_now = move |_| {
         if let Some(p) = preview.get_untracked() {
-            start.dispatch(StartImport { app_id: id.get_value(), upload_id: p.id, import_type: import_type.get_untracked() });
+            start.dispatch(StartImport {
+                app_id: id.get_value(),
+                upload_id: p.id,
+                import_type: import_type.get_untracked(),
+            });
         }
     };
     let confirm_now = move |_| {
-        let seqs = selected.get_untracked().iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let seqs = selected
+            .get_untracked()
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         confirm.dispatch(ConfirmAssignments {
             app_id: id.get_value(),
             seqs,
@@ -131,15 +172,30 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     };
     // Only the chosen rows when some are ticked; otherwise the whole queue.
     let clear_only_selected = move || !select_all.get() && !selected.get().is_empty();
-    let clear_tally = move || if clear_only_selected() { selected.get().len() as i64 } else { queue_total.get() };
+    let clear_tally = move || {
+        if clear_only_selected() {
+            selected.get().len() as i64
+        } else {
+            queue_total.get()
+        }
+    };
     let clear_now = move |_| {
         let only_selected = clear_only_selected();
-        let seqs = selected.get_untracked().iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let seqs = selected
+            .get_untracked()
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         clear.dispatch(ClearUnconfirmed {
             app_id: id.get_value(),
             seqs,
             all: !only_selected,
-            match_type: if select_all.get_untracked() { queue_filter.get_untracked() } else { String::new() },
+            match_type: if select_all.get_untracked() {
+                queue_filter.get_untracked()
+            } else {
+                String::new()
+            },
         });
         clear_dialog.set(false);
         selected.set(BTreeSet::new());
@@ -340,8 +396,14 @@ fn Preview(preview: UploadView) -> impl IntoView {
 }
 
 fn progress_text(r: &RunView) -> String {
-    let total = r.total.map(|t| format!(" of {}", count(t))).unwrap_or_default();
-    let rate = r.rate.map(|v| format!(" ({} rows/s)", count(v as i64))).unwrap_or_default();
+    let total = r
+        .total
+        .map(|t| format!(" of {}", count(t)))
+        .unwrap_or_default();
+    let rate = r
+        .rate
+        .map(|v| format!(" ({} rows/s)", count(v as i64)))
+        .unwrap_or_default();
     format!("Importing: {} rows read{total}{rate}", count(r.scanned))
 }
 
@@ -420,7 +482,10 @@ fn RunStatus(runs: Vec<RunView>) -> impl IntoView {
 fn RowErrors(run_id: String) -> impl IntoView {
     let offset = RwSignal::new(0i64);
     let rid = StoredValue::new(run_id.clone());
-    let errors = Resource::new(move || (rid.get_value(), offset.get()), |(id, o)| list_row_errors(id, o));
+    let errors = Resource::new(
+        move || (rid.get_value(), offset.get()),
+        |(id, o)| list_row_errors(id, o),
+    );
     view! {
         <div class="row-errors">
             <a class="button" href=format!("/console/runs/{run_id}/errors.csv") download="import-errors.csv">"Download error report"</a>

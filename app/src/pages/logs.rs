@@ -10,7 +10,10 @@ pub fn SystemLog() -> impl IntoView {
     // What was last applied; the table follows these.
     let applied = RwSignal::new((String::new(), String::new()));
     let after = RwSignal::new(None::<i64>);
-    let events = Resource::new(move || (applied.get(), after.get()), |((f, q), a)| query_logs(f, q, a));
+    let events = Resource::new(
+        move || (applied.get(), after.get()),
+        |((f, q), a)| query_logs(f, q, a),
+    );
     let apply = move || {
         after.set(None);
         applied.set((filter_input.get_untracked(), keywords_input.get_untracked()));

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 pub fn People() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let offset = RwSignal::new(0i64);
-    let people = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_people(s, o));
+    let people = Resource::new(
+        move || (search.get(), offset.get()),
+        |(s, o)| list_people(s, o),
+    );
     view! {
         <h1>"People"</h1>
         <section class="toolbar">

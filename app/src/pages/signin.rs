@@ -5,7 +5,13 @@ use leptos::prelude::*;
 #[component]
 pub fn SignIn() -> impl IntoView {
     let action = ServerAction::<SignInFn>::new();
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    };
     view! {
         <main class="signin">
             <h1>"Muster"</h1>

@@ -111,12 +111,18 @@ pub struct ExprError {
 impl ExprError {
     /// `"{what} at position {position}"`.
     fn at(position: usize, what: impl fmt::Display) -> Self {
-        ExprError { position, message: format!("{what} at position {position}") }
+        ExprError {
+            position,
+            message: format!("{what} at position {position}"),
+        }
     }
 
     /// `"{what} at position {position} — {hint}"`.
     fn with_hint(position: usize, what: impl fmt::Display, hint: &str) -> Self {
-        ExprError { position, message: format!("{what} at position {position} — {hint}") }
+        ExprError {
+            position,
+            message: format!("{what} at position {position} — {hint}"),
+        }
     }
 }
 
@@ -203,7 +209,13 @@ impl Expr {
     /// and argument counts.
     pub fn parse(input: &str) -> Result<Expr, ExprError> {
         let (tokens, end) = Lexer::new(input).tokenize()?;
-        let root = Parser { tokens, index: 0, end, depth: 0 }.parse_expression()?;
+        let root = Parser {
+            tokens,
+            index: 0,
+            end,
+            depth: 0,
+        }
+        .parse_expression()?;
         Ok(Expr { root })
     }
 
@@ -296,7 +308,10 @@ struct Lexer {
 
 impl Lexer {
     fn new(input: &str) -> Self {
-        Lexer { chars: input.chars().collect(), pos: 0 }
+        Lexer {
+            chars: input.chars().collect(),
+            pos: 0,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -346,9 +361,18 @@ impl Lexer {
             (c, _) if c.is_ascii_digit() => return self.number(),
             (c, _) if c.is_ascii_alphabetic() || c == '_' => return self.name(),
             ('=', _) => {
-                return Err(ExprError::with_hint(start, "Unexpected character '='", "use '==' to compare"));
+                return Err(ExprError::with_hint(
+                    start,
+                    "Unexpected character '='",
+                    "use '==' to compare",
+                ));
             }
-            (c, _) => return Err(ExprError::at(start, format_args!("Unexpected character '{c}'"))),
+            (c, _) => {
+                return Err(ExprError::at(
+                    start,
+                    format_args!("Unexpected character '{c}'"),
+                ))
+            }
         };
         self.pos += len;
         Ok(tok)
@@ -378,7 +402,10 @@ impl Lexer {
                 'n' => '\n',
                 't' => '\t',
                 other => {
-                    return Err(ExprError::at(at, format_args!("Invalid escape sequence '\\{other}'")));
+                    return Err(ExprError::at(
+                        at,
+                        format_args!("Invalid escape sequence '\\{other}'"),
+                    ));
                 }
             });
         }
@@ -516,7 +543,9 @@ fn values_equal(left: &Value, right: &Value) -> bool {
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Number(a), Value::Number(b)) => a == b,
         (Value::String(a), Value::String(b)) => a == b,
-        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => numeric(s) == Some(*n),
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            numeric(s) == Some(*n)
+        }
         _ => false,
     }
 }
@@ -549,9 +578,10 @@ fn add(left: Value, right: Value, position: usize) -> Result<Value, ExprError> {
             }
         }
         (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
-        (left, right) => {
-            Err(ExprError::at(position, format_args!("Cannot add {} and {}", left.type_name(), right.type_name())))
-        }
+        (left, right) => Err(ExprError::at(
+            position,
+            format_args!("Cannot add {} and {}", left.type_name(), right.type_name()),
+        )),
     }
 }
 
@@ -612,7 +642,10 @@ impl Kind {
     fn accepts(self, value: &Value) -> bool {
         matches!(
             (self, value),
-            (_, Value::Null) | (Kind::Any, _) | (Kind::Text, Value::String(_)) | (Kind::Number, Value::Number(_))
+            (_, Value::Null)
+                | (Kind::Any, _)
+                | (Kind::Text, Value::String(_))
+                | (Kind::Number, Value::Number(_))
         )
     }
 
@@ -642,7 +675,9 @@ impl Function {
     ];
 
     fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|function| function.name() == name)
+        Self::ALL
+            .into_iter()
+            .find(|function| function.name() == name)
     }
 
     fn name(self) -> &'static str {
@@ -664,10 +699,14 @@ impl Function {
 
     fn arity(self) -> Arity {
         match self {
-            Function::ToLowerCase | Function::ToUpperCase | Function::Len | Function::RemoveSpaces => Arity::Exactly(1),
-            Function::SubstringBefore | Function::SubstringAfter | Function::StringContains | Function::StartsWith => {
-                Arity::Exactly(2)
-            }
+            Function::ToLowerCase
+            | Function::ToUpperCase
+            | Function::Len
+            | Function::RemoveSpaces => Arity::Exactly(1),
+            Function::SubstringBefore
+            | Function::SubstringAfter
+            | Function::StringContains
+            | Function::StartsWith => Arity::Exactly(2),
             Function::Substring | Function::Replace => Arity::Exactly(3),
             Function::Join => Arity::AtLeast(1),
             Function::StringSwitch => Arity::Switch,
@@ -679,8 +718,13 @@ impl Function {
         let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
         let name = self.name();
         match self.arity() {
-            Arity::Exactly(n) if count != n => Some(format!("{name} expects {n} {}, got {count}", plural(n))),
-            Arity::AtLeast(n) if count < n => Some(format!("{name} expects at least {n} {}, got {count}", plural(n))),
+            Arity::Exactly(n) if count != n => {
+                Some(format!("{name} expects {n} {}, got {count}", plural(n)))
+            }
+            Arity::AtLeast(n) if count < n => Some(format!(
+                "{name} expects at least {n} {}, got {count}",
+                plural(n)
+            )),
             Arity::Switch if count < 2 || !count.is_multiple_of(2) => Some(format!(
                 "{name} expects an input, a default and key/value pairs \
                  (an even number of arguments, at least 2), got {count}"
@@ -724,18 +768,28 @@ impl Function {
         match (self, args) {
             (Function::ToLowerCase, [Value::String(s)]) => text(s.to_lowercase()),
             (Function::ToUpperCase, [Value::String(s)]) => text(s.to_uppercase()),
-            (Function::SubstringBefore, [Value::String(s), Value::String(separator)]) => {
-                text(s.split_once(separator.as_str()).map_or_else(|| s.clone(), |(before, _)| before.to_owned()))
-            }
-            (Function::SubstringAfter, [Value::String(s), Value::String(separator)]) => {
-                text(s.split_once(separator.as_str()).map_or_else(String::new, |(_, after)| after.to_owned()))
-            }
+            (Function::SubstringBefore, [Value::String(s), Value::String(separator)]) => text(
+                s.split_once(separator.as_str())
+                    .map_or_else(|| s.clone(), |(before, _)| before.to_owned()),
+            ),
+            (Function::SubstringAfter, [Value::String(s), Value::String(separator)]) => text(
+                s.split_once(separator.as_str())
+                    .map_or_else(String::new, |(_, after)| after.to_owned()),
+            ),
             (Function::Substring, [Value::String(s), Value::Number(start), Value::Number(end)]) => {
                 let len = s.chars().count();
                 let (start, end) = (clamp_index(*start, len), clamp_index(*end, len));
-                text(s.chars().skip(start).take(end.saturating_sub(start)).collect())
+                text(
+                    s.chars()
+                        .skip(start)
+                        .take(end.saturating_sub(start))
+                        .collect(),
+                )
             }
-            (Function::Replace, [Value::String(s), Value::String(pattern), Value::String(replacement)]) => {
+            (
+                Function::Replace,
+                [Value::String(s), Value::String(pattern), Value::String(replacement)],
+            ) => {
                 if pattern.is_empty() {
                     text(s.clone())
                 } else {
@@ -744,7 +798,8 @@ impl Function {
             }
             (Function::Join, [separator, parts @ ..]) => {
                 let separator = separator.to_profile_string().unwrap_or_default();
-                let parts: Vec<String> = parts.iter().filter_map(Value::to_profile_string).collect();
+                let parts: Vec<String> =
+                    parts.iter().filter_map(Value::to_profile_string).collect();
                 text(parts.join(&separator))
             }
             (Function::Len, [Value::String(s)]) => Ok(Value::Number(s.chars().count() as f64)),
@@ -755,17 +810,27 @@ impl Function {
             (Function::StartsWith, [Value::String(s), Value::String(prefix)]) => {
                 Ok(Value::Bool(s.starts_with(prefix.as_str())))
             }
-            (Function::RemoveSpaces, [Value::String(s)]) => text(s.chars().filter(|c| !c.is_whitespace()).collect()),
-            (Function::StringSwitch, [Value::String(input), Value::String(default), pairs @ ..]) => {
+            (Function::RemoveSpaces, [Value::String(s)]) => {
+                text(s.chars().filter(|c| !c.is_whitespace()).collect())
+            }
+            (
+                Function::StringSwitch,
+                [Value::String(input), Value::String(default), pairs @ ..],
+            ) => {
                 let found = pairs.chunks_exact(2).find_map(|pair| match pair {
-                    [Value::String(key), Value::String(value)] if input.contains(key.as_str()) => Some(value),
+                    [Value::String(key), Value::String(value)] if input.contains(key.as_str()) => {
+                        Some(value)
+                    }
                     _ => None,
                 });
                 text(found.unwrap_or(default).clone())
             }
             // Unreachable after the arity (parse time) and type checks above;
             // kept as an error rather than a panic.
-            _ => Err(ExprError::at(position, format_args!("{} cannot be applied to these arguments", self.name()))),
+            _ => Err(ExprError::at(
+                position,
+                format_args!("{} cannot be applied to these arguments", self.name()),
+            )),
         }
     }
 }
@@ -797,7 +862,10 @@ struct Parser {
 impl Parser {
     fn parse_expression(mut self) -> Result<Node, ExprError> {
         if self.tokens.is_empty() {
-            return Err(ExprError { position: 0, message: "Empty expression".to_owned() });
+            return Err(ExprError {
+                position: 0,
+                message: "Empty expression".to_owned(),
+            });
         }
         let root = self.conditional()?;
         match self.peek() {
@@ -812,7 +880,9 @@ impl Parser {
 
     /// Position of the current token, or of the end of the input.
     fn position(&self) -> usize {
-        self.tokens.get(self.index).map_or(self.end, |token| token.position)
+        self.tokens
+            .get(self.index)
+            .map_or(self.end, |token| token.position)
     }
 
     fn bump(&mut self) {
@@ -843,7 +913,10 @@ impl Parser {
     fn unexpected(&self) -> ExprError {
         match self.peek() {
             None => ExprError::at(self.end, "Unexpected end of expression"),
-            Some(tok) => ExprError::at(self.position(), format_args!("Unexpected {}", tok.describe())),
+            Some(tok) => ExprError::at(
+                self.position(),
+                format_args!("Unexpected {}", tok.describe()),
+            ),
         }
     }
 
@@ -931,7 +1004,14 @@ impl Parser {
             self.bump();
             rest.push((op, operand(self)?));
         }
-        Ok(if rest.is_empty() { first } else { Node::Compare { first: Box::new(first), rest } })
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Node::Compare {
+                first: Box::new(first),
+                rest,
+            }
+        })
     }
 
     fn additive(&mut self) -> Result<Node, ExprError> {
@@ -944,7 +1024,14 @@ impl Parser {
             }
             rest.push((position, self.unary()?));
         }
-        Ok(if rest.is_empty() { first } else { Node::Add { first: Box::new(first), rest } })
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Node::Add {
+                first: Box::new(first),
+                rest,
+            }
+        })
     }
 
     fn unary(&mut self) -> Result<Node, ExprError> {
@@ -991,25 +1078,39 @@ impl Parser {
 
     /// A keyword literal, a reference or a function call, starting with `name`.
     fn named(&mut self, name: String, position: usize) -> Result<Node, ExprError> {
-        const LITERALS: [(&str, Value); 3] =
-            [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)];
-        if ["AND", "OR", "NOT"].iter().any(|keyword| name.eq_ignore_ascii_case(keyword)) {
+        const LITERALS: [(&str, Value); 3] = [
+            ("true", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("null", Value::Null),
+        ];
+        if ["AND", "OR", "NOT"]
+            .iter()
+            .any(|keyword| name.eq_ignore_ascii_case(keyword))
+        {
             return Err(ExprError::at(position, format_args!("Unexpected '{name}'")));
         }
         if self.peek() == Some(&Tok::LParen) {
             return self.call(&name, position);
         }
-        if let Some((_, value)) = LITERALS.into_iter().find(|(keyword, _)| name.eq_ignore_ascii_case(keyword)) {
+        if let Some((_, value)) = LITERALS
+            .into_iter()
+            .find(|(keyword, _)| name.eq_ignore_ascii_case(keyword))
+        {
             return Ok(Node::Literal(value));
         }
         if Function::from_name(&name).is_some() {
-            return Err(ExprError::at(self.position(), format_args!("Expected '(' after '{name}'")));
+            return Err(ExprError::at(
+                self.position(),
+                format_args!("Expected '(' after '{name}'"),
+            ));
         }
         match name.split_once('.') {
             Some(("appuser" | "source", attribute)) if !attribute.contains('.') => {
                 Ok(Node::AppUser(attribute.to_owned()))
             }
-            Some(("user", attribute)) if !attribute.contains('.') => Ok(Node::User(attribute.to_owned())),
+            Some(("user", attribute)) if !attribute.contains('.') => {
+                Ok(Node::User(attribute.to_owned()))
+            }
             _ => Err(ExprError::with_hint(
                 position,
                 format_args!("Unknown reference '{name}'"),
@@ -1021,14 +1122,21 @@ impl Parser {
     /// `name(args…)`; the current token is the `(`.
     fn call(&mut self, name: &str, position: usize) -> Result<Node, ExprError> {
         let Some(function) = Function::from_name(name) else {
-            return Err(ExprError::at(position, format_args!("Unknown function '{name}'")));
+            return Err(ExprError::at(
+                position,
+                format_args!("Unknown function '{name}'"),
+            ));
         };
         self.bump();
         let args = self.nested(position, Self::arguments)?;
         if let Some(message) = function.arity_error(args.len()) {
             return Err(ExprError::at(position, message));
         }
-        Ok(Node::Call { function, position, args })
+        Ok(Node::Call {
+            function,
+            position,
+            args,
+        })
     }
 
     /// Arguments after the `(`, through the closing `)`.
@@ -1105,7 +1213,11 @@ impl Node {
                 }
                 sum
             }
-            Node::Conditional { condition, then, otherwise } => {
+            Node::Conditional {
+                condition,
+                then,
+                otherwise,
+            } => {
                 if condition.eval(scope)?.is_truthy() {
                     then.eval(scope)?
                 } else {
@@ -1122,8 +1234,15 @@ impl Node {
                 }
                 value
             }
-            Node::Call { function, position, args } => {
-                let values = args.iter().map(|arg| arg.eval(scope)).collect::<Result<Vec<_>, _>>()?;
+            Node::Call {
+                function,
+                position,
+                args,
+            } => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(scope))
+                    .collect::<Result<Vec<_>, _>>()?;
                 function.apply(&values, *position)?
             }
         })
@@ -1139,7 +1258,10 @@ impl Node {
             }
             Node::Literal(_) | Node::User(_) => {}
             Node::Not(operand) => visit(operand),
-            Node::And(operands) | Node::Or(operands) | Node::Elvis(operands) | Node::Call { args: operands, .. } => {
+            Node::And(operands)
+            | Node::Or(operands)
+            | Node::Elvis(operands)
+            | Node::Call { args: operands, .. } => {
                 operands.iter().for_each(&mut visit);
             }
             Node::Compare { first, rest } => {
@@ -1150,7 +1272,11 @@ impl Node {
                 visit(first);
                 rest.iter().for_each(|(_, operand)| visit(operand));
             }
-            Node::Conditional { condition, then, otherwise } => {
+            Node::Conditional {
+                condition,
+                then,
+                otherwise,
+            } => {
                 visit(condition);
                 visit(then);
                 visit(otherwise);
@@ -1173,8 +1299,14 @@ mod tests {
 
     impl Attrs {
         fn app(pairs: &[(&str, &str)]) -> Self {
-            let app_user = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-            Attrs { app_user, user: HashMap::new() }
+            let app_user = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            Attrs {
+                app_user,
+                user: HashMap::new(),
+            }
         }
     }
 
@@ -1197,7 +1329,9 @@ mod tests {
             ("empty", ""),
             ("spaced", " a b\tc "),
         ]);
-        attrs.user.insert("login".to_owned(), "ada@muster.test".to_owned());
+        attrs
+            .user
+            .insert("login".to_owned(), "ada@muster.test".to_owned());
         attrs
     }
 
@@ -1235,7 +1369,8 @@ mod tests {
     }
 
     fn eval_error(source: &str) -> ExprError {
-        let expr = Expr::parse(source).unwrap_or_else(|e| panic!("{source:?} failed to parse: {e}"));
+        let expr =
+            Expr::parse(source).unwrap_or_else(|e| panic!("{source:?} failed to parse: {e}"));
         match expr.eval(&ada()) {
             Ok(value) => panic!("{source:?} evaluated unexpectedly to {value:?}"),
             Err(e) => e,
@@ -1261,8 +1396,14 @@ mod tests {
 
     #[test]
     fn full_name_concatenation() {
-        assert_eq!(eval(r#"appuser.firstName + " " + appuser.lastName"#), s("Ada Lovelace"));
-        assert_eq!(eval(r#"source.firstName + " " + source.lastName"#), s("Ada Lovelace"));
+        assert_eq!(
+            eval(r#"appuser.firstName + " " + appuser.lastName"#),
+            s("Ada Lovelace")
+        );
+        assert_eq!(
+            eval(r#"source.firstName + " " + source.lastName"#),
+            s("Ada Lovelace")
+        );
     }
 
     #[test]
@@ -1291,11 +1432,22 @@ mod tests {
 
     #[test]
     fn email_mappings() {
-        assert_eq!(eval("String.toLowerCase(appuser.email)"), s("ada.lovelace@example.com"));
-        assert_eq!(eval(r#"String.substringBefore(appuser.email, "@")"#), s("Ada.Lovelace"));
-        assert_eq!(eval(r#"String.substringAfter(appuser.email, "@")"#), s("Example.COM"));
         assert_eq!(
-            eval(r#"String.toLowerCase(String.substringBefore(appuser.email, "@")) + "@muster.test""#),
+            eval("String.toLowerCase(appuser.email)"),
+            s("ada.lovelace@example.com")
+        );
+        assert_eq!(
+            eval(r#"String.substringBefore(appuser.email, "@")"#),
+            s("Ada.Lovelace")
+        );
+        assert_eq!(
+            eval(r#"String.substringAfter(appuser.email, "@")"#),
+            s("Example.COM")
+        );
+        assert_eq!(
+            eval(
+                r#"String.toLowerCase(String.substringBefore(appuser.email, "@")) + "@muster.test""#
+            ),
             s("ada.lovelace@muster.test")
         );
         assert_eq!(eval("String.toLowerCase(appuser.missing)"), Value::Null);
@@ -1305,8 +1457,14 @@ mod tests {
 
     #[test]
     fn conditional_mappings() {
-        assert_eq!(eval(r#"appuser.department == "Engineering" ? "eng" : "other""#), s("eng"));
-        assert_eq!(eval(r#"appuser.department == "Sales" ? "sales" : "other""#), s("other"));
+        assert_eq!(
+            eval(r#"appuser.department == "Engineering" ? "eng" : "other""#),
+            s("eng")
+        );
+        assert_eq!(
+            eval(r#"appuser.department == "Sales" ? "sales" : "other""#),
+            s("other")
+        );
         assert_eq!(eval(r#"appuser.nickname ?: appuser.firstName"#), s("Ada"));
         assert_eq!(
             eval(r#"String.join(" ", appuser.firstName, appuser.middleName, appuser.lastName)"#),
@@ -1359,7 +1517,10 @@ mod tests {
         assert_eq!(eval("String.substringBefore('abc', '')"), s(""));
         assert_eq!(eval("String.substringAfter('abc', '')"), s("abc"));
         assert_eq!(eval("String.substringBefore(null, '@')"), Value::Null);
-        assert_eq!(eval("String.substringAfter('a@b', appuser.missing)"), Value::Null);
+        assert_eq!(
+            eval("String.substringAfter('a@b', appuser.missing)"),
+            Value::Null
+        );
     }
 
     #[test]
@@ -1392,7 +1553,10 @@ mod tests {
     #[test]
     fn join_skips_nulls() {
         assert_eq!(eval("String.join(', ', 'a', 'b', 'c')"), s("a, b, c"));
-        assert_eq!(eval("String.join('-', 'a', null, appuser.missing, 'b')"), s("a-b"));
+        assert_eq!(
+            eval("String.join('-', 'a', null, appuser.missing, 'b')"),
+            s("a-b")
+        );
         assert_eq!(eval("String.join('-', 1, true, '')"), s("1-true-"));
         assert_eq!(eval("String.join('-')"), s(""));
         assert_eq!(eval("String.join('-', null)"), s(""));
@@ -1409,8 +1573,14 @@ mod tests {
 
     #[test]
     fn contains_starts_with_and_remove_spaces() {
-        assert_eq!(eval("String.stringContains(appuser.email, 'Example')"), b(true));
-        assert_eq!(eval("String.stringContains(appuser.email, 'example')"), b(false));
+        assert_eq!(
+            eval("String.stringContains(appuser.email, 'Example')"),
+            b(true)
+        );
+        assert_eq!(
+            eval("String.stringContains(appuser.email, 'example')"),
+            b(false)
+        );
         assert_eq!(eval("String.stringContains(null, 'x')"), Value::Null);
         assert_eq!(eval("String.startsWith(appuser.email, 'Ada.')"), b(true));
         assert_eq!(eval("String.startsWith(appuser.email, 'ada.')"), b(false));
@@ -1421,14 +1591,23 @@ mod tests {
 
     #[test]
     fn string_switch_returns_value_of_first_matching_key() {
-        assert_eq!(eval("String.stringSwitch('This is a test', 'default', 'key', 'value')"), s("default"));
-        assert_eq!(eval("String.stringSwitch('This is a test', 'default', 'test', 'value')"), s("value"));
+        assert_eq!(
+            eval("String.stringSwitch('This is a test', 'default', 'key', 'value')"),
+            s("default")
+        );
+        assert_eq!(
+            eval("String.stringSwitch('This is a test', 'default', 'test', 'value')"),
+            s("value")
+        );
         assert_eq!(
             eval("String.stringSwitch('First match wins', 'default', 'absent', '1st', 'match', '2nd', 'wins', '3rd')"),
             s("2nd")
         );
         assert_eq!(eval("String.stringSwitch('x', 'default')"), s("default"));
-        assert_eq!(eval("String.stringSwitch(appuser.missing, 'default', 'a', 'b')"), Value::Null);
+        assert_eq!(
+            eval("String.stringSwitch(appuser.missing, 'default', 'a', 'b')"),
+            Value::Null
+        );
     }
 
     // --- Operators -----------------------------------------------------------
@@ -1442,7 +1621,10 @@ mod tests {
         assert_eq!(eval("appuser.empty ?: 'fallback'"), s("fallback"));
         assert_eq!(eval("appuser.missing ?: 'fallback'"), s("fallback"));
         assert_eq!(eval("appuser.firstName ?: 'fallback'"), s("Ada"));
-        assert_eq!(eval("appuser.missing ?: appuser.empty ?: 'last'"), s("last"));
+        assert_eq!(
+            eval("appuser.missing ?: appuser.empty ?: 'last'"),
+            s("last")
+        );
         assert_eq!(eval("appuser.missing ?: appuser.empty"), s(""));
         assert_eq!(eval("0 ?: 5"), n(0.0));
         assert_eq!(eval("false ?: 5"), b(false));
@@ -1462,10 +1644,25 @@ mod tests {
 
     #[test]
     fn truthiness() {
-        for falsy in ["null", "false", "''", "0", "appuser.missing", "appuser.empty"] {
+        for falsy in [
+            "null",
+            "false",
+            "''",
+            "0",
+            "appuser.missing",
+            "appuser.empty",
+        ] {
             assert_eq!(eval(&format!("{falsy} ? 'T' : 'F'")), s("F"), "{falsy}");
         }
-        for truthy in ["true", "'0'", "'false'", "1", "0.5", "' '", "appuser.firstName"] {
+        for truthy in [
+            "true",
+            "'0'",
+            "'false'",
+            "1",
+            "0.5",
+            "' '",
+            "appuser.firstName",
+        ] {
             assert_eq!(eval(&format!("{truthy} ? 'T' : 'F'")), s("T"), "{truthy}");
         }
     }
@@ -1540,8 +1737,14 @@ mod tests {
         assert_eq!(eval("(true OR true) AND false"), b(false));
         assert_eq!(eval("false AND false OR true"), b(true));
         // Equality binds tighter than AND/OR.
-        assert_eq!(eval("appuser.firstName == 'Ada' AND appuser.lastName == 'Lovelace'"), b(true));
-        assert_eq!(eval("appuser.firstName == 'Bob' OR appuser.lastName == 'Lovelace'"), b(true));
+        assert_eq!(
+            eval("appuser.firstName == 'Ada' AND appuser.lastName == 'Lovelace'"),
+            b(true)
+        );
+        assert_eq!(
+            eval("appuser.firstName == 'Bob' OR appuser.lastName == 'Lovelace'"),
+            b(true)
+        );
         // Ternary is lowest.
         assert_eq!(eval("true ? 1 : 2 + 3"), n(1.0));
         assert_eq!(eval("false ? 1 : 2 + 3"), n(5.0));
@@ -1570,15 +1773,31 @@ mod tests {
 
     #[test]
     fn parse_errors_have_exact_positions() {
-        assert_parse_error("appuser.email # 1", 14, "Unexpected character '#' at position 14");
+        assert_parse_error(
+            "appuser.email # 1",
+            14,
+            "Unexpected character '#' at position 14",
+        );
         assert_parse_error("\"abc", 0, "Unterminated string literal at position 0");
         assert_parse_error("'a' + 'b", 6, "Unterminated string literal at position 6");
-        assert_parse_error("'ends with escape\\", 0, "Unterminated string literal at position 0");
+        assert_parse_error(
+            "'ends with escape\\",
+            0,
+            "Unterminated string literal at position 0",
+        );
         assert_parse_error("(appuser.a + appuser.b", 22, "Expected ')' at position 22");
         assert_parse_error("((1)", 4, "Expected ')' at position 4");
         assert_parse_error("(1 2)", 3, "Expected ')' at position 3");
-        assert_parse_error("appuser.active ? \"yes\"", 22, "Expected ':' in conditional at position 22");
-        assert_parse_error("true ? 'a' 'b'", 11, "Expected ':' in conditional at position 11");
+        assert_parse_error(
+            "appuser.active ? \"yes\"",
+            22,
+            "Expected ':' in conditional at position 22",
+        );
+        assert_parse_error(
+            "true ? 'a' 'b'",
+            11,
+            "Expected ':' in conditional at position 11",
+        );
         assert_parse_error(
             "foo + 1",
             0,
@@ -1599,14 +1818,46 @@ mod tests {
             0,
             "Unknown reference 'appuser.a.b' at position 0 — use appuser.<attribute> or user.<attribute>",
         );
-        assert_parse_error("String.foo(appuser.a)", 0, "Unknown function 'String.foo' at position 0");
-        assert_parse_error("'x' + string.toLowerCase('A')", 6, "Unknown function 'string.toLowerCase' at position 6");
-        assert_parse_error("String.tolowercase('A')", 0, "Unknown function 'String.tolowercase' at position 0");
-        assert_parse_error("String.len", 10, "Expected '(' after 'String.len' at position 10");
-        assert_parse_error("String.toLowerCase(appuser.email", 32, "Expected ',' or ')' at position 32");
-        assert_parse_error("String.join('-', 'a' 'b')", 21, "Expected ',' or ')' at position 21");
-        assert_parse_error("appuser.a +", 11, "Unexpected end of expression at position 11");
-        assert_parse_error("appuser.a appuser.b", 10, "Unexpected 'appuser.b' at position 10");
+        assert_parse_error(
+            "String.foo(appuser.a)",
+            0,
+            "Unknown function 'String.foo' at position 0",
+        );
+        assert_parse_error(
+            "'x' + string.toLowerCase('A')",
+            6,
+            "Unknown function 'string.toLowerCase' at position 6",
+        );
+        assert_parse_error(
+            "String.tolowercase('A')",
+            0,
+            "Unknown function 'String.tolowercase' at position 0",
+        );
+        assert_parse_error(
+            "String.len",
+            10,
+            "Expected '(' after 'String.len' at position 10",
+        );
+        assert_parse_error(
+            "String.toLowerCase(appuser.email",
+            32,
+            "Expected ',' or ')' at position 32",
+        );
+        assert_parse_error(
+            "String.join('-', 'a' 'b')",
+            21,
+            "Expected ',' or ')' at position 21",
+        );
+        assert_parse_error(
+            "appuser.a +",
+            11,
+            "Unexpected end of expression at position 11",
+        );
+        assert_parse_error(
+            "appuser.a appuser.b",
+            10,
+            "Unexpected 'appuser.b' at position 10",
+        );
         assert_parse_error(")", 0, "Unexpected ')' at position 0");
         assert_parse_error("()", 1, "Unexpected ')' at position 1");
         assert_parse_error("+ 1", 0, "Unexpected '+' at position 0");
@@ -1620,19 +1871,51 @@ mod tests {
         assert_parse_error("1.2.3", 3, "Unexpected character '.' at position 3");
         assert_parse_error("appuser.", 8, "Expected a name after '.' at position 8");
         assert_parse_error("appuser..x", 8, "Expected a name after '.' at position 8");
-        assert_parse_error("appuser.a & appuser.b", 10, "Unexpected character '&' at position 10");
-        assert_parse_error("appuser.a | appuser.b", 10, "Unexpected character '|' at position 10");
+        assert_parse_error(
+            "appuser.a & appuser.b",
+            10,
+            "Unexpected character '&' at position 10",
+        );
+        assert_parse_error(
+            "appuser.a | appuser.b",
+            10,
+            "Unexpected character '|' at position 10",
+        );
         assert_parse_error("-1", 0, "Unexpected character '-' at position 0");
-        assert_parse_error("appuser.a = 'x'", 10, "Unexpected character '=' at position 10 — use '==' to compare");
-        assert_parse_error(r#""bad \q escape""#, 5, r"Invalid escape sequence '\q' at position 5");
-        assert_parse_error("9".repeat(400).as_str(), 0, "Number too large at position 0");
+        assert_parse_error(
+            "appuser.a = 'x'",
+            10,
+            "Unexpected character '=' at position 10 — use '==' to compare",
+        );
+        assert_parse_error(
+            r#""bad \q escape""#,
+            5,
+            r"Invalid escape sequence '\q' at position 5",
+        );
+        assert_parse_error(
+            "9".repeat(400).as_str(),
+            0,
+            "Number too large at position 0",
+        );
     }
 
     #[test]
     fn positions_count_characters_not_bytes() {
-        assert_parse_error("'héllo wörld' + #", 16, "Unexpected character '#' at position 16");
-        assert_parse_error("'日本' + appuser.a +", 18, "Unexpected end of expression at position 18");
-        assert_parse_error("appuser.prénom", 10, "Unexpected character 'é' at position 10");
+        assert_parse_error(
+            "'héllo wörld' + #",
+            16,
+            "Unexpected character '#' at position 16",
+        );
+        assert_parse_error(
+            "'日本' + appuser.a +",
+            18,
+            "Unexpected end of expression at position 18",
+        );
+        assert_parse_error(
+            "appuser.prénom",
+            10,
+            "Unexpected character 'é' at position 10",
+        );
     }
 
     #[test]
@@ -1646,7 +1929,11 @@ mod tests {
 
     #[test]
     fn arity_is_checked_when_parsing() {
-        assert_parse_error("String.toLowerCase()", 0, "String.toLowerCase expects 1 argument, got 0 at position 0");
+        assert_parse_error(
+            "String.toLowerCase()",
+            0,
+            "String.toLowerCase expects 1 argument, got 0 at position 0",
+        );
         assert_parse_error(
             "'x' + String.toUpperCase('a', 'b')",
             6,
@@ -1662,7 +1949,11 @@ mod tests {
             0,
             "String.substringBefore expects 2 arguments, got 1 at position 0",
         );
-        assert_parse_error("String.join()", 0, "String.join expects at least 1 argument, got 0 at position 0");
+        assert_parse_error(
+            "String.join()",
+            0,
+            "String.join expects at least 1 argument, got 0 at position 0",
+        );
         assert_parse_error(
             "String.stringSwitch(appuser.a, 'default', 'key')",
             0,
@@ -1715,8 +2006,16 @@ mod tests {
             0,
             "String.replace expects a string as argument 3, got a number at position 0",
         );
-        assert_eval_error("true + 1", 5, "Cannot add a boolean and a number at position 5");
-        assert_eval_error("'a' == (true + true)", 13, "Cannot add a boolean and a boolean at position 13");
+        assert_eval_error(
+            "true + 1",
+            5,
+            "Cannot add a boolean and a number at position 5",
+        );
+        assert_eval_error(
+            "'a' == (true + true)",
+            13,
+            "Cannot add a boolean and a boolean at position 13",
+        );
     }
 
     #[test]
@@ -1766,8 +2065,15 @@ mod tests {
 
     #[test]
     fn app_user_attributes_in_order_without_repeats() {
-        let attrs = |source: &str| Expr::parse(source).map(|e| e.app_user_attributes()).unwrap_or_default();
-        assert_eq!(attrs(r#"appuser.firstName + " " + appuser.lastName"#), ["firstName", "lastName"]);
+        let attrs = |source: &str| {
+            Expr::parse(source)
+                .map(|e| e.app_user_attributes())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            attrs(r#"appuser.firstName + " " + appuser.lastName"#),
+            ["firstName", "lastName"]
+        );
         assert_eq!(
             attrs("String.join(' ', source.lastName, appuser.firstName, appuser.lastName, user.login)"),
             ["lastName", "firstName"]
@@ -1791,7 +2097,10 @@ mod tests {
         assert_eq!(n(-2.0).to_profile_string().as_deref(), Some("-2"));
         assert_eq!(n(-0.0).to_profile_string().as_deref(), Some("0"));
         assert_eq!(n(1.5).to_profile_string().as_deref(), Some("1.5"));
-        assert_eq!(n(1e21).to_profile_string().as_deref(), Some("1000000000000000000000"));
+        assert_eq!(
+            n(1e21).to_profile_string().as_deref(),
+            Some("1000000000000000000000")
+        );
         assert_eq!(eval("String.len('abc') + ''"), s("3"));
     }
 
@@ -1799,7 +2108,10 @@ mod tests {
     fn number_overflow_is_an_error_not_infinity() {
         let big = format!("1{}", "0".repeat(308));
         let error = eval_error(&format!("{big} + {big}"));
-        assert_eq!(error.message, format!("Number out of range at position {}", big.len() + 1));
+        assert_eq!(
+            error.message,
+            format!("Number out of range at position {}", big.len() + 1)
+        );
     }
 
     // --- Robustness ----------------------------------------------------------
@@ -1815,26 +2127,42 @@ mod tests {
         let scope = Attrs::app(&[("a", "héllo"), ("b", "")]);
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = |bound: usize| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             usize::try_from(state >> 33).unwrap_or(0) % bound
         };
         for _ in 0..20_000 {
             let separator = if next(2) == 0 { " " } else { "" };
             let mut parts = Vec::new();
             for _ in 0..1 + next(12) {
-                parts.push(fragments.get(next(fragments.len())).copied().unwrap_or_default());
+                parts.push(
+                    fragments
+                        .get(next(fragments.len()))
+                        .copied()
+                        .unwrap_or_default(),
+                );
             }
             let source = parts.join(separator);
             match Expr::parse(&source) {
                 Ok(expr) => {
                     if let Err(error) = expr.eval(&scope) {
-                        assert!(error.position < source.chars().count(), "{source:?}: {error}");
+                        assert!(
+                            error.position < source.chars().count(),
+                            "{source:?}: {error}"
+                        );
                     }
                     let _ = expr.app_user_attributes();
                 }
                 Err(error) => {
-                    assert!(error.position <= source.chars().count(), "{source:?}: {error}");
-                    assert!(error.message.contains("at position") || error.message == "Empty expression");
+                    assert!(
+                        error.position <= source.chars().count(),
+                        "{source:?}: {error}"
+                    );
+                    assert!(
+                        error.message.contains("at position")
+                            || error.message == "Empty expression"
+                    );
                 }
             }
         }

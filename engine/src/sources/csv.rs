@@ -39,18 +39,27 @@ pub struct CsvSummary {
 }
 
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input)
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
 }
 
 /// Reads the header, decoding it and stripping a UTF-8 byte-order mark.
-fn read_header<R: Read>(rdr: &mut csv::Reader<R>) -> std::result::Result<Option<Vec<String>>, String> {
+fn read_header<R: Read>(
+    rdr: &mut csv::Reader<R>,
+) -> std::result::Result<Option<Vec<String>>, String> {
     let mut rec = csv::ByteRecord::new();
     match rdr.read_byte_record(&mut rec) {
         Ok(false) => Ok(None),
         Ok(true) => {
             let mut columns = Vec::with_capacity(rec.len());
             for (i, field) in rec.iter().enumerate() {
-                let field = if i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
+                let field = if i == 0 {
+                    field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+                } else {
+                    field
+                };
                 if field.contains(&0) {
                     return Err("This file is not a CSV file: it contains binary data.".into());
                 }
@@ -73,7 +82,11 @@ fn read_header<R: Read>(rdr: &mut csv::Reader<R>) -> std::result::Result<Option<
 /// Problems with a header that stop an import.
 fn header_problems(columns: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
-    let missing: Vec<&str> = REQUIRED_ATTRIBUTES.iter().copied().filter(|r| !columns.iter().any(|c| c == r)).collect();
+    let missing: Vec<&str> = REQUIRED_ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|r| !columns.iter().any(|c| c == r))
+        .collect();
     if !missing.is_empty() {
         problems.push(format!(
             "Missing required column{}: {}. The header row must name {}.",
@@ -86,7 +99,10 @@ fn header_problems(columns: &[String]) -> Vec<String> {
         if c.is_empty() {
             problems.push(format!("Line 1, column {}: the column has no name.", i + 1));
         } else if columns[..i].contains(c) {
-            problems.push(format!("Line 1, column {}: the column \"{c}\" appears twice.", i + 1));
+            problems.push(format!(
+                "Line 1, column {}: the column \"{c}\" appears twice.",
+                i + 1
+            ));
         }
     }
     problems
@@ -96,7 +112,12 @@ fn header_problems(columns: &[String]) -> Vec<String> {
 /// problems that would stop an import.
 pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
     if let Some(problem) = sniff_binary(path)? {
-        return Ok(CsvSummary { columns: vec![], first_rows: vec![], row_count: 0, problems: vec![problem] });
+        return Ok(CsvSummary {
+            columns: vec![],
+            first_rows: vec![],
+            row_count: 0,
+            problems: vec![problem],
+        });
     }
     let file = File::open(path)?;
     let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
@@ -110,7 +131,14 @@ pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
                 problems: vec!["The file is empty: it has no header row and no users.".into()],
             })
         }
-        Err(p) => return Ok(CsvSummary { columns: vec![], first_rows: vec![], row_count: 0, problems: vec![p] }),
+        Err(p) => {
+            return Ok(CsvSummary {
+                columns: vec![],
+                first_rows: vec![],
+                row_count: 0,
+                problems: vec![p],
+            })
+        }
     };
     let mut problems = header_problems(&columns);
     let mut first_rows = Vec::new();
@@ -125,7 +153,11 @@ pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
                 }
                 row_count += 1;
                 if first_rows.len() < preview_rows {
-                    first_rows.push(rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+                    first_rows.push(
+                        rec.iter()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect(),
+                    );
                 }
             }
             Err(e) => {
@@ -137,7 +169,12 @@ pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
     if row_count == 0 && problems.is_empty() {
         problems.push("The file has a header row but no users.".into());
     }
-    Ok(CsvSummary { columns, first_rows, row_count, problems })
+    Ok(CsvSummary {
+        columns,
+        first_rows,
+        row_count,
+        problems,
+    })
 }
 
 /// Looks at the start of a file for signs it is not text: NUL bytes, or
@@ -159,7 +196,10 @@ fn sniff_binary(path: &Path) -> Result<Option<String>> {
 }
 
 fn is_blank(rec: &csv::ByteRecord) -> bool {
-    rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+    rec.len() == 1
+        && rec
+            .get(0)
+            .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
 /// Turns one CSV row into a record or a row error.
@@ -169,7 +209,11 @@ fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
             line: Some(line),
             field: None,
             value: None,
-            message: format!("the row has {} fields but the header has {}", rec.len(), columns.len()),
+            message: format!(
+                "the row has {} fields but the header has {}",
+                rec.len(),
+                columns.len()
+            ),
         });
     }
     let mut attributes = Vec::with_capacity(columns.len());
@@ -186,9 +230,17 @@ fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
             }
         }
     }
-    let external_id =
-        attributes.iter().find(|(k, _)| k == "login").map(|(_, v)| v.trim().to_lowercase()).unwrap_or_default();
-    Item::Record(Record { line: Some(line), external_id, attributes, active: true })
+    let external_id = attributes
+        .iter()
+        .find(|(k, _)| k == "login")
+        .map(|(_, v)| v.trim().to_lowercase())
+        .unwrap_or_default();
+    Item::Record(Record {
+        line: Some(line),
+        external_id,
+        attributes,
+        active: true,
+    })
 }
 
 /// A CSV file as a source of records.
@@ -205,7 +257,11 @@ impl CsvSource {
         let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
         let columns = match read_header(&mut rdr) {
             Ok(Some(c)) => c,
-            Ok(None) => return Err(Error::InvalidInput("The file is empty: it has no header row and no users.".into())),
+            Ok(None) => {
+                return Err(Error::InvalidInput(
+                    "The file is empty: it has no header row and no users.".into(),
+                ))
+            }
             Err(p) => return Err(Error::InvalidInput(p)),
         };
         let problems = header_problems(&columns);
@@ -214,7 +270,9 @@ impl CsvSource {
         }
         let lines = LineCounter::new(File::open(path)?);
         let (tx, rx) = mpsc::channel(4);
-        std::thread::Builder::new().name("csv-reader".into()).spawn(move || read_rows(rdr, columns, lines, tx))?;
+        std::thread::Builder::new()
+            .name("csv-reader".into())
+            .spawn(move || read_rows(rdr, columns, lines, tx))?;
         Ok(CsvSource { total, rx })
     }
 }
@@ -233,7 +291,12 @@ struct LineCounter {
 
 impl LineCounter {
     fn new(file: File) -> LineCounter {
-        LineCounter { reader: BufReader::with_capacity(1 << 16, file), offset: 0, line: 1, after_cr: false }
+        LineCounter {
+            reader: BufReader::with_capacity(1 << 16, file),
+            offset: 0,
+            line: 1,
+            after_cr: false,
+        }
     }
 
     /// The line of the first byte at or after `byte` that is not a line end.
@@ -287,14 +350,21 @@ fn read_rows<R: Read>(
                 };
                 batch.push(to_item(&columns, &rec, line));
                 if batch.len() == BATCH_ROWS
-                    && tx.blocking_send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))).is_err()
+                    && tx
+                        .blocking_send(Ok(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(BATCH_ROWS),
+                        )))
+                        .is_err()
                 {
                     return;
                 }
             }
             Ok(false) => break,
             Err(e) => {
-                let _ = tx.blocking_send(Err(Error::InvalidInput(format!("The CSV file cannot be read: {e}"))));
+                let _ = tx.blocking_send(Err(Error::InvalidInput(format!(
+                    "The CSV file cannot be read: {e}"
+                ))));
                 return;
             }
         }
@@ -343,7 +413,11 @@ mod tests {
     }
 
     fn attr<'a>(r: &'a Record, name: &str) -> &'a str {
-        r.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap()
+        r.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
     }
 
     const HEADER: &str = "login,firstName,lastName,email";
@@ -356,14 +430,21 @@ mod tests {
         let all = items(data.as_bytes()).await;
         assert_eq!(all.len(), 2);
         let ann = record(&all[0]);
-        assert_eq!(ann.attributes[0].0, "login", "the BOM is not part of the first column");
+        assert_eq!(
+            ann.attributes[0].0, "login",
+            "the BOM is not part of the first column"
+        );
         assert_eq!(attr(ann, "firstName"), "Ann, Jr");
         assert_eq!(attr(ann, "note"), "two\r\nlines");
         assert_eq!(ann.line, Some(2));
         let bob = record(&all[1]);
         assert_eq!(attr(bob, "lastName"), "O\"Neil");
         assert_eq!(attr(bob, "note"), "");
-        assert_eq!(bob.line, Some(4), "the embedded newline moves later rows down a line");
+        assert_eq!(
+            bob.line,
+            Some(4),
+            "the embedded newline moves later rows down a line"
+        );
         assert_eq!(bob.external_id, "bob@x.io");
     }
 
@@ -387,7 +468,11 @@ mod tests {
     async fn wrong_field_count_is_a_row_error() {
         let all = items(format!("{HEADER}\nann@x.io,Ann,Lee\n").as_bytes()).await;
         match &all[0] {
-            Item::Rejected(e) => assert!(e.message.contains("3 fields but the header has 4"), "{}", e.message),
+            Item::Rejected(e) => assert!(
+                e.message.contains("3 fields but the header has 4"),
+                "{}",
+                e.message
+            ),
             other => panic!("expected a rejection, got {other:?}"),
         }
     }
@@ -398,7 +483,11 @@ mod tests {
         let s = summarize(f.path(), 5).unwrap();
         assert_eq!(s.columns, ["login", "firstName"]);
         assert_eq!(s.row_count, 1);
-        assert!(s.problems[0].contains("lastName, email"), "{:?}", s.problems);
+        assert!(
+            s.problems[0].contains("lastName, email"),
+            "{:?}",
+            s.problems
+        );
     }
 
     #[test]

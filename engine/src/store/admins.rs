@@ -7,10 +7,19 @@ use sqlx::Row;
 
 impl Store {
     pub async fn count_admins(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM admins")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
-    pub async fn insert_admin(&self, id: &str, username: &str, password_hash: &str, role: &str, now: &str) -> Result<()> {
+    pub async fn insert_admin(
+        &self,
+        id: &str,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        now: &str,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO admins (id, username, password_hash, role, created) VALUES (?, ?, ?, ?, ?)")
             .bind(id)
             .bind(username)
@@ -24,16 +33,30 @@ impl Store {
 
     /// The admin and their password hash, by username (case-insensitive).
     pub async fn find_admin(&self, username: &str) -> Result<Option<(Admin, String)>> {
-        let row = sqlx::query("SELECT id, username, role, password_hash FROM admins WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, username, role, password_hash FROM admins WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| {
-            (Admin { id: r.get("id"), username: r.get("username"), role: r.get("role") }, r.get("password_hash"))
+            (
+                Admin {
+                    id: r.get("id"),
+                    username: r.get("username"),
+                    role: r.get("role"),
+                },
+                r.get("password_hash"),
+            )
         }))
     }
 
-    pub async fn insert_session(&self, token_hash: &str, admin_id: &str, now: &str, expires: &str) -> Result<()> {
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        admin_id: &str,
+        now: &str,
+        expires: &str,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO admin_sessions (token_hash, admin_id, created, expires) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(admin_id)
@@ -54,11 +77,18 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| Admin { id: r.get("id"), username: r.get("username"), role: r.get("role") }))
+        Ok(row.map(|r| Admin {
+            id: r.get("id"),
+            username: r.get("username"),
+            role: r.get("role"),
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM admin_sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM admin_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

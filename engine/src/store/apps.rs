@@ -15,7 +15,8 @@ fn app_from_row(r: &SqliteRow) -> Result<App> {
     Ok(App {
         id: r.get("id"),
         name: r.get("name"),
-        kind: AppKind::parse(&kind).ok_or_else(|| Error::Internal(format!("unknown app kind {kind}")))?,
+        kind: AppKind::parse(&kind)
+            .ok_or_else(|| Error::Internal(format!("unknown app kind {kind}")))?,
         status: r.get("status"),
         created: r.get("created"),
         assigned_users: r.get("assigned_users"),

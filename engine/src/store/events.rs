@@ -9,7 +9,11 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 const SCAN_CHUNK: i64 = 500;
 
 /// Writes events in multi-row statements, inside the caller's transaction.
-pub(crate) async fn insert_events(conn: &mut SqliteConnection, events: &[NewEvent], now: &str) -> Result<()> {
+pub(crate) async fn insert_events(
+    conn: &mut SqliteConnection,
+    events: &[NewEvent],
+    now: &str,
+) -> Result<()> {
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (uuid, published, event_type, severity, display_message, actor, client, outcome,
@@ -23,7 +27,11 @@ pub(crate) async fn insert_events(conn: &mut SqliteConnection, events: &[NewEven
                 .push_bind(e.severity)
                 .push_bind(&e.display_message)
                 .push_bind(serde_json::to_string(&e.actor).unwrap_or_default())
-                .push_bind(e.client.as_ref().and_then(|c| serde_json::to_string(c).ok()))
+                .push_bind(
+                    e.client
+                        .as_ref()
+                        .and_then(|c| serde_json::to_string(c).ok()),
+                )
                 .push_bind(outcome.to_string())
                 .push_bind(serde_json::to_string(&e.targets).unwrap_or_default())
                 .push_bind(&e.transaction_id)
@@ -62,7 +70,12 @@ impl Store {
                 qb.push(" AND published < ").push_bind(until);
             }
             if let Some(c) = cursor {
-                qb.push(if q.descending { " AND seq < " } else { " AND seq > " }).push_bind(c);
+                qb.push(if q.descending {
+                    " AND seq < "
+                } else {
+                    " AND seq > "
+                })
+                .push_bind(c);
             }
             if let Some(types) = &types {
                 qb.push(" AND event_type IN (");
@@ -72,7 +85,11 @@ impl Store {
                 }
                 sep.push_unseparated(")");
             }
-            qb.push(if q.descending { " ORDER BY seq DESC" } else { " ORDER BY seq" });
+            qb.push(if q.descending {
+                " ORDER BY seq DESC"
+            } else {
+                " ORDER BY seq"
+            });
             qb.push(" LIMIT ").push_bind(SCAN_CHUNK);
             let rows = qb.build().fetch_all(&self.pool).await?;
             let exhausted = (rows.len() as i64) < SCAN_CHUNK;
@@ -93,10 +110,15 @@ impl Store {
                 };
                 cursor = Some(stored.seq);
                 let event = stored.to_log_event();
-                if q.filter.as_ref().is_none_or(|f| f.matches(&event)) && matches_keywords(&event, &q.keywords) {
+                if q.filter.as_ref().is_none_or(|f| f.matches(&event))
+                    && matches_keywords(&event, &q.keywords)
+                {
                     events.push(event);
                     if events.len() >= q.limit {
-                        return Ok(EventPage { events, next: cursor });
+                        return Ok(EventPage {
+                            events,
+                            next: cursor,
+                        });
                     }
                 }
             }

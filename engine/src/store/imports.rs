@@ -2,7 +2,9 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunCounts, RunStatus, UploadPreview};
+use crate::model::{
+    ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunCounts, RunStatus, UploadPreview,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::HashMap;
@@ -12,6 +14,10 @@ use std::collections::HashMap;
 pub struct AppUserState {
     pub content_hash: i64,
     pub linked: bool,
+    pub active: bool,
+    pub ignored: bool,
+    /// Seen by the current run (a full run removes the rest).
+    pub seen: bool,
 }
 
 /// An app user as a run stages it.
@@ -34,6 +40,10 @@ pub struct QueueEntry {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// JSON array of the candidates' ids.
+    pub candidate_ids: String,
+    /// The mapped, validated profile as JSON.
+    pub profile: String,
 }
 
 /// A queue row with its app user's attributes, for confirming.
@@ -44,10 +54,13 @@ pub struct PendingRow {
     pub match_type: MatchType,
     pub matched_user_id: Option<String>,
     pub attributes: String,
+    pub profile: String,
+    pub action: Option<String>,
+    pub action_user_id: Option<String>,
 }
 
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
-    total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message";
+    total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan";
 
 fn run_from_row(r: &SqliteRow) -> ImportRun {
     let import_type: String = r.get("import_type");
@@ -73,6 +86,10 @@ fn run_from_row(r: &SqliteRow) -> ImportRun {
             errors: r.get("errors"),
         },
         message: r.get("message"),
+        preview: r.get("preview"),
+        plan: r
+            .get::<Option<String>, _>("plan")
+            .and_then(|p| serde_json::from_str(&p).ok()),
     }
 }
 
@@ -86,7 +103,13 @@ pub enum Selection {
 }
 
 impl Store {
-    pub async fn insert_upload(&self, app_id: &str, upload: &UploadPreview, path: &str, now: &str) -> Result<()> {
+    pub async fn insert_upload(
+        &self,
+        app_id: &str,
+        upload: &UploadPreview,
+        path: &str,
+        now: &str,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO uploads (id, app_id, file_name, path, size, row_count, columns, created)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,10 +138,10 @@ impl Store {
         Ok((row.get("path"), row.get("row_count")))
     }
 
-    pub async fn insert_run(&self, run: &ImportRun, requested_by: &str) -> Result<()> {
+    pub async fn insert_run(&self, run: &ImportRun, requested_by: Option<&str>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total, preview)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&run.id)
         .bind(&run.app_id)
@@ -129,17 +152,20 @@ impl Store {
         .bind(requested_by)
         .bind(&run.created)
         .bind(run.total)
+        .bind(run.preview)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     pub async fn get_run(&self, id: &str) -> Result<ImportRun> {
-        let row = sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM import_runs WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("import run {id}")))?;
+        let row = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("import run {id}")))?;
         Ok(run_from_row(&row))
     }
 
@@ -164,7 +190,10 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| (r.get("app_name"), run_from_row(r))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("app_name"), run_from_row(r)))
+            .collect())
     }
 
     /// How many apps, users and unconfirmed queue rows there are.
@@ -182,7 +211,7 @@ impl Store {
         let row = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
-                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status = 'RUNNING')
+                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ('RUNNING', 'PAUSED'))
                          ORDER BY q.created, q.rowid LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
@@ -221,18 +250,36 @@ impl Store {
         .bind(run_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| crate::model::Admin { id: r.get("id"), username: r.get("username"), role: r.get("role") }))
+        Ok(row.map(|r| crate::model::Admin {
+            id: r.get("id"),
+            username: r.get("username"),
+            role: r.get("role"),
+        }))
     }
 
     /// What every app user of an app looked like after the last import.
-    pub async fn load_app_user_states(&self, app_id: &str) -> Result<HashMap<String, AppUserState>> {
-        let rows = sqlx::query("SELECT external_id, content_hash, user_id IS NOT NULL AS linked FROM app_users WHERE app_id = ?")
-            .bind(app_id)
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn load_app_user_states(
+        &self,
+        app_id: &str,
+    ) -> Result<HashMap<String, AppUserState>> {
+        let rows = sqlx::query(
+            "SELECT external_id, content_hash, user_id IS NOT NULL AS linked, active, ignored FROM app_users WHERE app_id = ?",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get("external_id"), AppUserState { content_hash: r.get("content_hash"), linked: r.get("linked") }))
+            .map(|r| {
+                let state = AppUserState {
+                    content_hash: r.get("content_hash"),
+                    linked: r.get("linked"),
+                    active: r.get("active"),
+                    ignored: r.get("ignored"),
+                    seen: false,
+                };
+                (r.get("external_id"), state)
+            })
             .collect())
     }
 
@@ -245,17 +292,20 @@ impl Store {
         limit: i64,
     ) -> Result<Page<QueueRow>> {
         let mt = match_type.map(MatchType::as_str);
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM import_queue WHERE app_id = ? AND (? IS NULL OR match_type = ?)")
-                .bind(app_id)
-                .bind(mt)
-                .bind(mt)
-                .fetch_one(&self.pool)
-                .await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM import_queue WHERE app_id = ? AND (? IS NULL OR match_type = ?)",
+        )
+        .bind(app_id)
+        .bind(mt)
+        .bind(mt)
+        .fetch_one(&self.pool)
+        .await?;
         let rows = sqlx::query(
             "SELECT q.seq, q.external_id, q.match_type, q.login, q.email, q.first_name, q.last_name,
-                    q.matched_user_id, u.login AS matched_login, q.candidates
+                    q.matched_user_id, u.login AS matched_login, q.candidates, q.candidate_ids, q.action,
+                    au.login AS action_login
              FROM import_queue q LEFT JOIN users u ON u.id = q.matched_user_id
+             LEFT JOIN users au ON au.id = q.action_user_id
              WHERE q.app_id = ? AND (? IS NULL OR q.match_type = ?)
              ORDER BY q.seq LIMIT ? OFFSET ?",
         )
@@ -266,9 +316,17 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
+        let candidate_ids: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| serde_json::from_str(&r.get::<String, _>("candidate_ids")).unwrap_or_default())
+            .collect();
+        let all: Vec<&str> = candidate_ids.iter().flatten().map(String::as_str).collect();
+        let mut conn = self.pool.acquire().await?;
+        let logins = super::rules::logins_of(&mut conn, &all).await?;
         let items = rows
             .iter()
-            .map(|r| {
+            .zip(candidate_ids)
+            .map(|(r, ids)| {
                 let mt: String = r.get("match_type");
                 QueueRow {
                     seq: r.get("seq"),
@@ -281,10 +339,21 @@ impl Store {
                     matched_user_id: r.get("matched_user_id"),
                     matched_user_login: r.get("matched_login"),
                     candidates: r.get("candidates"),
+                    candidate_logins: ids
+                        .iter()
+                        .filter_map(|id| logins.get(id).cloned())
+                        .collect(),
+                    action: r.get("action"),
+                    action_user_login: r.get("action_login"),
                 }
             })
             .collect();
-        Ok(Page { items, total, offset, limit })
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
     }
 
     /// The next queue rows to confirm, after `after_seq`, with their attributes.
@@ -299,8 +368,56 @@ impl Store {
         pending_rows(&mut conn, app_id, selection, after_seq, limit).await
     }
 
+    /// Runs paused at a safeguard, oldest first, with their app's name.
+    pub async fn paused_runs(&self) -> Result<Vec<(String, ImportRun)>> {
+        let cols = RUN_COLUMNS
+            .split(',')
+            .map(|c| format!("r.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT a.name AS app_name, {cols} FROM import_runs r JOIN apps a ON a.id = r.app_id
+             WHERE r.status = 'PAUSED' ORDER BY r.created"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("app_name"), run_from_row(r)))
+            .collect())
+    }
+
+    /// The newest app user of an app: external id and attributes.
+    pub async fn sample_app_user(
+        &self,
+        app_id: &str,
+    ) -> Result<Option<(String, Vec<(String, String)>)>> {
+        let row = sqlx::query(
+            "SELECT external_id, attributes FROM app_users WHERE app_id = ? ORDER BY last_run_id DESC LIMIT 1",
+        )
+        .bind(app_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| {
+            let attributes: String = r.get("attributes");
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&attributes).unwrap_or_default();
+            (
+                r.get("external_id"),
+                map.into_iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+                    .collect(),
+            )
+        }))
+    }
+
     /// Row errors of a run, in line order.
-    pub async fn list_row_errors(&self, run_id: &str, offset: i64, limit: i64) -> Result<Page<RowError>> {
+    pub async fn list_row_errors(
+        &self,
+        run_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<RowError>> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_errors WHERE run_id = ?")
             .bind(run_id)
             .fetch_one(&self.pool)
@@ -315,9 +432,19 @@ impl Store {
         .await?;
         let items = rows
             .iter()
-            .map(|r| RowError { line: r.get("line"), field: r.get("field"), value: r.get("value"), message: r.get("message") })
+            .map(|r| RowError {
+                line: r.get("line"),
+                field: r.get("field"),
+                value: r.get("value"),
+                message: r.get("message"),
+            })
             .collect();
-        Ok(Page { items, total, offset, limit })
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
     }
 }
 
@@ -332,13 +459,16 @@ pub(crate) async fn pending_rows(
     limit: usize,
 ) -> Result<Vec<PendingRow>> {
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes
+        "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes, q.profile, q.action, q.action_user_id
          FROM import_queue q JOIN app_users au ON au.app_id = q.app_id AND au.external_id = q.external_id
          WHERE q.app_id = ",
     );
-    qb.push_bind(app_id).push(" AND q.seq > ").push_bind(after_seq);
+    qb.push_bind(app_id)
+        .push(" AND q.seq > ")
+        .push_bind(after_seq);
     if let Selection::AllOfType(match_type) = selection {
-        qb.push(" AND q.match_type = ").push_bind(match_type.as_str());
+        qb.push(" AND q.match_type = ")
+            .push_bind(match_type.as_str());
     }
     if let Selection::Rows(seqs) = selection {
         qb.push(" AND q.seq IN (");
@@ -363,6 +493,9 @@ pub(crate) async fn pending_rows(
                 match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
                 matched_user_id: r.get("matched_user_id"),
                 attributes: r.get("attributes"),
+                profile: r.get("profile"),
+                action: r.get("action"),
+                action_user_id: r.get("action_user_id"),
             }
         })
         .collect())
@@ -405,7 +538,7 @@ pub(crate) async fn upsert_queue(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO import_queue (app_id, external_id, run_id, match_type, matched_user_id, candidates,
-             login, email, first_name, last_name) ",
+             login, email, first_name, last_name, candidate_ids, profile) ",
         );
         qb.push_values(chunk, |mut b, r| {
             b.push_bind(app_id)
@@ -417,31 +550,47 @@ pub(crate) async fn upsert_queue(
                 .push_bind(&r.login)
                 .push_bind(&r.email)
                 .push_bind(&r.first_name)
-                .push_bind(&r.last_name);
+                .push_bind(&r.last_name)
+                .push_bind(&r.candidate_ids)
+                .push_bind(&r.profile);
         });
         qb.push(
             " ON CONFLICT (app_id, external_id) DO UPDATE SET run_id = excluded.run_id,
               match_type = excluded.match_type, matched_user_id = excluded.matched_user_id,
               candidates = excluded.candidates, login = excluded.login, email = excluded.email,
-              first_name = excluded.first_name, last_name = excluded.last_name",
+              first_name = excluded.first_name, last_name = excluded.last_name,
+              candidate_ids = excluded.candidate_ids, profile = excluded.profile, action = NULL, action_user_id = NULL",
         );
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-pub(crate) async fn insert_row_errors(conn: &mut SqliteConnection, run_id: &str, errors: &[RowError]) -> Result<()> {
+pub(crate) async fn insert_row_errors(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    errors: &[RowError],
+) -> Result<()> {
     for chunk in errors.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO import_errors (run_id, line, field, value, message) ");
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO import_errors (run_id, line, field, value, message) ");
         qb.push_values(chunk, |mut b, e| {
-            b.push_bind(run_id).push_bind(e.line).push_bind(&e.field).push_bind(&e.value).push_bind(&e.message);
+            b.push_bind(run_id)
+                .push_bind(e.line)
+                .push_bind(&e.field)
+                .push_bind(&e.value)
+                .push_bind(&e.message);
         });
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-pub(crate) async fn update_run_counts(conn: &mut SqliteConnection, run_id: &str, c: &RunCounts) -> Result<()> {
+pub(crate) async fn update_run_counts(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    c: &RunCounts,
+) -> Result<()> {
     sqlx::query(
         "UPDATE import_runs SET scanned = ?, new_count = ?, updated = ?, unchanged = ?, matched = ?,
          conflicts = ?, errors = ? WHERE id = ?",
@@ -477,7 +626,11 @@ pub(crate) async fn finish_run(
 }
 
 /// Links app users to users: `(external_id, user_id)`.
-pub(crate) async fn link_app_users(conn: &mut SqliteConnection, app_id: &str, links: &[(&str, &str)]) -> Result<()> {
+pub(crate) async fn link_app_users(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    links: &[(&str, &str)],
+) -> Result<()> {
     for chunk in links.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("WITH v(external_id, user_id) AS (");
         qb.push_values(chunk, |mut b, (ext, user)| {
@@ -498,7 +651,8 @@ pub(crate) async fn insert_assignments(
     now: &str,
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO app_assignments (app_id, user_id, created) ");
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT OR IGNORE INTO app_assignments (app_id, user_id, created) ");
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(app_id).push_bind(*u).push_bind(now);
         });
@@ -508,10 +662,15 @@ pub(crate) async fn insert_assignments(
 }
 
 /// Deletes these rows of an app's queue; returns how many there were.
-pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, app_id: &str, seqs: &[i64]) -> Result<i64> {
+pub(crate) async fn delete_queue_rows(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    seqs: &[i64],
+) -> Result<i64> {
     let mut deleted = 0;
     for chunk in seqs.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
         qb.push_bind(app_id).push(" AND seq IN (");
         let mut sep = qb.separated(", ");
         for s in chunk {
@@ -525,7 +684,7 @@ pub(crate) async fn delete_queue_rows(conn: &mut SqliteConnection, app_id: &str,
 
 /// True while an import of the app runs or waits to run.
 pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED')")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED', 'PAUSED')")
         .bind(app_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -533,25 +692,56 @@ pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str)
 }
 
 /// Deletes the chosen queue rows of an app; returns how many went.
-pub(crate) async fn clear_queue(conn: &mut SqliteConnection, app_id: &str, selection: &Selection) -> Result<i64> {
+pub(crate) async fn clear_queue(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    selection: &Selection,
+) -> Result<i64> {
     let deleted = match selection {
-        Selection::All => {
-            sqlx::query("DELETE FROM import_queue WHERE app_id = ?").bind(app_id).execute(&mut *conn).await?.rows_affected()
-        }
-        Selection::AllOfType(mt) => sqlx::query("DELETE FROM import_queue WHERE app_id = ? AND match_type = ?")
+        Selection::All => sqlx::query("DELETE FROM import_queue WHERE app_id = ?")
             .bind(app_id)
-            .bind(mt.as_str())
             .execute(&mut *conn)
             .await?
             .rows_affected(),
+        Selection::AllOfType(mt) => {
+            sqlx::query("DELETE FROM import_queue WHERE app_id = ? AND match_type = ?")
+                .bind(app_id)
+                .bind(mt.as_str())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        }
         Selection::Rows(seqs) => return delete_queue_rows(conn, app_id, seqs).await,
     };
     Ok(deleted as i64)
 }
 
+/// Sets a queue row's decision; returns its app user's external id.
+pub(crate) async fn set_queue_action(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    seq: i64,
+    action: Option<&str>,
+    user_id: Option<&str>,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE import_queue SET action = ?, action_user_id = ? WHERE app_id = ? AND seq = ? RETURNING external_id",
+    )
+    .bind(action)
+    .bind(user_id)
+    .bind(app_id)
+    .bind(seq)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 /// Turns a queue row whose new user's login was taken meanwhile into an exact
 /// match of the user who has it.
-pub(crate) async fn rematch_queue_row(conn: &mut SqliteConnection, seq: i64, user_id: &str) -> Result<()> {
+pub(crate) async fn rematch_queue_row(
+    conn: &mut SqliteConnection,
+    seq: i64,
+    user_id: &str,
+) -> Result<()> {
     sqlx::query("UPDATE import_queue SET match_type = 'EXACT', matched_user_id = ?, candidates = 1 WHERE seq = ?")
         .bind(user_id)
         .bind(seq)

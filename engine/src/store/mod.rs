@@ -4,10 +4,12 @@ mod admins;
 pub(crate) mod apps;
 pub(crate) mod events;
 pub(crate) mod imports;
+pub(crate) mod rules;
 pub(crate) mod users;
 
 pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow};
-pub use users::{NewUser, UserIndex};
+pub use rules::{LinkedUser, Removal, RemovalAction};
+pub use users::{name_key, IndexOptions, NewUser, UserIndex};
 
 use crate::error::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -28,10 +30,17 @@ impl Store {
     /// Opens (creating when missing) the database at `url`, e.g.
     /// `sqlite://muster-data/muster.db` or a plain path, and applies migrations.
     pub async fn open(url: &str) -> Result<Store> {
-        let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
+        let url = if url.starts_with("sqlite:") {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         if !in_memory {
-            if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if let Some(path) = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+            {
                 let path = path.split('?').next().unwrap_or(path);
                 if let Some(dir) = std::path::Path::new(path).parent() {
                     if !dir.as_os_str().is_empty() {

@@ -31,6 +31,26 @@ pub struct UserIndex {
     by_email: HashMap<Box<str>, u32>,
     /// Emails shared by several users: every one of them.
     shared_emails: HashMap<Box<str>, Vec<u32>>,
+    /// "first last" (lower-case), for partial matches; filled when asked for.
+    by_name: HashMap<Box<str>, Vec<u32>>,
+    /// The matching attribute's value (lower-case); filled when asked for.
+    by_attribute: HashMap<Box<str>, Vec<u32>>,
+}
+
+/// What else an index holds besides logins and emails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    pub names: bool,
+    pub attribute: Option<String>,
+}
+
+/// The key names are compared by.
+pub fn name_key(first: &str, last: &str) -> String {
+    format!(
+        "{} {}",
+        first.trim().to_lowercase(),
+        last.trim().to_lowercase()
+    )
 }
 
 impl UserIndex {
@@ -43,7 +63,28 @@ impl UserIndex {
 
     /// Adds a user; logins and emails are compared lower-case.
     pub fn insert(&mut self, id: &str, login: &str, email: &str) {
+        self.insert_with(id, login, email, None, None);
+    }
+
+    /// Adds a user with the name key and attribute value the options ask for.
+    pub fn insert_with(
+        &mut self,
+        id: &str,
+        login: &str,
+        email: &str,
+        name: Option<String>,
+        attribute: Option<&str>,
+    ) {
         let n = self.ids.len() as u32;
+        if let Some(name) = name {
+            self.by_name.entry(name.into()).or_default().push(n);
+        }
+        if let Some(a) = attribute.map(str::trim).filter(|a| !a.is_empty()) {
+            self.by_attribute
+                .entry(a.to_lowercase().into())
+                .or_default()
+                .push(n);
+        }
         self.ids.push(id.into());
         self.by_login.insert(login.to_lowercase().into(), n);
         let email = email.to_lowercase();
@@ -51,7 +92,11 @@ impl UserIndex {
             None => {
                 self.by_email.insert(email.into(), n);
             }
-            Some(first) => self.shared_emails.entry(email.into()).or_insert_with(|| vec![first]).push(n),
+            Some(first) => self
+                .shared_emails
+                .entry(email.into())
+                .or_insert_with(|| vec![first])
+                .push(n),
         }
     }
 
@@ -64,7 +109,26 @@ impl UserIndex {
         if let Some(all) = self.shared_emails.get(email_key) {
             return all.iter().map(|&n| self.id(n)).collect();
         }
-        self.by_email.get(email_key).map(|&n| vec![self.id(n)]).unwrap_or_default()
+        self.by_email
+            .get(email_key)
+            .map(|&n| vec![self.id(n)])
+            .unwrap_or_default()
+    }
+
+    /// Every user with this name key.
+    pub fn by_name(&self, name_key: &str) -> Vec<&str> {
+        self.by_name
+            .get(name_key)
+            .map(|all| all.iter().map(|&n| self.id(n)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every user whose matching attribute has this value (case-insensitive).
+    pub fn by_attribute(&self, value: &str) -> Vec<&str> {
+        self.by_attribute
+            .get(value.trim().to_lowercase().as_str())
+            .map(|all| all.iter().map(|&n| self.id(n)).collect())
+            .unwrap_or_default()
     }
 
     fn id(&self, n: u32) -> &str {
@@ -96,12 +160,32 @@ fn user_from_row(r: &SqliteRow) -> User {
 
 impl Store {
     /// Reads every user into a match index.
-    pub async fn load_user_index(&self) -> Result<UserIndex> {
+    pub async fn load_user_index(&self, options: &IndexOptions) -> Result<UserIndex> {
         let mut index = UserIndex::default();
-        let mut rows = pin!(sqlx::query("SELECT id, login, email FROM users").fetch(&self.pool));
+        let mut rows = pin!(sqlx::query(
+            "SELECT id, login, email,
+                CASE WHEN ? THEN first_name END AS first_name, CASE WHEN ? THEN last_name END AS last_name,
+                CASE WHEN ? IS NOT NULL THEN json_extract(profile, '$.' || ?) END AS attribute
+             FROM users"
+        )
+        .bind(options.names)
+        .bind(options.names)
+        .bind(&options.attribute)
+        .bind(&options.attribute)
+        .fetch(&self.pool));
         while let Some(row) = next(&mut rows).await {
             let row = row?;
-            index.insert(row.get("id"), row.get("login"), row.get("email"));
+            let first: Option<String> = row.get("first_name");
+            let last: Option<String> = row.get("last_name");
+            let name = first.zip(last).map(|(f, l)| name_key(&f, &l));
+            let attribute: Option<String> = row.try_get("attribute").ok().flatten();
+            index.insert_with(
+                row.get("id"),
+                row.get("login"),
+                row.get("email"),
+                name,
+                attribute.as_deref(),
+            );
         }
         Ok(index)
     }
@@ -111,13 +195,14 @@ impl Store {
         let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
         let filter = "(? = '%%' OR u.login LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\'
             OR (u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\')";
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
-            .bind(&pattern)
-            .bind(&pattern)
-            .bind(&pattern)
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
+                .bind(&pattern)
+                .bind(&pattern)
+                .bind(&pattern)
+                .bind(&pattern)
+                .fetch_one(&self.pool)
+                .await?;
         let rows = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id
              WHERE {filter} ORDER BY u.created DESC, u.id LIMIT ? OFFSET ?"
@@ -130,7 +215,12 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok(Page { items: rows.iter().map(user_from_row).collect(), total, offset, limit })
+        Ok(Page {
+            items: rows.iter().map(user_from_row).collect(),
+            total,
+            offset,
+            limit,
+        })
     }
 
     pub async fn get_user(&self, id: &str) -> Result<User> {
@@ -187,7 +277,8 @@ pub(crate) async fn existing_logins(
 ) -> Result<HashMap<String, String>> {
     let mut found = HashMap::new();
     for chunk in logins.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, login FROM users WHERE login IN (");
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, login FROM users WHERE login IN (");
         let mut sep = qb.separated(", ");
         for l in chunk {
             sep.push_bind(*l);

@@ -52,10 +52,20 @@ pub struct Target {
 
 impl Target {
     pub fn user(id: &str, login: &str, display_name: &str) -> Target {
-        Target { id: id.into(), kind: "User".into(), alternate_id: login.into(), display_name: display_name.into() }
+        Target {
+            id: id.into(),
+            kind: "User".into(),
+            alternate_id: login.into(),
+            display_name: display_name.into(),
+        }
     }
     pub fn app(id: &str, name: &str) -> Target {
-        Target { id: id.into(), kind: "AppInstance".into(), alternate_id: name.into(), display_name: name.into() }
+        Target {
+            id: id.into(),
+            kind: "AppInstance".into(),
+            alternate_id: name.into(),
+            display_name: name.into(),
+        }
     }
     pub fn app_user(external_id: &str, app_name: &str) -> Target {
         Target {
@@ -66,7 +76,12 @@ impl Target {
         }
     }
     pub fn import_run(id: &str) -> Target {
-        Target { id: id.into(), kind: "ImportRun".into(), alternate_id: id.into(), display_name: id.into() }
+        Target {
+            id: id.into(),
+            kind: "ImportRun".into(),
+            alternate_id: id.into(),
+            display_name: id.into(),
+        }
     }
 }
 
@@ -94,7 +109,11 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    pub fn new(event_type: &'static str, display_message: impl Into<String>, actor: Actor) -> NewEvent {
+    pub fn new(
+        event_type: &'static str,
+        display_message: impl Into<String>,
+        actor: Actor,
+    ) -> NewEvent {
         NewEvent {
             event_type,
             severity: "INFO",
@@ -149,14 +168,18 @@ pub(crate) struct StoredEvent {
 }
 
 fn parse_or_null(s: Option<&str>) -> Value {
-    s.and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
+    s.and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null)
 }
 
 impl StoredEvent {
     /// The event as Okta's LogEvent JSON.
     pub fn to_log_event(&self) -> Value {
-        let client: Client =
-            self.client.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+        let client: Client = self
+            .client
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
         let outcome = parse_or_null(Some(&self.outcome));
         let debug = match parse_or_null(self.debug_data.as_deref()) {
             Value::Null => json!({}),
@@ -208,9 +231,12 @@ fn merge(mut base: Value, extra: Value) -> Value {
 
 fn targets_with_details(targets: Value) -> Value {
     match targets {
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|t| merge(t, json!({"detailEntry": Value::Null}))).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|t| merge(t, json!({"detailEntry": Value::Null})))
+                .collect(),
+        ),
         _ => json!([]),
     }
 }
@@ -242,10 +268,14 @@ pub struct EventPage {
 pub fn parse_keywords(q: &str) -> crate::error::Result<Vec<String>> {
     let words: Vec<String> = q.split_whitespace().map(|w| w.to_lowercase()).collect();
     if words.len() > 10 {
-        return Err(crate::error::Error::InvalidInput("Search may have at most 10 keywords".into()));
+        return Err(crate::error::Error::InvalidInput(
+            "Search may have at most 10 keywords".into(),
+        ));
     }
     if let Some(w) = words.iter().find(|w| w.chars().count() > 40) {
-        return Err(crate::error::Error::InvalidInput(format!("The keyword \"{w}\" is longer than 40 characters")));
+        return Err(crate::error::Error::InvalidInput(format!(
+            "The keyword \"{w}\" is longer than 40 characters"
+        )));
     }
     Ok(words)
 }

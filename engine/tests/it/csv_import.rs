@@ -8,8 +8,17 @@ use std::collections::BTreeSet;
 
 /// Reads the row-error report back as records.
 fn parse_report(report: &str) -> Vec<Vec<String>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(report.as_bytes());
-    rdr.records().map(|r| r.expect("report is valid CSV").iter().map(str::to_owned).collect()).collect()
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(report.as_bytes());
+    rdr.records()
+        .map(|r| {
+            r.expect("report is valid CSV")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -27,11 +36,13 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
     push("bob@example.com,Bob,Smith,bob@example"); // 3 bad email
     push("carl@example.com,,Jones,carl at example.com"); // 4 bad email and missing firstName
     push("ANN@example.com,Ann,Again,ann2@example.com"); // 5 login of line 2 again
-    push(&format!("dave@example.com,{long_name},Brown,dave@example.com")); // 6 firstName too long
+    push(&format!(
+        "dave@example.com,{long_name},Brown,dave@example.com"
+    )); // 6 firstName too long
     push("erin@example.com,Erin,White"); // 7 three fields, header has four
     push("frank@example.com,Frank,Green,frank@example.com"); // 8 good
-    // Enough good rows that the preview's look at the first 8 KiB sees only
-    // UTF-8 text; the bad byte below is then a row error, not a refused file.
+                                                             // Enough good rows that the preview's look at the first 8 KiB sees only
+                                                             // UTF-8 text; the bad byte below is then a row error, not a refused file.
     for i in 0..200 {
         push(&format!("pad{i}@example.com,Pad,Row{i},pad{i}@example.com")); // 9..=208
     }
@@ -42,34 +53,58 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     assert_eq!(preview.columns, ["login", "firstName", "lastName", "email"]);
     assert_eq!(preview.row_count, 209);
-    assert_eq!(preview.rows[0], ["ann@example.com", "Ann", "Lee", "ann@example.com"]);
+    assert_eq!(
+        preview.rows[0],
+        ["ann@example.com", "Ann", "Lee", "ann@example.com"]
+    );
 
-    let run = env.engine.start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full).await.unwrap();
+    let run = env
+        .engine
+        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .await
+        .unwrap();
     assert_eq!(run.status, RunStatus::Queued);
-    let run = env.engine.run_next_job().await.unwrap().expect("the import ran");
+    let run = env
+        .engine
+        .run_next_job()
+        .await
+        .unwrap()
+        .expect("the import ran");
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!(run.total, Some(209));
     assert_eq!(run.counts.scanned, 209);
     assert_eq!(run.counts.new, 203);
     assert_eq!(run.counts.errors, 6, "rows in error, not problems");
-    assert_eq!((run.counts.matched, run.counts.conflicts, run.counts.updated), (0, 0, 0));
+    assert_eq!(
+        (run.counts.matched, run.counts.conflicts, run.counts.updated),
+        (0, 0, 0)
+    );
 
     // Every good row is queued as new, and only those.
     let queue = env.queue(&app).await;
     let logins: BTreeSet<String> = queue.iter().map(|r| r.login.clone()).collect();
     let mut expected: BTreeSet<String> =
-        ["ann@example.com", "frank@example.com", "hank@example.com"].iter().map(|s| s.to_string()).collect();
+        ["ann@example.com", "frank@example.com", "hank@example.com"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     expected.extend((0..200).map(|i| format!("pad{i}@example.com")));
     assert_eq!(logins, expected);
     assert!(queue.iter().all(|r| r.match_type == MatchType::New));
     let ann = queue.iter().find(|r| r.login == "ann@example.com").unwrap();
-    assert_eq!((ann.first_name.as_str(), ann.last_name.as_str()), ("Ann", "Lee"), "the first ann is kept");
+    assert_eq!(
+        (ann.first_name.as_str(), ann.last_name.as_str()),
+        ("Ann", "Lee"),
+        "the first ann is kept"
+    );
     assert_eq!(env.refresh(&app).await.unconfirmed, 203);
 
     // Each problem with its line, column and value.
     let errors = env.row_errors(&run).await;
-    let got: Vec<(Option<i64>, Option<&str>, Option<&str>)> =
-        errors.iter().map(|e| (e.line, e.field.as_deref(), e.value.as_deref())).collect();
+    let got: Vec<(Option<i64>, Option<&str>, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.line, e.field.as_deref(), e.value.as_deref()))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -82,11 +117,32 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
             (Some(209), Some("firstName"), Some("G\u{fffd}na")),
         ]
     );
-    assert!(errors[0].message.contains("is not an email address"), "{}", errors[0].message);
-    assert!(errors[2].message.contains("is required"), "{}", errors[2].message);
-    assert!(errors[3].message.contains("more than once") && errors[3].message.contains("first on line 2"), "{}", errors[3].message);
-    assert!(errors[4].message.contains("longer than 50 characters"), "{}", errors[4].message);
-    assert!(errors[5].message.contains("3 fields but the header has 4"), "{}", errors[5].message);
+    assert!(
+        errors[0].message.contains("is not an email address"),
+        "{}",
+        errors[0].message
+    );
+    assert!(
+        errors[2].message.contains("is required"),
+        "{}",
+        errors[2].message
+    );
+    assert!(
+        errors[3].message.contains("more than once")
+            && errors[3].message.contains("first on line 2"),
+        "{}",
+        errors[3].message
+    );
+    assert!(
+        errors[4].message.contains("longer than 50 characters"),
+        "{}",
+        errors[4].message
+    );
+    assert!(
+        errors[5].message.contains("3 fields but the header has 4"),
+        "{}",
+        errors[5].message
+    );
     assert!(errors[6].message.contains("UTF-8"), "{}", errors[6].message);
 
     // Paging the errors.
@@ -106,7 +162,10 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
         assert_eq!(record[2], error.value.clone().unwrap_or_default());
         assert_eq!(record[3], error.message);
     }
-    assert_eq!(records[1][3], "email: \"bob@example\" is not an email address", "quotes survive the report");
+    assert_eq!(
+        records[1][3], "email: \"bob@example\" is not an email address",
+        "quotes survive the report"
+    );
 
     // The run's System Log entry counts the same.
     let complete = env.events_of_type("system.import.complete").await;
@@ -130,41 +189,64 @@ async fn quotes_embedded_newlines_bom_crlf_empty_quotes_and_blank_lines() {
         "\u{feff}login,firstName,lastName,email,title\r\n", // 1 (BOM, CRLF)
         "ann@example.com,\"Lee, Ann\",Lee,ann@example.com,\"Head of \"\"Ops\"\"\"\r\n", // 2
         "bob@example.com,Bob,Smith,bob@example.com,\"Line one\r\nLine two\"\r\n", // 3-4
-        "\r\n",                                                                     // 5 blank
-        "carl@example.com,Carl,\"\",carl@example.com,x\r\n",                        // 6 empty quoted lastName
-        "dave@example.com,Dave,Day,dave@example.com,\"\"\r\n",                      // 7 empty quoted title
-        "   \r\n",                                                                  // 8 only spaces
-        "erin@example.com,\"Erin\r\n\r\nMarie\",Evans,erin@example.com,x\r\n",      // 9-11
-        "fay@example.com,Fay,Fox,not-an-email,\"a,b\"\r\n",                         // 12
-        "\r\n\r\n",                                                                 // 13-14
-        "gus@example.com,Gus,Grant,gus@example.com,Last row",                       // 15, no line end
+        "\r\n",                                             // 5 blank
+        "carl@example.com,Carl,\"\",carl@example.com,x\r\n", // 6 empty quoted lastName
+        "dave@example.com,Dave,Day,dave@example.com,\"\"\r\n", // 7 empty quoted title
+        "   \r\n",                                          // 8 only spaces
+        "erin@example.com,\"Erin\r\n\r\nMarie\",Evans,erin@example.com,x\r\n", // 9-11
+        "fay@example.com,Fay,Fox,not-an-email,\"a,b\"\r\n", // 12
+        "\r\n\r\n",                                         // 13-14
+        "gus@example.com,Gus,Grant,gus@example.com,Last row", // 15, no line end
     );
     let preview = env.upload(&app, data.as_bytes()).await;
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
-    assert_eq!(preview.columns, ["login", "firstName", "lastName", "email", "title"], "the BOM is not part of login");
+    assert_eq!(
+        preview.columns,
+        ["login", "firstName", "lastName", "email", "title"],
+        "the BOM is not part of login"
+    );
     assert_eq!(preview.row_count, 7);
     assert_eq!(preview.rows[0][1], "Lee, Ann");
-    assert_eq!(preview.custom_attributes, Vec::<String>::new(), "title is a standard column");
+    assert_eq!(
+        preview.custom_attributes,
+        Vec::<String>::new(),
+        "title is a standard column"
+    );
 
-    let started = env.engine.start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full).await.unwrap();
+    let started = env
+        .engine
+        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .await
+        .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(run.id, started.id);
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
-    assert_eq!((run.counts.scanned, run.counts.new, run.counts.errors), (7, 5, 2));
+    assert_eq!(
+        (run.counts.scanned, run.counts.new, run.counts.errors),
+        (7, 5, 2)
+    );
 
     let errors = env.row_errors(&run).await;
-    let got: Vec<(Option<i64>, Option<&str>, Option<&str>)> =
-        errors.iter().map(|e| (e.line, e.field.as_deref(), e.value.as_deref())).collect();
+    let got: Vec<(Option<i64>, Option<&str>, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.line, e.field.as_deref(), e.value.as_deref()))
+        .collect();
     assert_eq!(
         got,
-        vec![(Some(6), Some("lastName"), Some("")), (Some(12), Some("email"), Some("not-an-email"))],
+        vec![
+            (Some(6), Some("lastName"), Some("")),
+            (Some(12), Some("email"), Some("not-an-email"))
+        ],
         "line numbers count embedded line breaks, CRLF ends and blank lines"
     );
 
     let queue = env.queue(&app).await;
     let ann = queue.iter().find(|r| r.login == "ann@example.com").unwrap();
     assert_eq!(ann.first_name, "Lee, Ann");
-    let erin = queue.iter().find(|r| r.login == "erin@example.com").unwrap();
+    let erin = queue
+        .iter()
+        .find(|r| r.login == "erin@example.com")
+        .unwrap();
     assert_eq!(erin.first_name, "Erin\r\n\r\nMarie");
 
     env.confirm_all(&app, true).await;
@@ -175,9 +257,16 @@ async fn quotes_embedded_newlines_bom_crlf_empty_quotes_and_blank_lines() {
     let bob = env.user_by_login("bob@example.com").await;
     assert_eq!(bob.profile["title"], "Line one\r\nLine two");
     let dave = env.user_by_login("dave@example.com").await;
-    assert!(dave.profile.get("title").is_none(), "an empty quoted value sets nothing: {}", dave.profile);
+    assert!(
+        dave.profile.get("title").is_none(),
+        "an empty quoted value sets nothing: {}",
+        dave.profile
+    );
     let gus = env.user_by_login("gus@example.com").await;
-    assert_eq!(gus.profile["title"], "Last row", "the last row needs no line end");
+    assert_eq!(
+        gus.profile["title"], "Last row",
+        "the last row needs no line end"
+    );
 }
 
 #[tokio::test]
@@ -189,13 +278,20 @@ async fn a_bom_before_a_quoted_header_is_still_read() {
     let preview = env.upload(&app, data.as_bytes()).await;
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     assert_eq!(preview.columns, ["login", "firstName", "lastName", "email"]);
-    let started = env.engine.start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full).await.unwrap();
+    let started = env
+        .engine
+        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .await
+        .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(run.id, started.id);
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!((run.counts.new, run.counts.errors), (1, 1));
     let errors = env.row_errors(&run).await;
-    assert_eq!((errors[0].line, errors[0].field.as_deref()), (Some(4), Some("email")));
+    assert_eq!(
+        (errors[0].line, errors[0].field.as_deref()),
+        (Some(4), Some("email"))
+    );
 }
 
 #[tokio::test]
@@ -210,7 +306,10 @@ async fn line_numbers_of_a_file_with_old_mac_line_ends() {
                 carl@example.com,\"Carl\rJr\",Lee,carl@example.com\r\
                 dave@example.com,Dave,Lee,dave@\r";
     let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
-    assert_eq!((run.counts.scanned, run.counts.new, run.counts.errors), (4, 2, 2));
+    assert_eq!(
+        (run.counts.scanned, run.counts.new, run.counts.errors),
+        (4, 2, 2)
+    );
     let lines: Vec<Option<i64>> = env.row_errors(&run).await.iter().map(|e| e.line).collect();
     assert_eq!(lines, [Some(3), Some(7)]);
 }
@@ -220,10 +319,16 @@ async fn previews_name_what_stops_an_import() {
     let env = Env::new().await;
     let app = env.app("Previews").await;
 
-    let p = env.upload(&app, b"login,firstName\nann@example.com,Ann\n").await;
+    let p = env
+        .upload(&app, b"login,firstName\nann@example.com,Ann\n")
+        .await;
     assert_eq!(p.columns, ["login", "firstName"]);
     assert_eq!(p.row_count, 1);
-    assert!(p.problems[0].contains("Missing required columns: lastName, email"), "{:?}", p.problems);
+    assert!(
+        p.problems[0].contains("Missing required columns: lastName, email"),
+        "{:?}",
+        p.problems
+    );
 
     let p = env.upload(&app, b"").await;
     assert_eq!(p.row_count, 0);
@@ -237,21 +342,53 @@ async fn previews_name_what_stops_an_import() {
     assert!(p.problems[0].contains("not a CSV file"), "{:?}", p.problems);
     assert!(p.columns.is_empty());
 
-    let p = env.upload(&app, b"login,firstName,lastName,email\nann@example.com,Ren\xe9,Lee,ann@example.com\n").await;
-    assert!(p.problems[0].contains("not UTF-8"), "Latin-1 text is refused at the preview: {:?}", p.problems);
+    let p = env
+        .upload(
+            &app,
+            b"login,firstName,lastName,email\nann@example.com,Ren\xe9,Lee,ann@example.com\n",
+        )
+        .await;
+    assert!(
+        p.problems[0].contains("not UTF-8"),
+        "Latin-1 text is refused at the preview: {:?}",
+        p.problems
+    );
 
-    let p = env.upload(&app, b"login,firstName,lastName,email,login\nann@example.com,Ann,Lee,ann@example.com,x\n").await;
-    assert!(p.problems.iter().any(|m| m.contains("column 5") && m.contains("appears twice")), "{:?}", p.problems);
+    let p = env
+        .upload(
+            &app,
+            b"login,firstName,lastName,email,login\nann@example.com,Ann,Lee,ann@example.com,x\n",
+        )
+        .await;
+    assert!(
+        p.problems
+            .iter()
+            .any(|m| m.contains("column 5") && m.contains("appears twice")),
+        "{:?}",
+        p.problems
+    );
 
     // Every upload was kept for its preview.
     assert_eq!(env.upload_files().len(), 6);
 
     // An import of a file with such problems fails with the reason, and says so in the System Log.
-    let p = env.upload(&app, b"login,firstName\nann@example.com,Ann\n").await;
-    env.engine.start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full).await.unwrap();
+    let p = env
+        .upload(&app, b"login,firstName\nann@example.com,Ann\n")
+        .await;
+    env.engine
+        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .await
+        .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(run.status, RunStatus::Failed);
-    assert!(run.message.as_deref().unwrap_or("").contains("lastName, email"), "{:?}", run.message);
+    assert!(
+        run.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("lastName, email"),
+        "{:?}",
+        run.message
+    );
     let complete = env.events_of_type("system.import.complete").await;
     assert_eq!(complete.len(), 1);
     assert_eq!(at(&complete[0], "/outcome/result"), "FAILURE");
@@ -260,12 +397,16 @@ async fn previews_name_what_stops_an_import() {
 
     // Asking for an import without a file, or of another app's file, is refused.
     assert!(matches!(
-        env.engine.start_import(&env.admin, &app.id, None, ImportType::Full).await,
+        env.engine
+            .start_import(&env.admin, &app.id, None, ImportType::Full)
+            .await,
         Err(Error::InvalidInput(_))
     ));
     let other = env.app("Other").await;
     assert!(matches!(
-        env.engine.start_import(&env.admin, &other.id, Some(&p.id), ImportType::Full).await,
+        env.engine
+            .start_import(&env.admin, &other.id, Some(&p.id), ImportType::Full)
+            .await,
         Err(Error::NotFound(_))
     ));
 }
@@ -276,7 +417,11 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_no_file() {
     let app = env.app("Small").await;
     let big = crate::support::users_csv("u", 0..200);
     assert!(big.len() > 4096);
-    let err = env.engine.save_upload(&env.admin, &app.id, "big.csv", big.as_bytes()).await.unwrap_err();
+    let err = env
+        .engine
+        .save_upload(&env.admin, &app.id, "big.csv", big.as_bytes())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::TooLarge { limit_mib: 1 }), "{err:?}");
     assert_eq!(err.code(), "MUS0413");
     assert!(env.upload_files().is_empty(), "{:?}", env.upload_files());
@@ -294,20 +439,35 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_no_file() {
 async fn read_only_admins_cannot_import_or_confirm() {
     let env = Env::new().await;
     let app = env.app("Guarded").await;
-    env.engine.create_admin("viewer", "viewer-password", true).await.unwrap();
-    let (viewer, _) = env.engine.store().find_admin("viewer").await.unwrap().unwrap();
+    env.engine
+        .create_admin("viewer", "viewer-password", true)
+        .await
+        .unwrap();
+    let (viewer, _) = env
+        .engine
+        .store()
+        .find_admin("viewer")
+        .await
+        .unwrap()
+        .unwrap();
     let data = crate::support::users_csv("u", 0..2);
     assert!(matches!(
-        env.engine.save_upload(&viewer, &app.id, "x.csv", data.as_bytes()).await,
+        env.engine
+            .save_upload(&viewer, &app.id, "x.csv", data.as_bytes())
+            .await,
         Err(Error::Forbidden)
     ));
     let p = env.upload(&app, data.as_bytes()).await;
     assert!(matches!(
-        env.engine.start_import(&viewer, &app.id, Some(&p.id), ImportType::Full).await,
+        env.engine
+            .start_import(&viewer, &app.id, Some(&p.id), ImportType::Full)
+            .await,
         Err(Error::Forbidden)
     ));
     assert!(matches!(
-        env.engine.confirm_assignments(&viewer, &app.id, engine::store::Selection::All, true).await,
+        env.engine
+            .confirm_assignments(&viewer, &app.id, engine::store::Selection::All, true)
+            .await,
         Err(Error::Forbidden)
     ));
 }
@@ -320,8 +480,16 @@ async fn extra_columns_become_custom_profile_attributes() {
                 ann@example.com,Ann,Lee,ann@example.com,Finance,CC-7,E100\n\
                 bob@example.com,Bob,Smith,bob@example.com,Sales, CC-9 ,\n";
     let p = env.upload(&app, data.as_bytes()).await;
-    assert_eq!(p.custom_attributes, ["costCenter", "employeeNumber"], "department is a standard column");
-    let run = env.engine.start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full).await.unwrap();
+    assert_eq!(
+        p.custom_attributes,
+        ["costCenter", "employeeNumber"],
+        "department is a standard column"
+    );
+    let run = env
+        .engine
+        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .await
+        .unwrap();
     env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(env.engine.get_run(&run.id).await.unwrap().counts.new, 2);
     let outcome = env.confirm_all(&app, true).await;
@@ -338,6 +506,10 @@ async fn extra_columns_become_custom_profile_attributes() {
 
     let bob = env.user_by_login("bob@example.com").await;
     assert_eq!(bob.profile["costCenter"], "CC-9", "values are trimmed");
-    assert!(bob.profile.get("employeeNumber").is_none(), "an empty value sets nothing: {}", bob.profile);
+    assert!(
+        bob.profile.get("employeeNumber").is_none(),
+        "an empty value sets nothing: {}",
+        bob.profile
+    );
     assert_eq!(env.engine.get_user(&bob.id).await.unwrap(), bob);
 }

@@ -11,24 +11,57 @@ use std::collections::BTreeMap;
 async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let app = engine.create_app(&admin, "HR", engine::model::AppKind::CsvDirectory).await.unwrap();
+    let app = engine
+        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
 
     // A first import, partly confirmed.
-    let p = engine.save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..6).as_bytes()).await.unwrap();
-    engine.start_import(&admin, &app.id, Some(&p.id), ImportType::Full).await.unwrap();
+    let p = engine
+        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..6).as_bytes())
+        .await
+        .unwrap();
+    engine
+        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
+        .await
+        .unwrap();
     engine.run_next_job().await.unwrap().unwrap();
-    let queue = engine.list_queue(&app.id, None, 0, 100).await.unwrap().items;
+    let queue = engine
+        .list_queue(&app.id, None, 0, 100)
+        .await
+        .unwrap()
+        .items;
     let first_two = vec![queue[0].seq, queue[1].seq];
-    let outcome = engine.confirm_assignments(&admin, &app.id, Selection::Rows(first_two), true).await.unwrap();
+    let outcome = engine
+        .confirm_assignments(&admin, &app.id, Selection::Rows(first_two), true)
+        .await
+        .unwrap();
     assert_eq!(outcome.created, 2);
 
     // A second import, with one more person, claimed by a worker and then the process stops.
-    let p = engine.save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..7).as_bytes()).await.unwrap();
-    let run = engine.start_import(&admin, &app.id, Some(&p.id), ImportType::Full).await.unwrap();
-    let claimed = engine.store().claim_next_run(&engine::ids::now()).await.unwrap().unwrap();
-    assert_eq!((claimed.id.as_str(), claimed.status), (run.id.as_str(), RunStatus::Running));
+    let p = engine
+        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..7).as_bytes())
+        .await
+        .unwrap();
+    let run = engine
+        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
+        .await
+        .unwrap();
+    let claimed = engine
+        .store()
+        .claim_next_run(&engine::ids::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (claimed.id.as_str(), claimed.status),
+        (run.id.as_str(), RunStatus::Running)
+    );
     // Another Import Now asked while it ran stays queued across the restart.
-    let waiting = engine.start_import(&admin, &app.id, Some(&p.id), ImportType::Incremental).await.unwrap();
+    let waiting = engine
+        .start_import(&admin, &app.id, Some(&p.id), ImportType::Incremental)
+        .await
+        .unwrap();
     drop(engine);
 
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
@@ -36,12 +69,25 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     assert_eq!(failed.status, RunStatus::Failed);
     assert!(failed.finished.is_some());
     let message = failed.message.clone().unwrap_or_default();
-    assert!(message.contains("stopped") && message.contains("run it again"), "{message}");
-    assert_eq!(engine.get_run(&waiting.id).await.unwrap().status, RunStatus::Queued);
+    assert!(
+        message.contains("stopped") && message.contains("run it again"),
+        "{message}"
+    );
+    assert_eq!(
+        engine.get_run(&waiting.id).await.unwrap().status,
+        RunStatus::Queued
+    );
 
-    let query = EventQuery { limit: 100, ..Default::default() };
+    let query = EventQuery {
+        limit: 100,
+        ..Default::default()
+    };
     let events = engine
-        .query_events(query, r#"eventType eq "system.import.complete" and outcome.result eq "FAILURE""#, "")
+        .query_events(
+            query,
+            r#"eventType eq "system.import.complete" and outcome.result eq "FAILURE""#,
+            "",
+        )
         .await
         .unwrap()
         .events;
@@ -58,23 +104,51 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     let (engine, admin2) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     assert_eq!(admin2, admin, "the first admin is not created twice");
     let again = engine
-        .query_events(EventQuery { limit: 100, ..Default::default() }, r#"eventType eq "system.import.complete""#, "")
+        .query_events(
+            EventQuery {
+                limit: 100,
+                ..Default::default()
+            },
+            r#"eventType eq "system.import.complete""#,
+            "",
+        )
         .await
         .unwrap()
         .events;
-    assert_eq!(again.iter().filter(|e| at(e, "/outcome/result") == "FAILURE").count(), 1);
+    assert_eq!(
+        again
+            .iter()
+            .filter(|e| at(e, "/outcome/result") == "FAILURE")
+            .count(),
+        1
+    );
 
     // The queued run goes next, then the import is asked for again.
     let ran = engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!((ran.id.as_str(), ran.status), (waiting.id.as_str(), RunStatus::Completed));
-    engine.start_import(&admin, &app.id, Some(&p.id), ImportType::Full).await.unwrap();
+    assert_eq!(
+        (ran.id.as_str(), ran.status),
+        (waiting.id.as_str(), RunStatus::Completed)
+    );
+    engine
+        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
+        .await
+        .unwrap();
     let ran = engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(ran.status, RunStatus::Completed, "{:?}", ran.message);
     assert_eq!(ran.counts.scanned, 7);
 
-    let outcome = engine.confirm_assignments(&admin, &app.id, Selection::All, true).await.unwrap();
+    let outcome = engine
+        .confirm_assignments(&admin, &app.id, Selection::All, true)
+        .await
+        .unwrap();
     assert_eq!(outcome.created, 5);
-    assert_eq!(engine.confirm_assignments(&admin, &app.id, Selection::All, true).await.unwrap(), Default::default());
+    assert_eq!(
+        engine
+            .confirm_assignments(&admin, &app.id, Selection::All, true)
+            .await
+            .unwrap(),
+        Default::default()
+    );
 
     let users = engine.list_users("", 0, 200).await.unwrap();
     assert_eq!(users.total, 7);
@@ -82,7 +156,8 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     for u in &users.items {
         *per_login.entry(u.login.to_lowercase()).or_default() += 1;
     }
-    let expected: BTreeMap<String, usize> = (0..7).map(|i| (format!("u{i}@example.com"), 1)).collect();
+    let expected: BTreeMap<String, usize> =
+        (0..7).map(|i| (format!("u{i}@example.com"), 1)).collect();
     assert_eq!(per_login, expected, "each person exactly once");
     let app = engine.get_app(&app.id).await.unwrap();
     assert_eq!((app.assigned_users, app.unconfirmed), (7, 0));

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use engine::model::{Admin, App, AppKind, ImportRun, ImportType, MatchType, QueueRow, RowError, UploadPreview, User};
+use engine::model::{
+    Admin, App, AppKind, ImportRun, ImportType, MatchType, QueueRow, RowError, UploadPreview, User,
+};
 use engine::store::Selection;
 use engine::syslog::EventQuery;
 use engine::{Engine, EngineConfig};
@@ -32,9 +34,19 @@ pub fn config(dir: &Path, max_upload_bytes: u64) -> EngineConfig {
 
 /// Opens an engine on the files in `dir` and returns it with the first admin.
 pub async fn open_on(dir: &Path, max_upload_bytes: u64) -> (Arc<Engine>, Admin) {
-    let engine = Engine::open(config(dir, max_upload_bytes)).await.expect("engine opens");
-    engine.ensure_first_admin(Some("admin"), Some("pw-123456")).await.expect("first admin");
-    let (admin, _hash) = engine.store().find_admin("admin").await.expect("find admin").expect("admin exists");
+    let engine = Engine::open(config(dir, max_upload_bytes))
+        .await
+        .expect("engine opens");
+    engine
+        .ensure_first_admin(Some("admin"), Some("pw-123456"))
+        .await
+        .expect("first admin");
+    let (admin, _hash) = engine
+        .store()
+        .find_admin("admin")
+        .await
+        .expect("find admin")
+        .expect("admin exists");
     (engine, admin)
 }
 
@@ -54,7 +66,24 @@ impl Env {
     }
 
     pub async fn app(&self, name: &str) -> App {
-        self.engine.create_app(&self.admin, name, AppKind::CsvDirectory).await.expect("create app")
+        self.engine
+            .create_app(&self.admin, name, AppKind::CsvDirectory)
+            .await
+            .expect("create app")
+    }
+
+    /// Changes an app's To Muster settings as an admin would.
+    pub async fn configure(
+        &self,
+        app: &App,
+        change: impl FnOnce(&mut engine::settings::AppSettings),
+    ) {
+        let mut settings = self.engine.app_settings(&app.id).await.unwrap();
+        change(&mut settings);
+        self.engine
+            .save_app_settings(&self.admin, &app.id, settings)
+            .await
+            .unwrap();
     }
 
     pub async fn refresh(&self, app: &App) -> App {
@@ -62,23 +91,46 @@ impl Env {
     }
 
     pub async fn upload(&self, app: &App, bytes: &[u8]) -> UploadPreview {
-        self.engine.save_upload(&self.admin, &app.id, "x.csv", bytes).await.expect("upload accepted")
+        self.engine
+            .save_upload(&self.admin, &app.id, "x.csv", bytes)
+            .await
+            .expect("upload accepted")
     }
 
     /// Uploads, asks for an import and runs it to its end.
     pub async fn import(&self, app: &App, bytes: &[u8], import_type: ImportType) -> ImportRun {
         let preview = self.upload(app, bytes).await;
-        assert!(preview.problems.is_empty(), "preview problems: {:?}", preview.problems);
-        let run = self.engine.start_import(&self.admin, &app.id, Some(&preview.id), import_type).await.expect("start");
-        let done = self.engine.run_next_job().await.expect("run").expect("a run was claimed");
-        assert_eq!(done.id, run.id, "the run just asked for is the one that ran");
+        assert!(
+            preview.problems.is_empty(),
+            "preview problems: {:?}",
+            preview.problems
+        );
+        let run = self
+            .engine
+            .start_import(&self.admin, &app.id, Some(&preview.id), import_type)
+            .await
+            .expect("start");
+        let done = self
+            .engine
+            .run_next_job()
+            .await
+            .expect("run")
+            .expect("a run was claimed");
+        assert_eq!(
+            done.id, run.id,
+            "the run just asked for is the one that ran"
+        );
         done
     }
 
     pub async fn queue(&self, app: &App) -> Vec<QueueRow> {
         let mut all = Vec::new();
         loop {
-            let page = self.engine.list_queue(&app.id, None, all.len() as i64, 500).await.expect("queue");
+            let page = self
+                .engine
+                .list_queue(&app.id, None, all.len() as i64, 500)
+                .await
+                .expect("queue");
             let n = page.items.len();
             all.extend(page.items);
             if n == 0 || all.len() as i64 >= page.total {
@@ -88,17 +140,28 @@ impl Env {
     }
 
     pub async fn queue_of(&self, app: &App, match_type: MatchType) -> Vec<QueueRow> {
-        self.engine.list_queue(&app.id, Some(match_type), 0, 500).await.expect("queue").items
+        self.engine
+            .list_queue(&app.id, Some(match_type), 0, 500)
+            .await
+            .expect("queue")
+            .items
     }
 
     pub async fn confirm_all(&self, app: &App, activate: bool) -> engine::model::ConfirmOutcome {
-        self.engine.confirm_assignments(&self.admin, &app.id, Selection::All, activate).await.expect("confirm")
+        self.engine
+            .confirm_assignments(&self.admin, &app.id, Selection::All, activate)
+            .await
+            .expect("confirm")
     }
 
     pub async fn users(&self) -> Vec<User> {
         let mut all = Vec::new();
         loop {
-            let page = self.engine.list_users("", all.len() as i64, 200).await.expect("users");
+            let page = self
+                .engine
+                .list_users("", all.len() as i64, 200)
+                .await
+                .expect("users");
             let n = page.items.len();
             all.extend(page.items);
             if n == 0 || all.len() as i64 >= page.total {
@@ -112,20 +175,39 @@ impl Env {
     }
 
     pub async fn user_by_login(&self, login: &str) -> User {
-        let found: Vec<User> =
-            self.users().await.into_iter().filter(|u| u.login.eq_ignore_ascii_case(login)).collect();
-        assert_eq!(found.len(), 1, "exactly one user with login {login}: {found:?}");
+        let found: Vec<User> = self
+            .users()
+            .await
+            .into_iter()
+            .filter(|u| u.login.eq_ignore_ascii_case(login))
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "exactly one user with login {login}: {found:?}"
+        );
         found.into_iter().next().expect("one user")
     }
 
     pub async fn row_errors(&self, run: &ImportRun) -> Vec<RowError> {
-        self.engine.row_errors(&run.id, 0, 1000).await.expect("row errors").items
+        self.engine
+            .row_errors(&run.id, 0, 1000)
+            .await
+            .expect("row errors")
+            .items
     }
 
     /// Every event matching the filter, oldest first.
     pub async fn events(&self, filter: &str) -> Vec<Value> {
-        let query = EventQuery { limit: 1000, ..Default::default() };
-        self.engine.query_events(query, filter, "").await.expect("query events").events
+        let query = EventQuery {
+            limit: 1000,
+            ..Default::default()
+        };
+        self.engine
+            .query_events(query, filter, "")
+            .await
+            .expect("query events")
+            .events
     }
 
     /// How many events match the filter, paging through all of them.
@@ -133,8 +215,16 @@ impl Env {
         let mut count = 0;
         let mut after = None;
         loop {
-            let query = EventQuery { limit: 1000, after, ..Default::default() };
-            let page = self.engine.query_events(query, filter, "").await.expect("query events");
+            let query = EventQuery {
+                limit: 1000,
+                after,
+                ..Default::default()
+            };
+            let page = self
+                .engine
+                .query_events(query, filter, "")
+                .await
+                .expect("query events");
             count += page.events.len();
             match page.next {
                 Some(next) => after = Some(next),
@@ -159,7 +249,9 @@ impl Env {
 pub fn users_csv(prefix: &str, range: std::ops::Range<usize>) -> String {
     let mut s = format!("{HEADER}\n");
     for i in range {
-        s.push_str(&format!("{prefix}{i}@example.com,First{i},Last{i},{prefix}{i}@example.com\n"));
+        s.push_str(&format!(
+            "{prefix}{i}@example.com,First{i},Last{i},{prefix}{i}@example.com\n"
+        ));
     }
     s
 }

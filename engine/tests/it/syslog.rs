@@ -18,7 +18,9 @@ async fn imported(env: &Env) -> (String, String) {
     let full = env.import(&app, data.as_bytes(), ImportType::Full).await;
     env.confirm_all(&app, true).await;
     let more = format!("{HEADER}\nann@example.com,Ann,Lee,ann@example.com\n");
-    let incremental = env.import(&app, more.as_bytes(), ImportType::Incremental).await;
+    let incremental = env
+        .import(&app, more.as_bytes(), ImportType::Incremental)
+        .await;
     env.confirm_all(&app, true).await;
     (full.id, incremental.id)
 }
@@ -31,10 +33,15 @@ async fn import_start_events_are_found_by_type_and_trigger() {
     let filter = r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Manual action""#;
     let starts = env.events(filter).await;
     assert_eq!(starts.len(), 2, "{starts:#?}");
-    assert!(starts.iter().all(|e| at(e, "/eventType") == "system.import.start"));
+    assert!(starts
+        .iter()
+        .all(|e| at(e, "/eventType") == "system.import.start"));
     assert_eq!(at(&starts[0], "/debugContext/debugData/importType"), "Full");
     assert_eq!(at(&starts[0], "/debugContext/debugData/jobId"), full);
-    assert_eq!(at(&starts[1], "/debugContext/debugData/importType"), "Incremental");
+    assert_eq!(
+        at(&starts[1], "/debugContext/debugData/importType"),
+        "Incremental"
+    );
     assert_eq!(at(&starts[1], "/debugContext/debugData/jobId"), incremental);
     assert_eq!(at(&starts[0], "/actor/alternateId"), "admin");
     assert_eq!(at(&starts[0], "/transaction/id"), full);
@@ -42,7 +49,12 @@ async fn import_start_events_are_found_by_type_and_trigger() {
     // Another trigger finds nothing; the CSV start events are separate.
     let none = env.events(r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Scheduled""#).await;
     assert!(none.is_empty());
-    assert_eq!(env.events_of_type("system.import.user_csv.start").await.len(), 2);
+    assert_eq!(
+        env.events_of_type("system.import.user_csv.start")
+            .await
+            .len(),
+        2
+    );
 
     // The completion carries the counts.
     let complete = env.events_of_type("system.import.complete").await;
@@ -50,13 +62,33 @@ async fn import_start_events_are_found_by_type_and_trigger() {
     let d = &complete[0]["debugContext"]["debugData"];
     assert_eq!(at(&complete[0], "/debugContext/debugData/jobId"), full);
     assert_eq!(at(&complete[0], "/outcome/result"), "SUCCESS");
-    assert_eq!((d["totalObjects"].as_i64(), d["addedObjects"].as_i64(), d["errorObjects"].as_i64()), (Some(4), Some(3), Some(1)));
-    assert_eq!((d["matchedObjects"].as_i64(), d["updatedObjects"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (
+            d["totalObjects"].as_i64(),
+            d["addedObjects"].as_i64(),
+            d["errorObjects"].as_i64()
+        ),
+        (Some(4), Some(3), Some(1))
+    );
+    assert_eq!(
+        (d["matchedObjects"].as_i64(), d["updatedObjects"].as_i64()),
+        (Some(0), Some(0))
+    );
     assert!(at(&complete[0], "/debugContext/debugData/totalTime").ends_with(" ms"));
-    assert!(at(&complete[0], "/displayMessage").contains("4 scanned, 3 new"), "{}", complete[0]);
+    assert!(
+        at(&complete[0], "/displayMessage").contains("4 scanned, 3 new"),
+        "{}",
+        complete[0]
+    );
     let d = &complete[1]["debugContext"]["debugData"];
-    assert_eq!((d["totalObjects"].as_i64(), d["addedObjects"].as_i64()), (Some(1), Some(1)));
-    assert_eq!(at(&complete[1], "/debugContext/debugData/importType"), "Incremental");
+    assert_eq!(
+        (d["totalObjects"].as_i64(), d["addedObjects"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        at(&complete[1], "/debugContext/debugData/importType"),
+        "Incremental"
+    );
 }
 
 #[tokio::test]
@@ -64,7 +96,14 @@ async fn a_malformed_filter_names_the_position() {
     let env = Env::new().await;
     let err = env
         .engine
-        .query_events(EventQuery { limit: 10, ..Default::default() }, r#"eventType eqq "x""#, "")
+        .query_events(
+            EventQuery {
+                limit: 10,
+                ..Default::default()
+            },
+            r#"eventType eqq "x""#,
+            "",
+        )
         .await
         .unwrap_err();
     match &err {
@@ -83,46 +122,110 @@ async fn a_malformed_filter_names_the_position() {
 async fn keywords_find_events_that_mention_them() {
     let env = Env::new().await;
     imported(&env).await;
-    let query = || EventQuery { limit: 1000, ..Default::default() };
+    let query = || EventQuery {
+        limit: 1000,
+        ..Default::default()
+    };
 
-    let found = env.engine.query_events(query(), "", "u1@example.com").await.unwrap().events;
+    let found = env
+        .engine
+        .query_events(query(), "", "u1@example.com")
+        .await
+        .unwrap()
+        .events;
     let mut types: Vec<&str> = found.iter().map(|e| at(e, "/eventType")).collect();
     types.sort();
-    assert_eq!(types, ["application.user_membership.add", "user.lifecycle.activate", "user.lifecycle.create"]);
-    assert!(found.iter().all(|e| e.to_string().contains("u1@example.com")));
+    assert_eq!(
+        types,
+        [
+            "application.user_membership.add",
+            "system.import.user.create",
+            "user.lifecycle.activate",
+            "user.lifecycle.create"
+        ]
+    );
+    assert!(found
+        .iter()
+        .all(|e| e.to_string().contains("u1@example.com")));
 
     // Every keyword must appear, in any case.
-    let found = env.engine.query_events(query(), "", "LIFECYCLE u1@example.com create").await.unwrap().events;
+    let found = env
+        .engine
+        .query_events(query(), "", "LIFECYCLE u1@example.com create")
+        .await
+        .unwrap()
+        .events;
     assert_eq!(found.len(), 1);
     assert_eq!(at(&found[0], "/eventType"), "user.lifecycle.create");
 
     // Keywords and a filter together.
     let found = env
         .engine
-        .query_events(query(), r#"eventType eq "user.lifecycle.activate""#, "ann@example.com")
+        .query_events(
+            query(),
+            r#"eventType eq "user.lifecycle.activate""#,
+            "ann@example.com",
+        )
         .await
         .unwrap()
         .events;
     assert_eq!(found.len(), 1);
     assert_eq!(at(&found[0], "/target/0/alternateId"), "ann@example.com");
 
-    assert!(env.engine.query_events(query(), "", "nobody-by-this-name").await.unwrap().events.is_empty());
+    assert!(env
+        .engine
+        .query_events(query(), "", "nobody-by-this-name")
+        .await
+        .unwrap()
+        .events
+        .is_empty());
     let eleven = "a b c d e f g h i j k";
-    assert!(matches!(env.engine.query_events(query(), "", eleven).await, Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        env.engine.query_events(query(), "", eleven).await,
+        Err(Error::InvalidInput(_))
+    ));
 }
 
 #[tokio::test]
 async fn pages_follow_the_cursor_without_overlap_in_either_order() {
     let env = Env::new().await;
     imported(&env).await;
-    let all_asc = env.engine.query_events(EventQuery { limit: 1000, ..Default::default() }, "", "").await.unwrap();
+    let all_asc = env
+        .engine
+        .query_events(
+            EventQuery {
+                limit: 1000,
+                ..Default::default()
+            },
+            "",
+            "",
+        )
+        .await
+        .unwrap();
     assert!(all_asc.next.is_none(), "everything fits on one page");
     let all_asc = all_asc.events;
-    // 2 imports × 4 events, 4 users × 3 events, and the app's creation.
-    assert_eq!(all_asc.len(), 2 * 4 + 4 * 3 + 1, "{:#?}", all_asc.iter().map(|e| at(e, "/eventType")).collect::<Vec<_>>());
+    // 2 imports × 8 events (start, complete, CSV start and complete, two
+    // phases started and completed), 4 users × 4 events, and the app's creation.
+    assert_eq!(
+        all_asc.len(),
+        2 * 8 + 4 * 4 + 1,
+        "{:#?}",
+        all_asc
+            .iter()
+            .map(|e| at(e, "/eventType"))
+            .collect::<Vec<_>>()
+    );
     let all_desc = env
         .engine
-        .query_events(EventQuery { limit: 1000, descending: true, ..Default::default() }, "", "")
+        .query_events(
+            EventQuery {
+                limit: 1000,
+                descending: true,
+                ..Default::default()
+            },
+            "",
+            "",
+        )
         .await
         .unwrap()
         .events;
@@ -131,15 +234,27 @@ async fn pages_follow_the_cursor_without_overlap_in_either_order() {
     assert_eq!(uuids(&all_desc), reversed, "descending is newest first");
     let published: Vec<&str> = all_desc.iter().map(|e| at(e, "/published")).collect();
     assert!(published.windows(2).all(|w| w[0] >= w[1]), "{published:?}");
-    assert_eq!(at(&all_desc[0], "/eventType"), "application.user_membership.add", "the last confirmation");
-    assert_eq!(at(&all_asc[0], "/eventType"), "application.lifecycle.create");
+    assert_eq!(
+        at(&all_desc[0], "/eventType"),
+        "application.user_membership.add",
+        "the last confirmation"
+    );
+    assert_eq!(
+        at(&all_asc[0], "/eventType"),
+        "application.lifecycle.create"
+    );
 
     for descending in [false, true] {
         let mut paged = Vec::new();
         let mut after = None;
         let mut pages = 0;
         loop {
-            let q = EventQuery { limit: 4, after, descending, ..Default::default() };
+            let q = EventQuery {
+                limit: 4,
+                after,
+                descending,
+                ..Default::default()
+            };
             let page = env.engine.query_events(q, "", "").await.unwrap();
             assert!(page.events.len() <= 4);
             pages += 1;
@@ -150,17 +265,47 @@ async fn pages_follow_the_cursor_without_overlap_in_either_order() {
             }
             assert!(pages < 20, "paging must end");
         }
-        let expected = if descending { uuids(&all_desc) } else { uuids(&all_asc) };
-        assert_eq!(paged, expected, "descending={descending}: pages cover every event once, in order");
+        let expected = if descending {
+            uuids(&all_desc)
+        } else {
+            uuids(&all_asc)
+        };
+        assert_eq!(
+            paged, expected,
+            "descending={descending}: pages cover every event once, in order"
+        );
     }
 
     // Paging through a filter: the second page continues after the first.
-    let filter = r#"eventType eq "user.lifecycle.create" or eventType eq "user.lifecycle.activate""#;
-    let q = EventQuery { limit: 3, descending: true, ..Default::default() };
-    let first = env.engine.query_events(q.clone(), filter, "").await.unwrap();
+    let filter =
+        r#"eventType eq "user.lifecycle.create" or eventType eq "user.lifecycle.activate""#;
+    let q = EventQuery {
+        limit: 3,
+        descending: true,
+        ..Default::default()
+    };
+    let first = env
+        .engine
+        .query_events(q.clone(), filter, "")
+        .await
+        .unwrap();
     assert_eq!(first.events.len(), 3);
-    let second = env.engine.query_events(EventQuery { after: first.next, ..q }, filter, "").await.unwrap();
-    let all: Vec<String> = uuids(&first.events).into_iter().chain(uuids(&second.events)).collect();
+    let second = env
+        .engine
+        .query_events(
+            EventQuery {
+                after: first.next,
+                ..q
+            },
+            filter,
+            "",
+        )
+        .await
+        .unwrap();
+    let all: Vec<String> = uuids(&first.events)
+        .into_iter()
+        .chain(uuids(&second.events))
+        .collect();
     let expected: Vec<String> = uuids(&all_desc)
         .into_iter()
         .zip(&all_desc)

@@ -18,7 +18,12 @@ async fn every_server_function_refuses_an_anonymous_call() {
             .body(Body::from("app_id=x&id=x&search=&offset=0&run_id=x&match_type=&seqs=1&all=false&activate=false&upload_id=x&import_type=Full&name=x&kind=CSV_DIRECTORY&filter=&q="))
             .unwrap();
         let res = server.send(req).await;
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path} answered {}", res.status());
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path} answered {}",
+            res.status()
+        );
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} server functions were found");
@@ -30,16 +35,32 @@ async fn every_server_function_refuses_an_anonymous_call() {
 async fn pages_redirect_to_sign_in_and_console_routes_answer_401() {
     let server = spawn().await;
     for page in ["/", "/apps", "/people", "/logs", "/apps/0oa123/import"] {
-        let res = server.send(Request::get(page).body(Body::empty()).unwrap()).await;
+        let res = server
+            .send(Request::get(page).body(Body::empty()).unwrap())
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
         assert_eq!(res.headers()["location"], "/signin");
     }
-    let res = server.send(Request::get("/signin").body(Body::empty()).unwrap()).await;
+    let res = server
+        .send(Request::get("/signin").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(body_text(res).await.contains("Sign in"));
-    let res = server.send(Request::post("/console/apps/0oa1/uploads").body(Body::from("login\n")).unwrap()).await;
+    let res = server
+        .send(
+            Request::post("/console/apps/0oa1/uploads")
+                .body(Body::from("login\n"))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = server.send(Request::get("/console/runs/ij1/errors.csv").body(Body::empty()).unwrap()).await;
+    let res = server
+        .send(
+            Request::get("/console/runs/ij1/errors.csv")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -51,7 +72,14 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_opens_pages() {
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains("Secure"), "{cookie}");
     let token = cookie.split(';').next().unwrap().to_owned();
-    let res = server.send(Request::get("/apps").header("cookie", &token).body(Body::empty()).unwrap()).await;
+    let res = server
+        .send(
+            Request::get("/apps")
+                .header("cookie", &token)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(body_text(res).await.contains("Applications"));
 
@@ -80,11 +108,28 @@ async fn an_upload_over_the_limit_is_refused_clearly() {
     let server = spawn().await;
     let (cookie, _) = sign_in(&server, false).await;
     let token = cookie.split(';').next().unwrap().to_owned();
-    let admin = server.engine.session_admin(token.trim_start_matches("muster_session=")).await.unwrap().unwrap();
-    let app = server.engine.create_app(&admin, "HR", engine::model::AppKind::CsvDirectory).await.unwrap();
-    let big = format!("login,firstName,lastName,email\n{}", "a@b.co,A,B,a@b.co\n".repeat(100));
+    let admin = server
+        .engine
+        .session_admin(token.trim_start_matches("muster_session="))
+        .await
+        .unwrap()
+        .unwrap();
+    let app = server
+        .engine
+        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
+    let big = format!(
+        "login,firstName,lastName,email\n{}",
+        "a@b.co,A,B,a@b.co\n".repeat(100)
+    );
     let res = server
-        .send(Request::post(format!("/console/apps/{}/uploads", app.id)).header("cookie", &token).body(Body::from(big)).unwrap())
+        .send(
+            Request::post(format!("/console/apps/{}/uploads", app.id))
+                .header("cookie", &token)
+                .body(Body::from(big))
+                .unwrap(),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body_text(res).await.contains("larger than the limit"));

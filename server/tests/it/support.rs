@@ -23,10 +23,17 @@ pub async fn spawn() -> TestServer {
     })
     .await
     .unwrap();
-    engine.ensure_first_admin(Some("admin"), Some(PASSWORD)).await.unwrap();
+    engine
+        .ensure_first_admin(Some("admin"), Some(PASSWORD))
+        .await
+        .unwrap();
     let options = server::leptos_options("127.0.0.1:0".parse().unwrap());
     let router = server::router(engine.clone(), options, false);
-    TestServer { router, engine, _dir: dir }
+    TestServer {
+        router,
+        engine,
+        _dir: dir,
+    }
 }
 
 impl TestServer {
@@ -55,7 +62,12 @@ pub async fn sign_in(server: &TestServer, forwarded_https: bool) -> (String, Res
     if forwarded_https {
         req = req.header("x-forwarded-proto", "https");
     }
-    let res = server.send(req.body(Body::from(format!("username=admin&password={PASSWORD}"))).unwrap()).await;
+    let res = server
+        .send(
+            req.body(Body::from(format!("username=admin&password={PASSWORD}")))
+                .unwrap(),
+        )
+        .await;
     let cookie = res
         .headers()
         .get_all("set-cookie")

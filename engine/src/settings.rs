@@ -1,0 +1,599 @@
+//! An app's "To Muster" provisioning settings and the org's import
+//! safeguards: what they hold, their defaults, how they are checked before
+//! they are saved, and how they turn a source record into a profile.
+
+use crate::error::{Error, Result};
+use crate::mapping::expr::{Expr, Scope};
+use serde::{Deserialize, Serialize};
+
+/// How often a scheduled import runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Frequency {
+    #[default]
+    Never,
+    Hourly,
+    Daily,
+    Weekly,
+}
+
+/// An import schedule: every `interval` hours, days or weeks, counted from
+/// the end of the app's previous import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Schedule {
+    pub frequency: Frequency,
+    pub interval: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            frequency: Frequency::Never,
+            interval: 1,
+        }
+    }
+}
+
+impl Schedule {
+    /// Seconds between runs, or `None` when not scheduled.
+    pub fn period_seconds(&self) -> Option<i64> {
+        let unit = match self.frequency {
+            Frequency::Never => return None,
+            Frequency::Hourly => 3600,
+            Frequency::Daily => 86_400,
+            Frequency::Weekly => 604_800,
+        };
+        Some(unit * i64::from(self.interval.max(1)))
+    }
+
+    pub fn describe(&self) -> String {
+        let unit = match self.frequency {
+            Frequency::Never => return "Do not schedule".into(),
+            Frequency::Hourly => "hour",
+            Frequency::Daily => "day",
+            Frequency::Weekly => "week",
+        };
+        if self.interval <= 1 {
+            format!("Every {unit}")
+        } else {
+            format!("Every {} {unit}s", self.interval)
+        }
+    }
+}
+
+/// How an imported user's Muster username is formed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value")]
+pub enum UsernameFormat {
+    Email,
+    EmailPrefix,
+    /// A source attribute, taken as it is.
+    Attribute(String),
+    /// An expression over the app user's attributes.
+    Custom(String),
+}
+
+impl Default for UsernameFormat {
+    fn default() -> Self {
+        UsernameFormat::Attribute("login".into())
+    }
+}
+
+/// When an imported user is the same person as a Muster user, and what is
+/// confirmed without an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Matching {
+    /// The username the format gives equals the user's login.
+    pub username: bool,
+    /// The imported email equals the user's email.
+    pub email: bool,
+    /// "The following attribute matches": when set, the other two are off.
+    pub attribute: Option<String>,
+    /// First and last name equal while username/email do not.
+    pub allow_partial: bool,
+    pub auto_confirm_exact: bool,
+    pub auto_confirm_partial: bool,
+    pub auto_confirm_new: bool,
+    pub auto_activate_new: bool,
+}
+
+impl Default for Matching {
+    fn default() -> Self {
+        Matching {
+            username: true,
+            email: false,
+            attribute: None,
+            allow_partial: false,
+            auto_confirm_exact: false,
+            auto_confirm_partial: false,
+            auto_confirm_new: false,
+            auto_activate_new: false,
+        }
+    }
+}
+
+/// What happens to a Muster user whose account is deactivated in (or gone
+/// from) a source app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum DeactivateAction {
+    DoNothing,
+    #[default]
+    Deactivate,
+    Suspend,
+}
+
+/// Profile & Lifecycle Sourcing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Sourcing {
+    /// "Allow <app> to source Muster users".
+    pub enabled: bool,
+    pub on_deactivated: DeactivateAction,
+    pub reactivate_suspended: bool,
+    pub reactivate_deactivated: bool,
+}
+
+impl Default for Sourcing {
+    fn default() -> Self {
+        Sourcing {
+            enabled: true,
+            on_deactivated: DeactivateAction::Deactivate,
+            reactivate_suspended: false,
+            reactivate_deactivated: false,
+        }
+    }
+}
+
+/// One import safeguard: on or off, and the share of users that may be
+/// removed by one import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Safeguard {
+    pub enabled: bool,
+    pub percent: u32,
+}
+
+impl Default for Safeguard {
+    fn default() -> Self {
+        Safeguard {
+            enabled: true,
+            percent: 20,
+        }
+    }
+}
+
+/// A source attribute mapped onto a user attribute by an expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub attribute: String,
+    pub expression: String,
+}
+
+/// Everything on an app's Provisioning tab, "To Muster".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AppSettings {
+    pub incremental_schedule: Schedule,
+    pub full_schedule: Schedule,
+    pub username_format: UsernameFormat,
+    pub safeguard: Safeguard,
+    pub matching: Matching,
+    pub sourcing: Sourcing,
+    pub mappings: Vec<Mapping>,
+}
+
+/// The org's settings (Settings → Import Safeguards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OrgSettings {
+    pub safeguard: Safeguard,
+}
+
+fn check_percent(what: &str, s: &Safeguard) -> Result<()> {
+    if !(1..=100).contains(&s.percent) {
+        return Err(Error::InvalidInput(format!(
+            "{what} must be a percentage from 1 to 100, not {}",
+            s.percent
+        )));
+    }
+    Ok(())
+}
+
+impl OrgSettings {
+    pub fn validate(&self) -> Result<()> {
+        check_percent("The org-level safeguard", &self.safeguard)
+    }
+}
+
+impl AppSettings {
+    /// Parses stored settings; anything missing takes its default.
+    pub fn from_json(json: &str) -> AppSettings {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+
+    /// Checks the settings before they are saved and normalizes them: the
+    /// attribute criterion turns the other two off. Errors say which field.
+    pub fn validate(mut self) -> Result<AppSettings> {
+        for (name, s) in [
+            ("Incremental import schedule", &self.incremental_schedule),
+            ("Full import schedule", &self.full_schedule),
+        ] {
+            if s.frequency != Frequency::Never && !(1..=1000).contains(&s.interval) {
+                return Err(Error::InvalidInput(format!(
+                    "{name}: the interval must be from 1 to 1000, not {}",
+                    s.interval
+                )));
+            }
+        }
+        if let (Some(full), Some(incremental)) = (
+            self.full_schedule.period_seconds(),
+            self.incremental_schedule.period_seconds(),
+        ) {
+            if full < incremental {
+                return Err(Error::InvalidInput(format!(
+                    "Full import schedule: \"{}\" is more often than the incremental schedule \"{}\"; a full import may run no more often than an incremental one",
+                    self.full_schedule.describe(),
+                    self.incremental_schedule.describe()
+                )));
+            }
+        }
+        check_percent("The app-level safeguard", &self.safeguard)?;
+        match &self.username_format {
+            UsernameFormat::Attribute(a) if a.trim().is_empty() => {
+                return Err(Error::InvalidInput(
+                    "Username format: choose the source attribute".into(),
+                ));
+            }
+            UsernameFormat::Custom(e) => {
+                Expr::parse(e)
+                    .map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?;
+            }
+            _ => {}
+        }
+        if let Some(a) = &self.matching.attribute {
+            if a.trim().is_empty() {
+                self.matching.attribute = None;
+            } else {
+                self.matching.username = false;
+                self.matching.email = false;
+            }
+        }
+        if !self.matching.username && !self.matching.email && self.matching.attribute.is_none() {
+            return Err(Error::InvalidInput(
+                "User matching: choose at least one way an imported user matches a Muster user"
+                    .into(),
+            ));
+        }
+        let mut seen = Vec::new();
+        for m in &self.mappings {
+            let attribute = m.attribute.trim();
+            if attribute.is_empty()
+                || !attribute
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(Error::InvalidInput(format!(
+                    "Attribute mappings: \"{}\" is not a user attribute name",
+                    m.attribute
+                )));
+            }
+            if seen.contains(&attribute) {
+                return Err(Error::InvalidInput(format!(
+                    "Attribute mappings: {attribute} is mapped twice"
+                )));
+            }
+            seen.push(attribute);
+            Expr::parse(&m.expression).map_err(|err| {
+                Error::InvalidInput(format!("Attribute mappings: {attribute}: {err}"))
+            })?;
+        }
+        Ok(self)
+    }
+
+    /// Compiles the username format and mappings for a run.
+    pub fn profile_mapper(&self) -> Result<ProfileMapper> {
+        let mappings = self
+            .mappings
+            .iter()
+            .map(|m| {
+                Expr::parse(&m.expression)
+                    .map(|e| (m.attribute.trim().to_owned(), e))
+                    .map_err(|err| {
+                        Error::InvalidInput(format!("Attribute mappings: {}: {err}", m.attribute))
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let username = match &self.username_format {
+            UsernameFormat::Email => Username::Attribute("email".into()),
+            UsernameFormat::EmailPrefix => Username::EmailPrefix,
+            UsernameFormat::Attribute(a) => Username::Attribute(a.clone()),
+            UsernameFormat::Custom(e) => Username::Expr(
+                Expr::parse(e)
+                    .map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?,
+            ),
+        };
+        Ok(ProfileMapper { mappings, username })
+    }
+}
+
+enum Username {
+    Attribute(String),
+    EmailPrefix,
+    Expr(Expr),
+}
+
+/// Turns a source record's attributes into profile attributes: each mapping
+/// replaces (or, on `null`, removes) its attribute, then the username format
+/// sets `login`.
+pub struct ProfileMapper {
+    mappings: Vec<(String, Expr)>,
+    username: Username,
+}
+
+struct RecordScope<'a>(&'a [(String, String)]);
+
+impl Scope for RecordScope<'_> {
+    fn app_user(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn user(&self, _name: &str) -> Option<&str> {
+        None
+    }
+}
+
+/// A mapping that failed on one record: which attribute and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingError {
+    pub attribute: String,
+    pub message: String,
+}
+
+impl ProfileMapper {
+    /// True when the record's attributes are used as they are.
+    pub fn is_identity(&self) -> bool {
+        self.mappings.is_empty() && matches!(&self.username, Username::Attribute(a) if a == "login")
+    }
+
+    pub fn map(&self, source: &[(String, String)]) -> Result<Vec<(String, String)>, MappingError> {
+        if self.is_identity() {
+            return Ok(source.to_vec());
+        }
+        let scope = RecordScope(source);
+        let mut out: Vec<(String, String)> = source.to_vec();
+        let set = |out: &mut Vec<(String, String)>, name: &str, value: Option<String>| {
+            let at = out.iter().position(|(k, _)| k == name);
+            match (at, value) {
+                (Some(i), Some(v)) => {
+                    if let Some(slot) = out.get_mut(i) {
+                        slot.1 = v;
+                    }
+                }
+                (None, Some(v)) => out.push((name.to_owned(), v)),
+                (Some(i), None) => {
+                    out.remove(i);
+                }
+                (None, None) => {}
+            }
+        };
+        for (attribute, expr) in &self.mappings {
+            let value = expr
+                .eval(&scope)
+                .map_err(|e| MappingError {
+                    attribute: attribute.clone(),
+                    message: e.message,
+                })?
+                .to_profile_string();
+            set(&mut out, attribute, value);
+        }
+        let get = |out: &[(String, String)], name: &str| {
+            out.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        };
+        let login = match &self.username {
+            Username::Attribute(a) => get(&out, a),
+            Username::EmailPrefix => {
+                get(&out, "email").map(|e| e.split('@').next().unwrap_or_default().to_owned())
+            }
+            Username::Expr(e) => e
+                .eval(&scope)
+                .map_err(|e| MappingError {
+                    attribute: "login".into(),
+                    message: e.message,
+                })?
+                .to_profile_string(),
+        };
+        set(&mut out, "login", Some(login.unwrap_or_default()));
+        Ok(out)
+    }
+}
+
+/// The settings that differ between two versions, as `(path, old, new)`,
+/// for the System Log.
+pub fn changes(
+    old: &impl Serialize,
+    new: &impl Serialize,
+) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    fn walk(
+        path: &str,
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+        out: &mut Vec<(String, serde_json::Value, serde_json::Value)>,
+    ) {
+        match (a, b) {
+            (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    let null = serde_json::Value::Null;
+                    walk(
+                        &p,
+                        x.get(k).unwrap_or(&null),
+                        y.get(k).unwrap_or(&null),
+                        out,
+                    );
+                }
+            }
+            _ if a != b => out.push((path.to_owned(), a.clone(), b.clone())),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let a = serde_json::to_value(old).unwrap_or_default();
+    let b = serde_json::to_value(new).unwrap_or_default();
+    walk("", &a, &b, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_read_from_empty_or_partial_json() {
+        let s = AppSettings::from_json("{}");
+        assert_eq!(s, AppSettings::default());
+        assert!(s.matching.username && !s.matching.email);
+        assert_eq!(
+            s.safeguard,
+            Safeguard {
+                enabled: true,
+                percent: 20
+            }
+        );
+        assert_eq!(s.sourcing.on_deactivated, DeactivateAction::Deactivate);
+        let s = AppSettings::from_json(r#"{"matching":{"email":true}}"#);
+        assert!(s.matching.email && s.matching.username);
+    }
+
+    #[test]
+    fn attribute_criterion_turns_the_others_off() {
+        let mut s = AppSettings::default();
+        s.matching.email = true;
+        s.matching.attribute = Some("employeeNumber".into());
+        let s = s.validate().unwrap();
+        assert!(!s.matching.username && !s.matching.email);
+    }
+
+    #[test]
+    fn full_schedule_may_not_run_more_often_than_incremental() {
+        let mut s = AppSettings::default();
+        s.incremental_schedule = Schedule {
+            frequency: Frequency::Daily,
+            interval: 1,
+        };
+        s.full_schedule = Schedule {
+            frequency: Frequency::Hourly,
+            interval: 6,
+        };
+        let e = s.clone().validate().unwrap_err().to_string();
+        assert!(e.contains("more often than the incremental"), "{e}");
+        s.full_schedule = Schedule {
+            frequency: Frequency::Weekly,
+            interval: 1,
+        };
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn invalid_mapping_is_refused_with_its_position() {
+        let mut s = AppSettings::default();
+        s.mappings.push(Mapping {
+            attribute: "nickName".into(),
+            expression: "String.toLowerCase(appuser.firstName".into(),
+        });
+        let e = s.validate().unwrap_err().to_string();
+        assert!(
+            e.starts_with("Attribute mappings: nickName:") && e.contains("position"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn username_formats_and_mappings_shape_the_profile() {
+        let source = attrs(&[
+            ("login", "ann"),
+            ("email", "Ann.Lee@x.io"),
+            ("firstName", "Ann"),
+            ("lastName", "Lee"),
+            ("dept", ""),
+        ]);
+        let mut s = AppSettings {
+            username_format: UsernameFormat::EmailPrefix,
+            ..Default::default()
+        };
+        s.mappings.push(Mapping {
+            attribute: "nickName".into(),
+            expression: "String.toLowerCase(appuser.firstName)".into(),
+        });
+        s.mappings.push(Mapping {
+            attribute: "dept".into(),
+            expression: "appuser.dept ?: null".into(),
+        });
+        let out = s.profile_mapper().unwrap().map(&source).unwrap();
+        let get = |k: &str| out.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("login"), Some("Ann.Lee"));
+        assert_eq!(get("nickName"), Some("ann"));
+        assert_eq!(get("dept"), None, "a null mapping removes the attribute");
+
+        let s = AppSettings {
+            username_format: UsernameFormat::Email,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.profile_mapper()
+                .unwrap()
+                .map(&source)
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k == "login")
+                .unwrap()
+                .1,
+            "Ann.Lee@x.io"
+        );
+        let s = AppSettings {
+            username_format: UsernameFormat::Custom(
+                "appuser.firstName + '.' + appuser.lastName + '@corp.io'".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.profile_mapper()
+                .unwrap()
+                .map(&source)
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k == "login")
+                .unwrap()
+                .1,
+            "Ann.Lee@corp.io"
+        );
+    }
+
+    #[test]
+    fn changes_lists_old_and_new_values() {
+        let a = AppSettings::default();
+        let mut b = a.clone();
+        b.safeguard.percent = 30;
+        b.matching.allow_partial = true;
+        let c = changes(&a, &b);
+        assert_eq!(c.len(), 2);
+        assert!(c.contains(&("safeguard.percent".into(), 20.into(), 30.into())));
+        assert!(c.contains(&("matching.allowPartial".into(), false.into(), true.into())));
+    }
+}

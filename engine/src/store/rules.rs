@@ -1,0 +1,369 @@
+//! Settings, linked users' state during a run, profile and status changes a
+//! source makes, removals a run waits to apply, and schedules.
+
+use super::{Store, ROWS_PER_STATEMENT};
+use crate::error::Result;
+use crate::settings::{AppSettings, OrgSettings};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+/// A Muster user linked to an app user, as a run needs to see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedUser {
+    pub external_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub login: String,
+    pub profile: serde_json::Map<String, serde_json::Value>,
+    pub sourced_here: bool,
+    pub assigned: bool,
+    pub app_user_active: bool,
+}
+
+/// What a removal does to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RemovalAction {
+    Deactivate,
+    Suspend,
+    Unassign,
+}
+
+impl RemovalAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalAction::Deactivate => "DEACTIVATE",
+            RemovalAction::Suspend => "SUSPEND",
+            RemovalAction::Unassign => "UNASSIGN",
+        }
+    }
+    pub fn parse(s: &str) -> RemovalAction {
+        match s {
+            "SUSPEND" => RemovalAction::Suspend,
+            "UNASSIGN" => RemovalAction::Unassign,
+            _ => RemovalAction::Deactivate,
+        }
+    }
+}
+
+/// A user a run removes: deactivates, suspends or unassigns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub external_id: String,
+    pub user_id: String,
+    pub login: String,
+    pub action: RemovalAction,
+}
+
+impl Store {
+    pub async fn app_settings(&self, app_id: &str) -> Result<AppSettings> {
+        let json: Option<String> = sqlx::query_scalar("SELECT settings FROM apps WHERE id = ?")
+            .bind(app_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match json {
+            Some(j) => Ok(AppSettings::from_json(&j)),
+            None => Err(crate::Error::NotFound(format!("app {app_id}"))),
+        }
+    }
+
+    pub async fn org_settings(&self) -> Result<OrgSettings> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT value FROM org_settings WHERE key = 'org'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Every assignment in the org, and the app's.
+    pub async fn assignment_counts(&self, app_id: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM app_assignments) AS org,
+                    (SELECT COUNT(*) FROM app_assignments WHERE app_id = ?) AS app",
+        )
+        .bind(app_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.get("org"), row.get("app")))
+    }
+
+    /// The removals a paused run waits on.
+    pub async fn pending_removals(&self, run_id: &str) -> Result<Vec<Removal>> {
+        let rows = sqlx::query(
+            "SELECT r.external_id, r.user_id, u.login, r.action FROM import_removals r JOIN users u ON u.id = r.user_id
+             WHERE r.run_id = ? ORDER BY r.user_id",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let action: String = r.get("action");
+                Removal {
+                    external_id: r.get("external_id"),
+                    user_id: r.get("user_id"),
+                    login: r.get("login"),
+                    action: RemovalAction::parse(&action),
+                }
+            })
+            .collect())
+    }
+
+    /// App ids with a schedule, their settings, the end of their last import
+    /// and their newest upload.
+    pub async fn scheduled_apps(
+        &self,
+    ) -> Result<Vec<(String, AppSettings, Option<String>, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.settings,
+                (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = 0) AS last_end,
+                (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
+             FROM apps a WHERE a.settings LIKE '%Schedule%'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let settings: String = r.get("settings");
+                (
+                    r.get("id"),
+                    AppSettings::from_json(&settings),
+                    r.get("last_end"),
+                    r.get("upload"),
+                )
+            })
+            .collect())
+    }
+}
+
+pub(crate) async fn save_app_settings(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    settings: &AppSettings,
+) -> Result<()> {
+    sqlx::query("UPDATE apps SET settings = ? WHERE id = ?")
+        .bind(serde_json::to_string(settings).unwrap_or_else(|_| "{}".into()))
+        .bind(app_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn save_org_settings(
+    conn: &mut SqliteConnection,
+    settings: &OrgSettings,
+) -> Result<()> {
+    sqlx::query("INSERT INTO org_settings (key, value) VALUES ('org', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(serde_json::to_string(settings).unwrap_or_else(|_| "{}".into()))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The linked users of these app users (all linked ones of the app when
+/// `external_ids` is `None`).
+pub(crate) async fn linked_users(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    external_ids: &[&str],
+) -> Result<Vec<LinkedUser>> {
+    let mut out = Vec::new();
+    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT au.external_id, au.active, u.id, u.status, u.login, u.profile, u.source_app_id = au.app_id AS sourced_here,
+                    EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = au.app_id AND x.user_id = u.id) AS assigned
+             FROM app_users au JOIN users u ON u.id = au.user_id WHERE au.app_id = ",
+        );
+        qb.push_bind(app_id).push(" AND au.external_id IN (");
+        let mut sep = qb.separated(", ");
+        for e in chunk {
+            sep.push_bind(*e);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            let profile: String = r.get("profile");
+            out.push(LinkedUser {
+                external_id: r.get("external_id"),
+                user_id: r.get("id"),
+                status: r.get("status"),
+                login: r.get("login"),
+                profile: serde_json::from_str(&profile).unwrap_or_default(),
+                sourced_here: r.get::<Option<bool>, _>("sourced_here").unwrap_or(false),
+                assigned: r.get("assigned"),
+                app_user_active: r.get("active"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Logins of these users, by id.
+pub(crate) async fn logins_of(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, login FROM users WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            out.insert(r.get("id"), r.get("login"));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a sourced user's new profile.
+pub(crate) async fn update_user_profile(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    profile: &crate::model::UserProfile,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET login = ?, email = ?, first_name = ?, last_name = ?, profile = ?, last_updated = ? WHERE id = ?",
+    )
+    .bind(profile.login.as_str())
+    .bind(profile.email.as_str())
+    .bind(&profile.first_name)
+    .bind(&profile.last_name)
+    .bind(serde_json::Value::Object(profile.attributes.clone()).to_string())
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_user_status(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    status: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET status = ?, status_changed = ?, last_updated = ?,
+            activated = CASE WHEN ? = 'ACTIVE' THEN COALESCE(activated, ?) ELSE activated END
+         WHERE id = ?",
+    )
+    .bind(status)
+    .bind(now)
+    .bind(now)
+    .bind(status)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_app_user_active(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    external_id: &str,
+    active: bool,
+) -> Result<()> {
+    sqlx::query("UPDATE app_users SET active = ? WHERE app_id = ? AND external_id = ?")
+        .bind(active)
+        .bind(app_id)
+        .bind(external_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn unassign(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM app_assignments WHERE app_id = ? AND user_id = ?")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Makes the app the profile source of linked users that have none.
+pub(crate) async fn claim_source(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_ids: &[&str],
+) -> Result<()> {
+    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET source_app_id = ");
+        qb.push_bind(app_id)
+            .push(" WHERE source_app_id IS NULL AND id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_removals(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    app_id: &str,
+    removals: &[Removal],
+) -> Result<()> {
+    for chunk in removals.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT OR REPLACE INTO import_removals (run_id, app_id, external_id, user_id, action) ");
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(run_id)
+                .push_bind(app_id)
+                .push_bind(&r.external_id)
+                .push_bind(&r.user_id)
+                .push_bind(r.action.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_removals(conn: &mut SqliteConnection, run_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM import_removals WHERE run_id = ?")
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_run_plan(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    plan: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query("UPDATE import_runs SET plan = ? WHERE id = ?")
+        .bind(plan.to_string())
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks an app user ignored and drops it from the queue.
+pub(crate) async fn ignore_app_user(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    external_id: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE app_users SET ignored = 1 WHERE app_id = ? AND external_id = ?")
+        .bind(app_id)
+        .bind(external_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
