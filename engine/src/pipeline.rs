@@ -870,17 +870,29 @@ async fn find_gone_users(store: &Store, app: &App, state: &mut RunState) -> Resu
         .map(|(ext, _)| ext.as_str())
         .collect();
     let mut conn = store.pool().acquire().await?;
+    // Gone users with nothing left to remove (already suspended, say) are
+    // marked gone at once, so their return counts as a reactivation.
+    let mut nothing_to_remove = Vec::new();
     for chunk in gone.chunks(crate::store::ROWS_PER_STATEMENT) {
         for u in store::rules::linked_users(&mut conn, &app.id, chunk).await? {
-            if let Some(action) = removal_for(&state.settings.sourcing, &u) {
-                state.removals.push(Removal {
+            match removal_for(&state.settings.sourcing, &u) {
+                Some(action) => state.removals.push(Removal {
                     external_id: u.external_id,
                     user_id: u.user_id,
                     login: u.login,
                     action,
-                });
+                }),
+                None => nothing_to_remove.push(u.external_id),
             }
         }
+    }
+    drop(conn);
+    if !state.preview && !nothing_to_remove.is_empty() {
+        let mut tx = store.pool().begin().await?;
+        for ext in &nothing_to_remove {
+            store::rules::set_app_user_active(&mut tx, &app.id, ext, false).await?;
+        }
+        tx.commit().await?;
     }
     state
         .removals

@@ -7,6 +7,8 @@
 mod support;
 
 mod csv_import;
+mod golden;
 mod queue;
 mod restart;
+mod rules;
 mod syslog;
