@@ -2,10 +2,17 @@
 //! (upload, Import Now, run, Confirm Assignments with activation), then the
 //! same file into a second app where every row is an exact match, against a
 //! floor of plain batched INSERTs of the same rows into the same table.
+//! Then 1% of the rows change (the last name of every 100th row) and the
+//! changed file goes to the first app twice from the same state: as an
+//! Incremental import, and (after an untimed incremental import of the
+//! original file puts the old profiles back) as a Full import. Linked users
+//! are updated in place, so neither leaves anything to confirm.
 //!
 //! `cargo bench -p engine --bench import -- --users 100000` (default 1,000,000).
-//! Progress goes to stderr; the last line on stdout is
-//! `users=N import_s=… users_per_s=… match_s=… match_users_per_s=… floor_users_per_s=… ratio=… peak_rss_mib=…`.
+//! Progress goes to stderr; stdout gets two lines:
+//! `users=N import_s=… users_per_s=… match_s=… match_users_per_s=… floor_users_per_s=… ratio=… peak_rss_mib=…`
+//! then, last, `incremental_s=… full_s=… ratio=…` where ratio is
+//! incremental_s / full_s (each from upload start to run end).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -53,11 +60,22 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let line = runtime.block_on(bench(users));
+    let (line, incremental_line) = runtime.block_on(bench(users));
     println!("{line}");
+    println!("{incremental_line}");
 }
 
-fn generate_csv(path: &Path, n: usize) -> u64 {
+/// Every this many rows, the changed file has a new last name.
+const CHANGE_EVERY: usize = 100;
+
+/// Rows of `n` that the changed file changes.
+fn changed_rows(n: usize) -> usize {
+    n.div_ceil(CHANGE_EVERY)
+}
+
+/// The bench's CSV of `n` users; with `changed`, every 100th row (0, 100, …)
+/// has the last name `Last{i}x` instead of `Last{i}`.
+fn generate_csv(path: &Path, n: usize, changed: bool) -> u64 {
     let file = std::fs::File::create(path).expect("create CSV");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     writeln!(out, "login,firstName,lastName,email,department").expect("write");
@@ -72,9 +90,14 @@ fn generate_csv(path: &Path, n: usize) -> u64 {
         "HR",
     ];
     for i in 0..n {
+        let suffix = if changed && i % CHANGE_EVERY == 0 {
+            "x"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "user{i}@example.com,First{i},Last{i},user{i}@example.com,{}",
+            "user{i}@example.com,First{i},Last{i}{suffix},user{i}@example.com,{}",
             DEPARTMENTS[i % DEPARTMENTS.len()]
         )
         .expect("write");
@@ -152,6 +175,62 @@ async fn import_pass(
         outcome.skipped
     );
     (run, outcome, total)
+}
+
+/// Upload and run an import of the first app's users with changed rows:
+/// linked users are updated in place, nothing is queued. Returns the run and
+/// the time from upload start to run end.
+async fn update_pass(
+    engine: &Arc<Engine>,
+    admin: &Admin,
+    app_id: &str,
+    csv: &Path,
+    import_type: ImportType,
+    label: &str,
+) -> (ImportRun, Duration) {
+    let start = Instant::now();
+    let file = tokio::fs::File::open(csv).await.expect("open CSV");
+    let preview = engine
+        .save_upload(admin, app_id, "users.csv", file)
+        .await
+        .expect("upload");
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let uploaded = start.elapsed();
+    engine
+        .start_import(admin, app_id, Some(&preview.id), import_type)
+        .await
+        .expect("start import");
+    let run = engine
+        .run_next_job()
+        .await
+        .expect("run")
+        .expect("a run was claimed");
+    let total = start.elapsed();
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    eprintln!(
+        "[{label}] upload + preview: {:.2} s, {} run: {:.2} s (scanned {}, new {}, updated {}, unchanged {}, errors {})",
+        secs(uploaded),
+        import_type.as_str(),
+        secs(total - uploaded),
+        run.counts.scanned,
+        run.counts.new,
+        run.counts.updated,
+        run.counts.unchanged,
+        run.counts.errors
+    );
+    let app = engine.get_app(app_id).await.expect("app");
+    assert_eq!(app.unconfirmed, 0, "[{label}] nothing is left to confirm");
+    (run, total)
+}
+
+/// The last name of user0, the first changed row.
+async fn last_name_of_user0(engine: &Arc<Engine>) -> String {
+    let page = engine
+        .list_users("user0@example.com", 0, 2)
+        .await
+        .expect("users");
+    assert_eq!(page.total, 1, "one user0");
+    page.items[0].last_name.clone()
 }
 
 /// The best rate of plain multi-row INSERTs of the same rows into a fresh
@@ -245,11 +324,11 @@ async fn floor(dir: &Path, n: usize) -> f64 {
     best
 }
 
-async fn bench(n: usize) -> String {
+async fn bench(n: usize) -> (String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let csv = dir.path().join("users.csv");
     let t = Instant::now();
-    let size = generate_csv(&csv, n);
+    let size = generate_csv(&csv, n, false);
     eprintln!(
         "generated {n} users, {:.1} MiB, in {:.2} s",
         size as f64 / 1048576.0,
@@ -316,13 +395,78 @@ async fn bench(n: usize) -> String {
 
     // Peak memory of the engine's two passes (the floor's rows are not counted).
     let peak = peak_rss_mib();
+
+    // Pass 3: 1% of the rows change; the first app imports the changed file
+    // incrementally, then (from the same state) fully.
+    let changed_csv = dir.path().join("users-changed.csv");
+    generate_csv(&changed_csv, n, true);
+    let changed = changed_rows(n) as i64;
+    let (run, incremental_time) = update_pass(
+        &engine,
+        &admin,
+        &first.id,
+        &changed_csv,
+        ImportType::Incremental,
+        "incremental",
+    )
+    .await;
+    assert_eq!(
+        (run.counts.updated, run.counts.unchanged, run.counts.new),
+        (changed, n as i64 - changed, 0)
+    );
+    assert_eq!(last_name_of_user0(&engine).await, "Last0x");
+    // Untimed: the original file puts the old last names back, so the full
+    // import below has the same 1% to change.
+    let (run, _) = update_pass(
+        &engine,
+        &admin,
+        &first.id,
+        &csv,
+        ImportType::Incremental,
+        "revert",
+    )
+    .await;
+    assert_eq!(run.counts.updated, changed);
+    assert_eq!(last_name_of_user0(&engine).await, "Last0");
+    let (run, full_time) = update_pass(
+        &engine,
+        &admin,
+        &first.id,
+        &changed_csv,
+        ImportType::Full,
+        "full",
+    )
+    .await;
+    assert_eq!(
+        (run.counts.updated, run.counts.unchanged, run.counts.new),
+        (changed, n as i64 - changed, 0)
+    );
+    assert_eq!(last_name_of_user0(&engine).await, "Last0x");
+    assert_eq!(
+        engine.list_users("", 0, 1).await.expect("users").total,
+        n as i64,
+        "nobody created or removed"
+    );
+    assert_eq!(
+        engine.get_app(&first.id).await.expect("app").assigned_users,
+        n as i64,
+        "nobody unassigned"
+    );
+    let incremental_s = secs(incremental_time);
+    let full_s = secs(full_time);
+    eprintln!("[incremental] {incremental_s:.2} s, [full] {full_s:.2} s");
     drop(engine);
 
     let floor_users_per_s = floor(dir.path(), n).await;
     let ratio = floor_users_per_s / users_per_s;
-    format!(
+    let line = format!(
         "users={n} import_s={import_s:.2} users_per_s={:.0} match_s={match_s:.2} match_users_per_s={:.0} \
          floor_users_per_s={:.0} ratio={ratio:.2} peak_rss_mib={peak:.2}",
         users_per_s, match_users_per_s, floor_users_per_s
-    )
+    );
+    let incremental_line = format!(
+        "incremental_s={incremental_s:.2} full_s={full_s:.2} ratio={:.2}",
+        incremental_s / full_s
+    );
+    (line, incremental_line)
 }

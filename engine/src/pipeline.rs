@@ -279,6 +279,22 @@ impl RunState {
     }
 
     fn take_record(&mut self, r: Record, out: &mut BatchWrites) {
+        // The source still has this account even when its row is rejected
+        // below: a full import must not remove its user as gone.
+        if let Some(p) = self.known.get_mut(&r.external_id) {
+            p.seen = true;
+        }
+        let hash = content_hash(&r.attributes, r.active);
+        let previous = self.known.get(&r.external_id).copied();
+        // An incremental import has nothing to do for a row that did not
+        // change, unless it tells of a linked user leaving or coming back.
+        if let Some(p) = previous {
+            let lifecycle = p.linked && !p.ignored && (!r.active || !p.active);
+            if !self.full && p.content_hash == hash && !lifecycle {
+                self.counts.unchanged += 1;
+                return;
+            }
+        }
         let mapped = match self.mapper.map(&r.attributes) {
             Ok(m) => m,
             Err(e) => {
@@ -323,11 +339,6 @@ impl RunState {
         }
         self.seen.insert(login_key, r.line);
 
-        let hash = content_hash(&r.attributes, r.active);
-        let previous = self.known.get_mut(&r.external_id).map(|p| {
-            p.seen = true;
-            *p
-        });
         let changed = previous.is_none_or(|p| p.content_hash != hash);
         match previous {
             None => self.counts.new += 1,
@@ -350,7 +361,9 @@ impl RunState {
         match previous {
             Some(p) if p.ignored => {}
             Some(p) if p.linked => {
-                if changed || !r.active || !p.active {
+                // A full import checks every sourced profile, so changed
+                // mappings reach users whose rows did not change.
+                if changed || self.full || !r.active || !p.active {
                     out.linked.push(LinkedRecord {
                         line: r.line,
                         external_id: r.external_id,
@@ -530,7 +543,7 @@ async fn process_linked(
             }
             out.reactivated_app_users.push(l.external_id.clone());
         }
-        if sourcing.enabled && u.sourced_here && l.changed {
+        if sourcing.enabled && u.sourced_here && (l.changed || state.full) {
             let changes = profile_changes(&u.profile, &l.profile.attributes);
             if changes.is_empty() {
                 continue;
@@ -747,7 +760,11 @@ pub async fn run_import<S: Source>(
     let mut status = RunStatus::Completed;
     let mut message = None;
     if run.preview {
-        for r in &removals {
+        // Removals are kept in user-id order (random ids); the plan lists
+        // them by external id so it is the same on every run.
+        let mut planned: Vec<&Removal> = removals.iter().collect();
+        planned.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
+        for r in planned {
             let entry = PlanUser {
                 external_id: r.external_id.clone(),
                 login: r.login.clone(),

@@ -126,6 +126,15 @@ pub async fn confirm_assignments(
             .filter_map(|(_, p)| p.as_ref().map(|p| p.login.as_str()))
             .collect();
         let taken = store::users::existing_logins(&mut tx, &new_logins).await?;
+        // The users rows link to, as the System Log names them.
+        let link_ids: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| match decide(r) {
+                Decision::Link(user) => Some(user),
+                _ => None,
+            })
+            .collect();
+        let labels = store::rules::user_labels(&mut tx, &link_ids).await?;
 
         let mut users = Vec::new();
         let mut links: Vec<(String, String)> = Vec::new();
@@ -205,7 +214,12 @@ pub async fn confirm_assignments(
                 }
                 Decision::Link(user_id) => {
                     let user_id = user_id.to_owned();
-                    let target = Target::user(&user_id, profile.login.as_str(), &display);
+                    let Some((login, name)) = labels.get(&user_id) else {
+                        // The chosen user was deleted meanwhile: leave the row for a new decision.
+                        outcome.skipped += 1;
+                        continue;
+                    };
+                    let target = Target::user(&user_id, login, name);
                     events.push(
                         NewEvent::new(
                             "system.import.user_match.confirm",

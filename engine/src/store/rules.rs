@@ -220,6 +220,27 @@ pub(crate) async fn logins_of(
     Ok(out)
 }
 
+/// Login and display name of these users, by id.
+pub(crate) async fn user_labels(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, String)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            out.insert(r.get("id"), (r.get("login"), r.get("display")));
+        }
+    }
+    Ok(out)
+}
+
 /// Writes a sourced user's new profile.
 pub(crate) async fn update_user_profile(
     conn: &mut SqliteConnection,

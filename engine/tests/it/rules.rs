@@ -399,3 +399,20 @@ async fn a_scheduled_import_queued_before_a_restart_runs_after_it() {
     assert_eq!(second.id, manual.id);
     assert_eq!(engine.list_queue(&app.id, None, 0, 10).await.unwrap().total, 3);
 }
+
+#[tokio::test]
+async fn a_new_mapping_reaches_unchanged_rows_on_the_next_full_import_only() {
+    let env = Env::new().await;
+    let app = sourced_app(&env, "HR", 3).await;
+    env.configure(&app, |s| {
+        s.mappings.push(Mapping { attribute: "nickName".into(), expression: "String.toLowerCase(appuser.firstName)".into() });
+    })
+    .await;
+    let same = users_csv("u", 0..3);
+    let run = env.import(&app, same.as_bytes(), ImportType::Incremental).await;
+    assert_eq!(run.counts.unchanged, 3);
+    assert!(env.user_by_login("u1@example.com").await.profile.get("nickName").is_none(), "incremental: unchanged rows are skipped");
+    env.import(&app, same.as_bytes(), ImportType::Full).await;
+    assert_eq!(env.user_by_login("u1@example.com").await.profile["nickName"], "first1");
+    assert_eq!(env.events_of_type("system.import.user.update").await.len(), 3);
+}
