@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+use crate::api::imports::{paused_runs, DecidePausedRun};
 use crate::api::session::{current_admin, SignOut};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -42,6 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/apps">"Applications"</A>
                 <A href="/people">"People"</A>
                 <A href="/logs">"System Log"</A>
+                <A href="/settings">"Settings"</A>
             </nav>
             <div class="who">
                 <Suspense fallback=|| ()>
@@ -73,5 +75,52 @@ pub fn Pager(offset: RwSignal<i64>, total: i64, limit: i64) -> impl IntoView {
                 "Next"
             </button>
         </div>
+    }
+}
+
+/// Imports paused at an import safeguard (of one app, or of every app when
+/// `app_id` is empty), each with Resume and Cancel.
+#[component]
+pub fn PausedBanner(#[prop(into)] app_id: String) -> impl IntoView {
+    let decide = ServerAction::<DecidePausedRun>::new();
+    let id = StoredValue::new(app_id);
+    // An import can pause while the page is open: look again every 2 s.
+    let tick = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(2000),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let paused = Resource::new(
+        move || (id.get_value(), decide.version().get(), tick.get()),
+        |(id, _, _)| paused_runs(id),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let runs = paused.await.unwrap_or_default();
+                runs.into_iter().map(|r| {
+                    let (resume_id, cancel_id) = (r.run_id.clone(), r.run_id.clone());
+                    view! {
+                        <div class="banner warning" role="alert" data-testid="safeguard-banner">
+                            <p>
+                                <strong>{format!("Import of {} paused. ", r.app_name)}</strong>
+                                {r.message}
+                            </p>
+                            <p class="hint">"Resume removes these users; Cancel keeps them and completes the rest of the import."</p>
+                            <a href=format!("/apps/{}/import", r.app_id)>"View the import"</a>
+                            <button type="button" class="primary" disabled=move || decide.pending().get()
+                                on:click=move |_| { decide.dispatch(DecidePausedRun { run_id: resume_id.clone(), resume: true }); }>"Resume"</button>
+                            <button type="button" disabled=move || decide.pending().get()
+                                on:click=move |_| { decide.dispatch(DecidePausedRun { run_id: cancel_id.clone(), resume: false }); }>"Cancel"</button>
+                        </div>
+                    }
+                }).collect_view()
+            })}
+        </Transition>
+        {move || decide.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
     }
 }

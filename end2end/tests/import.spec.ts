@@ -35,12 +35,13 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('2 users created (2 activated)');
   await expect(page.getByText('No unconfirmed users.')).toBeVisible();
 
-  // Second app: Ann again under another login (same email) and a new person.
+  // Second app: Ann again, her login in capitals (usernames match
+  // case-insensitively), and a new person.
   const carl = `carl.${tag}@example.com`;
   await createCsvApp(page, `Payroll ${tag}`);
   await dropFile(page, '[data-testid=dropzone]', 'payroll.csv', csv([
     HEADER,
-    [`a.lee.${tag}`, 'Ann', 'Lee', ann.toUpperCase(), 'Finance'],
+    [ann.toUpperCase(), 'Ann', 'Lee', `a.lee.${tag}@example.com`, 'Finance'],
     [carl, 'Carl', 'Diaz', carl, 'Ops'],
   ]));
   await expect(page.locator('.preview')).toContainText('2 users');
@@ -48,9 +49,9 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   await expect(page.locator('.summary')).toContainText('1 matched');
   const rows = page.locator('.queue-rows tbody tr');
   await expect(rows.filter({ hasText: `a.lee.${tag}` })).toContainText('Exact match');
-  await expect(rows.filter({ hasText: `a.lee.${tag}` })).toContainText(ann);
+  await expect(rows.filter({ hasText: `a.lee.${tag}` }).locator('td').nth(5)).toHaveText(ann);
   await expect(rows.filter({ hasText: carl })).toContainText('New');
-  await page.getByLabel(`Select a.lee.${tag}`).check();
+  await page.getByLabel(`Select ${ann.toUpperCase()}`).check();
   await page.getByRole('button', { name: 'Confirm Assignments' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
   await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);

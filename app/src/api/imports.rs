@@ -1,6 +1,8 @@
 //! Imports: starting them, following them, the queue and its confirmation.
 
-use crate::wire::{ConfirmView, PageView, QueueRowView, RowErrorView, RunView};
+use crate::wire::{ConfirmView, PageView, PausedRunView, QueueRowView, RowErrorView, RunView};
+#[cfg(feature = "ssr")]
+use crate::wire::{PlanSectionView, PlanView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -30,6 +32,82 @@ pub(crate) fn run_view(r: engine::model::ImportRun) -> RunView {
         errors: r.counts.errors,
         message: r.message,
         rate,
+        preview: r.preview,
+        plan: r.plan.map(plan_view),
+    }
+}
+
+/// A plan in words: each non-empty part with its first users.
+#[cfg(feature = "ssr")]
+fn plan_view(p: engine::model::Plan) -> PlanView {
+    use engine::model::{PlanSection, PlanUser};
+    fn users(
+        key: &str,
+        title: &str,
+        s: PlanSection<PlanUser>,
+        detail: impl Fn(&PlanUser) -> String,
+    ) -> PlanSectionView {
+        PlanSectionView {
+            key: key.into(),
+            title: title.into(),
+            total: s.total,
+            rows: s.items.iter().map(|u| (u.login.clone(), detail(u))).collect(),
+        }
+    }
+    let matched = |u: &PlanUser| {
+        let how = u.match_type.map(|m| m.label()).unwrap_or_default();
+        match &u.user_login {
+            Some(l) => format!("{how}: {l}"),
+            None => how.to_owned(),
+        }
+    };
+    let update = PlanSectionView {
+        key: "update".into(),
+        title: "Attribute changes".into(),
+        total: p.update.total,
+        rows: p
+            .update
+            .items
+            .iter()
+            .map(|u| {
+                let changes: Vec<String> = u
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} → {}",
+                            c.attribute,
+                            c.old.as_deref().unwrap_or("(empty)"),
+                            c.new.as_deref().unwrap_or("(empty)")
+                        )
+                    })
+                    .collect();
+                (u.login.clone(), changes.join("; "))
+            })
+            .collect(),
+    };
+    let sections = vec![
+        users("create", "Users to create", p.create, |_| "New user".into()),
+        users("link", "Users to link", p.link, matched),
+        users("conflict", "Conflicts to resolve", p.conflict, matched),
+        update,
+        users("deactivate", "Users to deactivate", p.deactivate, |_| "Deactivate".into()),
+        users("suspend", "Users to suspend", p.suspend, |_| "Suspend".into()),
+        users("unassign", "Users to unassign", p.unassign, |_| "Remove from the app".into()),
+        users("reactivate", "Users to reactivate", p.reactivate, |_| "Reactivate".into()),
+    ];
+    PlanView {
+        sections: sections.into_iter().filter(|s| s.total > 0).collect(),
+        roadblock: p.roadblock.map(|r| {
+            format!(
+                "The {} import safeguard stops this import: it removes {} of {} users ({}%), more than the limit of {}%.",
+                if r.level == "APP" { "app-level" } else { "org-level" },
+                r.removals,
+                r.assigned,
+                r.percentage,
+                r.threshold
+            )
+        }),
     }
 }
 
@@ -44,16 +122,88 @@ pub async fn start_import(
     app_id: String,
     upload_id: String,
     import_type: String,
+    preview: bool,
 ) -> Result<RunView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let import_type = engine::model::ImportType::parse(&import_type)
         .ok_or_else(|| ServerFnError::new(format!("Unknown import type {import_type}")))?;
     let upload = Some(upload_id.as_str()).filter(|u| !u.is_empty());
+    let run = if preview {
+        engine.preview_import(&admin, &app_id, upload, import_type).await
+    } else {
+        engine.start_import(&admin, &app_id, upload, import_type).await
+    };
+    run.map(run_view).map_err(to_error)
+}
+
+/// Runs a completed preview for real.
+#[server]
+pub async fn apply_preview(run_id: String) -> Result<RunView, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
     engine
-        .start_import(&admin, &app_id, upload, import_type)
+        .apply_preview(&admin, &run_id)
         .await
         .map(run_view)
+        .map_err(to_error)
+}
+
+/// Imports paused at a safeguard; `app_id` empty for every app.
+#[server]
+pub async fn paused_runs(app_id: String) -> Result<Vec<PausedRunView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    Ok(engine
+        .paused_runs()
+        .await
+        .map_err(to_error)?
+        .into_iter()
+        .filter(|(_, r)| app_id.is_empty() || r.app_id == app_id)
+        .map(|(app_name, r)| PausedRunView {
+            run_id: r.id,
+            app_id: r.app_id,
+            app_name,
+            message: r.message.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Resume (apply the removals) or cancel (drop them) a paused import.
+#[server]
+pub async fn decide_paused_run(run_id: String, resume: bool) -> Result<RunView, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let run = if resume {
+        engine.resume_run(&admin, &run_id).await
+    } else {
+        engine.cancel_run(&admin, &run_id).await
+    };
+    run.map(run_view).map_err(to_error)
+}
+
+/// Sets what confirming a queue row does: `action` is empty (by match type),
+/// `CREATE`, `LINK` (to the match, or to `user_id` when given) or `IGNORE`.
+#[server]
+pub async fn set_queue_action(
+    app_id: String,
+    seq: i64,
+    action: String,
+    user_id: String,
+) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    use engine::model::QueueAction;
+    let (engine, admin) = require_admin().await?;
+    let action = match action.as_str() {
+        "" => QueueAction::Default,
+        "CREATE" => QueueAction::Create,
+        "LINK" => QueueAction::Link(Some(user_id).filter(|u| !u.is_empty())),
+        "IGNORE" => QueueAction::Ignore,
+        other => return Err(ServerFnError::new(format!("Unknown queue action {other}"))),
+    };
+    engine
+        .set_queue_action(&admin, &app_id, seq, action)
+        .await
         .map_err(to_error)
 }
 
@@ -127,6 +277,9 @@ pub async fn list_queue(
                 last_name: q.last_name,
                 matched_user_login: q.matched_user_login,
                 candidates: q.candidates,
+                candidate_logins: q.candidate_logins,
+                action: q.action,
+                action_user_login: q.action_user_login,
             })
             .collect(),
         total: page.total,
@@ -156,6 +309,7 @@ pub async fn confirm_assignments(
         created: o.created,
         activated: o.activated,
         linked: o.linked,
+        ignored: o.ignored,
         skipped: o.skipped,
     })
 }

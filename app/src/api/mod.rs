@@ -6,6 +6,7 @@ pub mod imports;
 pub mod logs;
 pub mod people;
 pub mod session;
+pub mod settings;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "muster_session";

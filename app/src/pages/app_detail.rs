@@ -1,5 +1,6 @@
 use crate::api::apps::get_app;
-use crate::components::{count, error_text};
+use crate::components::{count, error_text, PausedBanner};
+use crate::pages::provisioning::Provisioning;
 use crate::pages::import::ImportTab;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -40,12 +41,13 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                                     <dt>"Unconfirmed users"</dt><dd>{count(a.unconfirmed)}</dd>
                                 </dl>
                             }.into_any(),
-                            Tab::Provisioning => view! { <Provisioning/> }.into_any(),
+                            Tab::Provisioning => view! { <Provisioning app_id=a.id.clone() app_name=a.name.clone()/> }.into_any(),
                             Tab::Import => view! { <ImportTab app_id=a.id.clone()/> }.into_any(),
                         };
                         view! {
                             <h1>{a.name.clone()}</h1>
                             <p class="subtitle">{a.kind.clone()}</p>
+                            <PausedBanner app_id=a.id.clone()/>
                             <nav class="tabs">
                                 {link(Tab::General, base.clone(), "General")}
                                 {link(Tab::Provisioning, format!("{base}/provisioning"), "Provisioning")}
@@ -57,34 +59,5 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// The provisioning settings, shown with their defaults.
-#[component]
-fn Provisioning() -> impl IntoView {
-    view! {
-        <div class="provisioning">
-            <aside class="settings-nav">
-                <h3>"Settings"</h3>
-                <ul><li>"To App"</li><li class="active">"To Muster"</li><li>"API Integration"</li></ul>
-            </aside>
-            <section class="card">
-                <h2>"General"</h2>
-                <dl class="facts">
-                    <dt>"Full import schedule"</dt><dd>"Do not schedule"</dd>
-                    <dt>"Incremental import schedule"</dt><dd>"Do not schedule"</dd>
-                    <dt>"Username format"</dt><dd>"Email"</dd>
-                    <dt>"Import safeguard"</dt><dd>"20%"</dd>
-                </dl>
-                <h2>"User Creation & Matching"</h2>
-                <dl class="facts">
-                    <dt>"Imported user is an exact match to a Muster user if"</dt>
-                    <dd>"Username format matches, or email matches"</dd>
-                    <dt>"Confirm new users"</dt>
-                    <dd>"Confirmed by an admin; \"Automatically activate new users\" chosen at confirmation"</dd>
-                </dl>
-            </section>
-        </div>
     }
 }

@@ -1,5 +1,5 @@
 use crate::api::apps::dashboard;
-use crate::components::{count, error_text};
+use crate::components::{count, error_text, PausedBanner};
 use leptos::prelude::*;
 
 #[component]
@@ -7,6 +7,7 @@ pub fn Dashboard() -> impl IntoView {
     let data = Resource::new(|| (), |_| dashboard());
     view! {
         <h1>"Dashboard"</h1>
+        <PausedBanner app_id=""/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

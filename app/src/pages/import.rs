@@ -2,10 +2,12 @@
 //! progress, the summary and row errors, the import queue and the history.
 
 use crate::api::imports::{
-    list_queue, list_row_errors, list_runs, ClearUnconfirmed, ConfirmAssignments, StartImport,
+    list_queue, list_row_errors, list_runs, ApplyPreview, ClearUnconfirmed, ConfirmAssignments,
+    SetQueueAction, StartImport,
 };
+use crate::api::people::list_people;
 use crate::components::{count, error_text, Pager};
-use crate::wire::{RunView, UploadView};
+use crate::wire::{PlanView, QueueRowView, RunView, UploadView};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -68,6 +70,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     let confirm = ServerAction::<ConfirmAssignments>::new();
     let clear = ServerAction::<ClearUnconfirmed>::new();
     let clear_dialog = RwSignal::new(false);
+    let apply = ServerAction::<ApplyPreview>::new();
+    let set_action = ServerAction::<SetQueueAction>::new();
 
     // Follow running imports: refresh once a second while the tab is open.
     Effect::new(move |_| {
@@ -81,8 +85,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
 
     let id = StoredValue::new(app_id.clone());
     let runs = Resource::new(
-        move || (id.get_value(), tick.get(), start.version().get()),
-        |(id, _, _)| list_runs(id),
+        move || (id.get_value(), tick.get(), start.version().get(), apply.version().get()),
+        |(id, _, _, _)| list_runs(id),
     );
     // Reload the queue when an import ends or rows are confirmed.
     let finished = Memo::new(move |_| {
@@ -99,6 +103,7 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                 confirm.version().get(),
                 clear.version().get(),
                 finished.get(),
+                set_action.version().get(),
             );
             (
                 id.get_value(),
@@ -144,12 +149,13 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     };
     let can_import =
         move || preview.get().is_some_and(|p| p.problems.is_empty()) && !uploading.get();
-    let import_now = move |_| {
+    let import_now = move |as_preview: bool| {
         if let Some(p) = preview.get_untracked() {
             start.dispatch(StartImport {
                 app_id: id.get_value(),
                 upload_id: p.id,
                 import_type: import_type.get_untracked(),
+                preview: as_preview,
             });
         }
     };
@@ -234,17 +240,22 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                     <option value="Full" selected>"Full"</option>
                     <option value="Incremental">"Incremental"</option>
                 </select>
-                <button type="button" class="primary" disabled=move || !can_import() on:click=import_now>
+                <button type="button" class="primary" disabled=move || !can_import() on:click=move |_| import_now(false)>
                     "Import Now"
+                </button>
+                <button type="button" disabled=move || !can_import() on:click=move |_| import_now(true)
+                    title="Runs the import without changing anything and shows what it would do">
+                    "Preview"
                 </button>
             </div>
             {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+            {move || apply.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
         </section>
 
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let runs = runs.await.unwrap_or_default();
-                view! { <RunStatus runs/> }
+                view! { <RunStatus runs apply/> }
             })}
         </Transition>
 
@@ -305,8 +316,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                 Ok(c) => view! {
                     <p class="status" role="status">
                         {format!(
-                            "Confirmed: {} users created ({} activated), {} linked to existing users{}.",
-                            count(c.created), count(c.activated), count(c.linked),
+                            "Confirmed: {} users created ({} activated), {} linked to existing users, {} ignored{}.",
+                            count(c.created), count(c.activated), count(c.linked), count(c.ignored),
                             if c.skipped > 0 { format!(", {} left for review", count(c.skipped)) } else { String::new() },
                         )}
                     </p>
@@ -331,11 +342,13 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                                     {format!("Select all {} unconfirmed users", count(total))}
                                 </label>
                                 <table class="grid queue-rows">
-                                    <thead><tr><th></th><th>"User"</th><th>"Login"</th><th>"Email"</th><th>"Match"</th><th>"Existing user"</th></tr></thead>
+                                    <thead><tr><th></th><th>"User"</th><th>"Login"</th><th>"Email"</th><th>"Match"</th><th>"Existing user"</th><th>"Action"</th></tr></thead>
                                     <tbody>
                                         {page.items.into_iter().map(|row| {
                                             let seq = row.seq;
                                             let label = format!("Select {}", row.login);
+                                            let decision = row.clone();
+                                            let existing = existing_text(&row);
                                             view! {
                                                 <tr data-match=row.match_type.clone()>
                                                     <td><input type="checkbox" aria-label=label
@@ -349,7 +362,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
                                                     <td>{row.login}</td>
                                                     <td>{row.email}</td>
                                                     <td><span class=format!("badge {}", row.match_type.to_lowercase())>{row.match_label}</span></td>
-                                                    <td>{row.matched_user_login.unwrap_or_else(|| if row.candidates > 1 { format!("{} candidates", row.candidates) } else { String::new() })}</td>
+                                                    <td>{existing}</td>
+                                                    <td><RowDecision row=decision app_id=id.get_value() set_action/></td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -422,7 +436,7 @@ fn summary_text(r: &RunView) -> String {
 /// Running and queued imports, the last summary with its row errors, and
 /// the history.
 #[component]
-fn RunStatus(runs: Vec<RunView>) -> impl IntoView {
+fn RunStatus(runs: Vec<RunView>, apply: ServerAction<ApplyPreview>) -> impl IntoView {
     let active: Vec<RunView> = runs.iter().filter(|r| r.is_active()).cloned().collect();
     let last = runs.iter().find(|r| !r.is_active()).cloned();
     view! {
@@ -440,11 +454,30 @@ fn RunStatus(runs: Vec<RunView>) -> impl IntoView {
             }).collect_view()}
             {last.clone().map(|r| {
                 let ok = r.status == "COMPLETED";
+                let heading = match (r.status.as_str(), r.preview) {
+                    ("COMPLETED", true) => "Preview: nothing was changed",
+                    ("COMPLETED", false) => "Import complete",
+                    ("PAUSED", _) => "Import paused at a safeguard",
+                    _ => "Import failed",
+                };
+                let class = match r.status.as_str() {
+                    "COMPLETED" => "summary",
+                    "PAUSED" => "summary paused",
+                    _ => "summary failed",
+                };
+                let run_id = r.id.clone();
                 view! {
-                    <div class=if ok { "summary" } else { "summary failed" } role="status">
-                        <h3>{if ok { "Import complete" } else { "Import failed" }}</h3>
+                    <div class=class role="status" data-testid="run-summary">
+                        <h3>{heading}</h3>
                         <p>{summary_text(&r)}</p>
-                        {r.message.clone().map(|m| view! { <p class="error">{m}</p> })}
+                        {r.message.clone().map(|m| view! { <p class=if ok { "hint" } else { "error" }>{m}</p> })}
+                        {r.plan.clone().map(|plan| view! { <PlanDiff plan/> })}
+                        {(r.preview && ok).then(|| view! {
+                            <button type="button" class="primary" disabled=move || apply.pending().get()
+                                on:click=move |_| { apply.dispatch(ApplyPreview { run_id: run_id.clone() }); }>
+                                "Apply"
+                            </button>
+                        })}
                         {(r.errors > 0).then(|| view! { <RowErrors run_id=r.id.clone()/> })}
                     </div>
                 }
@@ -458,7 +491,7 @@ fn RunStatus(runs: Vec<RunView>) -> impl IntoView {
                             {runs.iter().map(|r| view! {
                                 <tr>
                                     <td>{r.created.clone()}</td>
-                                    <td>{r.import_type.clone()}</td>
+                                    <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.clone() }}</td>
                                     <td>{r.trigger.clone()}</td>
                                     <td>{r.status.clone()}</td>
                                     <td>{count(r.scanned)}</td>
@@ -509,6 +542,122 @@ fn RowErrors(run_id: String) -> impl IntoView {
                     })
                 })}
             </Transition>
+        </div>
+    }
+}
+
+/// What the Existing user column shows: the match, or the candidates.
+fn existing_text(row: &QueueRowView) -> String {
+    if let Some(login) = &row.matched_user_login {
+        return login.clone();
+    }
+    match row.candidate_logins.len() {
+        0 => String::new(),
+        1 => row.candidate_logins.join(""),
+        n => format!("{n} candidates: {}", row.candidate_logins.join(", ")),
+    }
+}
+
+/// A plan as a diff: each part with its users and what happens to them.
+#[component]
+fn PlanDiff(plan: PlanView) -> impl IntoView {
+    view! {
+        <div class="plan" data-testid="plan">
+            {plan.roadblock.map(|r| view! { <p class="error" role="alert">{r}</p> })}
+            {plan.sections.is_empty().then(|| view! { <p class="empty">"Nothing to change."</p> })}
+            {plan.sections.into_iter().map(|s| {
+                let shown = s.rows.len() as i64;
+                view! {
+                    <details class=format!("plan-section {}", s.key) open=true data-section=s.key.clone()>
+                        <summary>{format!("{} ({})", s.title, count(s.total))}</summary>
+                        <table class="grid">
+                            <tbody>
+                                {s.rows.into_iter().map(|(user, what)| view! { <tr><td>{user}</td><td>{what}</td></tr> }).collect_view()}
+                            </tbody>
+                        </table>
+                        {(s.total > shown).then(|| view! { <p class="hint">{format!("and {} more", count(s.total - shown))}</p> })}
+                    </details>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// A queue row's decision: as its match type says, create a new user, link
+/// to the match or to a user the admin searches for, or ignore.
+#[component]
+fn RowDecision(row: QueueRowView, app_id: String, set_action: ServerAction<SetQueueAction>) -> impl IntoView {
+    let seq = row.seq;
+    let app = StoredValue::new(app_id);
+    let searching = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let found = Resource::new(
+        move || query.get(),
+        |q| async move {
+            if q.trim().chars().count() < 2 {
+                return Ok(Vec::new());
+            }
+            list_people(q, 0).await.map(|p| p.items)
+        },
+    );
+    let default_label = match (row.match_type.as_str(), &row.matched_user_login) {
+        ("NEW", _) => "Create new user".to_string(),
+        (_, Some(login)) => format!("Link to {login}"),
+        _ => "Choose a user".to_string(),
+    };
+    let current = match (row.action.as_deref(), &row.action_user_login) {
+        (Some("LINK"), Some(_)) => "SEARCH",
+        (Some(a), _) => a,
+        (None, _) => "",
+    }
+    .to_string();
+    let chosen = row.action_user_login.clone();
+    let send = move |action: &str, user_id: String| {
+        set_action.dispatch(SetQueueAction { app_id: app.get_value(), seq, action: action.into(), user_id });
+    };
+    let login = row.login.clone();
+    view! {
+        <div class="decision">
+            <select aria-label=format!("Action for {login}") on:change=move |ev| {
+                let v = event_target_value(&ev);
+                if v == "SEARCH" {
+                    searching.set(true);
+                } else {
+                    searching.set(false);
+                    send(&v, String::new());
+                }
+            }>
+                <option value="" selected=current.is_empty()>{default_label}</option>
+                <option value="CREATE" selected=current == "CREATE">"Create new user"</option>
+                {row.matched_user_login.clone().map(|l| view! { <option value="LINK" selected=current == "LINK">{format!("Link to {l}")}</option> })}
+                <option value="SEARCH" selected=current == "SEARCH">"Link to another user…"</option>
+                <option value="IGNORE" selected=current == "IGNORE">"Ignore"</option>
+            </select>
+            {chosen.map(|l| view! { <span class="chosen">{format!("→ {l}")}</span> })}
+            <Show when=move || searching.get()>
+                <div class="user-search">
+                    <input type="search" placeholder="Search people by name, login or email" aria-label=format!("Find a user for {}", row.login)
+                        on:input=move |ev| query.set(event_target_value(&ev))/>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let users = found.await.unwrap_or_default();
+                            view! {
+                                <ul class="search-results">
+                                    {users.into_iter().take(8).map(|u| {
+                                        let uid = u.id.clone();
+                                        view! {
+                                            <li><button type="button" class="link-user" on:click=move |_| {
+                                                searching.set(false);
+                                                send("LINK", uid.clone());
+                                            }>{format!("{} {} ({})", u.first_name, u.last_name, u.login)}</button></li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }
+                        })}
+                    </Transition>
+                </div>
+            </Show>
         </div>
     }
 }

@@ -4,4 +4,6 @@ pub mod dashboard;
 pub mod import;
 pub mod logs;
 pub mod people;
+pub mod provisioning;
+pub mod settings;
 pub mod signin;

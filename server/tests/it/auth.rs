@@ -15,7 +15,7 @@ async fn every_server_function_refuses_an_anonymous_call() {
             .uri(path)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
-            .body(Body::from("app_id=x&id=x&search=&offset=0&run_id=x&match_type=&seqs=1&all=false&activate=false&upload_id=x&import_type=Full&name=x&kind=CSV_DIRECTORY&filter=&q="))
+            .body(Body::from("app_id=x&id=x&search=&offset=0&run_id=x&match_type=&seqs=1&all=false&activate=false&upload_id=x&import_type=Full&name=x&kind=CSV_DIRECTORY&filter=&q=&preview=false&seq=1&action=&user_id=&settings=%7B%7D&enabled=true&percent=20&resume=false"))
             .unwrap();
         let res = server.send(req).await;
         assert_eq!(

@@ -1,0 +1,212 @@
+import { test, expect, type Page } from '@playwright/test';
+import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
+
+const HEADER = ['login', 'firstName', 'lastName', 'email'];
+
+/** `n` users `u{i}.{tag}@example.com` named `U{i} Tag`. */
+function people(tag: string, from: number, to: number): string[][] {
+  const rows = [HEADER];
+  for (let i = from; i < to; i++) rows.push([`u${i}.${tag}@example.com`, `U${i}`, 'Tag', `u${i}.${tag}@example.com`]);
+  return rows;
+}
+
+/** Drops the rows as a CSV on the Import tab and waits for the preview. */
+async function dropCsv(page: Page, name: string, rows: string[][]): Promise<void> {
+  await dropFile(page, '[data-testid=dropzone]', name, csv(rows));
+  await expect(page.locator('.preview')).toContainText(`${rows.length - 1} users`);
+}
+
+/** Imports the rows (Full) and confirms every queued user, activated. */
+async function importAndConfirm(page: Page, name: string, rows: string[][]): Promise<void> {
+  await dropCsv(page, name, rows);
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText(`${rows.length - 1} users scanned`);
+  await page.getByLabel('Automatically activate new users').check();
+  await page.getByText(/^Select all .* unconfirmed users$/).click();
+  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
+}
+
+/** The path of the app page the browser is on, without the tab. */
+function appPath(page: Page): string {
+  return new URL(page.url()).pathname.replace(/\/(import|provisioning)$/, '');
+}
+
+test('a partial match is linked by hand to a user the admin searches for', async ({ page }) => {
+  const tag = uniqueName('partial').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Directory ${tag}`);
+  const ann = `ann.${tag}@example.com`;
+  const bob = `bob.${tag}@example.com`;
+  await importAndConfirm(page, 'directory.csv', [HEADER, [ann, 'Ann', `Lee${tag}`, ann], [bob, 'Bob', `Ray${tag}`, bob]]);
+
+  // A second app that allows partial matches, set on its Provisioning tab.
+  await createCsvApp(page, `Wiki ${tag}`);
+  const app = appPath(page);
+  await page.goto(`${app}/provisioning`);
+  await waitForHydration(page);
+  const matching = page.locator('[data-section=matching]');
+  await matching.getByRole('button', { name: 'Edit' }).click();
+  await matching.getByLabel('Allow partial matches').check();
+  await matching.getByRole('button', { name: 'Save' }).click();
+  await expect(matching.getByRole('button', { name: 'Edit' })).toBeVisible();
+  await expect(matching.locator('dl')).toContainText('Allow partial matches');
+  await expect(matching.locator('dd').nth(1)).toHaveText('Yes');
+
+  await page.goto(`${app}/import`);
+  await waitForHydration(page);
+  const annie = `annie.${tag}`;
+  await dropCsv(page, 'wiki.csv', [HEADER, [annie, 'Ann', `Lee${tag}`, `annie.${tag}@wiki.example`]]);
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('1 matched');
+  const row = page.locator('.queue-rows tbody tr').filter({ hasText: annie });
+  await expect(row).toContainText('Partial match');
+  await expect(row).toContainText(ann);
+
+  // Not Ann after all: the admin links the account to Bob.
+  await row.getByLabel(`Action for ${annie}`).selectOption('SEARCH');
+  await row.getByLabel(`Find a user for ${annie}`).fill(`bob.${tag}`);
+  await row.getByRole('button', { name: new RegExp(`Bob Ray${tag}`) }).click();
+  await expect(page.locator('.queue-rows tbody tr').filter({ hasText: annie })).toContainText(`→ ${bob}`);
+  await page.getByLabel(`Select ${annie}`).check();
+  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible();
+
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await page.getByLabel('Filter').fill('eventType eq "system.import.user_match.confirm"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const confirmed = page.locator('tbody.event').filter({ hasText: annie }).first();
+  await expect(confirmed).toContainText(`Bob Ray${tag}`);
+  await confirmed.getByRole('button', { name: 'Show event JSON' }).click();
+  await expect(page.locator('.event-json').first()).toContainText(`"alternateId": "${bob}"`);
+});
+
+test('a full import that drops 30% of 150 users stops at the safeguard until Resume', async ({ page }) => {
+  test.setTimeout(120_000);
+  const tag = uniqueName('guard').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Staff ${tag}`);
+  const app = appPath(page);
+  await importAndConfirm(page, 'staff.csv', people(tag, 0, 150));
+
+  await dropCsv(page, 'staff-fewer.csv', people(tag, 0, 105));
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('Import paused at a safeguard', { timeout: 30_000 });
+  const banner = page.getByTestId('safeguard-banner');
+  await expect(banner).toContainText(`Import of Staff ${tag} paused`);
+  await expect(banner).toContainText('45 of 150 users (30%), more than the limit of 20%');
+
+  // The dashboard shows it too, and nobody was deactivated yet.
+  await page.goto('/');
+  await waitForHydration(page);
+  await expect(page.getByTestId('safeguard-banner').filter({ hasText: `Staff ${tag}` })).toBeVisible();
+  await page.goto('/people');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(`u149.${tag}`);
+  await expect(page.locator('table.people tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.people tbody tr')).toContainText('ACTIVE');
+
+  await page.goto(`${app}/import`);
+  await waitForHydration(page);
+  await page.getByTestId('safeguard-banner').getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('safeguard-banner')).toHaveCount(0);
+
+  await page.goto('/people');
+  await waitForHydration(page);
+  for (const [login, status] of [[`u149.${tag}`, 'DEPROVISIONED'], [`u105.${tag}`, 'DEPROVISIONED'], [`u104.${tag}`, 'ACTIVE']]) {
+    await page.getByLabel('Search').fill(login);
+    await expect(page.locator('table.people tbody tr')).toHaveCount(1);
+    await expect(page.locator('table.people tbody tr')).toContainText(status);
+  }
+
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await page.getByLabel('Filter').fill('eventType sw "system.import.roadblock"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('tbody.event[data-event-type="system.import.roadblock.resume"]').filter({ hasText: `Staff ${tag}` })).toHaveCount(1);
+  await expect(page.locator('tbody.event[data-event-type="system.import.roadblock"]').filter({ hasText: `Staff ${tag}` })).toHaveCount(1);
+});
+
+test('a preview shows the changes as a diff and Apply makes them', async ({ page }) => {
+  const tag = uniqueName('preview').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Sales ${tag}`);
+  await importAndConfirm(page, 'sales.csv', people(tag, 0, 3));
+
+  const changed = people(tag, 0, 3);
+  changed[1][2] = 'Married';
+  changed.push([`new.${tag}@example.com`, 'Nia', 'New', `new.${tag}@example.com`]);
+  await dropCsv(page, 'sales-2.csv', changed);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const summary = page.locator('.summary');
+  await expect(summary).toContainText('Preview: nothing was changed');
+  const plan = summary.getByTestId('plan');
+  await expect(plan.locator('[data-section=create]')).toContainText('Users to create (1)');
+  await expect(plan.locator('[data-section=create]')).toContainText(`new.${tag}@example.com`);
+  await expect(plan.locator('[data-section=update]')).toContainText('Attribute changes (1)');
+  await expect(plan.locator('[data-section=update]')).toContainText('lastName: Tag → Married');
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible();
+
+  await summary.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('.summary')).toContainText('Import complete');
+  await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);
+  await expect(page.locator('.queue-rows tbody tr')).toContainText(`new.${tag}@example.com`);
+
+  await page.goto('/people');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(`u0.${tag}`);
+  await expect(page.locator('table.people tbody tr')).toContainText('Married');
+});
+
+test('an invalid mapping is refused on Save with its position; a valid one is previewed on a real row', async ({ page }) => {
+  const tag = uniqueName('maps').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Badges ${tag}`);
+  const app = appPath(page);
+  await dropCsv(page, 'badges.csv', [HEADER, [`zoe.${tag}@example.com`, 'Zoe', 'Quinn', `zoe.${tag}@example.com`]]);
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('Import complete');
+
+  await page.goto(`${app}/provisioning`);
+  await waitForHydration(page);
+  const mappings = page.locator('[data-section=mappings]');
+  await mappings.getByRole('button', { name: 'Edit' }).click();
+  await mappings.getByRole('button', { name: 'Add mapping' }).click();
+  await mappings.getByLabel('Attribute 1').fill('nickName');
+  await mappings.getByLabel('Expression 1').fill('String.toUpperCase(appuser.firstName');
+  await mappings.getByRole('button', { name: 'Save' }).click();
+  await expect(mappings.getByRole('alert')).toContainText('nickName');
+  await expect(mappings.getByRole('alert')).toContainText('position');
+
+  await mappings.getByLabel('Expression 1').fill("String.toUpperCase(appuser.firstName) + '-' + appuser.lastName");
+  await mappings.getByRole('button', { name: 'Preview on a row of the last import' }).click();
+  await expect(mappings.getByTestId('mapping-preview')).toContainText('ZOE-Quinn');
+  await mappings.getByRole('button', { name: 'Save' }).click();
+  await expect(mappings.locator('table.mappings')).toContainText('nickName');
+  await expect(mappings.getByRole('button', { name: 'Edit' })).toBeVisible();
+
+  // The change is in the System Log with its old and new value.
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await page.getByLabel('Filter').fill('eventType eq "application.lifecycle.update"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const event = page.locator('tbody.event').filter({ hasText: `Badges ${tag}` }).first();
+  await event.getByRole('button', { name: 'Show event JSON' }).click();
+  await expect(page.locator('.event-json').first()).toContainText('"setting": "mappings"');
+});
+
+test('the org-level safeguard is edited on Settings', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/settings');
+  await waitForHydration(page);
+  const section = page.locator('[data-section=safeguards]');
+  await expect(section).toContainText('Enabled: 20%');
+  await section.getByRole('button', { name: 'Edit' }).click();
+  await section.getByLabel("Percentage of the org's app assignments an import may remove").fill('0');
+  await section.getByRole('button', { name: 'Save' }).click();
+  await expect(section.getByRole('alert')).toContainText('percentage from 1 to 100');
+  await section.getByRole('button', { name: 'Cancel' }).click();
+  await expect(section).toContainText('Enabled: 20%');
+});
