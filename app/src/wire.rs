@@ -215,6 +215,8 @@ pub struct UserView {
     pub last_name: String,
     pub source: Option<String>,
     pub created: String,
+    /// Every profile attribute, as name and value.
+    pub profile: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -158,6 +158,11 @@ test('a preview shows the changes as a diff and Apply makes them', async ({ page
   await waitForHydration(page);
   await page.getByLabel('Search').fill(`u0.${tag}`);
   await expect(page.locator('table.people tbody tr')).toContainText('Married');
+  // A sourced profile is shown read-only, naming its source.
+  await page.getByRole('button', { name: `Profile of u0.${tag}@example.com` }).click();
+  const profile = page.locator('tr.profile-row');
+  await expect(profile).toContainText(`Profile sourced by Sales ${tag}: read-only`);
+  await expect(profile.locator('input[value="Married"]')).toHaveAttribute('readonly', '');
 });
 
 test('an invalid mapping is refused on Save with its position; a valid one is previewed on a real row', async ({ page }) => {

@@ -24,6 +24,15 @@ pub async fn list_people(search: String, offset: i64) -> Result<PageView<UserVie
                 last_name: u.last_name,
                 source: u.source_app_name,
                 created: u.created,
+                profile: u
+                    .profile
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect(),
         total: page.total,

@@ -32,17 +32,39 @@ pub fn People() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No people found."</p> }.into_any(),
                     Ok(page) => view! {
                         <table class="grid people">
-                            <thead><tr><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th></tr></thead>
+                            <thead><tr><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th><th></th></tr></thead>
                             <tbody>
-                                {page.items.into_iter().map(|u| { let status_class = format!("status {}", u.status.to_lowercase()); view! {
-                                    <tr>
-                                        <td>{format!("{} {}", u.first_name, u.last_name)}</td>
-                                        <td>{u.login}</td>
-                                        <td>{u.email}</td>
-                                        <td><span class=status_class>{u.status}</span></td>
-                                        <td>{u.source.unwrap_or_else(|| "Muster".into())}</td>
-                                    </tr>
-                                }}).collect_view()}
+                                {page.items.into_iter().map(|u| {
+                                    let status_class = format!("status {}", u.status.to_lowercase());
+                                    let open = RwSignal::new(false);
+                                    let label = format!("Profile of {}", u.login);
+                                    let note = match &u.source {
+                                        Some(app) => format!("Profile sourced by {app}: read-only in Muster; each import from {app} overwrites it."),
+                                        None => "Profile mastered by Muster.".to_string(),
+                                    };
+                                    let profile = u.profile.clone();
+                                    view! {
+                                        <tr>
+                                            <td>{format!("{} {}", u.first_name, u.last_name)}</td>
+                                            <td>{u.login.clone()}</td>
+                                            <td>{u.email}</td>
+                                            <td><span class=status_class>{u.status}</span></td>
+                                            <td>{u.source.clone().unwrap_or_else(|| "Muster".into())}</td>
+                                            <td><button type="button" class="link-button" aria-expanded=move || open.get().to_string() aria-label=label
+                                                on:click=move |_| open.update(|o| *o = !*o)>"Profile"</button></td>
+                                        </tr>
+                                        <Show when=move || open.get()>
+                                            <tr class="profile-row">
+                                                <td colspan="6">
+                                                    <p class="hint">{note.clone()}</p>
+                                                    <dl class="facts profile">
+                                                        {profile.clone().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><input type="text" readonly value=v aria-readonly="true"/></dd> }).collect_view()}
+                                                    </dl>
+                                                </td>
+                                            </tr>
+                                        </Show>
+                                    }
+                                }).collect_view()}
                             </tbody>
                         </table>
                         <Pager offset total=page.total limit=page.limit/>
