@@ -222,7 +222,10 @@ struct LinkedRecord {
 
 /// Everything a run needs to know while it reads its source.
 struct RunState {
-    index: UserIndex,
+    /// The directory, read when the first row needs matching: an
+    /// incremental import of unchanged or linked rows never needs it.
+    index: Option<UserIndex>,
+    index_options: IndexOptions,
     known: HashMap<String, AppUserState>,
     /// Logins seen in this run, with the line they were first seen on.
     seen: HashMap<String, Option<i64>>,
@@ -242,6 +245,8 @@ struct BatchWrites {
     queue: Vec<QueueEntry>,
     errors: Vec<RowError>,
     linked: Vec<LinkedRecord>,
+    /// Unlinked rows to match and queue.
+    to_match: Vec<(String, UserProfile)>,
     updates: Vec<(String, UserProfile)>,
     statuses: Vec<(String, &'static str)>,
     assign: Vec<String>,
@@ -379,28 +384,44 @@ impl RunState {
                 if !r.active {
                     return;
                 }
-                let m = match_profile(&self.index, &self.settings.matching, &profile);
-                match m.match_type {
-                    MatchType::Exact | MatchType::Partial => self.counts.matched += 1,
-                    MatchType::Conflict => self.counts.conflicts += 1,
-                    MatchType::New => {}
-                }
-                out.queue.push(QueueEntry {
-                    external_id: r.external_id,
-                    match_type: m.match_type,
-                    matched_user_id: m.user_id,
-                    candidates: m.candidates.len() as i64,
-                    candidate_ids: serde_json::to_string(&m.candidates)
-                        .unwrap_or_else(|_| "[]".into()),
-                    login: profile.login.as_str().to_owned(),
-                    email: profile.email.as_str().to_owned(),
-                    first_name: profile.first_name,
-                    last_name: profile.last_name,
-                    profile: serde_json::Value::Object(profile.attributes).to_string(),
-                });
+                out.to_match.push((r.external_id, profile));
             }
             _ => {}
         }
+    }
+}
+
+impl RunState {
+    /// Matches the batch's unlinked rows against the directory and queues them.
+    async fn match_batch(&mut self, store: &Store, out: &mut BatchWrites) -> Result<()> {
+        if out.to_match.is_empty() {
+            return Ok(());
+        }
+        if self.index.is_none() {
+            self.index = Some(store.load_user_index(&self.index_options).await?);
+        }
+        let Some(index) = &self.index else { return Ok(()) };
+        for (external_id, profile) in std::mem::take(&mut out.to_match) {
+            let m = match_profile(index, &self.settings.matching, &profile);
+            match m.match_type {
+                MatchType::Exact | MatchType::Partial => self.counts.matched += 1,
+                MatchType::Conflict => self.counts.conflicts += 1,
+                MatchType::New => {}
+            }
+            out.queue.push(QueueEntry {
+                external_id,
+                match_type: m.match_type,
+                matched_user_id: m.user_id,
+                candidates: m.candidates.len() as i64,
+                candidate_ids: serde_json::to_string(&m.candidates).unwrap_or_else(|_| "[]".into()),
+                login: profile.login.as_str().to_owned(),
+                email: profile.email.as_str().to_owned(),
+                first_name: profile.first_name,
+                last_name: profile.last_name,
+                profile: serde_json::Value::Object(profile.attributes).to_string(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -475,6 +496,20 @@ async fn process_linked(
             .map(|u| (u.external_id.clone(), u))
             .collect();
     drop(conn);
+    // Who has the logins that sourced profiles change to, so an update never
+    // takes another user's login.
+    let renamed: Vec<&str> = out
+        .linked
+        .iter()
+        .filter(|l| users.get(&l.external_id).is_some_and(|u| !u.login.eq_ignore_ascii_case(l.profile.login.as_str())))
+        .map(|l| l.profile.login.as_str())
+        .collect();
+    let login_owners = if renamed.is_empty() {
+        HashMap::new()
+    } else {
+        let mut conn = store.pool().acquire().await?;
+        store::users::existing_logins(&mut conn, &renamed).await?
+    };
     let sourcing = state.settings.sourcing.clone();
     for l in std::mem::take(&mut out.linked) {
         let Some(u) = users.get(&l.external_id) else {
@@ -549,11 +584,7 @@ async fn process_linked(
                 continue;
             }
             let new_login = l.profile.login.as_str();
-            if let Some(owner) = state
-                .index
-                .by_login(&l.profile.login.key())
-                .filter(|owner| *owner != u.user_id)
-            {
+            if let Some(owner) = login_owners.get(&l.profile.login.key()).filter(|owner| **owner != u.user_id) {
                 let message = format!("login: \"{new_login}\" belongs to another user ({owner}); the profile was not updated");
                 state.reject(out, l.line, "login", new_login, message);
                 continue;
@@ -676,7 +707,8 @@ pub async fn run_import<S: Source>(
         attribute: matching.attribute.clone(),
     };
     let mut state = RunState {
-        index: store.load_user_index(&index_options).await?,
+        index: None,
+        index_options,
         known: store.load_app_user_states(&app.id).await?,
         seen: HashMap::new(),
         full: run.import_type == ImportType::Full,
@@ -692,6 +724,7 @@ pub async fn run_import<S: Source>(
         for item in batch {
             state.take(item, &mut writes);
         }
+        state.match_batch(store, &mut writes).await?;
         process_linked(store, &log, &mut state, &mut writes).await?;
         if state.preview {
             plan_queue(store, &mut state, &writes.queue).await?;

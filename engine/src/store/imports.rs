@@ -258,29 +258,25 @@ impl Store {
     }
 
     /// What every app user of an app looked like after the last import.
-    pub async fn load_app_user_states(
-        &self,
-        app_id: &str,
-    ) -> Result<HashMap<String, AppUserState>> {
-        let rows = sqlx::query(
+    pub async fn load_app_user_states(&self, app_id: &str) -> Result<HashMap<String, AppUserState>> {
+        let mut states = HashMap::new();
+        let mut rows = std::pin::pin!(sqlx::query(
             "SELECT external_id, content_hash, user_id IS NOT NULL AS linked, active, ignored FROM app_users WHERE app_id = ?",
         )
         .bind(app_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let state = AppUserState {
-                    content_hash: r.get("content_hash"),
-                    linked: r.get("linked"),
-                    active: r.get("active"),
-                    ignored: r.get("ignored"),
-                    seen: false,
-                };
-                (r.get("external_id"), state)
-            })
-            .collect())
+        .fetch(&self.pool));
+        while let Some(row) = super::users::next(&mut rows).await {
+            let r = row?;
+            let state = AppUserState {
+                content_hash: r.get("content_hash"),
+                linked: r.get("linked"),
+                active: r.get("active"),
+                ignored: r.get("ignored"),
+                seen: false,
+            };
+            states.insert(r.get("external_id"), state);
+        }
+        Ok(states)
     }
 
     /// One page of an app's import queue, optionally of one match type.

@@ -235,7 +235,7 @@ impl Store {
     }
 }
 
-async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
+pub(crate) async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
     std::future::poll_fn(|cx| std::pin::Pin::new(&mut *s).poll_next(cx)).await
 }
 

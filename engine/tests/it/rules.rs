@@ -416,3 +416,24 @@ async fn a_new_mapping_reaches_unchanged_rows_on_the_next_full_import_only() {
     assert_eq!(env.user_by_login("u1@example.com").await.profile["nickName"], "first1");
     assert_eq!(env.events_of_type("system.import.user.update").await.len(), 3);
 }
+
+#[tokio::test]
+async fn a_sourced_profile_never_takes_another_users_login() {
+    let env = Env::new().await;
+    let app = env.app("HR").await;
+    env.configure(&app, |s| s.username_format = UsernameFormat::Email).await;
+    let data = format!("{HEADER}\ne1,Ann,Lee,ann@x.io\ne2,Bo,Ray,bo@x.io\n");
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    env.confirm_all(&app, true).await;
+    assert_eq!(env.user_by_login("ann@x.io").await.first_name, "Ann");
+
+    // e1's email (and so its username) becomes Bo's.
+    let data = format!("{HEADER}\ne1,Ann,Lee,bo@x.io\ne2,Bo,Ray,bo@x.io\n");
+    let run = env.import(&app, data.as_bytes(), ImportType::Incremental).await;
+    assert_eq!(run.counts.errors, 1);
+    let errors = env.row_errors(&run).await;
+    assert!(errors[0].message.contains("belongs to another user"), "{errors:?}");
+    assert_eq!(errors[0].line, Some(2));
+    assert_eq!(env.user_by_login("ann@x.io").await.email, "ann@x.io", "Ann's profile is unchanged");
+    assert_eq!(env.user_by_login("bo@x.io").await.first_name, "Bo");
+}
