@@ -755,7 +755,7 @@ impl Engine {
         };
         let mapper = settings.clone().validate()?.profile_mapper()?;
         let (profile, error) = match mapper.map(&source.1) {
-            Ok(p) => (p, None),
+            Ok(p) => (p.into_owned(), None),
             Err(e) => (Vec::new(), Some(format!("{}: {}", e.attribute, e.message))),
         };
         Ok(Some(model::MappingPreview {

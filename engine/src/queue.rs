@@ -12,14 +12,9 @@ use std::collections::HashSet;
 /// Queue rows confirmed per transaction.
 pub const CONFIRM_BATCH: usize = 10000;
 
-/// The row's profile as the run mapped it (rows queued before profiles were
-/// kept fall back to the app user's attributes).
+/// The row's profile as the run mapped it.
 fn attributes_of(row: &PendingRow) -> Vec<(String, String)> {
-    let json = if row.profile.len() > 2 {
-        &row.profile
-    } else {
-        &row.attributes
-    };
+    let json = &row.profile;
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
         Ok(map) => map
             .into_iter()

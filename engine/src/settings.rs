@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::mapping::expr::{Expr, Scope};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// How often a scheduled import runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -358,9 +359,9 @@ impl ProfileMapper {
         self.mappings.is_empty() && matches!(&self.username, Username::Attribute(a) if a == "login")
     }
 
-    pub fn map(&self, source: &[(String, String)]) -> Result<Vec<(String, String)>, MappingError> {
+    pub fn map<'a>(&self, source: &'a [(String, String)]) -> Result<Cow<'a, [(String, String)]>, MappingError> {
         if self.is_identity() {
-            return Ok(source.to_vec());
+            return Ok(Cow::Borrowed(source));
         }
         let scope = RecordScope(source);
         let mut out: Vec<(String, String)> = source.to_vec();
@@ -406,7 +407,7 @@ impl ProfileMapper {
                 .to_profile_string(),
         };
         set(&mut out, "login", Some(login.unwrap_or_default()));
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 }
 

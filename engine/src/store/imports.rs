@@ -53,7 +53,8 @@ pub struct PendingRow {
     pub external_id: String,
     pub match_type: MatchType,
     pub matched_user_id: Option<String>,
-    pub attributes: String,
+    /// The mapped profile the run queued (the app user's attributes for rows
+    /// queued before profiles were kept).
     pub profile: String,
     pub action: Option<String>,
     pub action_user_id: Option<String>,
@@ -455,8 +456,11 @@ pub(crate) async fn pending_rows(
     limit: usize,
 ) -> Result<Vec<PendingRow>> {
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, au.attributes, q.profile, q.action, q.action_user_id
-         FROM import_queue q JOIN app_users au ON au.app_id = q.app_id AND au.external_id = q.external_id
+        "SELECT q.seq, q.external_id, q.match_type, q.matched_user_id, q.action, q.action_user_id,
+            CASE WHEN length(q.profile) > 2 THEN q.profile
+                 ELSE (SELECT au.attributes FROM app_users au WHERE au.app_id = q.app_id AND au.external_id = q.external_id)
+            END AS profile
+         FROM import_queue q
          WHERE q.app_id = ",
     );
     qb.push_bind(app_id)
@@ -488,8 +492,7 @@ pub(crate) async fn pending_rows(
                 external_id: r.get("external_id"),
                 match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
                 matched_user_id: r.get("matched_user_id"),
-                attributes: r.get("attributes"),
-                profile: r.get("profile"),
+                profile: r.get::<Option<String>, _>("profile").unwrap_or_default(),
                 action: r.get("action"),
                 action_user_id: r.get("action_user_id"),
             }

@@ -56,7 +56,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-16384")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Multi-row statements of 1,000 rows are large once prepared; a
+            // short cache per connection keeps memory bounded.
+            .statement_cache_capacity(32);
         let pool = SqlitePoolOptions::new()
             .max_connections(if in_memory { 1 } else { 8 })
             .connect_with(options)
