@@ -400,7 +400,9 @@ impl RunState {
         if self.index.is_none() {
             self.index = Some(store.load_user_index(&self.index_options).await?);
         }
-        let Some(index) = &self.index else { return Ok(()) };
+        let Some(index) = &self.index else {
+            return Ok(());
+        };
         for (external_id, profile) in std::mem::take(&mut out.to_match) {
             let m = match_profile(index, &self.settings.matching, &profile);
             match m.match_type {
@@ -501,7 +503,11 @@ async fn process_linked(
     let renamed: Vec<&str> = out
         .linked
         .iter()
-        .filter(|l| users.get(&l.external_id).is_some_and(|u| !u.login.eq_ignore_ascii_case(l.profile.login.as_str())))
+        .filter(|l| {
+            users
+                .get(&l.external_id)
+                .is_some_and(|u| !u.login.eq_ignore_ascii_case(l.profile.login.as_str()))
+        })
         .map(|l| l.profile.login.as_str())
         .collect();
     let login_owners = if renamed.is_empty() {
@@ -584,7 +590,10 @@ async fn process_linked(
                 continue;
             }
             let new_login = l.profile.login.as_str();
-            if let Some(owner) = login_owners.get(&l.profile.login.key()).filter(|owner| **owner != u.user_id) {
+            if let Some(owner) = login_owners
+                .get(&l.profile.login.key())
+                .filter(|owner| **owner != u.user_id)
+            {
                 let message = format!("login: \"{new_login}\" belongs to another user ({owner}); the profile was not updated");
                 state.reject(out, l.line, "login", new_login, message);
                 continue;

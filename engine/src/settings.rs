@@ -359,7 +359,10 @@ impl ProfileMapper {
         self.mappings.is_empty() && matches!(&self.username, Username::Attribute(a) if a == "login")
     }
 
-    pub fn map<'a>(&self, source: &'a [(String, String)]) -> Result<Cow<'a, [(String, String)]>, MappingError> {
+    pub fn map<'a>(
+        &self,
+        source: &'a [(String, String)],
+    ) -> Result<Cow<'a, [(String, String)]>, MappingError> {
         if self.is_identity() {
             return Ok(Cow::Borrowed(source));
         }
@@ -493,14 +496,16 @@ mod tests {
 
     #[test]
     fn full_schedule_may_not_run_more_often_than_incremental() {
-        let mut s = AppSettings::default();
-        s.incremental_schedule = Schedule {
-            frequency: Frequency::Daily,
-            interval: 1,
-        };
-        s.full_schedule = Schedule {
-            frequency: Frequency::Hourly,
-            interval: 6,
+        let mut s = AppSettings {
+            incremental_schedule: Schedule {
+                frequency: Frequency::Daily,
+                interval: 1,
+            },
+            full_schedule: Schedule {
+                frequency: Frequency::Hourly,
+                interval: 6,
+            },
+            ..Default::default()
         };
         let e = s.clone().validate().unwrap_err().to_string();
         assert!(e.contains("more often than the incremental"), "{e}");

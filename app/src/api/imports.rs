@@ -51,7 +51,11 @@ fn plan_view(p: engine::model::Plan) -> PlanView {
             key: key.into(),
             title: title.into(),
             total: s.total,
-            rows: s.items.iter().map(|u| (u.login.clone(), detail(u))).collect(),
+            rows: s
+                .items
+                .iter()
+                .map(|u| (u.login.clone(), detail(u)))
+                .collect(),
         }
     }
     let matched = |u: &PlanUser| {
@@ -91,10 +95,18 @@ fn plan_view(p: engine::model::Plan) -> PlanView {
         users("link", "Users to link", p.link, matched),
         users("conflict", "Conflicts to resolve", p.conflict, matched),
         update,
-        users("deactivate", "Users to deactivate", p.deactivate, |_| "Deactivate".into()),
-        users("suspend", "Users to suspend", p.suspend, |_| "Suspend".into()),
-        users("unassign", "Users to unassign", p.unassign, |_| "Remove from the app".into()),
-        users("reactivate", "Users to reactivate", p.reactivate, |_| "Reactivate".into()),
+        users("deactivate", "Users to deactivate", p.deactivate, |_| {
+            "Deactivate".into()
+        }),
+        users("suspend", "Users to suspend", p.suspend, |_| {
+            "Suspend".into()
+        }),
+        users("unassign", "Users to unassign", p.unassign, |_| {
+            "Remove from the app".into()
+        }),
+        users("reactivate", "Users to reactivate", p.reactivate, |_| {
+            "Reactivate".into()
+        }),
     ];
     PlanView {
         sections: sections.into_iter().filter(|s| s.total > 0).collect(),
@@ -130,9 +142,13 @@ pub async fn start_import(
         .ok_or_else(|| ServerFnError::new(format!("Unknown import type {import_type}")))?;
     let upload = Some(upload_id.as_str()).filter(|u| !u.is_empty());
     let run = if preview {
-        engine.preview_import(&admin, &app_id, upload, import_type).await
+        engine
+            .preview_import(&admin, &app_id, upload, import_type)
+            .await
     } else {
-        engine.start_import(&admin, &app_id, upload, import_type).await
+        engine
+            .start_import(&admin, &app_id, upload, import_type)
+            .await
     };
     run.map(run_view).map_err(to_error)
 }

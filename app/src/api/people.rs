@@ -29,7 +29,12 @@ pub async fn list_people(search: String, offset: i64) -> Result<PageView<UserVie
                     .as_object()
                     .map(|m| {
                         m.iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),

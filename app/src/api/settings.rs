@@ -29,7 +29,10 @@ pub async fn get_settings(app_id: String) -> Result<SettingsForm, ServerFnError>
 /// Checks and saves the settings (`settings` is a [`SettingsForm`] as JSON);
 /// answers with them as saved.
 #[server]
-pub async fn save_settings(app_id: String, settings: String) -> Result<SettingsForm, ServerFnError> {
+pub async fn save_settings(
+    app_id: String,
+    settings: String,
+) -> Result<SettingsForm, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let settings = parse_form(&settings)?;
@@ -70,7 +73,10 @@ pub async fn get_org_settings() -> Result<OrgSettingsForm, ServerFnError> {
 }
 
 #[server]
-pub async fn save_org_settings(enabled: bool, percent: u32) -> Result<OrgSettingsForm, ServerFnError> {
+pub async fn save_org_settings(
+    enabled: bool,
+    percent: u32,
+) -> Result<OrgSettingsForm, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let settings = engine::settings::OrgSettings {
@@ -89,8 +95,10 @@ mod tests {
 
     #[test]
     fn the_form_and_the_engine_settings_have_the_same_shape() {
-        let mut engine_side = engine::settings::AppSettings::default();
-        engine_side.username_format = engine::settings::UsernameFormat::Custom("appuser.login".into());
+        let mut engine_side = engine::settings::AppSettings {
+            username_format: engine::settings::UsernameFormat::Custom("appuser.login".into()),
+            ..Default::default()
+        };
         engine_side.matching.attribute = Some("employeeNumber".into());
         engine_side.mappings.push(engine::settings::Mapping {
             attribute: "nickName".into(),

@@ -1,7 +1,7 @@
 use crate::api::apps::get_app;
 use crate::components::{count, error_text, PausedBanner};
-use crate::pages::provisioning::Provisioning;
 use crate::pages::import::ImportTab;
+use crate::pages::provisioning::Provisioning;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

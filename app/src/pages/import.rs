@@ -85,7 +85,14 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
 
     let id = StoredValue::new(app_id.clone());
     let runs = Resource::new(
-        move || (id.get_value(), tick.get(), start.version().get(), apply.version().get()),
+        move || {
+            (
+                id.get_value(),
+                tick.get(),
+                start.version().get(),
+                apply.version().get(),
+            )
+        },
         |(id, _, _, _)| list_runs(id),
     );
     // Reload the queue when an import ends or rows are confirmed.
@@ -586,7 +593,11 @@ fn PlanDiff(plan: PlanView) -> impl IntoView {
 /// A queue row's decision: as its match type says, create a new user, link
 /// to the match or to a user the admin searches for, or ignore.
 #[component]
-fn RowDecision(row: QueueRowView, app_id: String, set_action: ServerAction<SetQueueAction>) -> impl IntoView {
+fn RowDecision(
+    row: QueueRowView,
+    app_id: String,
+    set_action: ServerAction<SetQueueAction>,
+) -> impl IntoView {
     let seq = row.seq;
     let app = StoredValue::new(app_id);
     let searching = RwSignal::new(false);
@@ -613,7 +624,12 @@ fn RowDecision(row: QueueRowView, app_id: String, set_action: ServerAction<SetQu
     .to_string();
     let chosen = row.action_user_login.clone();
     let send = move |action: &str, user_id: String| {
-        set_action.dispatch(SetQueueAction { app_id: app.get_value(), seq, action: action.into(), user_id });
+        set_action.dispatch(SetQueueAction {
+            app_id: app.get_value(),
+            seq,
+            action: action.into(),
+            user_id,
+        });
     };
     let login = row.login.clone();
     view! {

@@ -420,4 +420,3 @@ fn MappingPreview(preview: MappingPreviewView) -> impl IntoView {
         </div>
     }
 }
-

@@ -259,7 +259,10 @@ impl Store {
     }
 
     /// What every app user of an app looked like after the last import.
-    pub async fn load_app_user_states(&self, app_id: &str) -> Result<HashMap<String, AppUserState>> {
+    pub async fn load_app_user_states(
+        &self,
+        app_id: &str,
+    ) -> Result<HashMap<String, AppUserState>> {
         let mut states = HashMap::new();
         let mut rows = std::pin::pin!(sqlx::query(
             "SELECT external_id, content_hash, user_id IS NOT NULL AS linked, active, ignored FROM app_users WHERE app_id = ?",

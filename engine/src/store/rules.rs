@@ -227,8 +227,9 @@ pub(crate) async fn user_labels(
 ) -> Result<std::collections::HashMap<String, (String, String)>> {
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN (");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN (",
+        );
         let mut sep = qb.separated(", ");
         for id in chunk {
             sep.push_bind(*id);

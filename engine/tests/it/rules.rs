@@ -3,7 +3,9 @@
 
 use crate::support::{at, open_on, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER};
 use engine::model::{ImportType, MatchType, QueueAction, RunStatus};
-use engine::settings::{DeactivateAction, Frequency, Mapping, OrgSettings, Safeguard, Schedule, UsernameFormat};
+use engine::settings::{
+    DeactivateAction, Frequency, Mapping, OrgSettings, Safeguard, Schedule, UsernameFormat,
+};
 use engine::Error;
 
 /// An app whose `n` users were imported, confirmed and activated.
@@ -14,7 +16,8 @@ async fn sourced_app(env: &Env, name: &str, n: usize) -> engine::model::App {
 /// The same, with logins `{prefix}{i}@example.com`.
 async fn sourced_app_of(env: &Env, name: &str, prefix: &str, n: usize) -> engine::model::App {
     let app = env.app(name).await;
-    env.import(&app, users_csv(prefix, 0..n).as_bytes(), ImportType::Full).await;
+    env.import(&app, users_csv(prefix, 0..n).as_bytes(), ImportType::Full)
+        .await;
     let outcome = env.confirm_all(&app, true).await;
     assert_eq!(outcome.created as usize, n);
     app
@@ -29,10 +32,24 @@ async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
     let env = Env::new().await;
     let app = env.app("HR").await;
     let mut settings = env.engine.app_settings(&app.id).await.unwrap();
-    settings.mappings.push(Mapping { attribute: "nickName".into(), expression: "String.toUpperCase(appuser.firstName".into() });
-    let refused = env.engine.save_app_settings(&env.admin, &app.id, settings).await.unwrap_err();
-    assert!(matches!(&refused, Error::InvalidInput(m) if m.contains("nickName") && m.contains("position")), "{refused}");
-    assert_eq!(env.engine.app_settings(&app.id).await.unwrap(), Default::default(), "nothing saved");
+    settings.mappings.push(Mapping {
+        attribute: "nickName".into(),
+        expression: "String.toUpperCase(appuser.firstName".into(),
+    });
+    let refused = env
+        .engine
+        .save_app_settings(&env.admin, &app.id, settings)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidInput(m) if m.contains("nickName") && m.contains("position")),
+        "{refused}"
+    );
+    assert_eq!(
+        env.engine.app_settings(&app.id).await.unwrap(),
+        Default::default(),
+        "nothing saved"
+    );
 
     env.configure(&app, |s| {
         s.safeguard.percent = 35;
@@ -44,10 +61,19 @@ async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
     let changed = &events[0]["debugContext"]["debugData"]["changedSettings"];
     let changed = changed.as_array().unwrap();
     assert_eq!(changed.len(), 2, "{changed:?}");
-    assert!(changed.iter().any(|c| c["setting"] == "safeguard.percent" && c["old"] == 20 && c["new"] == 35));
-    assert!(changed.iter().any(|c| c["setting"] == "matching.allowPartial" && c["old"] == false && c["new"] == true));
+    assert!(changed
+        .iter()
+        .any(|c| c["setting"] == "safeguard.percent" && c["old"] == 20 && c["new"] == 35));
+    assert!(changed
+        .iter()
+        .any(|c| c["setting"] == "matching.allowPartial" && c["old"] == false && c["new"] == true));
 
-    let org = OrgSettings { safeguard: Safeguard { enabled: true, percent: 0 } };
+    let org = OrgSettings {
+        safeguard: Safeguard {
+            enabled: true,
+            percent: 0,
+        },
+    };
     assert!(env.engine.save_org_settings(&env.admin, org).await.is_err());
 }
 
@@ -62,7 +88,8 @@ async fn mappings_and_username_format_shape_the_queued_profile() {
         s.mappings.push(Mapping { attribute: "department".into(), expression: "appuser.dept ?: 'Unassigned'".into() });
     })
     .await;
-    let data = "login,firstName,lastName,email,dept\nb1,Ann,Lee,ann@x.io,Sales\nb2,Bo,Ray,bo@x.io,\n";
+    let data =
+        "login,firstName,lastName,email,dept\nb1,Ann,Lee,ann@x.io,Sales\nb2,Bo,Ray,bo@x.io,\n";
     let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert_eq!(run.counts.errors, 0);
     let mut logins: Vec<String> = env.queue(&app).await.into_iter().map(|r| r.login).collect();
@@ -71,11 +98,24 @@ async fn mappings_and_username_format_shape_the_queued_profile() {
     env.confirm_all(&app, true).await;
     let bo = env.user_by_login("bo.ray@corp.example").await;
     assert_eq!(bo.profile["department"], "Unassigned");
-    assert_eq!(env.user_by_login("ann.lee@corp.example").await.profile["department"], "Sales");
+    assert_eq!(
+        env.user_by_login("ann.lee@corp.example").await.profile["department"],
+        "Sales"
+    );
 
-    let preview = env.engine.mapping_preview(&app.id, &env.engine.app_settings(&app.id).await.unwrap()).await.unwrap();
+    let preview = env
+        .engine
+        .mapping_preview(&app.id, &env.engine.app_settings(&app.id).await.unwrap())
+        .await
+        .unwrap();
     let preview = preview.expect("a row of the last import");
-    assert!(preview.profile.iter().any(|(k, v)| k == "login" && v.ends_with("@corp.example")), "{preview:?}");
+    assert!(
+        preview
+            .profile
+            .iter()
+            .any(|(k, v)| k == "login" && v.ends_with("@corp.example")),
+        "{preview:?}"
+    );
 }
 
 #[tokio::test]
@@ -84,20 +124,39 @@ async fn a_sourced_users_profile_follows_the_source_and_the_change_is_logged() {
     let app = sourced_app(&env, "HR", 3).await;
     let changed = format!("{HEADER}\nu0@example.com,First0,Married,u0@example.com\nu1@example.com,First1,Last1,u1@example.com\n\
                            u2@example.com,First2,Last2,u2@example.com\n");
-    let run = env.import(&app, changed.as_bytes(), ImportType::Incremental).await;
+    let run = env
+        .import(&app, changed.as_bytes(), ImportType::Incremental)
+        .await;
     assert_eq!((run.counts.updated, run.counts.unchanged), (1, 2));
-    assert_eq!(env.user_by_login("u0@example.com").await.last_name, "Married");
+    assert_eq!(
+        env.user_by_login("u0@example.com").await.last_name,
+        "Married"
+    );
     let updates = env.events_of_type("system.import.user.update").await;
     assert_eq!(updates.len(), 1);
     let change = &updates[0]["debugContext"]["debugData"]["changes"][0];
-    assert_eq!((change["attribute"].as_str(), change["old"].as_str(), change["new"].as_str()), (Some("lastName"), Some("Last0"), Some("Married")));
-    assert!(env.queue(&app).await.is_empty(), "linked users are updated, not queued again");
+    assert_eq!(
+        (
+            change["attribute"].as_str(),
+            change["old"].as_str(),
+            change["new"].as_str()
+        ),
+        (Some("lastName"), Some("Last0"), Some("Married"))
+    );
+    assert!(
+        env.queue(&app).await.is_empty(),
+        "linked users are updated, not queued again"
+    );
 
     // With sourcing off, the profile is left alone.
     env.configure(&app, |s| s.sourcing.enabled = false).await;
     let again = changed.replace("Married", "Divorced");
-    env.import(&app, again.as_bytes(), ImportType::Incremental).await;
-    assert_eq!(env.user_by_login("u0@example.com").await.last_name, "Married");
+    env.import(&app, again.as_bytes(), ImportType::Incremental)
+        .await;
+    assert_eq!(
+        env.user_by_login("u0@example.com").await.last_name,
+        "Married"
+    );
 }
 
 #[tokio::test]
@@ -105,29 +164,59 @@ async fn a_full_import_removes_users_gone_from_the_source_and_an_incremental_doe
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 10).await;
     let fewer = users_csv("u", 0..8);
-    env.import(&app, fewer.as_bytes(), ImportType::Incremental).await;
-    assert_eq!(status_of(&env, "u9@example.com").await, "ACTIVE", "an incremental import removes nobody");
+    env.import(&app, fewer.as_bytes(), ImportType::Incremental)
+        .await;
+    assert_eq!(
+        status_of(&env, "u9@example.com").await,
+        "ACTIVE",
+        "an incremental import removes nobody"
+    );
 
     let run = env.import(&app, fewer.as_bytes(), ImportType::Full).await;
-    assert_eq!(run.status, RunStatus::Completed, "10 users: no safeguard applies");
+    assert_eq!(
+        run.status,
+        RunStatus::Completed,
+        "10 users: no safeguard applies"
+    );
     assert_eq!(status_of(&env, "u8@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u9@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u7@example.com").await, "ACTIVE");
-    assert_eq!(env.events_of_type("system.import.user.delete").await.len(), 2);
-    assert_eq!(env.events_of_type("system.import.implicit_deletion.complete").await.len(), 1);
+    assert_eq!(
+        env.events_of_type("system.import.user.delete").await.len(),
+        2
+    );
+    assert_eq!(
+        env.events_of_type("system.import.implicit_deletion.complete")
+            .await
+            .len(),
+        1
+    );
 
     // Running it again removes nobody twice.
     env.import(&app, fewer.as_bytes(), ImportType::Full).await;
-    assert_eq!(env.events_of_type("system.import.user.delete").await.len(), 2);
+    assert_eq!(
+        env.events_of_type("system.import.user.delete").await.len(),
+        2
+    );
 }
 
 #[tokio::test]
 async fn each_sourcing_action_for_users_deactivated_in_the_app() {
     let env = Env::new().await;
     for (name, action, expected, event) in [
-        ("Suspending", Some(DeactivateAction::Suspend), "SUSPENDED", "system.import.user.suspend"),
+        (
+            "Suspending",
+            Some(DeactivateAction::Suspend),
+            "SUSPENDED",
+            "system.import.user.suspend",
+        ),
         ("Keeping", Some(DeactivateAction::DoNothing), "ACTIVE", ""),
-        ("Unassigning", None, "ACTIVE", "application.user_membership.remove"),
+        (
+            "Unassigning",
+            None,
+            "ACTIVE",
+            "application.user_membership.remove",
+        ),
     ] {
         let env = Env::new().await;
         let app = sourced_app(&env, name, 4).await;
@@ -136,7 +225,8 @@ async fn each_sourcing_action_for_users_deactivated_in_the_app() {
             None => s.sourcing.enabled = false,
         })
         .await;
-        env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full).await;
+        env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
+            .await;
         assert_eq!(status_of(&env, "u3@example.com").await, expected, "{name}");
         let assigned = env.refresh(&app).await.assigned_users;
         assert_eq!(assigned, if action.is_none() { 3 } else { 4 }, "{name}");
@@ -151,19 +241,32 @@ async fn each_sourcing_action_for_users_deactivated_in_the_app() {
 async fn users_back_in_the_source_are_reactivated_only_as_configured() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 4).await;
-    env.configure(&app, |s| s.sourcing.on_deactivated = DeactivateAction::Suspend).await;
-    env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full).await;
+    env.configure(&app, |s| {
+        s.sourcing.on_deactivated = DeactivateAction::Suspend
+    })
+    .await;
+    env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(status_of(&env, "u3@example.com").await, "SUSPENDED");
     // Back, but reactivation is off: stays suspended.
-    env.import(&app, users_csv("u", 0..4).as_bytes(), ImportType::Full).await;
+    env.import(&app, users_csv("u", 0..4).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(status_of(&env, "u3@example.com").await, "SUSPENDED");
 
     // Gone and back again with "reactivate suspended users" on.
-    env.configure(&app, |s| s.sourcing.reactivate_suspended = true).await;
-    env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full).await;
-    env.import(&app, users_csv("u", 0..4).as_bytes(), ImportType::Full).await;
+    env.configure(&app, |s| s.sourcing.reactivate_suspended = true)
+        .await;
+    env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
+        .await;
+    env.import(&app, users_csv("u", 0..4).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(status_of(&env, "u3@example.com").await, "ACTIVE");
-    assert_eq!(env.events_of_type("system.import.user.unsuspend").await.len(), 1);
+    assert_eq!(
+        env.events_of_type("system.import.user.unsuspend")
+            .await
+            .len(),
+        1
+    );
 
     // Deactivated users: active again on an exact profile match, otherwise
     // pending activation.
@@ -172,13 +275,25 @@ async fn users_back_in_the_source_are_reactivated_only_as_configured() {
         s.sourcing.reactivate_deactivated = true;
     })
     .await;
-    env.import(&app, users_csv("u", 0..2).as_bytes(), ImportType::Full).await;
+    env.import(&app, users_csv("u", 0..2).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(status_of(&env, "u2@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u3@example.com").await, "DEPROVISIONED");
-    let back = format!("{}u3@example.com,First3,Renamed,u3@example.com\n", users_csv("u", 0..3));
+    let back = format!(
+        "{}u3@example.com,First3,Renamed,u3@example.com\n",
+        users_csv("u", 0..3)
+    );
     env.import(&app, back.as_bytes(), ImportType::Full).await;
-    assert_eq!(status_of(&env, "u2@example.com").await, "ACTIVE", "same profile");
-    assert_eq!(status_of(&env, "u3@example.com").await, "PROVISIONED", "changed profile: pending activation");
+    assert_eq!(
+        status_of(&env, "u2@example.com").await,
+        "ACTIVE",
+        "same profile"
+    );
+    assert_eq!(
+        status_of(&env, "u3@example.com").await,
+        "PROVISIONED",
+        "changed profile: pending activation"
+    );
 }
 
 #[tokio::test]
@@ -186,19 +301,34 @@ async fn the_app_level_safeguard_pauses_past_its_threshold_and_resume_applies() 
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 150).await;
     // 30 of 150 is exactly 20%: allowed.
-    let run = env.import(&app, users_csv("u", 0..120).as_bytes(), ImportType::Full).await;
+    let run = env
+        .import(&app, users_csv("u", 0..120).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u149@example.com").await, "DEPROVISIONED");
 
     // Another app of 150: 31 gone is past 20%.
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 150).await;
-    let run = env.import(&app, users_csv("u", 0..119).as_bytes(), ImportType::Full).await;
+    let run = env
+        .import(&app, users_csv("u", 0..119).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Paused);
-    assert!(run.message.as_deref().unwrap_or("").contains("31 of 150"), "{:?}", run.message);
+    assert!(
+        run.message.as_deref().unwrap_or("").contains("31 of 150"),
+        "{:?}",
+        run.message
+    );
     let rb = run.plan.as_ref().and_then(|p| p.roadblock.clone()).unwrap();
-    assert_eq!((rb.level.as_str(), rb.threshold, rb.removals, rb.assigned), ("APP", 20, 31, 150));
-    assert_eq!(status_of(&env, "u149@example.com").await, "ACTIVE", "nobody removed before the admin decides");
+    assert_eq!(
+        (rb.level.as_str(), rb.threshold, rb.removals, rb.assigned),
+        ("APP", 20, 31, 150)
+    );
+    assert_eq!(
+        status_of(&env, "u149@example.com").await,
+        "ACTIVE",
+        "nobody removed before the admin decides"
+    );
     let roadblock = env.events_of_type("system.import.roadblock").await;
     assert_eq!(roadblock.len(), 1);
     assert_eq!(roadblock[0]["debugContext"]["debugData"]["threshold"], 20);
@@ -206,7 +336,10 @@ async fn the_app_level_safeguard_pauses_past_its_threshold_and_resume_applies() 
 
     // Another import of the app waits behind the paused one.
     let waiting = env.upload(&app, users_csv("u", 0..150).as_bytes()).await;
-    env.engine.start_import(&env.admin, &app.id, Some(&waiting.id), ImportType::Full).await.unwrap();
+    env.engine
+        .start_import(&env.admin, &app.id, Some(&waiting.id), ImportType::Full)
+        .await
+        .unwrap();
     assert!(env.engine.run_next_job().await.unwrap().is_none());
 
     let resumed = env.engine.resume_run(&env.admin, &run.id).await.unwrap();
@@ -214,10 +347,21 @@ async fn the_app_level_safeguard_pauses_past_its_threshold_and_resume_applies() 
     assert_eq!(status_of(&env, "u149@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u119@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u118@example.com").await, "ACTIVE");
-    assert_eq!(env.events_of_type("system.import.roadblock.resume").await.len(), 1);
+    assert_eq!(
+        env.events_of_type("system.import.roadblock.resume")
+            .await
+            .len(),
+        1
+    );
     assert!(env.engine.paused_runs().await.unwrap().is_empty());
-    assert!(matches!(env.engine.resume_run(&env.admin, &run.id).await, Err(Error::Conflict(_))));
-    assert!(env.engine.run_next_job().await.unwrap().is_some(), "the waiting import starts");
+    assert!(matches!(
+        env.engine.resume_run(&env.admin, &run.id).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(
+        env.engine.run_next_job().await.unwrap().is_some(),
+        "the waiting import starts"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +375,11 @@ async fn cancel_drops_the_removals_and_keeps_the_rest_of_the_run() {
     let cancelled = env.engine.cancel_run(&env.admin, &run.id).await.unwrap();
     assert_eq!(cancelled.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u149@example.com").await, "ACTIVE");
-    assert_eq!(env.queue(&app).await.len(), 1, "the new user is still queued");
+    assert_eq!(
+        env.queue(&app).await.len(),
+        1,
+        "the new user is still queued"
+    );
 }
 
 #[tokio::test]
@@ -240,13 +388,17 @@ async fn the_org_level_safeguard_covers_apps_under_100_users() {
     sourced_app_of(&env, "Big", "big", 60).await;
     let small = sourced_app(&env, "Small", 50).await;
     // 110 assignments in the org; 22 removals is exactly 20%.
-    let run = env.import(&small, users_csv("u", 0..28).as_bytes(), ImportType::Full).await;
+    let run = env
+        .import(&small, users_csv("u", 0..28).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Completed);
 
     let env = Env::new().await;
     sourced_app_of(&env, "Big", "big", 60).await;
     let small = sourced_app(&env, "Small", 50).await;
-    let run = env.import(&small, users_csv("u", 0..27).as_bytes(), ImportType::Full).await;
+    let run = env
+        .import(&small, users_csv("u", 0..27).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Paused, "23 of 110 assignments");
     assert_eq!(run.plan.unwrap().roadblock.unwrap().level, "ORG");
 
@@ -254,14 +406,29 @@ async fn the_org_level_safeguard_covers_apps_under_100_users() {
     let env = Env::new().await;
     sourced_app_of(&env, "Big", "big", 60).await;
     let small = sourced_app(&env, "Small", 50).await;
-    env.engine.save_org_settings(&env.admin, OrgSettings { safeguard: Safeguard { enabled: false, percent: 20 } }).await.unwrap();
-    let run = env.import(&small, users_csv("u", 0..27).as_bytes(), ImportType::Full).await;
+    env.engine
+        .save_org_settings(
+            &env.admin,
+            OrgSettings {
+                safeguard: Safeguard {
+                    enabled: false,
+                    percent: 20,
+                },
+            },
+        )
+        .await
+        .unwrap();
+    let run = env
+        .import(&small, users_csv("u", 0..27).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Completed);
 
     // Under 100 assignments in the org: no safeguard.
     let env = Env::new().await;
     let only = sourced_app(&env, "Only", 99).await;
-    let run = env.import(&only, users_csv("u", 0..10).as_bytes(), ImportType::Full).await;
+    let run = env
+        .import(&only, users_csv("u", 0..10).as_bytes(), ImportType::Full)
+        .await;
     assert_eq!(run.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u98@example.com").await, "DEPROVISIONED");
 }
@@ -271,29 +438,56 @@ async fn a_preview_writes_only_its_plan_and_apply_runs_it() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 150).await;
     let mut data = users_csv("u", 0..110);
-    data = data.replace("u0@example.com,First0,Last0", "u0@example.com,First0,Renamed");
+    data = data.replace(
+        "u0@example.com,First0,Last0",
+        "u0@example.com,First0,Renamed",
+    );
     data.push_str("new1@example.com,New,One,new1@example.com\n");
     let upload = env.upload(&app, data.as_bytes()).await;
-    let preview = env.engine.preview_import(&env.admin, &app.id, Some(&upload.id), ImportType::Full).await.unwrap();
+    let preview = env
+        .engine
+        .preview_import(&env.admin, &app.id, Some(&upload.id), ImportType::Full)
+        .await
+        .unwrap();
     let done = env.engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!((done.id.as_str(), done.status, done.preview), (preview.id.as_str(), RunStatus::Completed, true));
+    assert_eq!(
+        (done.id.as_str(), done.status, done.preview),
+        (preview.id.as_str(), RunStatus::Completed, true)
+    );
     let plan = done.plan.clone().unwrap();
-    assert_eq!((plan.create.total, plan.update.total, plan.deactivate.total), (1, 1, 40));
+    assert_eq!(
+        (plan.create.total, plan.update.total, plan.deactivate.total),
+        (1, 1, 40)
+    );
     assert_eq!(plan.create.items[0].login, "new1@example.com");
     let change = &plan.update.items[0].changes[0];
-    assert_eq!((change.old.as_deref(), change.new.as_deref()), (Some("Last0"), Some("Renamed")));
-    assert_eq!(plan.roadblock.as_ref().map(|r| r.removals), Some(40), "the preview says the safeguard would trip");
+    assert_eq!(
+        (change.old.as_deref(), change.new.as_deref()),
+        (Some("Last0"), Some("Renamed"))
+    );
+    assert_eq!(
+        plan.roadblock.as_ref().map(|r| r.removals),
+        Some(40),
+        "the preview says the safeguard would trip"
+    );
 
     // Nothing was written.
     assert!(env.queue(&app).await.is_empty());
     assert_eq!(env.user_by_login("u0@example.com").await.last_name, "Last0");
     assert_eq!(status_of(&env, "u149@example.com").await, "ACTIVE");
 
-    let applied = env.engine.apply_preview(&env.admin, &done.id).await.unwrap();
+    let applied = env
+        .engine
+        .apply_preview(&env.admin, &done.id)
+        .await
+        .unwrap();
     assert!(!applied.preview);
     let real = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(real.status, RunStatus::Paused);
-    assert_eq!(env.user_by_login("u0@example.com").await.last_name, "Renamed");
+    assert_eq!(
+        env.user_by_login("u0@example.com").await.last_name,
+        "Renamed"
+    );
     assert_eq!(env.queue(&app).await.len(), 1);
 }
 
@@ -302,24 +496,63 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
     let env = Env::new().await;
     sourced_app(&env, "HR", 3).await;
     let app = env.app("Wiki").await;
-    env.configure(&app, |s| s.matching.allow_partial = true).await;
+    env.configure(&app, |s| s.matching.allow_partial = true)
+        .await;
     let data = format!("{HEADER}\nwiki0,First0,Last0,w0@wiki.io\nwiki1,First1,Last1,w1@wiki.io\nwiki2,First2,Last2,w2@wiki.io\n");
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     let queue = env.queue(&app).await;
-    assert!(queue.iter().all(|r| r.match_type == MatchType::Partial), "{queue:?}");
+    assert!(
+        queue.iter().all(|r| r.match_type == MatchType::Partial),
+        "{queue:?}"
+    );
     assert_eq!(queue[0].candidate_logins, ["u0@example.com"]);
 
     let u2 = env.user_by_login("u2@example.com").await;
     let by = |login: &str| queue.iter().find(|r| r.login == login).unwrap().seq;
-    env.engine.set_queue_action(&env.admin, &app.id, by("wiki0"), QueueAction::Link(Some(u2.id.clone()))).await.unwrap();
-    env.engine.set_queue_action(&env.admin, &app.id, by("wiki1"), QueueAction::Create).await.unwrap();
-    env.engine.set_queue_action(&env.admin, &app.id, by("wiki2"), QueueAction::Ignore).await.unwrap();
+    env.engine
+        .set_queue_action(
+            &env.admin,
+            &app.id,
+            by("wiki0"),
+            QueueAction::Link(Some(u2.id.clone())),
+        )
+        .await
+        .unwrap();
+    env.engine
+        .set_queue_action(&env.admin, &app.id, by("wiki1"), QueueAction::Create)
+        .await
+        .unwrap();
+    env.engine
+        .set_queue_action(&env.admin, &app.id, by("wiki2"), QueueAction::Ignore)
+        .await
+        .unwrap();
     let queue = env.queue(&app).await;
-    assert_eq!(queue.iter().find(|r| r.login == "wiki0").unwrap().action_user_login.as_deref(), Some("u2@example.com"));
-    assert_eq!(env.events_of_type("system.import.user_match.update").await.len(), 3);
+    assert_eq!(
+        queue
+            .iter()
+            .find(|r| r.login == "wiki0")
+            .unwrap()
+            .action_user_login
+            .as_deref(),
+        Some("u2@example.com")
+    );
+    assert_eq!(
+        env.events_of_type("system.import.user_match.update")
+            .await
+            .len(),
+        3
+    );
 
     let outcome = env.confirm_all(&app, true).await;
-    assert_eq!((outcome.linked, outcome.created, outcome.ignored, outcome.skipped), (1, 1, 1, 0));
+    assert_eq!(
+        (
+            outcome.linked,
+            outcome.created,
+            outcome.ignored,
+            outcome.skipped
+        ),
+        (1, 1, 1, 0)
+    );
     assert!(env.queue(&app).await.is_empty());
     assert_eq!(env.refresh(&app).await.assigned_users, 2);
     assert_eq!(env.user_by_login("wiki1").await.status, "ACTIVE");
@@ -327,7 +560,10 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert!(env.queue(&app).await.is_empty());
 
-    let missing = env.engine.set_queue_action(&env.admin, &app.id, 999_999, QueueAction::Create).await;
+    let missing = env
+        .engine
+        .set_queue_action(&env.admin, &app.id, 999_999, QueueAction::Create)
+        .await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
 }
 
@@ -346,8 +582,16 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert!(env.queue(&app).await.is_empty());
     assert_eq!(env.refresh(&app).await.assigned_users, 2);
-    assert_eq!(env.user_by_login("fresh@example.com").await.status, "ACTIVE");
-    assert_eq!(env.events_of_type("system.import.object_creation.complete").await.len(), 1);
+    assert_eq!(
+        env.user_by_login("fresh@example.com").await.status,
+        "ACTIVE"
+    );
+    assert_eq!(
+        env.events_of_type("system.import.object_creation.complete")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -355,49 +599,126 @@ async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 2).await;
     let mut settings = env.engine.app_settings(&app.id).await.unwrap();
-    settings.full_schedule = Schedule { frequency: Frequency::Hourly, interval: 1 };
-    settings.incremental_schedule = Schedule { frequency: Frequency::Hourly, interval: 2 };
-    assert!(env.engine.save_app_settings(&env.admin, &app.id, settings.clone()).await.is_err(), "full more often than incremental");
-    settings.incremental_schedule = Schedule { frequency: Frequency::Hourly, interval: 1 };
-    settings.full_schedule = Schedule { frequency: Frequency::Daily, interval: 1 };
-    env.engine.save_app_settings(&env.admin, &app.id, settings).await.unwrap();
+    settings.full_schedule = Schedule {
+        frequency: Frequency::Hourly,
+        interval: 1,
+    };
+    settings.incremental_schedule = Schedule {
+        frequency: Frequency::Hourly,
+        interval: 2,
+    };
+    assert!(
+        env.engine
+            .save_app_settings(&env.admin, &app.id, settings.clone())
+            .await
+            .is_err(),
+        "full more often than incremental"
+    );
+    settings.incremental_schedule = Schedule {
+        frequency: Frequency::Hourly,
+        interval: 1,
+    };
+    settings.full_schedule = Schedule {
+        frequency: Frequency::Daily,
+        interval: 1,
+    };
+    env.engine
+        .save_app_settings(&env.admin, &app.id, settings)
+        .await
+        .unwrap();
 
     let now = chrono::Utc::now();
-    assert!(env.engine.enqueue_due_imports(now).await.unwrap().is_empty(), "the last import just ended");
-    let queued = env.engine.enqueue_due_imports(now + chrono::Duration::minutes(61)).await.unwrap();
+    assert!(
+        env.engine
+            .enqueue_due_imports(now)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the last import just ended"
+    );
+    let queued = env
+        .engine
+        .enqueue_due_imports(now + chrono::Duration::minutes(61))
+        .await
+        .unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!((queued[0].import_type, queued[0].trigger.as_str()), (ImportType::Incremental, "Scheduled"));
-    assert!(env.engine.enqueue_due_imports(now + chrono::Duration::minutes(62)).await.unwrap().is_empty(), "one at a time");
+    assert_eq!(
+        (queued[0].import_type, queued[0].trigger.as_str()),
+        (ImportType::Incremental, "Scheduled")
+    );
+    assert!(
+        env.engine
+            .enqueue_due_imports(now + chrono::Duration::minutes(62))
+            .await
+            .unwrap()
+            .is_empty(),
+        "one at a time"
+    );
     let ran = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(ran.status, RunStatus::Completed);
     let starts = env.events(r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Scheduled""#).await;
     assert_eq!(starts.len(), 1);
-    assert_eq!(at(&starts[0], "/actor/alternateId"), engine::syslog::Actor::system().alternate_id);
+    assert_eq!(
+        at(&starts[0], "/actor/alternateId"),
+        engine::syslog::Actor::system().alternate_id
+    );
 
-    let queued = env.engine.enqueue_due_imports(now + chrono::Duration::hours(25)).await.unwrap();
-    assert_eq!(queued[0].import_type, ImportType::Full, "a full import due at the same time wins");
+    let queued = env
+        .engine
+        .enqueue_due_imports(now + chrono::Duration::hours(25))
+        .await
+        .unwrap();
+    assert_eq!(
+        queued[0].import_type,
+        ImportType::Full,
+        "a full import due at the same time wins"
+    );
 }
 
 #[tokio::test]
 async fn a_scheduled_import_queued_before_a_restart_runs_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let app = engine.create_app(&admin, "HR", engine::model::AppKind::CsvDirectory).await.unwrap();
-    let upload = engine.save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..3).as_bytes()).await.unwrap();
+    let app = engine
+        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
+    let upload = engine
+        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..3).as_bytes())
+        .await
+        .unwrap();
     let mut settings = engine.app_settings(&app.id).await.unwrap();
-    settings.incremental_schedule = Schedule { frequency: Frequency::Weekly, interval: 1 };
-    engine.save_app_settings(&admin, &app.id, settings).await.unwrap();
-    let queued = engine.enqueue_due_imports(chrono::Utc::now()).await.unwrap();
+    settings.incremental_schedule = Schedule {
+        frequency: Frequency::Weekly,
+        interval: 1,
+    };
+    engine
+        .save_app_settings(&admin, &app.id, settings)
+        .await
+        .unwrap();
+    let queued = engine
+        .enqueue_due_imports(chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(queued.len(), 1, "never imported: due at once");
-    let manual = engine.start_import(&admin, &app.id, Some(&upload.id), ImportType::Full).await.unwrap();
+    let manual = engine
+        .start_import(&admin, &app.id, Some(&upload.id), ImportType::Full)
+        .await
+        .unwrap();
     drop(engine);
 
     let (engine, _) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     let first = engine.run_next_job().await.unwrap().unwrap();
     let second = engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!((first.id.as_str(), first.trigger.as_str()), (queued[0].id.as_str(), "Scheduled"));
+    assert_eq!(
+        (first.id.as_str(), first.trigger.as_str()),
+        (queued[0].id.as_str(), "Scheduled")
+    );
     assert_eq!(second.id, manual.id);
-    assert_eq!(engine.list_queue(&app.id, None, 0, 10).await.unwrap().total, 3);
+    assert_eq!(
+        engine.list_queue(&app.id, None, 0, 10).await.unwrap().total,
+        3
+    );
 }
 
 #[tokio::test]
@@ -405,23 +726,42 @@ async fn a_new_mapping_reaches_unchanged_rows_on_the_next_full_import_only() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 3).await;
     env.configure(&app, |s| {
-        s.mappings.push(Mapping { attribute: "nickName".into(), expression: "String.toLowerCase(appuser.firstName)".into() });
+        s.mappings.push(Mapping {
+            attribute: "nickName".into(),
+            expression: "String.toLowerCase(appuser.firstName)".into(),
+        });
     })
     .await;
     let same = users_csv("u", 0..3);
-    let run = env.import(&app, same.as_bytes(), ImportType::Incremental).await;
+    let run = env
+        .import(&app, same.as_bytes(), ImportType::Incremental)
+        .await;
     assert_eq!(run.counts.unchanged, 3);
-    assert!(env.user_by_login("u1@example.com").await.profile.get("nickName").is_none(), "incremental: unchanged rows are skipped");
+    assert!(
+        env.user_by_login("u1@example.com")
+            .await
+            .profile
+            .get("nickName")
+            .is_none(),
+        "incremental: unchanged rows are skipped"
+    );
     env.import(&app, same.as_bytes(), ImportType::Full).await;
-    assert_eq!(env.user_by_login("u1@example.com").await.profile["nickName"], "first1");
-    assert_eq!(env.events_of_type("system.import.user.update").await.len(), 3);
+    assert_eq!(
+        env.user_by_login("u1@example.com").await.profile["nickName"],
+        "first1"
+    );
+    assert_eq!(
+        env.events_of_type("system.import.user.update").await.len(),
+        3
+    );
 }
 
 #[tokio::test]
 async fn a_sourced_profile_never_takes_another_users_login() {
     let env = Env::new().await;
     let app = env.app("HR").await;
-    env.configure(&app, |s| s.username_format = UsernameFormat::Email).await;
+    env.configure(&app, |s| s.username_format = UsernameFormat::Email)
+        .await;
     let data = format!("{HEADER}\ne1,Ann,Lee,ann@x.io\ne2,Bo,Ray,bo@x.io\n");
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     env.confirm_all(&app, true).await;
@@ -429,11 +769,20 @@ async fn a_sourced_profile_never_takes_another_users_login() {
 
     // e1's email (and so its username) becomes Bo's.
     let data = format!("{HEADER}\ne1,Ann,Lee,bo@x.io\ne2,Bo,Ray,bo@x.io\n");
-    let run = env.import(&app, data.as_bytes(), ImportType::Incremental).await;
+    let run = env
+        .import(&app, data.as_bytes(), ImportType::Incremental)
+        .await;
     assert_eq!(run.counts.errors, 1);
     let errors = env.row_errors(&run).await;
-    assert!(errors[0].message.contains("belongs to another user"), "{errors:?}");
+    assert!(
+        errors[0].message.contains("belongs to another user"),
+        "{errors:?}"
+    );
     assert_eq!(errors[0].line, Some(2));
-    assert_eq!(env.user_by_login("ann@x.io").await.email, "ann@x.io", "Ann's profile is unchanged");
+    assert_eq!(
+        env.user_by_login("ann@x.io").await.email,
+        "ann@x.io",
+        "Ann's profile is unchanged"
+    );
     assert_eq!(env.user_by_login("bo@x.io").await.first_name, "Bo");
 }
