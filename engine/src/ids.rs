@@ -7,24 +7,32 @@
 use rand::Rng;
 
 const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+/// The same characters in byte order, for the time part: ids compare as
+/// bytes (SQLite, sorting in Rust), so its digits must sort as they count.
+const TIME_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 fn new_id(prefix: &str) -> String {
     let mut rng = rand::thread_rng();
     let mut id = String::with_capacity(20);
     id.push_str(prefix);
     let millis = chrono::Utc::now().timestamp_millis().max(0) as u64;
-    // 62^8 milliseconds is about 6,900 years.
-    let mut time = [0u8; 8];
-    let mut rest = millis;
-    for slot in time.iter_mut().rev() {
-        *slot = ALPHABET[(rest % 62) as usize];
-        rest /= 62;
-    }
-    id.extend(time.iter().map(|&b| b as char));
+    id.extend(time_part(millis).iter().map(|&b| b as char));
     while id.len() < 20 {
         id.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
     }
     id
+}
+
+/// Milliseconds as 8 base-62 digits that sort as bytes in time order
+/// (62^8 milliseconds is about 6,900 years).
+fn time_part(millis: u64) -> [u8; 8] {
+    let mut time = [0u8; 8];
+    let mut rest = millis;
+    for slot in time.iter_mut().rev() {
+        *slot = TIME_ALPHABET[(rest % 62) as usize];
+        rest /= 62;
+    }
+    time
 }
 
 pub fn user_id() -> String {
@@ -106,6 +114,14 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let b = user_id();
         assert!(a < b, "{a} {b}");
+    }
+
+    #[test]
+    fn time_parts_sort_in_time_order_across_every_digit() {
+        let now = 1_795_000_000_000u64;
+        for n in (now..now + 62 * 62 * 2).chain([61, 62, 3843, 3844]) {
+            assert!(time_part(n) < time_part(n + 1), "{n}");
+        }
     }
 
     #[test]

@@ -229,6 +229,9 @@ struct RunState {
     known: HashMap<String, AppUserState>,
     /// Logins seen in this run, with the line they were first seen on.
     seen: HashMap<String, Option<i64>>,
+    /// Account ids seen in this run, when the username format or mappings
+    /// make logins differ from them.
+    seen_accounts: HashMap<String, Option<i64>>,
     full: bool,
     preview: bool,
     settings: AppSettings,
@@ -261,6 +264,14 @@ impl RunState {
             Item::Rejected(e) => {
                 self.counts.errors += 1;
                 out.errors.push(e);
+            }
+            Item::RejectedAccount { external_id, error } => {
+                // The source still has the account: not gone.
+                if let Some(p) = self.known.get_mut(&external_id) {
+                    p.seen = true;
+                }
+                self.counts.errors += 1;
+                out.errors.push(error);
             }
             Item::Record(r) => self.take_record(r, out),
         }
@@ -343,6 +354,19 @@ impl RunState {
             return self.reject(out, r.line, "login", login, message);
         }
         self.seen.insert(login_key, r.line);
+        if !self.mapper.is_identity() {
+            if let Some(first) = self.seen_accounts.get(&r.external_id) {
+                let first = first
+                    .map(|l| format!(" (first on line {l})"))
+                    .unwrap_or_default();
+                let message = format!(
+                    "the account \"{}\" appears more than once in the import{first}",
+                    r.external_id
+                );
+                return self.reject(out, r.line, "login", &r.external_id.clone(), message);
+            }
+            self.seen_accounts.insert(r.external_id.clone(), r.line);
+        }
 
         let changed = previous.is_none_or(|p| p.content_hash != hash);
         match previous {
@@ -720,6 +744,7 @@ pub async fn run_import<S: Source>(
         index_options,
         known: store.load_app_user_states(&app.id).await?,
         seen: HashMap::new(),
+        seen_accounts: HashMap::new(),
         full: run.import_type == ImportType::Full,
         preview: run.preview,
         mapper: settings.profile_mapper()?,

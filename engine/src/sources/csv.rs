@@ -203,9 +203,29 @@ fn is_blank(rec: &csv::ByteRecord) -> bool {
 }
 
 /// Turns one CSV row into a record or a row error.
+/// The account id of a row: its `login`, lower-case.
+fn external_id_of(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// A row's error, tied to its account when the login could still be read.
+fn rejected(columns: &[String], rec: &csv::ByteRecord, error: RowError) -> Item {
+    let login = columns
+        .iter()
+        .position(|c| c == "login")
+        .and_then(|i| rec.get(i))
+        .and_then(|f| std::str::from_utf8(f).ok())
+        .map(external_id_of)
+        .filter(|id| !id.is_empty());
+    match login {
+        Some(external_id) => Item::RejectedAccount { external_id, error },
+        None => Item::Rejected(error),
+    }
+}
+
 fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
     if rec.len() != columns.len() {
-        return Item::Rejected(RowError {
+        let error = RowError {
             line: Some(line),
             field: None,
             value: None,
@@ -214,26 +234,28 @@ fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
                 rec.len(),
                 columns.len()
             ),
-        });
+        };
+        return rejected(columns, rec, error);
     }
     let mut attributes = Vec::with_capacity(columns.len());
     for (name, field) in columns.iter().zip(rec.iter()) {
         match std::str::from_utf8(field) {
             Ok(v) => attributes.push((name.clone(), v.to_owned())),
             Err(_) => {
-                return Item::Rejected(RowError {
+                let error = RowError {
                     line: Some(line),
                     field: Some(name.clone()),
                     value: Some(String::from_utf8_lossy(field).into_owned()),
                     message: "the value is not UTF-8 text; save the file as CSV UTF-8".into(),
-                })
+                };
+                return rejected(columns, rec, error);
             }
         }
     }
     let external_id = attributes
         .iter()
         .find(|(k, _)| k == "login")
-        .map(|(_, v)| v.trim().to_lowercase())
+        .map(|(_, v)| external_id_of(v))
         .unwrap_or_default();
     Item::Record(Record {
         line: Some(line),
@@ -408,7 +430,7 @@ mod tests {
     fn record(item: &Item) -> &Record {
         match item {
             Item::Record(r) => r,
-            Item::Rejected(e) => panic!("rejected: {e:?}"),
+            Item::Rejected(e) | Item::RejectedAccount { error: e, .. } => panic!("rejected: {e:?}"),
         }
     }
 
@@ -455,7 +477,11 @@ mod tests {
         let all = items(&data).await;
         assert!(matches!(all[0], Item::Record(_)));
         match &all[1] {
-            Item::Rejected(e) => {
+            Item::RejectedAccount {
+                external_id,
+                error: e,
+            } => {
+                assert_eq!(external_id, "bob@x.io", "the login was readable");
                 assert_eq!(e.line, Some(3));
                 assert_eq!(e.field.as_deref(), Some("firstName"));
                 assert!(e.message.contains("UTF-8"));
@@ -466,15 +492,24 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_field_count_is_a_row_error() {
-        let all = items(format!("{HEADER}\nann@x.io,Ann,Lee\n").as_bytes()).await;
+        let mut data = format!("{HEADER}\nAnn@x.io,Ann,Lee\n").into_bytes();
+        data.extend_from_slice(b"\xff\n");
+        let all = items(&data).await;
         match &all[0] {
-            Item::Rejected(e) => assert!(
-                e.message.contains("3 fields but the header has 4"),
-                "{}",
-                e.message
-            ),
+            Item::RejectedAccount {
+                external_id,
+                error: e,
+            } => {
+                assert_eq!(external_id, "ann@x.io");
+                assert!(
+                    e.message.contains("3 fields but the header has 4"),
+                    "{}",
+                    e.message
+                )
+            }
             other => panic!("expected a rejection, got {other:?}"),
         }
+        assert!(matches!(&all[1], Item::Rejected(_)), "{:?}", all[1]);
     }
 
     #[test]

@@ -24,7 +24,14 @@ pub struct Record {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Record(Record),
+    /// A row that could not be read at all.
     Rejected(RowError),
+    /// A row that could not be used, of an account the source still has
+    /// (its id was readable): a full import does not treat it as gone.
+    RejectedAccount {
+        external_id: String,
+        error: RowError,
+    },
 }
 
 /// A stream of records, read in batches so memory stays bounded.

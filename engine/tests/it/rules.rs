@@ -786,3 +786,35 @@ async fn a_sourced_profile_never_takes_another_users_login() {
     );
     assert_eq!(env.user_by_login("bo@x.io").await.first_name, "Bo");
 }
+
+#[tokio::test]
+async fn a_full_import_keeps_users_whose_rows_it_could_not_use() {
+    let env = Env::new().await;
+    let app = sourced_app(&env, "HR", 4).await;
+    // u1: bad email; u2: a field missing; u3: a repeated account under a
+    // mapped username. None of them is gone from the file.
+    env.configure(&app, |s| {
+        s.username_format = UsernameFormat::Custom("String.toLowerCase(appuser.login)".into());
+    })
+    .await;
+    let data = format!(
+        "{HEADER}\nu0@example.com,First0,Last0,u0@example.com\nu1@example.com,First1,Last1,not-an-email\n\
+         u2@example.com,First2,Last2\nu3@example.com,First3,Last3,u3@example.com\nU3@EXAMPLE.COM,Other,Three,u3@example.com\n"
+    );
+    let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(run.counts.errors, 3, "{:?}", env.row_errors(&run).await);
+    for login in ["u1@example.com", "u2@example.com", "u3@example.com"] {
+        assert_eq!(status_of(&env, login).await, "ACTIVE", "{login}");
+    }
+    assert!(env
+        .events_of_type("system.import.user.delete")
+        .await
+        .is_empty());
+    let errors = env.row_errors(&run).await;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("appears more than once") && e.line == Some(6)),
+        "{errors:?}"
+    );
+}
