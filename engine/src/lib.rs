@@ -436,31 +436,26 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<ImportRun>> {
         let mut queued = Vec::new();
-        for (app_id, settings, last_end, upload) in self.store.scheduled_apps().await? {
-            let Some(upload) = upload else { continue };
-            let since = last_end
+        for app in self.store.scheduled_apps().await? {
+            let since = app
+                .last_end
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| (now - t.with_timezone(&chrono::Utc)).num_seconds());
             let due = |s: &settings::Schedule| {
                 s.period_seconds()
                     .is_some_and(|p| since.is_none_or(|since| since >= p))
             };
-            let import_type = if due(&settings.full_schedule) {
+            let import_type = if due(&app.settings.full_schedule) {
                 ImportType::Full
-            } else if due(&settings.incremental_schedule) {
+            } else if due(&app.settings.incremental_schedule) {
                 ImportType::Incremental
             } else {
                 continue;
             };
-            let mut conn = self.store.pool().acquire().await?;
-            if store::imports::app_import_active(&mut conn, &app_id).await? {
-                continue;
-            }
-            drop(conn);
             let run = self
                 .new_run(
-                    &app_id,
-                    Some(&upload),
+                    &app.app_id,
+                    Some(&app.upload_id),
                     import_type,
                     model::ImportTrigger::Scheduled,
                     false,
@@ -750,17 +745,16 @@ impl Engine {
         app_id: &str,
         settings: &settings::AppSettings,
     ) -> Result<Option<model::MappingPreview>> {
-        let Some(source) = self.store.sample_app_user(app_id).await? else {
+        let Some((external_id, source)) = self.store.sample_app_user(app_id).await? else {
             return Ok(None);
         };
         let mapper = settings.clone().validate()?.profile_mapper()?;
-        let (profile, error) = match mapper.map(&source.1) {
+        let (profile, error) = match mapper.map(&source) {
             Ok(p) => (p.into_owned(), None),
             Err(e) => (Vec::new(), Some(format!("{}: {}", e.attribute, e.message))),
         };
         Ok(Some(model::MappingPreview {
-            external_id: source.0,
-            source: source.1,
+            external_id,
             profile,
             error,
         }))
@@ -842,7 +836,12 @@ impl Engine {
             .transaction(&run.id)
             .debug(serde_json::json!({ "jobId": run.id, "removals": removals.len() }))])
             .await?;
-        pipeline::apply_removals(&self.store, &app, &actor, &run.id, &removals).await?;
+        pipeline::apply_removals(
+            &self.store,
+            &pipeline::Logger::new(&app, &run, &actor),
+            &removals,
+        )
+        .await?;
         let mut tx = self.store.pool().begin().await?;
         store::rules::delete_removals(&mut tx, run_id).await?;
         let message = format!(

@@ -572,7 +572,6 @@ pub enum QueueAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MappingPreview {
     pub external_id: String,
-    pub source: Vec<(String, String)>,
     pub profile: Vec<(String, String)>,
     pub error: Option<String>,
 }

@@ -471,13 +471,17 @@ fn import_debug(app: &App, run: &ImportRun) -> serde_json::Value {
 }
 
 /// The run's context for the events it logs.
-struct Logger<'a> {
+pub(crate) struct Logger<'a> {
     app: &'a App,
     run: &'a ImportRun,
     actor: &'a Actor,
 }
 
-impl Logger<'_> {
+impl<'a> Logger<'a> {
+    pub(crate) fn new(app: &'a App, run: &'a ImportRun, actor: &'a Actor) -> Logger<'a> {
+        Logger { app, run, actor }
+    }
+
     fn event(&self, event_type: &'static str, message: impl Into<String>) -> NewEvent {
         NewEvent::new(event_type, message, self.actor.clone())
             .target(Target::app(&self.app.id, &self.app.name))
@@ -594,7 +598,9 @@ async fn process_linked(
                 _ => None,
             };
             if let Some(status) = status {
-                state.plan.reactivate.push(plan_user());
+                if state.preview {
+                    state.plan.reactivate.push(plan_user());
+                }
                 out.statuses.push((u.user_id.clone(), status));
             }
             if !u.assigned {
@@ -622,20 +628,23 @@ async fn process_linked(
                 state.reject(out, l.line, "login", new_login, message);
                 continue;
             }
-            out.events.push(
-                log.user(
-                    "system.import.user.update",
-                    "Update user profile from the app",
-                    &u.user_id,
-                    &u.login,
-                )
-                .debug(json!({ "changes": changes })),
-            );
-            state.plan.update.push(PlanUpdate {
-                external_id: l.external_id.clone(),
-                login: u.login.clone(),
-                changes,
-            });
+            if state.preview {
+                state.plan.update.push(PlanUpdate {
+                    external_id: l.external_id.clone(),
+                    login: u.login.clone(),
+                    changes,
+                });
+            } else {
+                out.events.push(
+                    log.user(
+                        "system.import.user.update",
+                        "Update user profile from the app",
+                        &u.user_id,
+                        &u.login,
+                    )
+                    .debug(json!({ "changes": changes })),
+                );
+            }
             out.updates.push((u.user_id.clone(), l.profile));
         }
     }
@@ -649,7 +658,7 @@ async fn plan_queue(store: &Store, state: &mut RunState, queue: &[QueueEntry]) -
         .filter_map(|q| q.matched_user_id.as_deref())
         .collect();
     let mut conn = store.pool().acquire().await?;
-    let logins = store::rules::logins_of(&mut conn, &ids).await?;
+    let logins = store::rules::user_labels(&mut conn, &ids).await?;
     for q in queue {
         let entry = PlanUser {
             external_id: q.external_id.clone(),
@@ -657,7 +666,7 @@ async fn plan_queue(store: &Store, state: &mut RunState, queue: &[QueueEntry]) -
             user_login: q
                 .matched_user_id
                 .as_ref()
-                .and_then(|id| logins.get(id).cloned()),
+                .and_then(|id| logins.get(id).map(|(login, _)| login.clone())),
             match_type: Some(q.match_type),
         };
         match q.match_type {
@@ -682,15 +691,18 @@ async fn write_batch(
     if !state.preview {
         store::imports::stage_app_users(&mut tx, &app.id, &run.id, &w.staged).await?;
         store::imports::upsert_queue(&mut tx, &app.id, &run.id, &w.queue).await?;
-        for (user_id, profile) in &w.updates {
-            store::rules::update_user_profile(&mut tx, user_id, profile, &now).await?;
+        store::rules::update_user_profiles(&mut tx, &w.updates, &now).await?;
+        for status in ["ACTIVE", "PROVISIONED"] {
+            let ids: Vec<&str> = w
+                .statuses
+                .iter()
+                .filter(|(_, s)| *s == status)
+                .map(|(id, _)| id.as_str())
+                .collect();
+            store::rules::set_users_status(&mut tx, &ids, status, &now).await?;
         }
-        for (user_id, status) in &w.statuses {
-            store::rules::set_user_status(&mut tx, user_id, status, &now).await?;
-        }
-        for ext in &w.reactivated_app_users {
-            store::rules::set_app_user_active(&mut tx, &app.id, ext, true).await?;
-        }
+        let back: Vec<&str> = w.reactivated_app_users.iter().map(String::as_str).collect();
+        store::rules::set_app_users_active(&mut tx, &app.id, &back, true).await?;
         let assign: Vec<&str> = w.assign.iter().map(String::as_str).collect();
         store::imports::insert_assignments(&mut tx, &app.id, &assign, &now).await?;
         store::events::insert_events(&mut tx, &w.events, &now).await?;
@@ -878,7 +890,7 @@ pub async fn run_import<S: Source>(
                 message = Some(text);
             }
             None => {
-                apply_removals(store, app, actor, &run.id, &removals).await?;
+                apply_removals(store, &log, &removals).await?;
                 store
                     .log(&[log.phase(
                         "system.import.implicit_deletion.complete",
@@ -972,11 +984,9 @@ async fn find_gone_users(store: &Store, app: &App, state: &mut RunState) -> Resu
     }
     drop(conn);
     if !state.preview && !nothing_to_remove.is_empty() {
-        let mut tx = store.pool().begin().await?;
-        for ext in &nothing_to_remove {
-            store::rules::set_app_user_active(&mut tx, &app.id, ext, false).await?;
-        }
-        tx.commit().await?;
+        let gone: Vec<&str> = nothing_to_remove.iter().map(String::as_str).collect();
+        let mut conn = store.pool().acquire().await?;
+        store::rules::set_app_users_active(&mut conn, &app.id, &gone, false).await?;
     }
     state
         .removals
@@ -988,48 +998,52 @@ async fn find_gone_users(store: &Store, app: &App, state: &mut RunState) -> Resu
 /// their app users are marked inactive so a later import can reactivate them.
 pub(crate) async fn apply_removals(
     store: &Store,
-    app: &App,
-    actor: &Actor,
-    transaction: &str,
+    log: &Logger<'_>,
     removals: &[Removal],
 ) -> Result<()> {
+    let app_id = log.app.id.as_str();
     for chunk in removals.chunks(crate::store::ROWS_PER_STATEMENT) {
         let now = crate::ids::now();
-        let mut events = Vec::with_capacity(chunk.len());
-        let mut tx = store.pool().begin().await?;
-        for r in chunk {
-            let event = |event_type: &'static str, message: &str| {
-                NewEvent::new(event_type, message, actor.clone())
-                    .target(Target::user(&r.user_id, &r.login, &r.login))
-                    .target(Target::app(&app.id, &app.name))
-                    .transaction(transaction)
-            };
-            match r.action {
-                RemovalAction::Deactivate => {
-                    store::rules::set_user_status(&mut tx, &r.user_id, "DEPROVISIONED", &now)
-                        .await?;
-                    events.push(event(
+        let of = |action: RemovalAction| -> Vec<&str> {
+            chunk
+                .iter()
+                .filter(|r| r.action == action)
+                .map(|r| r.user_id.as_str())
+                .collect()
+        };
+        let gone: Vec<&str> = chunk.iter().map(|r| r.external_id.as_str()).collect();
+        let events: Vec<NewEvent> = chunk
+            .iter()
+            .map(|r| {
+                let (event_type, message) = match r.action {
+                    RemovalAction::Deactivate => (
                         "system.import.user.delete",
                         "Deactivate user deactivated or removed in the app",
-                    ));
-                }
-                RemovalAction::Suspend => {
-                    store::rules::set_user_status(&mut tx, &r.user_id, "SUSPENDED", &now).await?;
-                    events.push(event(
+                    ),
+                    RemovalAction::Suspend => (
                         "system.import.user.suspend",
                         "Suspend user deactivated or removed in the app",
-                    ));
-                }
-                RemovalAction::Unassign => {
-                    store::rules::unassign(&mut tx, &app.id, &r.user_id).await?;
-                    events.push(event(
+                    ),
+                    RemovalAction::Unassign => (
                         "application.user_membership.remove",
                         "Remove user from application membership",
-                    ));
-                }
-            }
-            store::rules::set_app_user_active(&mut tx, &app.id, &r.external_id, false).await?;
-        }
+                    ),
+                };
+                log.user(event_type, message, &r.user_id, &r.login)
+            })
+            .collect();
+        let mut tx = store.pool().begin().await?;
+        store::rules::set_users_status(
+            &mut tx,
+            &of(RemovalAction::Deactivate),
+            "DEPROVISIONED",
+            &now,
+        )
+        .await?;
+        store::rules::set_users_status(&mut tx, &of(RemovalAction::Suspend), "SUSPENDED", &now)
+            .await?;
+        store::rules::unassign(&mut tx, app_id, &of(RemovalAction::Unassign)).await?;
+        store::rules::set_app_users_active(&mut tx, app_id, &gone, false).await?;
         store::events::insert_events(&mut tx, &events, &now).await?;
         tx.commit().await?;
     }
@@ -1297,7 +1311,6 @@ mod tests {
             profile: Default::default(),
             sourced_here: true,
             assigned,
-            app_user_active: true,
         };
         let with = |action| Sourcing {
             on_deactivated: action,

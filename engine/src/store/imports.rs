@@ -322,7 +322,7 @@ impl Store {
             .collect();
         let all: Vec<&str> = candidate_ids.iter().flatten().map(String::as_str).collect();
         let mut conn = self.pool.acquire().await?;
-        let logins = super::rules::logins_of(&mut conn, &all).await?;
+        let logins = super::rules::user_labels(&mut conn, &all).await?;
         let items = rows
             .iter()
             .zip(candidate_ids)
@@ -341,7 +341,7 @@ impl Store {
                     candidates: r.get("candidates"),
                     candidate_logins: ids
                         .iter()
-                        .filter_map(|id| logins.get(id).cloned())
+                        .filter_map(|id| logins.get(id).map(|(login, _)| login.clone()))
                         .collect(),
                     action: r.get("action"),
                     action_user_login: r.get("action_login"),

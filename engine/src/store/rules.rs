@@ -16,7 +16,6 @@ pub struct LinkedUser {
     pub profile: serde_json::Map<String, serde_json::Value>,
     pub sourced_here: bool,
     pub assigned: bool,
-    pub app_user_active: bool,
 }
 
 /// What a removal does to a user.
@@ -110,32 +109,42 @@ impl Store {
             .collect())
     }
 
-    /// App ids with a schedule, their settings, the end of their last import
-    /// and their newest upload.
-    pub async fn scheduled_apps(
-        &self,
-    ) -> Result<Vec<(String, AppSettings, Option<String>, Option<String>)>> {
+    /// Apps with an import schedule that have an upload to import and no
+    /// import running, waiting or paused.
+    pub async fn scheduled_apps(&self) -> Result<Vec<ScheduledApp>> {
         let rows = sqlx::query(
             "SELECT a.id, a.settings,
                 (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = 0) AS last_end,
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
-             FROM apps a WHERE a.settings LIKE '%Schedule%'",
+             FROM apps a
+             WHERE (json_extract(a.settings, '$.incrementalSchedule.frequency') <> 'Never'
+                    OR json_extract(a.settings, '$.fullSchedule.frequency') <> 'Never')
+               AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ('RUNNING', 'QUEUED', 'PAUSED'))",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .iter()
-            .map(|r| {
-                let settings: String = r.get("settings");
-                (
-                    r.get("id"),
-                    AppSettings::from_json(&settings),
-                    r.get("last_end"),
-                    r.get("upload"),
-                )
+            .map(|r| ScheduledApp {
+                app_id: r.get("id"),
+                settings: AppSettings::from_json(&r.get::<String, _>("settings")),
+                last_end: r.get("last_end"),
+                upload_id: r.get("upload"),
             })
             .collect())
     }
+}
+
+/// An app whose schedule may start an import.
+#[derive(Debug, Clone)]
+pub struct ScheduledApp {
+    pub app_id: String,
+    pub settings: AppSettings,
+    /// When the app's last import ended (or was asked for), if it had one.
+    pub last_end: Option<String>,
+    /// The app's newest upload, which a scheduled CSV import reads.
+    pub upload_id: String,
 }
 
 pub(crate) async fn save_app_settings(
@@ -172,16 +181,12 @@ pub(crate) async fn linked_users(
     let mut out = Vec::new();
     for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT au.external_id, au.active, u.id, u.status, u.login, u.profile, u.source_app_id = au.app_id AS sourced_here,
+            "SELECT au.external_id, u.id, u.status, u.login, u.profile, u.source_app_id = au.app_id AS sourced_here,
                     EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = au.app_id AND x.user_id = u.id) AS assigned
              FROM app_users au JOIN users u ON u.id = au.user_id WHERE au.app_id = ",
         );
-        qb.push_bind(app_id).push(" AND au.external_id IN (");
-        let mut sep = qb.separated(", ");
-        for e in chunk {
-            sep.push_bind(*e);
-        }
-        qb.push(")");
+        qb.push_bind(app_id).push(" AND au.external_id IN ");
+        push_list(&mut qb, chunk);
         for r in qb.build().fetch_all(&mut *conn).await? {
             let profile: String = r.get("profile");
             out.push(LinkedUser {
@@ -192,29 +197,7 @@ pub(crate) async fn linked_users(
                 profile: serde_json::from_str(&profile).unwrap_or_default(),
                 sourced_here: r.get::<Option<bool>, _>("sourced_here").unwrap_or(false),
                 assigned: r.get("assigned"),
-                app_user_active: r.get("active"),
             });
-        }
-    }
-    Ok(out)
-}
-
-/// Logins of these users, by id.
-pub(crate) async fn logins_of(
-    conn: &mut SqliteConnection,
-    ids: &[&str],
-) -> Result<std::collections::HashMap<String, String>> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT id, login FROM users WHERE id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
-        for r in qb.build().fetch_all(&mut *conn).await? {
-            out.insert(r.get("id"), r.get("login"));
         }
     }
     Ok(out)
@@ -228,13 +211,9 @@ pub(crate) async fn user_labels(
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN (",
+            "SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN ",
         );
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
+        push_list(&mut qb, chunk);
         for r in qb.build().fetch_all(&mut *conn).await? {
             out.insert(r.get("id"), (r.get("login"), r.get("display")));
         }
@@ -242,76 +221,102 @@ pub(crate) async fn user_labels(
     Ok(out)
 }
 
-/// Writes a sourced user's new profile.
-pub(crate) async fn update_user_profile(
+/// Writes sourced users' new profiles: `(user id, profile)`.
+pub(crate) async fn update_user_profiles(
     conn: &mut SqliteConnection,
-    user_id: &str,
-    profile: &crate::model::UserProfile,
+    updates: &[(String, crate::model::UserProfile)],
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE users SET login = ?, email = ?, first_name = ?, last_name = ?, profile = ?, last_updated = ? WHERE id = ?",
-    )
-    .bind(profile.login.as_str())
-    .bind(profile.email.as_str())
-    .bind(&profile.first_name)
-    .bind(&profile.last_name)
-    .bind(serde_json::Value::Object(profile.attributes.clone()).to_string())
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *conn)
-    .await?;
+    for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("WITH v(id, login, email, first_name, last_name, profile) AS (");
+        qb.push_values(chunk, |mut b, (id, p)| {
+            b.push_bind(id)
+                .push_bind(p.login.as_str())
+                .push_bind(p.email.as_str())
+                .push_bind(&p.first_name)
+                .push_bind(&p.last_name)
+                .push_bind(serde_json::Value::Object(p.attributes.clone()).to_string());
+        });
+        qb.push(
+            ") UPDATE users SET login = v.login, email = v.email, first_name = v.first_name,
+               last_name = v.last_name, profile = v.profile, last_updated = ",
+        )
+        .push_bind(now)
+        .push(" FROM v WHERE users.id = v.id");
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
-pub(crate) async fn set_user_status(
+/// Sets these users' status; becoming ACTIVE records the first activation.
+pub(crate) async fn set_users_status(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_ids: &[&str],
     status: &str,
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE users SET status = ?, status_changed = ?, last_updated = ?,
-            activated = CASE WHEN ? = 'ACTIVE' THEN COALESCE(activated, ?) ELSE activated END
-         WHERE id = ?",
-    )
-    .bind(status)
-    .bind(now)
-    .bind(now)
-    .bind(status)
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *conn)
-    .await?;
+    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET status = ");
+        qb.push_bind(status)
+            .push(", status_changed = ")
+            .push_bind(now)
+            .push(", last_updated = ")
+            .push_bind(now)
+            .push(", activated = CASE WHEN ")
+            .push_bind(status)
+            .push(" = 'ACTIVE' THEN COALESCE(activated, ")
+            .push_bind(now)
+            .push(") ELSE activated END WHERE id IN ");
+        push_list(&mut qb, chunk);
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
-pub(crate) async fn set_app_user_active(
+/// Marks these app users active (in the source) or not.
+pub(crate) async fn set_app_users_active(
     conn: &mut SqliteConnection,
     app_id: &str,
-    external_id: &str,
+    external_ids: &[&str],
     active: bool,
 ) -> Result<()> {
-    sqlx::query("UPDATE app_users SET active = ? WHERE app_id = ? AND external_id = ?")
-        .bind(active)
-        .bind(app_id)
-        .bind(external_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE app_users SET active = ");
+        qb.push_bind(active)
+            .push(" WHERE app_id = ")
+            .push_bind(app_id)
+            .push(" AND external_id IN ");
+        push_list(&mut qb, chunk);
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
+/// Removes these users' assignments to the app.
 pub(crate) async fn unassign(
     conn: &mut SqliteConnection,
     app_id: &str,
-    user_id: &str,
+    user_ids: &[&str],
 ) -> Result<()> {
-    sqlx::query("DELETE FROM app_assignments WHERE app_id = ? AND user_id = ?")
-        .bind(app_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("DELETE FROM app_assignments WHERE app_id = ");
+        qb.push_bind(app_id).push(" AND user_id IN ");
+        push_list(&mut qb, chunk);
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// Appends `(?, ?, …)` binding each value.
+fn push_list<'a>(qb: &mut QueryBuilder<'a, Sqlite>, values: &[&'a str]) {
+    qb.push("(");
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(*v);
+    }
+    qb.push(")");
 }
 
 /// Makes the app the profile source of linked users that have none.
@@ -323,12 +328,8 @@ pub(crate) async fn claim_source(
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET source_app_id = ");
         qb.push_bind(app_id)
-            .push(" WHERE source_app_id IS NULL AND id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
+            .push(" WHERE source_app_id IS NULL AND id IN ");
+        push_list(&mut qb, chunk);
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())

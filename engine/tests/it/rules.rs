@@ -202,7 +202,6 @@ async fn a_full_import_removes_users_gone_from_the_source_and_an_incremental_doe
 
 #[tokio::test]
 async fn each_sourcing_action_for_users_deactivated_in_the_app() {
-    let env = Env::new().await;
     for (name, action, expected, event) in [
         (
             "Suspending",
@@ -234,7 +233,6 @@ async fn each_sourcing_action_for_users_deactivated_in_the_app() {
             assert_eq!(env.events_of_type(event).await.len(), 1, "{name}");
         }
     }
-    drop(env);
 }
 
 #[tokio::test]
