@@ -373,6 +373,9 @@ async fn cancel_drops_the_removals_and_keeps_the_rest_of_the_run() {
     let cancelled = env.engine.cancel_run(&env.admin, &run.id).await.unwrap();
     assert_eq!(cancelled.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u149@example.com").await, "ACTIVE");
+    assert_eq!(env.events_of_type("system.import.roadblock.cancel").await.len(), 1);
+    assert!(env.events_of_type("system.import.user.delete").await.is_empty());
+    assert!(env.engine.paused_runs().await.unwrap().is_empty());
     assert_eq!(
         env.queue(&app).await.len(),
         1,
