@@ -12,27 +12,47 @@ pub enum Tab {
     Import,
 }
 
+/// An app's page: its name, the safeguard banner, the tabs and the chosen
+/// tab. The tabs with resources of their own (Provisioning, Import) are
+/// rendered outside the app's Suspense, so a server render creates them
+/// once, whatever order the resources resolve in.
 #[component]
 pub fn AppPage(tab: Tab) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let app = Resource::new(id, get_app);
+    let link = move |t: Tab, suffix: &'static str, label: &'static str| {
+        view! {
+            <a href=move || format!("/apps/{}{suffix}", id()) class:active=tab == t aria-current=if tab == t { Some("page") } else { None }>
+                {label}
+            </a>
+        }
+    };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match app.await {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                    Ok(a) => {
-                        let base = format!("/apps/{}", a.id);
-                        let link = move |t: Tab, href: String, label: &'static str| {
-                            view! {
-                                <a href=href class:active=tab == t aria-current=if tab == t { Some("page") } else { None }>
-                                    {label}
-                                </a>
-                            }
-                        };
-                        let body = match tab {
-                            Tab::General => view! {
+                    Ok(a) => view! {
+                        <h1>{a.name.clone()}</h1>
+                        <p class="subtitle">{a.kind.clone()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        {move || view! { <PausedBanner app_id=id()/> }}
+        <nav class="tabs">
+            {link(Tab::General, "", "General")}
+            {link(Tab::Provisioning, "/provisioning", "Provisioning")}
+            {link(Tab::Import, "/import", "Import")}
+        </nav>
+        {move || {
+            let app_id = id();
+            match tab {
+                Tab::General => view! {
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            app.await.ok().map(|a| view! {
                                 <dl class="facts">
                                     <dt>"Application type"</dt><dd>{a.kind.clone()}</dd>
                                     <dt>"Status"</dt><dd>{a.status.clone()}</dd>
@@ -40,24 +60,13 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                                     <dt>"Assigned users"</dt><dd>{count(a.assigned_users)}</dd>
                                     <dt>"Unconfirmed users"</dt><dd>{count(a.unconfirmed)}</dd>
                                 </dl>
-                            }.into_any(),
-                            Tab::Provisioning => view! { <Provisioning app_id=a.id.clone() app_name=a.name.clone()/> }.into_any(),
-                            Tab::Import => view! { <ImportTab app_id=a.id.clone()/> }.into_any(),
-                        };
-                        view! {
-                            <h1>{a.name.clone()}</h1>
-                            <p class="subtitle">{a.kind.clone()}</p>
-                            <PausedBanner app_id=a.id.clone()/>
-                            <nav class="tabs">
-                                {link(Tab::General, base.clone(), "General")}
-                                {link(Tab::Provisioning, format!("{base}/provisioning"), "Provisioning")}
-                                {link(Tab::Import, format!("{base}/import"), "Import")}
-                            </nav>
-                            {body}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+                            })
+                        })}
+                    </Suspense>
+                }.into_any(),
+                Tab::Provisioning => view! { <Provisioning app_id/> }.into_any(),
+                Tab::Import => view! { <ImportTab app_id/> }.into_any(),
+            }
+        }}
     }
 }

@@ -96,11 +96,8 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
         |(id, _, _, _)| list_runs(id),
     );
     // Reload the queue when an import ends or rows are confirmed.
-    // `try_get`: on the server a resource can be disposed (the response is
-    // done) while another resource that depends on these memos still loads.
     let finished = Memo::new(move |_| {
-        runs.try_get()
-            .flatten()
+        runs.get()
             .and_then(Result::ok)
             .map(|rs| rs.iter().filter(|r| !r.is_active()).count())
             .unwrap_or(0)
@@ -112,7 +109,7 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             let versions = (
                 confirm.version().get(),
                 clear.version().get(),
-                finished.try_get().unwrap_or_default(),
+                finished.get(),
                 set_action.version().get(),
             );
             (
@@ -126,15 +123,13 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     );
     let queue_total = Memo::new(move |_| {
         queue
-            .try_get()
-            .flatten()
+            .get()
             .and_then(Result::ok)
             .map(|p| p.total)
             .unwrap_or(0)
     });
     let import_active = Memo::new(move |_| {
-        runs.try_get()
-            .flatten()
+        runs.get()
             .and_then(Result::ok)
             .is_some_and(|rs| rs.iter().any(RunView::is_active))
     });

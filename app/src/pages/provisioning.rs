@@ -2,6 +2,7 @@
 //! Profile & Lifecycle Sourcing and Attribute mappings, each read-only until
 //! Edit, then saved (checked by the engine) or cancelled on its own.
 
+use crate::api::apps::get_app;
 use crate::api::settings::{get_settings, PreviewMappings, SaveSettings};
 use crate::components::error_text;
 use crate::wire::{MappingForm, MappingPreviewView, ScheduleForm, SettingsForm};
@@ -16,9 +17,16 @@ enum Section {
 }
 
 #[component]
-pub fn Provisioning(app_id: String, app_name: String) -> impl IntoView {
+pub fn Provisioning(app_id: String) -> impl IntoView {
     let id = StoredValue::new(app_id);
-    let settings = Resource::new(move || id.get_value(), get_settings);
+    // The settings and the app's name (for "Allow <app> to source…").
+    let settings = Resource::new(
+        move || id.get_value(),
+        |id| async move {
+            let settings = get_settings(id.clone()).await?;
+            Ok::<_, ServerFnError>((settings, get_app(id).await?.name))
+        },
+    );
     view! {
         <div class="provisioning">
             <aside class="settings-nav">
@@ -26,15 +34,12 @@ pub fn Provisioning(app_id: String, app_name: String) -> impl IntoView {
                 <ul><li>"To App"</li><li class="active">"To Muster"</li><li>"API Integration"</li></ul>
             </aside>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let app_name = app_name.clone();
-                    Suspend::new(async move {
-                        match settings.await {
-                            Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                            Ok(s) => view! { <Editor app_id=id.get_value() app_name initial=s/> }.into_any(),
-                        }
-                    })
-                }}
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok((s, app_name)) => view! { <Editor app_id=id.get_value() app_name initial=s/> }.into_any(),
+                    }
+                })}
             </Suspense>
         </div>
     }
