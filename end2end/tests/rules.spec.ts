@@ -157,6 +157,7 @@ test('a preview shows the changes as a diff and Apply makes them', async ({ page
   await page.goto('/people');
   await waitForHydration(page);
   await page.getByLabel('Search').fill(`u0.${tag}`);
+  await expect(page.locator('table.people tbody tr')).toHaveCount(1);
   await expect(page.locator('table.people tbody tr')).toContainText('Married');
   // A sourced profile is shown read-only, naming its source.
   await page.getByRole('button', { name: `Profile of u0.${tag}@example.com` }).click();
