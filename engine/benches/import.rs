@@ -221,7 +221,7 @@ async fn update_pass(
         run.counts.unchanged,
         run.counts.errors
     );
-    let app = engine.get_app(app_id).await.expect("app");
+    let app = engine.read(&admin).get_app(app_id).await.expect("app");
     assert_eq!(app.unconfirmed, 0, "[{label}] nothing is left to confirm");
     assert_eq!(
         (run.counts.updated, run.counts.new),
@@ -244,6 +244,7 @@ async fn update_pass(
 /// The last name of user0, the first changed row.
 async fn last_name_of_user0(engine: &Arc<Engine>) -> String {
     let page = engine
+        .read(&admin)
         .list_users("user0@example.com", 0, 2)
         .await
         .expect("users");
@@ -366,21 +367,26 @@ async fn bench(n: usize) -> (String, String) {
         .await
         .expect("admin");
     let (admin, _) = engine
-        .store()
-        .find_admin("admin")
+        .sign_in("admin", "pw-123456", None)
         .await
-        .expect("find admin")
-        .expect("admin");
+        .expect("sign in");
 
     // Pass 1: every user is new.
     let first = engine
-        .create_app(&admin, "CSV Directory 1", AppKind::CsvDirectory)
+        .write(&admin)
+        .unwrap()
+        .create_app("CSV Directory 1", AppKind::CsvDirectory)
         .await
         .expect("app");
     let (run, outcome, import_time) = import_pass(&engine, &admin, &first.id, &csv, "import").await;
     assert_eq!(run.counts.new, n as i64);
     assert_eq!(outcome.created, n as i64);
-    let users = engine.list_users("", 0, 1).await.expect("users").total;
+    let users = engine
+        .read(&admin)
+        .list_users("", 0, 1)
+        .await
+        .expect("users")
+        .total;
     assert_eq!(users, n as i64, "every user exists after the first pass");
     let import_s = secs(import_time);
     let users_per_s = n as f64 / import_s;
@@ -388,19 +394,27 @@ async fn bench(n: usize) -> (String, String) {
 
     // Pass 2: a second app, the same people: every row an exact match.
     let second = engine
-        .create_app(&admin, "CSV Directory 2", AppKind::CsvDirectory)
+        .write(&admin)
+        .unwrap()
+        .create_app("CSV Directory 2", AppKind::CsvDirectory)
         .await
         .expect("app");
     let (run, outcome, match_time) = import_pass(&engine, &admin, &second.id, &csv, "match").await;
     assert_eq!(run.counts.matched, n as i64);
     assert_eq!((outcome.created, outcome.linked), (0, n as i64));
     assert_eq!(
-        engine.list_users("", 0, 1).await.expect("users").total,
+        engine
+            .read(&admin)
+            .list_users("", 0, 1)
+            .await
+            .expect("users")
+            .total,
         n as i64,
         "nobody created twice"
     );
     assert_eq!(
         engine
+            .read(&admin)
             .get_app(&second.id)
             .await
             .expect("app")
@@ -455,12 +469,22 @@ async fn bench(n: usize) -> (String, String) {
     )
     .await;
     assert_eq!(
-        engine.list_users("", 0, 1).await.expect("users").total,
+        engine
+            .read(&admin)
+            .list_users("", 0, 1)
+            .await
+            .expect("users")
+            .total,
         n as i64,
         "nobody created or removed"
     );
     assert_eq!(
-        engine.get_app(&first.id).await.expect("app").assigned_users,
+        engine
+            .read(&admin)
+            .get_app(&first.id)
+            .await
+            .expect("app")
+            .assigned_users,
         n as i64,
         "nobody unassigned"
     );

@@ -326,17 +326,54 @@ impl fmt::Display for MatchType {
     }
 }
 
-/// A signed-in console administrator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an admin may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AdminRole {
+    SuperAdmin,
+    /// Can look but not change.
+    ReadOnlyAdmin,
+}
+
+impl AdminRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminRole::SuperAdmin => "SUPER_ADMIN",
+            AdminRole::ReadOnlyAdmin => "READ_ONLY_ADMIN",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AdminRole> {
+        match s {
+            "SUPER_ADMIN" => Some(AdminRole::SuperAdmin),
+            "READ_ONLY_ADMIN" => Some(AdminRole::ReadOnlyAdmin),
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in console administrator. Only the engine makes one (from a
+/// session or a sign-in), so holding one proves who is asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Admin {
     pub id: String,
     pub username: String,
-    pub role: String,
+    pub role: AdminRole,
+    /// Keeps other crates from making an admin up.
+    #[serde(skip)]
+    _private: (),
 }
 
 impl Admin {
+    pub(crate) fn new(id: String, username: String, role: AdminRole) -> Admin {
+        Admin {
+            id,
+            username,
+            role,
+            _private: (),
+        }
+    }
     pub fn can_write(&self) -> bool {
-        self.role != "READ_ONLY_ADMIN"
+        self.role == AdminRole::SuperAdmin
     }
 }
 
@@ -386,6 +423,8 @@ pub enum RunStatus {
     Running,
     /// Stopped at an import safeguard before removing anyone.
     Paused,
+    /// The admin chose Resume: the kept removals are being applied.
+    Resuming,
     Completed,
     Failed,
 }
@@ -396,17 +435,20 @@ impl RunStatus {
             RunStatus::Queued => "QUEUED",
             RunStatus::Running => "RUNNING",
             RunStatus::Paused => "PAUSED",
+            RunStatus::Resuming => "RESUMING",
             RunStatus::Completed => "COMPLETED",
             RunStatus::Failed => "FAILED",
         }
     }
-    pub fn parse(s: &str) -> RunStatus {
+    pub fn parse(s: &str) -> Option<RunStatus> {
         match s {
-            "QUEUED" => RunStatus::Queued,
-            "RUNNING" => RunStatus::Running,
-            "PAUSED" => RunStatus::Paused,
-            "COMPLETED" => RunStatus::Completed,
-            _ => RunStatus::Failed,
+            "QUEUED" => Some(RunStatus::Queued),
+            "RUNNING" => Some(RunStatus::Running),
+            "PAUSED" => Some(RunStatus::Paused),
+            "RESUMING" => Some(RunStatus::Resuming),
+            "COMPLETED" => Some(RunStatus::Completed),
+            "FAILED" => Some(RunStatus::Failed),
+            _ => None,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::model::{App, ConfirmOutcome, MatchType, UserProfile};
 use crate::store::imports::{self, PendingRow, Selection};
 use crate::store::{self, NewUser, Store};
-use crate::syslog::{Actor, NewEvent, Target};
+use crate::syslog::{Actor, EventType, NewEvent, Target};
 use std::collections::HashSet;
 
 /// Queue rows confirmed per transaction.
@@ -158,13 +158,13 @@ pub async fn confirm_assignments(
                     let id = crate::ids::user_id();
                     let target = Target::user(&id, profile.login.as_str(), &display);
                     events.push(
-                        NewEvent::new("user.lifecycle.create", "Create user", actor.clone())
+                        NewEvent::new(EventType::UserCreate, "Create user", actor.clone())
                             .target(target.clone())
                             .transaction(&transaction),
                     );
                     events.push(
                         NewEvent::new(
-                            "system.import.user.create",
+                            EventType::ImportUserCreate,
                             "Create user imported from the app",
                             actor.clone(),
                         )
@@ -174,19 +174,15 @@ pub async fn confirm_assignments(
                     );
                     if activate {
                         events.push(
-                            NewEvent::new(
-                                "user.lifecycle.activate",
-                                "Activate user",
-                                actor.clone(),
-                            )
-                            .target(target.clone())
-                            .transaction(&transaction),
+                            NewEvent::new(EventType::UserActivate, "Activate user", actor.clone())
+                                .target(target.clone())
+                                .transaction(&transaction),
                         );
                         outcome.activated += 1;
                     }
                     events.push(
                         NewEvent::new(
-                            "application.user_membership.add",
+                            EventType::MembershipAdd,
                             "Add user to application membership",
                             actor.clone(),
                         )
@@ -217,7 +213,7 @@ pub async fn confirm_assignments(
                     let target = Target::user(&user_id, login, name);
                     events.push(
                         NewEvent::new(
-                            "system.import.user_match.confirm",
+                            EventType::UserMatchConfirm,
                             "Confirm matched user",
                             actor.clone(),
                         )
@@ -227,7 +223,7 @@ pub async fn confirm_assignments(
                     );
                     events.push(
                         NewEvent::new(
-                            "application.user_membership.add",
+                            EventType::MembershipAdd,
                             "Add user to application membership",
                             actor.clone(),
                         )

@@ -20,7 +20,7 @@ pub enum Frequency {
 /// An import schedule: every `interval` hours, days or weeks, counted from
 /// the end of the app's previous import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Schedule {
     pub frequency: Frequency,
     pub interval: u32,
@@ -83,7 +83,7 @@ impl Default for UsernameFormat {
 /// When an imported user is the same person as a Muster user, and what is
 /// confirmed without an admin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Matching {
     /// The username the format gives equals the user's login.
     pub username: bool,
@@ -126,7 +126,7 @@ pub enum DeactivateAction {
 
 /// Profile & Lifecycle Sourcing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Sourcing {
     /// "Allow <app> to source Muster users".
     pub enabled: bool,
@@ -149,7 +149,7 @@ impl Default for Sourcing {
 /// One import safeguard: on or off, and the share of users that may be
 /// removed by one import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Safeguard {
     pub enabled: bool,
     pub percent: u32,
@@ -166,6 +166,7 @@ impl Default for Safeguard {
 
 /// A source attribute mapped onto a user attribute by an expression.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Mapping {
     pub attribute: String,
     pub expression: String,
@@ -173,7 +174,7 @@ pub struct Mapping {
 
 /// Everything on an app's Provisioning tab, "To Muster".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppSettings {
     pub incremental_schedule: Schedule,
     pub full_schedule: Schedule,
@@ -186,9 +187,14 @@ pub struct AppSettings {
 
 /// The org's settings (Settings → Import Safeguards).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrgSettings {
     pub safeguard: Safeguard,
+}
+
+/// A profile attribute's name: ASCII letters, digits and `_`.
+fn is_attribute_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn check_percent(what: &str, s: &Safeguard) -> Result<()> {
@@ -208,9 +214,12 @@ impl OrgSettings {
 }
 
 impl AppSettings {
-    /// Parses stored settings; anything missing takes its default.
-    pub fn from_json(json: &str) -> AppSettings {
-        serde_json::from_str(json).unwrap_or_default()
+    /// Parses settings; anything missing takes its default, and anything
+    /// unknown (a misspelt key, a value of the wrong shape) is an error that
+    /// names it.
+    pub fn from_json(json: &str) -> Result<AppSettings> {
+        serde_json::from_str(json)
+            .map_err(|e| Error::InvalidInput(format!("The app's settings cannot be read: {e}")))
     }
 
     /// Checks the settings before they are saved and normalizes them: the
@@ -253,9 +262,16 @@ impl AppSettings {
             _ => {}
         }
         if let Some(a) = &self.matching.attribute {
-            if a.trim().is_empty() {
+            let a = a.trim();
+            if a.is_empty() {
                 self.matching.attribute = None;
             } else {
+                if !is_attribute_name(a) {
+                    return Err(Error::InvalidInput(format!(
+                        "User matching: \"{a}\" is not an attribute name (letters, digits and _ only)"
+                    )));
+                }
+                self.matching.attribute = Some(a.to_owned());
                 self.matching.username = false;
                 self.matching.email = false;
             }
@@ -269,11 +285,7 @@ impl AppSettings {
         let mut seen = Vec::new();
         for m in &self.mappings {
             let attribute = m.attribute.trim();
-            if attribute.is_empty()
-                || !attribute
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if !is_attribute_name(attribute) {
                 return Err(Error::InvalidInput(format!(
                     "Attribute mappings: \"{}\" is not a user attribute name",
                     m.attribute
@@ -470,7 +482,7 @@ mod tests {
 
     #[test]
     fn defaults_read_from_empty_or_partial_json() {
-        let s = AppSettings::from_json("{}");
+        let s = AppSettings::from_json("{}").unwrap();
         assert_eq!(s, AppSettings::default());
         assert!(s.matching.username && !s.matching.email);
         assert_eq!(
@@ -481,8 +493,33 @@ mod tests {
             }
         );
         assert_eq!(s.sourcing.on_deactivated, DeactivateAction::Deactivate);
-        let s = AppSettings::from_json(r#"{"matching":{"email":true}}"#);
+        let s = AppSettings::from_json(r#"{"matching":{"email":true}}"#).unwrap();
         assert!(s.matching.email && s.matching.username);
+    }
+
+    #[test]
+    fn a_misspelt_or_misshapen_setting_is_an_error_not_a_default() {
+        let e = AppSettings::from_json(r#"{"matching":{"emial":true}}"#).unwrap_err();
+        assert!(e.to_string().contains("emial"), "{e}");
+        assert!(AppSettings::from_json(r#"{"safeguard":{"percent":"20"}}"#).is_err());
+        assert!(AppSettings::from_json(r#"{"sourcing":{"onDeactivated":"Vanish"}}"#).is_err());
+    }
+
+    #[test]
+    fn the_matching_attribute_must_be_a_name() {
+        let with = |a: &str| AppSettings {
+            matching: Matching {
+                attribute: Some(a.into()),
+                ..Matching::default()
+            },
+            ..AppSettings::default()
+        };
+        let ok = with(" employeeNumber ").validate().unwrap();
+        assert_eq!(ok.matching.attribute.as_deref(), Some("employeeNumber"));
+        for bad in ["a.b", "x[0]", "$.login", "first name", "é"] {
+            let e = with(bad).validate().unwrap_err().to_string();
+            assert!(e.contains("is not an attribute name"), "{bad}: {e}");
+        }
     }
 
     #[test]

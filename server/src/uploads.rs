@@ -90,11 +90,11 @@ pub async fn upload_csv(
         .into_data_stream()
         .map_err(std::io::Error::other);
     let reader = tokio_util::io::StreamReader::new(stream);
-    match state
-        .engine
-        .save_upload(&admin, &app_id, &file_name, reader)
-        .await
-    {
+    let saved = match state.engine.write(&admin) {
+        Ok(handle) => handle.save_upload(&app_id, &file_name, reader).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(preview) => axum::Json(preview).into_response(),
         Err(e) => engine_error(e),
     }
@@ -106,10 +106,10 @@ pub async fn error_report(
     Path(run_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if session_admin(&state, &headers).await.is_none() {
+    let Some(admin) = session_admin(&state, &headers).await else {
         return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    }
-    match state.engine.row_errors_csv(&run_id).await {
+    };
+    match state.engine.read(&admin).row_errors_csv(&run_id).await {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -19,8 +19,9 @@ pub(crate) fn app_view(a: engine::model::App) -> AppView {
 #[server]
 pub async fn list_apps(search: String) -> Result<Vec<AppView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     Ok(engine
+        .read(&admin)
         .list_apps(&search)
         .await
         .map_err(to_error)?
@@ -32,8 +33,13 @@ pub async fn list_apps(search: String) -> Result<Vec<AppView>, ServerFnError> {
 #[server]
 pub async fn get_app(id: String) -> Result<AppView, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
-    engine.get_app(&id).await.map(app_view).map_err(to_error)
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .get_app(&id)
+        .await
+        .map(app_view)
+        .map_err(to_error)
 }
 
 /// Adds an app and opens it on its Import tab.
@@ -44,7 +50,9 @@ pub async fn create_app(name: String, kind: String) -> Result<AppView, ServerFnE
     let kind = engine::model::AppKind::parse(&kind)
         .ok_or_else(|| ServerFnError::new(format!("Unknown app type {kind}")))?;
     let app = engine
-        .create_app(&admin, &name, kind)
+        .write(&admin)
+        .map_err(to_error)?
+        .create_app(&name, kind)
         .await
         .map_err(to_error)?;
     leptos_axum::redirect(&format!("/apps/{}/import", app.id));
@@ -54,8 +62,8 @@ pub async fn create_app(name: String, kind: String) -> Result<AppView, ServerFnE
 #[server]
 pub async fn dashboard() -> Result<DashboardView, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
-    let d = engine.dashboard().await.map_err(to_error)?;
+    let (engine, admin) = require_admin().await?;
+    let d = engine.read(&admin).dashboard().await.map_err(to_error)?;
     Ok(DashboardView {
         apps: d.apps,
         users: d.users,

@@ -143,11 +143,15 @@ pub async fn start_import(
     let upload = Some(upload_id.as_str()).filter(|u| !u.is_empty());
     let run = if preview {
         engine
-            .preview_import(&admin, &app_id, upload, import_type)
+            .write(&admin)
+            .map_err(to_error)?
+            .preview_import(&app_id, upload, import_type)
             .await
     } else {
         engine
-            .start_import(&admin, &app_id, upload, import_type)
+            .write(&admin)
+            .map_err(to_error)?
+            .start_import(&app_id, upload, import_type)
             .await
     };
     run.map(run_view).map_err(to_error)
@@ -159,7 +163,9 @@ pub async fn apply_preview(run_id: String) -> Result<RunView, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine
-        .apply_preview(&admin, &run_id)
+        .write(&admin)
+        .map_err(to_error)?
+        .apply_preview(&run_id)
         .await
         .map(run_view)
         .map_err(to_error)
@@ -169,8 +175,9 @@ pub async fn apply_preview(run_id: String) -> Result<RunView, ServerFnError> {
 #[server]
 pub async fn paused_runs(app_id: String) -> Result<Vec<PausedRunView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     Ok(engine
+        .read(&admin)
         .paused_runs()
         .await
         .map_err(to_error)?
@@ -191,9 +198,17 @@ pub async fn decide_paused_run(run_id: String, resume: bool) -> Result<RunView, 
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let run = if resume {
-        engine.resume_run(&admin, &run_id).await
+        engine
+            .write(&admin)
+            .map_err(to_error)?
+            .resume_run(&run_id)
+            .await
     } else {
-        engine.cancel_run(&admin, &run_id).await
+        engine
+            .write(&admin)
+            .map_err(to_error)?
+            .cancel_run(&run_id)
+            .await
     };
     run.map(run_view).map_err(to_error)
 }
@@ -218,7 +233,9 @@ pub async fn set_queue_action(
         other => return Err(ServerFnError::new(format!("Unknown queue action {other}"))),
     };
     engine
-        .set_queue_action(&admin, &app_id, seq, action)
+        .write(&admin)
+        .map_err(to_error)?
+        .set_queue_action(&app_id, seq, action)
         .await
         .map_err(to_error)
 }
@@ -227,8 +244,9 @@ pub async fn set_queue_action(
 #[server]
 pub async fn list_runs(app_id: String) -> Result<Vec<RunView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     Ok(engine
+        .read(&admin)
         .list_runs(&app_id, 20)
         .await
         .map_err(to_error)?
@@ -243,8 +261,9 @@ pub async fn list_row_errors(
     offset: i64,
 ) -> Result<PageView<RowErrorView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     let page = engine
+        .read(&admin)
         .row_errors(&run_id, offset, 50)
         .await
         .map_err(to_error)?;
@@ -273,9 +292,10 @@ pub async fn list_queue(
     offset: i64,
 ) -> Result<PageView<QueueRowView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     let mt = engine::model::MatchType::parse(&match_type);
     let page = engine
+        .read(&admin)
         .list_queue(&app_id, mt, offset, 50)
         .await
         .map_err(to_error)?;
@@ -318,7 +338,9 @@ pub async fn confirm_assignments(
     let (engine, admin) = require_admin().await?;
     let selection = selection(&seqs, all, &match_type)?;
     let o = engine
-        .confirm_assignments(&admin, &app_id, selection, activate)
+        .write(&admin)
+        .map_err(to_error)?
+        .confirm_assignments(&app_id, selection, activate)
         .await
         .map_err(to_error)?;
     Ok(ConfirmView {
@@ -368,7 +390,9 @@ pub async fn clear_unconfirmed(
     let (engine, admin) = require_admin().await?;
     let selection = selection(&seqs, all, &match_type)?;
     engine
-        .clear_unconfirmed(&admin, &app_id, selection)
+        .write(&admin)
+        .map_err(to_error)?
+        .clear_unconfirmed(&app_id, selection)
         .await
         .map_err(to_error)
 }

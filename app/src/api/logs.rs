@@ -12,7 +12,7 @@ pub async fn query_logs(
     after: Option<i64>,
 ) -> Result<LogPageView, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     let query = engine::syslog::EventQuery {
         after,
         limit: 50,
@@ -20,6 +20,7 @@ pub async fn query_logs(
         ..Default::default()
     };
     let page = engine
+        .read(&admin)
         .query_events(query, &filter, &q)
         .await
         .map_err(to_error)?;

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 #[server]
 pub async fn list_people(search: String, offset: i64) -> Result<PageView<UserView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     let page = engine
+        .read(&admin)
         .list_users(&search, offset, 50)
         .await
         .map_err(to_error)?;

@@ -21,8 +21,12 @@ fn parse_form(json: &str) -> Result<engine::settings::AppSettings, ServerFnError
 #[server]
 pub async fn get_settings(app_id: String) -> Result<SettingsForm, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
-    let settings = engine.app_settings(&app_id).await.map_err(to_error)?;
+    let (engine, admin) = require_admin().await?;
+    let settings = engine
+        .read(&admin)
+        .app_settings(&app_id)
+        .await
+        .map_err(to_error)?;
     convert(&settings)
 }
 
@@ -37,7 +41,9 @@ pub async fn save_settings(
     let (engine, admin) = require_admin().await?;
     let settings = parse_form(&settings)?;
     let saved = engine
-        .save_app_settings(&admin, &app_id, settings)
+        .write(&admin)
+        .map_err(to_error)?
+        .save_app_settings(&app_id, settings)
         .await
         .map_err(to_error)?;
     convert(&saved)
@@ -51,9 +57,10 @@ pub async fn preview_mappings(
     settings: String,
 ) -> Result<Option<MappingPreviewView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
+    let (engine, admin) = require_admin().await?;
     let settings = parse_form(&settings)?;
     let preview = engine
+        .read(&admin)
         .mapping_preview(&app_id, &settings)
         .await
         .map_err(to_error)?;
@@ -67,8 +74,8 @@ pub async fn preview_mappings(
 #[server]
 pub async fn get_org_settings() -> Result<OrgSettingsForm, ServerFnError> {
     use super::ssr::*;
-    let (engine, _) = require_admin().await?;
-    let settings = engine.org_settings().await.map_err(to_error)?;
+    let (engine, admin) = require_admin().await?;
+    let settings = engine.read(&admin).org_settings().await.map_err(to_error)?;
     convert(&settings)
 }
 
@@ -83,7 +90,9 @@ pub async fn save_org_settings(
         safeguard: engine::settings::Safeguard { enabled, percent },
     };
     let saved = engine
-        .save_org_settings(&admin, settings)
+        .write(&admin)
+        .map_err(to_error)?
+        .save_org_settings(settings)
         .await
         .map_err(to_error)?;
     convert(&saved)

@@ -3,10 +3,11 @@
 
 use super::{Item, Record, Source};
 use crate::error::{Error, Result};
-use crate::model::{RowError, REQUIRED_ATTRIBUTES};
+use crate::model::{RowError, UploadPreview, REQUIRED_ATTRIBUTES};
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 /// Rows per batch handed to the pipeline.
@@ -265,6 +266,73 @@ fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
     })
 }
 
+/// Rows shown in an upload's preview.
+const PREVIEW_ROWS: usize = 5;
+
+/// Streams an upload to `dir/<id>.csv`, refusing it past `limit` bytes (the
+/// partial file is removed). Returns the path and the size.
+pub async fn save_file<R: AsyncRead + Unpin>(
+    mut body: R,
+    dir: &Path,
+    id: &str,
+    limit: u64,
+) -> Result<(PathBuf, u64)> {
+    let path = dir.join(format!("{id}.csv"));
+    match write_limited(&mut body, &path, limit).await {
+        Ok(size) => Ok((path, size)),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(e)
+        }
+    }
+}
+
+async fn write_limited<R: AsyncRead + Unpin>(body: &mut R, path: &Path, limit: u64) -> Result<u64> {
+    let mut file = tokio::fs::File::create(path).await?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = body.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        if size > limit {
+            return Err(Error::TooLarge {
+                limit_mib: limit.div_ceil(1024 * 1024),
+            });
+        }
+        file.write_all(buf.get(..n).unwrap_or_default()).await?;
+    }
+    file.flush().await?;
+    Ok(size)
+}
+
+/// Reads a saved upload once for its preview: columns, first rows, row
+/// count, problems, and the columns that become custom attributes.
+pub async fn preview(path: &Path, id: String, file_name: &str, size: u64) -> Result<UploadPreview> {
+    let summary_path = path.to_path_buf();
+    let summary = tokio::task::spawn_blocking(move || summarize(&summary_path, PREVIEW_ROWS))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let custom_attributes = summary
+        .columns
+        .iter()
+        .filter(|c| !c.is_empty() && !STANDARD_COLUMNS.contains(&c.as_str()))
+        .cloned()
+        .collect();
+    Ok(UploadPreview {
+        id,
+        file_name: file_name.chars().take(255).collect(),
+        size,
+        columns: summary.columns,
+        rows: summary.first_rows,
+        row_count: summary.row_count,
+        problems: summary.problems,
+        custom_attributes,
+    })
+}
+
 /// A CSV file as a source of records.
 pub struct CsvSource {
     total: i64,
@@ -401,8 +469,8 @@ impl Source for CsvSource {
         Some(self.total)
     }
 
-    async fn next_batch(&mut self) -> Result<Option<Vec<Item>>> {
-        self.rx.recv().await.transpose()
+    fn next_batch(&mut self) -> super::BoxFuture<'_, Result<Option<Vec<Item>>>> {
+        Box::pin(async move { self.rx.recv().await.transpose() })
     }
 }
 

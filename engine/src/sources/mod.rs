@@ -1,11 +1,18 @@
 //! Where imported records come from. A source only yields records; staging,
-//! matching, queueing and applying do not know which source they came from.
+//! matching, deciding and applying do not know which source they came from.
+//!
+//! Each app kind names its source in [`SourceKind`]: what a run of it reads
+//! (an upload, a pull from a server, or records pushed through the API) and
+//! how an incremental import finds what changed. Adding a source is a module
+//! here, its entry in [`SourceKind::of`] and its arm in [`open`].
 
 pub mod csv;
 
-use crate::error::Result;
-use crate::model::RowError;
+use crate::error::{Error, Result};
+use crate::model::{AppKind, ImportType, RowError};
 use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
 
 /// One account as the source sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,10 +41,131 @@ pub enum Item {
     },
 }
 
+/// A boxed future, so sources of every kind fit behind one trait object.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// A stream of records, read in batches so memory stays bounded.
 pub trait Source: Send {
     /// How many records the source holds, when it knows.
     fn total(&self) -> Option<i64>;
     /// The next batch, or `None` at the end.
-    fn next_batch(&mut self) -> impl Future<Output = Result<Option<Vec<Item>>>> + Send;
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Item>>>>;
+    /// Where the next incremental import starts reading (LDAP
+    /// `modifyTimestamp` or `uSNChanged`, SCIM `meta.lastModified`), known
+    /// once the source is read to its end. The engine stores it only when
+    /// the run completes.
+    fn watermark(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What a run of an app kind reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunInput {
+    /// A file the admin uploaded (CSV Directory).
+    Upload,
+    /// A pull from the app's server with its connection settings.
+    Pull,
+    /// Records pushed through the API and staged in a session.
+    Pushed,
+}
+
+/// How an incremental import finds the records that changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeDetection {
+    /// The whole source is read and each record's content hash compared
+    /// with the last import's (a file has no change feed).
+    ContentHash,
+    /// The source reads only what changed since a stored watermark; with no
+    /// watermark yet, an incremental import runs as a full one.
+    Watermark,
+}
+
+/// An app kind's source, as the engine needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceKind {
+    pub input: RunInput,
+    pub changes: ChangeDetection,
+}
+
+impl SourceKind {
+    /// The registry: the source that reads each kind of app.
+    pub fn of(kind: AppKind) -> SourceKind {
+        match kind {
+            AppKind::CsvDirectory => SourceKind {
+                input: RunInput::Upload,
+                changes: ChangeDetection::ContentHash,
+            },
+        }
+    }
+
+    /// The import a run really does, and why it differs from the one asked
+    /// for: an incremental import of a watermark source that has no
+    /// watermark yet reads everything.
+    pub fn effective_import_type(
+        self,
+        requested: ImportType,
+        watermark: Option<&str>,
+    ) -> (ImportType, Option<&'static str>) {
+        match (requested, self.changes, watermark) {
+            (ImportType::Incremental, ChangeDetection::Watermark, None) => (
+                ImportType::Full,
+                Some("No earlier import to continue from: this incremental import runs as a full import"),
+            ),
+            (requested, _, _) => (requested, None),
+        }
+    }
+}
+
+/// Everything a source may need to open for one run.
+#[derive(Debug, Clone, Default)]
+pub struct SourceInput {
+    /// The uploaded file and its row count, for upload sources.
+    pub upload: Option<(PathBuf, i64)>,
+    /// The app's connection settings (JSON) and secrets, for pull sources.
+    pub connection: Option<(serde_json::Value, Option<String>)>,
+    /// The stored watermark of an incremental import.
+    pub watermark: Option<String>,
+}
+
+/// Opens the source of an app kind for one run.
+pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
+    match kind {
+        AppKind::CsvDirectory => {
+            let (path, total) = input
+                .upload
+                .ok_or_else(|| Error::InvalidInput("The import has no CSV file".into()))?;
+            Ok(Box::new(csv::CsvSource::open(&path, total)?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_incremental_import_without_a_watermark_runs_in_full() {
+        let pull = SourceKind {
+            input: RunInput::Pull,
+            changes: ChangeDetection::Watermark,
+        };
+        let (t, why) = pull.effective_import_type(ImportType::Incremental, None);
+        assert_eq!(t, ImportType::Full);
+        assert!(why.is_some_and(|w| w.contains("runs as a full import")));
+        assert_eq!(
+            pull.effective_import_type(ImportType::Incremental, Some("20261201000000Z")),
+            (ImportType::Incremental, None)
+        );
+        assert_eq!(
+            pull.effective_import_type(ImportType::Full, None),
+            (ImportType::Full, None)
+        );
+        // A CSV file compares row hashes: an incremental import needs no watermark.
+        let csv = SourceKind::of(AppKind::CsvDirectory);
+        assert_eq!(
+            csv.effective_import_type(ImportType::Incremental, None),
+            (ImportType::Incremental, None)
+        );
+    }
 }

@@ -5,6 +5,14 @@ use crate::error::Result;
 use crate::model::Admin;
 use sqlx::Row;
 
+/// An admin from a row with `id`, `username` and `role`.
+pub(crate) fn admin_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Admin> {
+    let role: String = r.get("role");
+    let role = crate::model::AdminRole::parse(&role)
+        .ok_or_else(|| crate::Error::Internal(format!("unknown admin role {role:?}")))?;
+    Ok(Admin::new(r.get("id"), r.get("username"), role))
+}
+
 impl Store {
     pub async fn count_admins(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM admins")
@@ -17,14 +25,14 @@ impl Store {
         id: &str,
         username: &str,
         password_hash: &str,
-        role: &str,
+        role: crate::model::AdminRole,
         now: &str,
     ) -> Result<()> {
         sqlx::query("INSERT INTO admins (id, username, password_hash, role, created) VALUES (?, ?, ?, ?, ?)")
             .bind(id)
             .bind(username)
             .bind(password_hash)
-            .bind(role)
+            .bind(role.as_str())
             .bind(now)
             .execute(&self.pool)
             .await?;
@@ -38,16 +46,8 @@ impl Store {
                 .bind(username)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(|r| {
-            (
-                Admin {
-                    id: r.get("id"),
-                    username: r.get("username"),
-                    role: r.get("role"),
-                },
-                r.get("password_hash"),
-            )
-        }))
+        row.map(|r| Ok((admin_from_row(&r)?, r.get("password_hash"))))
+            .transpose()
     }
 
     pub async fn insert_session(
@@ -77,11 +77,7 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| Admin {
-            id: r.get("id"),
-            username: r.get("username"),
-            role: r.get("role"),
-        }))
+        row.as_ref().map(admin_from_row).transpose()
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

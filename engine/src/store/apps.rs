@@ -24,18 +24,24 @@ fn app_from_row(r: &SqliteRow) -> Result<App> {
     })
 }
 
-impl Store {
-    pub async fn insert_app(&self, id: &str, name: &str, kind: AppKind, now: &str) -> Result<()> {
-        sqlx::query("INSERT INTO apps (id, name, kind, created) VALUES (?, ?, ?, ?)")
-            .bind(id)
-            .bind(name)
-            .bind(kind.as_str())
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
+pub(crate) async fn insert_app(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    name: &str,
+    kind: AppKind,
+    now: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO apps (id, name, kind, created) VALUES (?, ?, ?, ?)")
+        .bind(id)
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
+impl Store {
     /// Apps whose name contains `search` (case-insensitive), by name.
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
         let pattern = format!("%{}%", escape_like(search.trim()));

@@ -23,7 +23,7 @@ pub(crate) async fn insert_events(
             let outcome = serde_json::json!({"result": e.outcome, "reason": e.reason});
             b.push_bind(crate::ids::uuid())
                 .push_bind(now)
-                .push_bind(e.event_type)
+                .push_bind(e.event_type.as_str())
                 .push_bind(e.severity)
                 .push_bind(&e.display_message)
                 .push_bind(serde_json::to_string(&e.actor).unwrap_or_default())

@@ -63,15 +63,19 @@ pub struct PendingRow {
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan";
 
-fn run_from_row(r: &SqliteRow) -> ImportRun {
+fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
     let import_type: String = r.get("import_type");
     let status: String = r.get("status");
-    ImportRun {
-        id: r.get("id"),
+    let id: String = r.get("id");
+    let unknown = |what: &str, value: &str| {
+        Error::Internal(format!("import run {id}: unknown {what} {value:?}"))
+    };
+    Ok(ImportRun {
+        import_type: ImportType::parse(&import_type)
+            .ok_or_else(|| unknown("import type", &import_type))?,
+        status: RunStatus::parse(&status).ok_or_else(|| unknown("status", &status))?,
         app_id: r.get("app_id"),
-        import_type: ImportType::parse(&import_type).unwrap_or(ImportType::Full),
         trigger: r.get("trigger"),
-        status: RunStatus::parse(&status),
         upload_id: r.get("upload_id"),
         created: r.get("created"),
         started: r.get("started"),
@@ -90,8 +94,13 @@ fn run_from_row(r: &SqliteRow) -> ImportRun {
         preview: r.get("preview"),
         plan: r
             .get::<Option<String>, _>("plan")
-            .and_then(|p| serde_json::from_str(&p).ok()),
-    }
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| {
+                Error::Internal(format!("import run {id}: its plan is not readable: {e}"))
+            })?,
+        id,
+    })
 }
 
 /// Which queue rows an action applies to.
@@ -167,7 +176,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| Error::NotFound(format!("import run {id}")))?;
-        Ok(run_from_row(&row))
+        run_from_row(&row)
     }
 
     /// The app's runs, newest first.
@@ -179,7 +188,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(run_from_row).collect())
+        rows.iter().map(run_from_row).collect()
     }
 
     /// The latest runs of every app, with the app's name.
@@ -191,10 +200,9 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("app_name"), run_from_row(r)))
-            .collect())
+        rows.iter()
+            .map(|r| Ok((r.get("app_name"), run_from_row(r)?)))
+            .collect()
     }
 
     /// How many apps, users and unconfirmed queue rows there are.
@@ -212,14 +220,14 @@ impl Store {
         let row = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
-                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ('RUNNING', 'PAUSED'))
+                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ('RUNNING', 'PAUSED', 'RESUMING'))
                          ORDER BY q.created, q.rowid LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(run_from_row))
+        row.as_ref().map(run_from_row).transpose()
     }
 
     /// True while an import of the app runs or waits to run.
@@ -240,7 +248,18 @@ impl Store {
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(run_from_row).collect())
+        rows.iter().map(run_from_row).collect()
+    }
+
+    /// Runs in one status, oldest first.
+    pub async fn runs_with_status(&self, status: RunStatus) -> Result<Vec<ImportRun>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE status = ? ORDER BY created"
+        ))
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(run_from_row).collect()
     }
 
     /// The admin who asked for a run, when one did.
@@ -251,11 +270,7 @@ impl Store {
         .bind(run_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| crate::model::Admin {
-            id: r.get("id"),
-            username: r.get("username"),
-            role: r.get("role"),
-        }))
+        row.as_ref().map(super::admins::admin_from_row).transpose()
     }
 
     /// What every app user of an app looked like after the last import.
@@ -381,10 +396,9 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("app_name"), run_from_row(r)))
-            .collect())
+        rows.iter()
+            .map(|r| Ok((r.get("app_name"), run_from_row(r)?)))
+            .collect()
     }
 
     /// The newest app user of an app: external id and attributes.
@@ -627,6 +641,39 @@ pub(crate) async fn finish_run(
     Ok(())
 }
 
+/// Moves a paused run on (to RESUMING or COMPLETED) and drops its
+/// roadblock, in one statement: false when it was not paused, so of two
+/// decisions on one paused run only the first wins.
+pub(crate) async fn leave_paused(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    to: RunStatus,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE import_runs SET status = ?, plan = NULL WHERE id = ? AND status = 'PAUSED'",
+    )
+    .bind(to.as_str())
+    .bind(run_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the import a run really did (an incremental import with nothing
+/// to continue from runs in full).
+pub(crate) async fn set_run_import_type(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    import_type: ImportType,
+) -> Result<()> {
+    sqlx::query("UPDATE import_runs SET import_type = ? WHERE id = ?")
+        .bind(import_type.as_str())
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Links app users to users: `(external_id, user_id)`.
 pub(crate) async fn link_app_users(
     conn: &mut SqliteConnection,
@@ -686,7 +733,7 @@ pub(crate) async fn delete_queue_rows(
 
 /// True while an import of the app runs or waits to run.
 pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED', 'PAUSED')")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED', 'PAUSED', 'RESUMING')")
         .bind(app_id)
         .fetch_one(&mut *conn)
         .await?;

@@ -5,6 +5,7 @@ pub(crate) mod apps;
 pub(crate) mod events;
 pub(crate) mod imports;
 pub(crate) mod rules;
+pub(crate) mod sources;
 pub(crate) mod users;
 
 pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow};

@@ -59,7 +59,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         match json {
-            Some(j) => Ok(AppSettings::from_json(&j)),
+            Some(j) => AppSettings::from_json(&j),
             None => Err(crate::Error::NotFound(format!("app {app_id}"))),
         }
     }
@@ -69,9 +69,12 @@ impl Store {
             sqlx::query_scalar("SELECT value FROM org_settings WHERE key = 'org'")
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(json
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        match json {
+            None => Ok(OrgSettings::default()),
+            Some(j) => serde_json::from_str(&j).map_err(|e| {
+                crate::Error::InvalidInput(format!("The org's settings cannot be read: {e}"))
+            }),
+        }
     }
 
     /// Every assignment in the org, and the app's.
@@ -120,19 +123,20 @@ impl Store {
              WHERE (json_extract(a.settings, '$.incrementalSchedule.frequency') <> 'Never'
                     OR json_extract(a.settings, '$.fullSchedule.frequency') <> 'Never')
                AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
-               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ('RUNNING', 'QUEUED', 'PAUSED'))",
+               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ('RUNNING', 'QUEUED', 'PAUSED', 'RESUMING'))",
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ScheduledApp {
-                app_id: r.get("id"),
-                settings: AppSettings::from_json(&r.get::<String, _>("settings")),
-                last_end: r.get("last_end"),
-                upload_id: r.get("upload"),
+        rows.iter()
+            .map(|r| {
+                Ok(ScheduledApp {
+                    app_id: r.get("id"),
+                    settings: AppSettings::from_json(&r.get::<String, _>("settings"))?,
+                    last_end: r.get("last_end"),
+                    upload_id: r.get("upload"),
+                })
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -361,6 +365,22 @@ pub(crate) async fn delete_removals(conn: &mut SqliteConnection, run_id: &str) -
         .bind(run_id)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Deletes the kept removals of these accounts, once applied.
+pub(crate) async fn delete_removals_of(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    external_ids: &[&str],
+) -> Result<()> {
+    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("DELETE FROM import_removals WHERE run_id = ");
+        qb.push_bind(run_id).push(" AND external_id IN ");
+        push_list(&mut qb, chunk);
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

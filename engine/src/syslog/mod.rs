@@ -1,7 +1,10 @@
 //! The System Log: events as Okta's LogEvent, and the filter language that
 //! searches them.
 
+pub mod catalogue;
 pub mod filter;
+
+pub use catalogue::EventType;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -95,7 +98,7 @@ pub struct Client {
 /// An event about to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    pub event_type: &'static str,
+    pub event_type: EventType,
     pub severity: &'static str,
     pub display_message: String,
     pub actor: Actor,
@@ -110,7 +113,7 @@ pub struct NewEvent {
 
 impl NewEvent {
     pub fn new(
-        event_type: &'static str,
+        event_type: EventType,
         display_message: impl Into<String>,
         actor: Actor,
     ) -> NewEvent {

@@ -60,7 +60,9 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
 
     let run = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&preview.id), ImportType::Full)
         .await
         .unwrap();
     assert_eq!(run.status, RunStatus::Queued);
@@ -146,12 +148,22 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
     assert!(errors[6].message.contains("UTF-8"), "{}", errors[6].message);
 
     // Paging the errors.
-    let page = env.engine.row_errors(&run.id, 2, 2).await.unwrap();
+    let page = env
+        .engine
+        .read(&env.admin)
+        .row_errors(&run.id, 2, 2)
+        .await
+        .unwrap();
     assert_eq!(page.total, 7);
     assert_eq!(page.items, errors[2..4]);
 
     // The downloadable report: a header and one line per problem.
-    let report = env.engine.row_errors_csv(&run.id).await.unwrap();
+    let report = env
+        .engine
+        .read(&env.admin)
+        .row_errors_csv(&run.id)
+        .await
+        .unwrap();
     assert!(report.starts_with("line,field,value,error\r\n"), "{report}");
     let records = parse_report(&report);
     assert_eq!(records.len(), 1 + errors.len(), "{report}");
@@ -215,7 +227,9 @@ async fn quotes_embedded_newlines_bom_crlf_empty_quotes_and_blank_lines() {
 
     let started = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&preview.id), ImportType::Full)
         .await
         .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
@@ -280,7 +294,9 @@ async fn a_bom_before_a_quoted_header_is_still_read() {
     assert_eq!(preview.columns, ["login", "firstName", "lastName", "email"]);
     let started = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&preview.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&preview.id), ImportType::Full)
         .await
         .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
@@ -376,7 +392,9 @@ async fn previews_name_what_stops_an_import() {
         .upload(&app, b"login,firstName\nann@example.com,Ann\n")
         .await;
     env.engine
-        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
     let run = env.engine.run_next_job().await.unwrap().unwrap();
@@ -398,14 +416,18 @@ async fn previews_name_what_stops_an_import() {
     // Asking for an import without a file, or of another app's file, is refused.
     assert!(matches!(
         env.engine
-            .start_import(&env.admin, &app.id, None, ImportType::Full)
+            .write(&env.admin)
+            .unwrap()
+            .start_import(&app.id, None, ImportType::Full)
             .await,
         Err(Error::InvalidInput(_))
     ));
     let other = env.app("Other").await;
     assert!(matches!(
         env.engine
-            .start_import(&env.admin, &other.id, Some(&p.id), ImportType::Full)
+            .write(&env.admin)
+            .unwrap()
+            .start_import(&other.id, Some(&p.id), ImportType::Full)
             .await,
         Err(Error::NotFound(_))
     ));
@@ -419,7 +441,9 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_no_file() {
     assert!(big.len() > 4096);
     let err = env
         .engine
-        .save_upload(&env.admin, &app.id, "big.csv", big.as_bytes())
+        .write(&env.admin)
+        .unwrap()
+        .save_upload(&app.id, "big.csv", big.as_bytes())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::TooLarge { limit_mib: 1 }), "{err:?}");
@@ -436,40 +460,25 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_no_file() {
 }
 
 #[tokio::test]
-async fn read_only_admins_cannot_import_or_confirm() {
+async fn read_only_admins_can_look_but_get_no_write_handle() {
     let env = Env::new().await;
     let app = env.app("Guarded").await;
     env.engine
+        .write(&env.admin)
+        .unwrap()
         .create_admin("viewer", "viewer-password", true)
         .await
         .unwrap();
     let (viewer, _) = env
         .engine
-        .store()
-        .find_admin("viewer")
+        .sign_in("viewer", "viewer-password", None)
         .await
-        .unwrap()
         .unwrap();
-    let data = crate::support::users_csv("u", 0..2);
-    assert!(matches!(
-        env.engine
-            .save_upload(&viewer, &app.id, "x.csv", data.as_bytes())
-            .await,
-        Err(Error::Forbidden)
-    ));
-    let p = env.upload(&app, data.as_bytes()).await;
-    assert!(matches!(
-        env.engine
-            .start_import(&viewer, &app.id, Some(&p.id), ImportType::Full)
-            .await,
-        Err(Error::Forbidden)
-    ));
-    assert!(matches!(
-        env.engine
-            .confirm_assignments(&viewer, &app.id, engine::store::Selection::All, true)
-            .await,
-        Err(Error::Forbidden)
-    ));
+    // Uploading, importing and confirming exist only on the write handle.
+    assert!(matches!(env.engine.write(&viewer), Err(Error::Forbidden)));
+    let apps = env.engine.read(&viewer).list_apps("").await.unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0].id, app.id);
 }
 
 #[tokio::test]
@@ -487,11 +496,22 @@ async fn extra_columns_become_custom_profile_attributes() {
     );
     let run = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
     env.engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!(env.engine.get_run(&run.id).await.unwrap().counts.new, 2);
+    assert_eq!(
+        env.engine
+            .read(&env.admin)
+            .get_run(&run.id)
+            .await
+            .unwrap()
+            .counts
+            .new,
+        2
+    );
     let outcome = env.confirm_all(&app, true).await;
     assert_eq!((outcome.created, outcome.activated), (2, 2));
 
@@ -511,5 +531,8 @@ async fn extra_columns_become_custom_profile_attributes() {
         "an empty value sets nothing: {}",
         bob.profile
     );
-    assert_eq!(env.engine.get_user(&bob.id).await.unwrap(), bob);
+    assert_eq!(
+        env.engine.read(&env.admin).get_user(&bob.id).await.unwrap(),
+        bob
+    );
 }

@@ -1,10 +1,14 @@
-//! Golden-file tests of preview plans: each directory under
-//! `tests/fixtures/` sets an app up (`settings.json`), imports and confirms
-//! `before.csv` with activation, previews `after.csv` (a Full import unless
-//! `import_type` says `Incremental`) and compares the plan with `plan.json`.
+//! Golden-file tests of the pipeline's decisions and what applying them
+//! leaves: each directory under `tests/fixtures/` sets an app up
+//! (`settings.json`, read strictly: a misspelt key fails the case), imports
+//! and confirms `before.csv` with activation, previews `after.csv` (a Full
+//! import unless `import_type` says `Incremental`) and compares the plan —
+//! the decisions the apply step would consume — with `plan.json`; then
+//! applies the preview and compares the directory, the app's assignments
+//! and its import queue with `state.json`.
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p engine --test it golden` rewrites the
-//! `plan.json` files that differ instead of failing.
+//! golden files that differ instead of failing.
 
 use crate::support::Env;
 use engine::model::{ImportType, RunStatus};
@@ -37,9 +41,12 @@ async fn run_case(dir: &Path, update: bool) -> Option<String> {
     let settings_json = String::from_utf8(read(dir, "settings.json")).expect("UTF-8 settings");
     serde_json::from_str::<Value>(&settings_json)
         .unwrap_or_else(|e| panic!("{case}/settings.json is not JSON: {e}"));
-    let settings = AppSettings::from_json(&settings_json);
+    let settings = AppSettings::from_json(&settings_json)
+        .unwrap_or_else(|e| panic!("{case}/settings.json: {e}"));
     env.engine
-        .save_app_settings(&env.admin, &app.id, settings)
+        .write(&env.admin)
+        .unwrap()
+        .save_app_settings(&app.id, settings)
         .await
         .unwrap_or_else(|e| panic!("{case}: settings refused: {e}"));
 
@@ -67,12 +74,9 @@ async fn run_case(dir: &Path, update: bool) -> Option<String> {
 
     let upload = env
         .engine
-        .save_upload(
-            &env.admin,
-            &app.id,
-            "after.csv",
-            read(dir, "after.csv").as_slice(),
-        )
+        .write(&env.admin)
+        .unwrap()
+        .save_upload(&app.id, "after.csv", read(dir, "after.csv").as_slice())
         .await
         .expect("upload after.csv");
     assert!(
@@ -82,11 +86,18 @@ async fn run_case(dir: &Path, update: bool) -> Option<String> {
     );
     let run = env
         .engine
-        .preview_import(&env.admin, &app.id, Some(&upload.id), import_type)
+        .write(&env.admin)
+        .unwrap()
+        .preview_import(&app.id, Some(&upload.id), import_type)
         .await
         .expect("preview");
     while env.engine.run_next_job().await.expect("run").is_some() {}
-    let run = env.engine.get_run(&run.id).await.expect("get run");
+    let run = env
+        .engine
+        .read(&env.admin)
+        .get_run(&run.id)
+        .await
+        .expect("get run");
     assert_eq!(
         run.status,
         RunStatus::Completed,
@@ -114,23 +125,89 @@ async fn run_case(dir: &Path, update: bool) -> Option<String> {
     let plan = run
         .plan
         .unwrap_or_else(|| panic!("{case}: the preview has no plan"));
-    let actual = serde_json::to_value(&plan).expect("plan as JSON");
-    let golden_path = dir.join("plan.json");
+    let mut diffs = Vec::new();
+    let plan = serde_json::to_value(&plan).expect("plan as JSON");
+    diffs.extend(compare(dir, &case, "plan.json", &plan, update));
+
+    let applied = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .apply_preview(&run.id)
+        .await
+        .expect("apply the preview");
+    while env.engine.run_next_job().await.expect("run").is_some() {}
+    let applied = env
+        .engine
+        .read(&env.admin)
+        .get_run(&applied.id)
+        .await
+        .expect("get run");
+    assert!(
+        matches!(applied.status, RunStatus::Completed | RunStatus::Paused),
+        "{case}: apply: {:?}",
+        applied.message
+    );
+    let state = state_of(&env, &app).await;
+    diffs.extend(compare(dir, &case, "state.json", &state, update));
+    (!diffs.is_empty()).then(|| diffs.join("\n\n"))
+}
+
+/// The directory, the app's assigned users and its import queue, by login.
+async fn state_of(env: &Env, app: &engine::model::App) -> Value {
+    let mut users: Vec<Value> = env
+        .users()
+        .await
+        .into_iter()
+        .map(|u| {
+            serde_json::json!({
+                "login": u.login,
+                "status": u.status,
+                "profile": u.profile,
+                "sourcedByApp": u.source_app_id.as_deref() == Some(app.id.as_str()),
+            })
+        })
+        .collect();
+    users.sort_by(|a, b| a["login"].as_str().cmp(&b["login"].as_str()));
+    let mut queue: Vec<Value> = env
+        .queue(app)
+        .await
+        .into_iter()
+        .map(|q| {
+            serde_json::json!({
+                "login": q.login,
+                "matchType": q.match_type.as_str(),
+                "matchedUser": q.matched_user_login,
+                "candidates": q.candidate_logins,
+            })
+        })
+        .collect();
+    queue.sort_by(|a, b| a["login"].as_str().cmp(&b["login"].as_str()));
+    serde_json::json!({
+        "users": users,
+        "assignedUsers": env.refresh(app).await.assigned_users,
+        "queue": queue,
+    })
+}
+
+/// The difference between `actual` and the golden file `name`, if any.
+fn compare(dir: &Path, case: &str, name: &str, actual: &Value, update: bool) -> Option<String> {
+    let golden_path = dir.join(name);
     let expected: Option<Value> = std::fs::read_to_string(&golden_path)
         .ok()
         .map(|s| serde_json::from_str(&s).unwrap_or(Value::Null));
-    if expected.as_ref() == Some(&actual) {
+    if expected.as_ref() == Some(actual) {
         return None;
     }
     if update {
-        std::fs::write(&golden_path, pretty(&actual) + "\n").expect("write plan.json");
-        eprintln!("{case}: plan.json updated");
+        std::fs::write(&golden_path, pretty(actual) + "\n").expect("write golden file");
+        eprintln!("{case}: {name} updated");
         return None;
     }
     Some(format!(
-        "{case}: the plan differs from plan.json\n--- expected\n{}\n--- actual\n{}",
+        "{case}: {name} differs\n--- expected\n{}\n--- actual\n{}",
         expected.as_ref().map_or_else(|| "(missing)".into(), pretty),
-        pretty(&actual)
+        pretty(actual)
     ))
 }
 
@@ -152,7 +229,7 @@ async fn golden() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} golden plans differ (UPDATE_GOLDEN=1 rewrites them):\n\n{}",
+        "{} of {} golden cases differ (UPDATE_GOLDEN=1 rewrites them):\n\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n\n")

@@ -9,6 +9,7 @@ mod support;
 mod csv_import;
 mod golden;
 mod queue;
+mod races;
 mod restart;
 mod rules;
 mod syslog;

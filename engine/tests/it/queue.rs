@@ -84,12 +84,9 @@ async fn existing_users_match_by_email_and_confirming_links_them() {
     // Confirming the exact matches links them; nobody is created.
     let outcome = env
         .engine
-        .confirm_assignments(
-            &env.admin,
-            &app.id,
-            Selection::Rows(vec![ann.seq, bob.seq]),
-            true,
-        )
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::Rows(vec![ann.seq, bob.seq]), true)
         .await
         .unwrap();
     assert_eq!(
@@ -149,7 +146,9 @@ async fn confirming_new_rows_creates_users_staged_or_active_once() {
     let chosen = vec![queue[1].seq, queue[3].seq];
     let outcome = env
         .engine
-        .confirm_assignments(&env.admin, &app.id, Selection::Rows(chosen), false)
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::Rows(chosen), false)
         .await
         .unwrap();
     assert_eq!(
@@ -259,15 +258,24 @@ async fn a_second_import_now_waits_for_the_first() {
     let p = env.upload(&app, data.as_bytes()).await;
     let first = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
     let second = env
         .engine
-        .start_import(&env.admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
-    let runs = env.engine.list_runs(&app.id, 10).await.unwrap();
+    let runs = env
+        .engine
+        .read(&env.admin)
+        .list_runs(&app.id, 10)
+        .await
+        .unwrap();
     assert_eq!(runs.len(), 2);
     assert!(runs.iter().all(|r| r.status == RunStatus::Queued));
 
@@ -276,7 +284,12 @@ async fn a_second_import_now_waits_for_the_first() {
     assert_eq!(ran.status, RunStatus::Completed);
     assert_eq!(ran.counts.new, 3);
     assert_eq!(
-        env.engine.get_run(&second.id).await.unwrap().status,
+        env.engine
+            .read(&env.admin)
+            .get_run(&second.id)
+            .await
+            .unwrap()
+            .status,
         RunStatus::Queued
     );
 
@@ -288,7 +301,12 @@ async fn a_second_import_now_waits_for_the_first() {
         (0, 3),
         "the second ran after the first had staged"
     );
-    let first = env.engine.get_run(&first.id).await.unwrap();
+    let first = env
+        .engine
+        .read(&env.admin)
+        .get_run(&first.id)
+        .await
+        .unwrap();
     assert!(
         ran.started.clone().unwrap() >= first.finished.clone().unwrap(),
         "{first:?} / {ran:?}"
@@ -310,50 +328,58 @@ async fn an_app_with_a_running_import_is_not_claimed_again() {
     let pb = env.upload(&b, users_csv("b", 0..2).as_bytes()).await;
     let a1 = env
         .engine
-        .start_import(&env.admin, &a.id, Some(&pa.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&a.id, Some(&pa.id), ImportType::Full)
         .await
         .unwrap();
     let a2 = env
         .engine
-        .start_import(&env.admin, &a.id, Some(&pa.id), ImportType::Incremental)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&a.id, Some(&pa.id), ImportType::Incremental)
         .await
         .unwrap();
     let b1 = env
         .engine
-        .start_import(&env.admin, &b.id, Some(&pb.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&b.id, Some(&pb.id), ImportType::Full)
         .await
         .unwrap();
 
-    let store = env.engine.store();
-    let now = engine::ids::now();
-    let claimed = store.claim_next_run(&now).await.unwrap().unwrap();
+    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
     assert_eq!(
         (claimed.id.as_str(), claimed.status),
         (a1.id.as_str(), RunStatus::Running)
     );
-    assert_eq!(claimed.started.as_deref(), Some(now.as_str()));
-    let claimed = store.claim_next_run(&now).await.unwrap().unwrap();
+    assert!(claimed.started.is_some());
+    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
     assert_eq!(
         claimed.id, b1.id,
         "another app's import may start meanwhile"
     );
     assert!(
-        store.claim_next_run(&now).await.unwrap().is_none(),
+        env.engine.claim_next_run().await.unwrap().is_none(),
         "A's second import waits while A's first runs"
     );
     assert!(env.engine.run_next_job().await.unwrap().is_none());
     assert_eq!(
-        env.engine.get_run(&a2.id).await.unwrap().status,
+        env.engine
+            .read(&env.admin)
+            .get_run(&a2.id)
+            .await
+            .unwrap()
+            .status,
         RunStatus::Queued
     );
-    assert!(store.app_has_running_import(&a.id).await.unwrap());
 
     // Once the first is over (here: ended by a restart), the second may start.
     let dir = env.dir;
     drop(env.engine);
-    let (engine, _admin) = open_on(dir.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
+    let (engine, admin) = open_on(dir.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
     assert_eq!(
-        engine.get_run(&a1.id).await.unwrap().status,
+        engine.read(&admin).get_run(&a1.id).await.unwrap().status,
         RunStatus::Failed
     );
     let ran = engine.run_next_job().await.unwrap().unwrap();
@@ -378,7 +404,9 @@ async fn a_large_selection_is_confirmed_whole_in_any_order() {
     first.reverse();
     let outcome = env
         .engine
-        .confirm_assignments(&env.admin, &app.id, Selection::Rows(first), true)
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::Rows(first), true)
         .await
         .unwrap();
     assert_eq!(outcome.created, engine::queue::CONFIRM_BATCH as i64);
@@ -388,7 +416,9 @@ async fn a_large_selection_is_confirmed_whole_in_any_order() {
     all.extend_from_slice(&seqs[..10]);
     let outcome = env
         .engine
-        .confirm_assignments(&env.admin, &app.id, Selection::Rows(all), true)
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::Rows(all), true)
         .await
         .unwrap();
     assert_eq!(outcome.created, 501);
@@ -415,7 +445,9 @@ async fn confirmations_at_the_same_time_neither_fail_nor_duplicate() {
         let admin = env.admin.clone();
         tokio::spawn(async move {
             engine
-                .confirm_assignments(&admin, &app_id, Selection::All, true)
+                .write(&admin)
+                .unwrap()
+                .confirm_assignments(&app_id, Selection::All, true)
                 .await
         })
     };
@@ -469,12 +501,9 @@ async fn confirming_all_of_one_match_type_leaves_the_other_types() {
     // Confirm all, with the queue filtered to new users.
     let outcome = env
         .engine
-        .confirm_assignments(
-            &env.admin,
-            &app.id,
-            Selection::AllOfType(MatchType::New),
-            true,
-        )
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::AllOfType(MatchType::New), true)
         .await
         .unwrap();
     assert_eq!(
@@ -498,12 +527,9 @@ async fn confirming_all_of_one_match_type_leaves_the_other_types() {
     // Then the exact matches.
     let outcome = env
         .engine
-        .confirm_assignments(
-            &env.admin,
-            &app.id,
-            Selection::AllOfType(MatchType::Exact),
-            true,
-        )
+        .write(&env.admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::AllOfType(MatchType::Exact), true)
         .await
         .unwrap();
     assert_eq!(
@@ -528,7 +554,9 @@ async fn clear_unconfirmed_users_clears_the_queue_and_a_full_import_restores_it(
     let chosen = vec![queue[0].seq, queue[3].seq];
     let cleared = env
         .engine
-        .clear_unconfirmed(&env.admin, &app.id, Selection::Rows(chosen.clone()))
+        .write(&env.admin)
+        .unwrap()
+        .clear_unconfirmed(&app.id, Selection::Rows(chosen.clone()))
         .await
         .unwrap();
     assert_eq!(cleared, 2);
@@ -539,7 +567,9 @@ async fn clear_unconfirmed_users_clears_the_queue_and_a_full_import_restores_it(
     // Okta's button: the whole queue.
     assert_eq!(
         env.engine
-            .clear_unconfirmed(&env.admin, &app.id, Selection::All)
+            .write(&env.admin)
+            .unwrap()
+            .clear_unconfirmed(&app.id, Selection::All)
             .await
             .unwrap(),
         3
@@ -577,12 +607,16 @@ async fn clear_unconfirmed_users_is_refused_while_an_import_waits_or_runs() {
         .await;
     let upload = env.upload(&app, users_csv("h", 0..4).as_bytes()).await;
     env.engine
-        .start_import(&env.admin, &app.id, Some(&upload.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&upload.id), ImportType::Full)
         .await
         .unwrap();
     let refused = env
         .engine
-        .clear_unconfirmed(&env.admin, &app.id, Selection::All)
+        .write(&env.admin)
+        .unwrap()
+        .clear_unconfirmed(&app.id, Selection::All)
         .await;
     assert!(
         matches!(refused, Err(engine::Error::ImportBusy)),
@@ -592,7 +626,9 @@ async fn clear_unconfirmed_users_is_refused_while_an_import_waits_or_runs() {
     env.engine.run_next_job().await.unwrap();
     assert_eq!(
         env.engine
-            .clear_unconfirmed(&env.admin, &app.id, Selection::All)
+            .write(&env.admin)
+            .unwrap()
+            .clear_unconfirmed(&app.id, Selection::All)
             .await
             .unwrap(),
         4

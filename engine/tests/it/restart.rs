@@ -12,60 +12,70 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     let app = engine
-        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .write(&admin)
+        .unwrap()
+        .create_app("HR", engine::model::AppKind::CsvDirectory)
         .await
         .unwrap();
 
     // A first import, partly confirmed.
     let p = engine
-        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..6).as_bytes())
+        .write(&admin)
+        .unwrap()
+        .save_upload(&app.id, "x.csv", users_csv("u", 0..6).as_bytes())
         .await
         .unwrap();
     engine
-        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
     engine.run_next_job().await.unwrap().unwrap();
     let queue = engine
+        .read(&admin)
         .list_queue(&app.id, None, 0, 100)
         .await
         .unwrap()
         .items;
     let first_two = vec![queue[0].seq, queue[1].seq];
     let outcome = engine
-        .confirm_assignments(&admin, &app.id, Selection::Rows(first_two), true)
+        .write(&admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::Rows(first_two), true)
         .await
         .unwrap();
     assert_eq!(outcome.created, 2);
 
     // A second import, with one more person, claimed by a worker and then the process stops.
     let p = engine
-        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..7).as_bytes())
+        .write(&admin)
+        .unwrap()
+        .save_upload(&app.id, "x.csv", users_csv("u", 0..7).as_bytes())
         .await
         .unwrap();
     let run = engine
-        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
-        .await
-        .unwrap();
-    let claimed = engine
-        .store()
-        .claim_next_run(&engine::ids::now())
-        .await
+        .write(&admin)
         .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
+        .await
         .unwrap();
+    let claimed = engine.claim_next_run().await.unwrap().unwrap();
     assert_eq!(
         (claimed.id.as_str(), claimed.status),
         (run.id.as_str(), RunStatus::Running)
     );
     // Another Import Now asked while it ran stays queued across the restart.
     let waiting = engine
-        .start_import(&admin, &app.id, Some(&p.id), ImportType::Incremental)
+        .write(&admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Incremental)
         .await
         .unwrap();
     drop(engine);
 
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let failed = engine.get_run(&run.id).await.unwrap();
+    let failed = engine.read(&admin).get_run(&run.id).await.unwrap();
     assert_eq!(failed.status, RunStatus::Failed);
     assert!(failed.finished.is_some());
     let message = failed.message.clone().unwrap_or_default();
@@ -74,7 +84,12 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
         "{message}"
     );
     assert_eq!(
-        engine.get_run(&waiting.id).await.unwrap().status,
+        engine
+            .read(&admin)
+            .get_run(&waiting.id)
+            .await
+            .unwrap()
+            .status,
         RunStatus::Queued
     );
 
@@ -83,6 +98,7 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
         ..Default::default()
     };
     let events = engine
+        .read(&admin)
         .query_events(
             query,
             r#"eventType eq "system.import.complete" and outcome.result eq "FAILURE""#,
@@ -104,6 +120,7 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     let (engine, admin2) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     assert_eq!(admin2, admin, "the first admin is not created twice");
     let again = engine
+        .read(&admin)
         .query_events(
             EventQuery {
                 limit: 100,
@@ -130,7 +147,9 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
         (waiting.id.as_str(), RunStatus::Completed)
     );
     engine
-        .start_import(&admin, &app.id, Some(&p.id), ImportType::Full)
+        .write(&admin)
+        .unwrap()
+        .start_import(&app.id, Some(&p.id), ImportType::Full)
         .await
         .unwrap();
     let ran = engine.run_next_job().await.unwrap().unwrap();
@@ -138,19 +157,23 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     assert_eq!(ran.counts.scanned, 7);
 
     let outcome = engine
-        .confirm_assignments(&admin, &app.id, Selection::All, true)
+        .write(&admin)
+        .unwrap()
+        .confirm_assignments(&app.id, Selection::All, true)
         .await
         .unwrap();
     assert_eq!(outcome.created, 5);
     assert_eq!(
         engine
-            .confirm_assignments(&admin, &app.id, Selection::All, true)
+            .write(&admin)
+            .unwrap()
+            .confirm_assignments(&app.id, Selection::All, true)
             .await
             .unwrap(),
         Default::default()
     );
 
-    let users = engine.list_users("", 0, 200).await.unwrap();
+    let users = engine.read(&admin).list_users("", 0, 200).await.unwrap();
     assert_eq!(users.total, 7);
     let mut per_login: BTreeMap<String, usize> = BTreeMap::new();
     for u in &users.items {
@@ -159,6 +182,6 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     let expected: BTreeMap<String, usize> =
         (0..7).map(|i| (format!("u{i}@example.com"), 1)).collect();
     assert_eq!(per_login, expected, "each person exactly once");
-    let app = engine.get_app(&app.id).await.unwrap();
+    let app = engine.read(&admin).get_app(&app.id).await.unwrap();
     assert_eq!((app.assigned_users, app.unconfirmed), (7, 0));
 }

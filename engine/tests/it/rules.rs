@@ -31,14 +31,21 @@ async fn status_of(env: &Env, login: &str) -> String {
 async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
     let env = Env::new().await;
     let app = env.app("HR").await;
-    let mut settings = env.engine.app_settings(&app.id).await.unwrap();
+    let mut settings = env
+        .engine
+        .read(&env.admin)
+        .app_settings(&app.id)
+        .await
+        .unwrap();
     settings.mappings.push(Mapping {
         attribute: "nickName".into(),
         expression: "String.toUpperCase(appuser.firstName".into(),
     });
     let refused = env
         .engine
-        .save_app_settings(&env.admin, &app.id, settings)
+        .write(&env.admin)
+        .unwrap()
+        .save_app_settings(&app.id, settings)
         .await
         .unwrap_err();
     assert!(
@@ -46,7 +53,11 @@ async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
         "{refused}"
     );
     assert_eq!(
-        env.engine.app_settings(&app.id).await.unwrap(),
+        env.engine
+            .read(&env.admin)
+            .app_settings(&app.id)
+            .await
+            .unwrap(),
         Default::default(),
         "nothing saved"
     );
@@ -74,7 +85,13 @@ async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
             percent: 0,
         },
     };
-    assert!(env.engine.save_org_settings(&env.admin, org).await.is_err());
+    assert!(env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .save_org_settings(org)
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -105,7 +122,15 @@ async fn mappings_and_username_format_shape_the_queued_profile() {
 
     let preview = env
         .engine
-        .mapping_preview(&app.id, &env.engine.app_settings(&app.id).await.unwrap())
+        .read(&env.admin)
+        .mapping_preview(
+            &app.id,
+            &env.engine
+                .read(&env.admin)
+                .app_settings(&app.id)
+                .await
+                .unwrap(),
+        )
         .await
         .unwrap();
     let preview = preview.expect("a row of the last import");
@@ -330,17 +355,33 @@ async fn the_app_level_safeguard_pauses_past_its_threshold_and_resume_applies() 
     let roadblock = env.events_of_type("system.import.roadblock").await;
     assert_eq!(roadblock.len(), 1);
     assert_eq!(roadblock[0]["debugContext"]["debugData"]["threshold"], 20);
-    assert_eq!(env.engine.paused_runs().await.unwrap().len(), 1);
+    assert_eq!(
+        env.engine
+            .read(&env.admin)
+            .paused_runs()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Another import of the app waits behind the paused one.
     let waiting = env.upload(&app, users_csv("u", 0..150).as_bytes()).await;
     env.engine
-        .start_import(&env.admin, &app.id, Some(&waiting.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, Some(&waiting.id), ImportType::Full)
         .await
         .unwrap();
     assert!(env.engine.run_next_job().await.unwrap().is_none());
 
-    let resumed = env.engine.resume_run(&env.admin, &run.id).await.unwrap();
+    let resumed = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .resume_run(&run.id)
+        .await
+        .unwrap();
     assert_eq!(resumed.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u149@example.com").await, "DEPROVISIONED");
     assert_eq!(status_of(&env, "u119@example.com").await, "DEPROVISIONED");
@@ -351,9 +392,19 @@ async fn the_app_level_safeguard_pauses_past_its_threshold_and_resume_applies() 
             .len(),
         1
     );
-    assert!(env.engine.paused_runs().await.unwrap().is_empty());
+    assert!(env
+        .engine
+        .read(&env.admin)
+        .paused_runs()
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
-        env.engine.resume_run(&env.admin, &run.id).await,
+        env.engine
+            .write(&env.admin)
+            .unwrap()
+            .resume_run(&run.id)
+            .await,
         Err(Error::Conflict(_))
     ));
     assert!(
@@ -370,12 +421,32 @@ async fn cancel_drops_the_removals_and_keeps_the_rest_of_the_run() {
     data.push_str("new1@example.com,New,One,new1@example.com\n");
     let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert_eq!(run.status, RunStatus::Paused);
-    let cancelled = env.engine.cancel_run(&env.admin, &run.id).await.unwrap();
+    let cancelled = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .cancel_run(&run.id)
+        .await
+        .unwrap();
     assert_eq!(cancelled.status, RunStatus::Completed);
     assert_eq!(status_of(&env, "u149@example.com").await, "ACTIVE");
-    assert_eq!(env.events_of_type("system.import.roadblock.cancel").await.len(), 1);
-    assert!(env.events_of_type("system.import.user.delete").await.is_empty());
-    assert!(env.engine.paused_runs().await.unwrap().is_empty());
+    assert_eq!(
+        env.events_of_type("system.import.roadblock.cancel")
+            .await
+            .len(),
+        1
+    );
+    assert!(env
+        .events_of_type("system.import.user.delete")
+        .await
+        .is_empty());
+    assert!(env
+        .engine
+        .read(&env.admin)
+        .paused_runs()
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         env.queue(&app).await.len(),
         1,
@@ -408,15 +479,14 @@ async fn the_org_level_safeguard_covers_apps_under_100_users() {
     sourced_app_of(&env, "Big", "big", 60).await;
     let small = sourced_app(&env, "Small", 50).await;
     env.engine
-        .save_org_settings(
-            &env.admin,
-            OrgSettings {
-                safeguard: Safeguard {
-                    enabled: false,
-                    percent: 20,
-                },
+        .write(&env.admin)
+        .unwrap()
+        .save_org_settings(OrgSettings {
+            safeguard: Safeguard {
+                enabled: false,
+                percent: 20,
             },
-        )
+        })
         .await
         .unwrap();
     let run = env
@@ -447,7 +517,9 @@ async fn a_preview_writes_only_its_plan_and_apply_runs_it() {
     let upload = env.upload(&app, data.as_bytes()).await;
     let preview = env
         .engine
-        .preview_import(&env.admin, &app.id, Some(&upload.id), ImportType::Full)
+        .write(&env.admin)
+        .unwrap()
+        .preview_import(&app.id, Some(&upload.id), ImportType::Full)
         .await
         .unwrap();
     let done = env.engine.run_next_job().await.unwrap().unwrap();
@@ -479,7 +551,9 @@ async fn a_preview_writes_only_its_plan_and_apply_runs_it() {
 
     let applied = env
         .engine
-        .apply_preview(&env.admin, &done.id)
+        .write(&env.admin)
+        .unwrap()
+        .apply_preview(&done.id)
         .await
         .unwrap();
     assert!(!applied.preview);
@@ -511,20 +585,21 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
     let u2 = env.user_by_login("u2@example.com").await;
     let by = |login: &str| queue.iter().find(|r| r.login == login).unwrap().seq;
     env.engine
-        .set_queue_action(
-            &env.admin,
-            &app.id,
-            by("wiki0"),
-            QueueAction::Link(Some(u2.id.clone())),
-        )
+        .write(&env.admin)
+        .unwrap()
+        .set_queue_action(&app.id, by("wiki0"), QueueAction::Link(Some(u2.id.clone())))
         .await
         .unwrap();
     env.engine
-        .set_queue_action(&env.admin, &app.id, by("wiki1"), QueueAction::Create)
+        .write(&env.admin)
+        .unwrap()
+        .set_queue_action(&app.id, by("wiki1"), QueueAction::Create)
         .await
         .unwrap();
     env.engine
-        .set_queue_action(&env.admin, &app.id, by("wiki2"), QueueAction::Ignore)
+        .write(&env.admin)
+        .unwrap()
+        .set_queue_action(&app.id, by("wiki2"), QueueAction::Ignore)
         .await
         .unwrap();
     let queue = env.queue(&app).await;
@@ -563,7 +638,9 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
 
     let missing = env
         .engine
-        .set_queue_action(&env.admin, &app.id, 999_999, QueueAction::Create)
+        .write(&env.admin)
+        .unwrap()
+        .set_queue_action(&app.id, 999_999, QueueAction::Create)
         .await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
 }
@@ -599,7 +676,12 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
 async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 2).await;
-    let mut settings = env.engine.app_settings(&app.id).await.unwrap();
+    let mut settings = env
+        .engine
+        .read(&env.admin)
+        .app_settings(&app.id)
+        .await
+        .unwrap();
     settings.full_schedule = Schedule {
         frequency: Frequency::Hourly,
         interval: 1,
@@ -610,7 +692,9 @@ async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
     };
     assert!(
         env.engine
-            .save_app_settings(&env.admin, &app.id, settings.clone())
+            .write(&env.admin)
+            .unwrap()
+            .save_app_settings(&app.id, settings.clone())
             .await
             .is_err(),
         "full more often than incremental"
@@ -624,7 +708,9 @@ async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
         interval: 1,
     };
     env.engine
-        .save_app_settings(&env.admin, &app.id, settings)
+        .write(&env.admin)
+        .unwrap()
+        .save_app_settings(&app.id, settings)
         .await
         .unwrap();
 
@@ -681,20 +767,26 @@ async fn a_scheduled_import_queued_before_a_restart_runs_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     let app = engine
-        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .write(&admin)
+        .unwrap()
+        .create_app("HR", engine::model::AppKind::CsvDirectory)
         .await
         .unwrap();
     let upload = engine
-        .save_upload(&admin, &app.id, "x.csv", users_csv("u", 0..3).as_bytes())
+        .write(&admin)
+        .unwrap()
+        .save_upload(&app.id, "x.csv", users_csv("u", 0..3).as_bytes())
         .await
         .unwrap();
-    let mut settings = engine.app_settings(&app.id).await.unwrap();
+    let mut settings = engine.read(&admin).app_settings(&app.id).await.unwrap();
     settings.incremental_schedule = Schedule {
         frequency: Frequency::Weekly,
         interval: 1,
     };
     engine
-        .save_app_settings(&admin, &app.id, settings)
+        .write(&admin)
+        .unwrap()
+        .save_app_settings(&app.id, settings)
         .await
         .unwrap();
     let queued = engine
@@ -703,7 +795,9 @@ async fn a_scheduled_import_queued_before_a_restart_runs_after_it() {
         .unwrap();
     assert_eq!(queued.len(), 1, "never imported: due at once");
     let manual = engine
-        .start_import(&admin, &app.id, Some(&upload.id), ImportType::Full)
+        .write(&admin)
+        .unwrap()
+        .start_import(&app.id, Some(&upload.id), ImportType::Full)
         .await
         .unwrap();
     drop(engine);
@@ -717,7 +811,12 @@ async fn a_scheduled_import_queued_before_a_restart_runs_after_it() {
     );
     assert_eq!(second.id, manual.id);
     assert_eq!(
-        engine.list_queue(&app.id, None, 0, 10).await.unwrap().total,
+        engine
+            .read(&admin)
+            .list_queue(&app.id, None, 0, 10)
+            .await
+            .unwrap()
+            .total,
         3
     );
 }

@@ -42,11 +42,9 @@ pub async fn open_on(dir: &Path, max_upload_bytes: u64) -> (Arc<Engine>, Admin) 
         .await
         .expect("first admin");
     let (admin, _hash) = engine
-        .store()
-        .find_admin("admin")
+        .sign_in("admin", "pw-123456", None)
         .await
-        .expect("find admin")
-        .expect("admin exists");
+        .expect("the first admin signs in");
     (engine, admin)
 }
 
@@ -67,7 +65,9 @@ impl Env {
 
     pub async fn app(&self, name: &str) -> App {
         self.engine
-            .create_app(&self.admin, name, AppKind::CsvDirectory)
+            .write(&self.admin)
+            .unwrap()
+            .create_app(name, AppKind::CsvDirectory)
             .await
             .expect("create app")
     }
@@ -78,21 +78,34 @@ impl Env {
         app: &App,
         change: impl FnOnce(&mut engine::settings::AppSettings),
     ) {
-        let mut settings = self.engine.app_settings(&app.id).await.unwrap();
+        let mut settings = self
+            .engine
+            .read(&self.admin)
+            .app_settings(&app.id)
+            .await
+            .unwrap();
         change(&mut settings);
         self.engine
-            .save_app_settings(&self.admin, &app.id, settings)
+            .write(&self.admin)
+            .unwrap()
+            .save_app_settings(&app.id, settings)
             .await
             .unwrap();
     }
 
     pub async fn refresh(&self, app: &App) -> App {
-        self.engine.get_app(&app.id).await.expect("get app")
+        self.engine
+            .read(&self.admin)
+            .get_app(&app.id)
+            .await
+            .expect("get app")
     }
 
     pub async fn upload(&self, app: &App, bytes: &[u8]) -> UploadPreview {
         self.engine
-            .save_upload(&self.admin, &app.id, "x.csv", bytes)
+            .write(&self.admin)
+            .unwrap()
+            .save_upload(&app.id, "x.csv", bytes)
             .await
             .expect("upload accepted")
     }
@@ -107,7 +120,9 @@ impl Env {
         );
         let run = self
             .engine
-            .start_import(&self.admin, &app.id, Some(&preview.id), import_type)
+            .write(&self.admin)
+            .unwrap()
+            .start_import(&app.id, Some(&preview.id), import_type)
             .await
             .expect("start");
         let done = self
@@ -128,6 +143,7 @@ impl Env {
         loop {
             let page = self
                 .engine
+                .read(&self.admin)
                 .list_queue(&app.id, None, all.len() as i64, 500)
                 .await
                 .expect("queue");
@@ -141,6 +157,7 @@ impl Env {
 
     pub async fn queue_of(&self, app: &App, match_type: MatchType) -> Vec<QueueRow> {
         self.engine
+            .read(&self.admin)
             .list_queue(&app.id, Some(match_type), 0, 500)
             .await
             .expect("queue")
@@ -149,7 +166,9 @@ impl Env {
 
     pub async fn confirm_all(&self, app: &App, activate: bool) -> engine::model::ConfirmOutcome {
         self.engine
-            .confirm_assignments(&self.admin, &app.id, Selection::All, activate)
+            .write(&self.admin)
+            .unwrap()
+            .confirm_assignments(&app.id, Selection::All, activate)
             .await
             .expect("confirm")
     }
@@ -159,6 +178,7 @@ impl Env {
         loop {
             let page = self
                 .engine
+                .read(&self.admin)
                 .list_users("", all.len() as i64, 200)
                 .await
                 .expect("users");
@@ -171,7 +191,12 @@ impl Env {
     }
 
     pub async fn user_count(&self) -> i64 {
-        self.engine.list_users("", 0, 1).await.expect("users").total
+        self.engine
+            .read(&self.admin)
+            .list_users("", 0, 1)
+            .await
+            .expect("users")
+            .total
     }
 
     pub async fn user_by_login(&self, login: &str) -> User {
@@ -191,6 +216,7 @@ impl Env {
 
     pub async fn row_errors(&self, run: &ImportRun) -> Vec<RowError> {
         self.engine
+            .read(&self.admin)
             .row_errors(&run.id, 0, 1000)
             .await
             .expect("row errors")
@@ -204,6 +230,7 @@ impl Env {
             ..Default::default()
         };
         self.engine
+            .read(&self.admin)
             .query_events(query, filter, "")
             .await
             .expect("query events")
@@ -222,6 +249,7 @@ impl Env {
             };
             let page = self
                 .engine
+                .read(&self.admin)
                 .query_events(query, filter, "")
                 .await
                 .expect("query events");

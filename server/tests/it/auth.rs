@@ -28,7 +28,18 @@ async fn every_server_function_refuses_an_anonymous_call() {
     }
     assert!(checked >= 10, "only {checked} server functions were found");
     // Nothing was created by the refused calls.
-    assert!(server.engine.list_apps("").await.unwrap().is_empty());
+    let (admin, _) = server
+        .engine
+        .sign_in("admin", crate::support::PASSWORD, None)
+        .await
+        .unwrap();
+    assert!(server
+        .engine
+        .read(&admin)
+        .list_apps("")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -116,7 +127,9 @@ async fn an_upload_over_the_limit_is_refused_clearly() {
         .unwrap();
     let app = server
         .engine
-        .create_app(&admin, "HR", engine::model::AppKind::CsvDirectory)
+        .write(&admin)
+        .unwrap()
+        .create_app("HR", engine::model::AppKind::CsvDirectory)
         .await
         .unwrap();
     let big = format!(

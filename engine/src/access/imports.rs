@@ -1,0 +1,345 @@
+//! Uploads, import runs, the import queue and paused imports.
+
+use super::{ReadHandle, WriteHandle};
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{
+    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction, QueueRow,
+    RowError, RunStatus, UploadPreview,
+};
+use crate::pipeline::{self, Logger};
+use crate::sources::{self, RunInput, SourceKind};
+use crate::store::{self, Selection};
+use crate::syslog::{EventType, NewEvent, Target};
+use tokio::io::AsyncRead;
+
+impl ReadHandle<'_> {
+    /// The app's imports, newest first (queued and running ones included).
+    pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
+        self.engine.store.list_runs(app_id, limit).await
+    }
+
+    pub async fn get_run(&self, run_id: &str) -> Result<ImportRun> {
+        self.engine.store.get_run(run_id).await
+    }
+
+    pub async fn row_errors(
+        &self,
+        run_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<RowError>> {
+        self.engine
+            .store
+            .list_row_errors(run_id, offset, limit)
+            .await
+    }
+
+    /// The run's row errors as a CSV report: line, field, value, error.
+    pub async fn row_errors_csv(&self, run_id: &str) -> Result<String> {
+        let store = &self.engine.store;
+        store.get_run(run_id).await?;
+        let mut out = String::from("line,field,value,error\r\n");
+        let mut offset = 0;
+        loop {
+            let page = store.list_row_errors(run_id, offset, 5000).await?;
+            for e in &page.items {
+                let line = e.line.map(|l| l.to_string()).unwrap_or_default();
+                out.push_str(&format!(
+                    "{},{},{},{}\r\n",
+                    line,
+                    csv_field(e.field.as_deref().unwrap_or("")),
+                    csv_field(e.value.as_deref().unwrap_or("")),
+                    csv_field(&e.message)
+                ));
+            }
+            offset += page.items.len() as i64;
+            if page.items.is_empty() || offset >= page.total {
+                return Ok(out);
+            }
+        }
+    }
+
+    pub async fn list_queue(
+        &self,
+        app_id: &str,
+        match_type: Option<MatchType>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<QueueRow>> {
+        self.engine
+            .store
+            .list_queue(app_id, match_type, offset, limit.clamp(1, 500))
+            .await
+    }
+
+    /// Imports paused at a safeguard, with their app's name.
+    pub async fn paused_runs(&self) -> Result<Vec<(String, ImportRun)>> {
+        self.engine.store.paused_runs().await
+    }
+}
+
+impl WriteHandle<'_> {
+    /// Streams an upload to the data directory, refusing it past the size
+    /// limit, then reads it once for the preview.
+    pub async fn save_upload<R: AsyncRead + Unpin>(
+        &self,
+        app_id: &str,
+        file_name: &str,
+        body: R,
+    ) -> Result<UploadPreview> {
+        let engine = self.engine;
+        let app = engine.store.get_app(app_id).await?;
+        if SourceKind::of(app.kind).input != RunInput::Upload {
+            return Err(Error::InvalidInput(format!(
+                "{} does not import files",
+                app.name
+            )));
+        }
+        let id = ids::upload_id();
+        let dir = engine.config.data_dir.join("uploads");
+        let (path, size) =
+            sources::csv::save_file(body, &dir, &id, engine.config.max_upload_bytes).await?;
+        let preview = sources::csv::preview(&path, id, file_name, size).await?;
+        engine
+            .store
+            .insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now())
+            .await?;
+        Ok(preview)
+    }
+
+    /// Asks for an import. It is stored as queued and starts when the app's
+    /// import slot is free (at once when no other import of the app runs).
+    pub async fn start_import(
+        &self,
+        app_id: &str,
+        upload_id: Option<&str>,
+        import_type: ImportType,
+    ) -> Result<ImportRun> {
+        self.request_import(app_id, upload_id, import_type, false)
+            .await
+    }
+
+    /// Asks for a preview: the import runs but writes only its plan.
+    pub async fn preview_import(
+        &self,
+        app_id: &str,
+        upload_id: Option<&str>,
+        import_type: ImportType,
+    ) -> Result<ImportRun> {
+        self.request_import(app_id, upload_id, import_type, true)
+            .await
+    }
+
+    /// Runs a finished preview for real: the same input and import type.
+    pub async fn apply_preview(&self, run_id: &str) -> Result<ImportRun> {
+        let preview = self.engine.store.get_run(run_id).await?;
+        if !preview.preview || preview.status != RunStatus::Completed {
+            return Err(Error::InvalidInput(
+                "Only a completed preview can be applied".into(),
+            ));
+        }
+        self.request_import(
+            &preview.app_id,
+            preview.upload_id.as_deref(),
+            preview.import_type,
+            false,
+        )
+        .await
+    }
+
+    async fn request_import(
+        &self,
+        app_id: &str,
+        upload_id: Option<&str>,
+        import_type: ImportType,
+        preview: bool,
+    ) -> Result<ImportRun> {
+        let engine = self.engine;
+        let run = engine
+            .new_run(
+                app_id,
+                upload_id,
+                import_type,
+                ImportTrigger::Manual,
+                preview,
+            )
+            .await?;
+        engine.store.insert_run(&run, Some(&self.admin.id)).await?;
+        engine.wake.notify_one();
+        Ok(run)
+    }
+
+    /// Confirms the chosen rows (or all): new users are created (ACTIVE when
+    /// `activate`, else STAGED) and linked; matched users are linked.
+    /// Refused while an import of the app runs or waits.
+    pub async fn confirm_assignments(
+        &self,
+        app_id: &str,
+        selection: Selection,
+        activate: bool,
+    ) -> Result<ConfirmOutcome> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        if store.app_has_running_import(app_id).await? {
+            return Err(Error::ImportBusy);
+        }
+        crate::queue::confirm_assignments(store, &app, &selection, activate, &self.actor()).await
+    }
+
+    /// Clears unconfirmed users from the app's import queue: all of them, as
+    /// Okta does, or only the chosen rows. Refused while an import of the app
+    /// runs or waits; a full import restores the queue.
+    pub async fn clear_unconfirmed(&self, app_id: &str, selection: Selection) -> Result<i64> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        let mut tx = store.pool().begin().await?;
+        if store::imports::app_import_active(&mut tx, app_id).await? {
+            return Err(Error::ImportBusy);
+        }
+        let cleared = store::imports::clear_queue(&mut tx, app_id, &selection).await?;
+        let scope = if matches!(selection, Selection::Rows(_)) {
+            "selected"
+        } else {
+            "all"
+        };
+        let event = NewEvent::new(
+            EventType::ClearUnconfirmedUsers,
+            format!("Cleared {cleared} unconfirmed users of {}", app.name),
+            self.actor(),
+        )
+        .target(Target::app(&app.id, &app.name))
+        .debug(serde_json::json!({"appName": app.name, "appId": app.id, "clearedUsers": cleared, "scope": scope}));
+        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        tx.commit().await?;
+        Ok(cleared)
+    }
+
+    /// Sets what confirming a queue row does: create a new user, link to the
+    /// match or to a user the admin chose, or ignore the app user.
+    pub async fn set_queue_action(
+        &self,
+        app_id: &str,
+        seq: i64,
+        action: QueueAction,
+    ) -> Result<()> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        let (name, user) = match &action {
+            QueueAction::Default => (None, None),
+            QueueAction::Create => (Some("CREATE"), None),
+            QueueAction::Link(None) => (Some("LINK"), None),
+            QueueAction::Link(Some(user_id)) => {
+                (Some("LINK"), Some(store.get_user(user_id).await?))
+            }
+            QueueAction::Ignore => (Some("IGNORE"), None),
+        };
+        let mut tx = store.pool().begin().await?;
+        let external_id = store::imports::set_queue_action(
+            &mut tx,
+            app_id,
+            seq,
+            name,
+            user.as_ref().map(|u| u.id.as_str()),
+        )
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("queue row {seq} of {}", app.name)))?;
+        let mut event = NewEvent::new(
+            EventType::UserMatchUpdate,
+            "Update the match of an imported user",
+            self.actor(),
+        )
+        .target(Target::app_user(&external_id, &app.name))
+        .debug(serde_json::json!({ "action": name.unwrap_or("DEFAULT") }));
+        if let Some(u) = &user {
+            event = event.target(Target::user(
+                &u.id,
+                &u.login,
+                &format!("{} {}", u.first_name, u.last_name),
+            ));
+        }
+        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Applies a paused run's removals and completes it. Only one decision
+    /// on a paused run wins: the run leaves PAUSED in one statement, so two
+    /// Resumes remove once and a Resume racing a Cancel cannot both succeed.
+    pub async fn resume_run(&self, run_id: &str) -> Result<ImportRun> {
+        let store = &self.engine.store;
+        let run = store.get_run(run_id).await?;
+        let app = store.get_app(&run.app_id).await?;
+        let actor = self.actor();
+        let removals = store.pending_removals(run_id).await?;
+        let event = NewEvent::new(
+            EventType::RoadblockResume,
+            format!("Resume import of {} past its safeguard", app.name),
+            actor.clone(),
+        )
+        .target(Target::app(&app.id, &app.name))
+        .target(Target::import_run(&run.id))
+        .transaction(&run.id)
+        .debug(serde_json::json!({ "jobId": run.id, "removals": removals.len() }));
+        let mut tx = store.pool().begin().await?;
+        if !store::imports::leave_paused(&mut tx, run_id, RunStatus::Resuming).await? {
+            return Err(not_paused());
+        }
+        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        tx.commit().await?;
+        let message = format!(
+            "Resumed by {}: {} users removed",
+            self.admin.username,
+            removals.len()
+        );
+        pipeline::remove::finish_resume(store, &Logger::new(&app, &run, &actor), &message).await?;
+        self.engine.wake.notify_one();
+        store.get_run(run_id).await
+    }
+
+    /// Drops a paused run's removals and completes it; what it imported stays.
+    pub async fn cancel_run(&self, run_id: &str) -> Result<ImportRun> {
+        let store = &self.engine.store;
+        let run = store.get_run(run_id).await?;
+        let app = store.get_app(&run.app_id).await?;
+        let kept = store.pending_removals(run_id).await?.len();
+        let message = format!(
+            "Removals cancelled by {} at {}: {kept} users kept, nobody was removed",
+            self.admin.username,
+            ids::now()
+        );
+        let event = NewEvent::new(
+            EventType::RoadblockCancel,
+            format!("Cancel the removals of an import of {}", app.name),
+            self.actor(),
+        )
+        .target(Target::app(&app.id, &app.name))
+        .target(Target::import_run(&run.id))
+        .transaction(&run.id)
+        .debug(serde_json::json!({ "jobId": run.id, "keptUsers": kept }));
+        let now = ids::now();
+        let mut tx = store.pool().begin().await?;
+        if !store::imports::leave_paused(&mut tx, run_id, RunStatus::Completed).await? {
+            return Err(not_paused());
+        }
+        store::rules::delete_removals(&mut tx, run_id).await?;
+        store::imports::finish_run(&mut tx, run_id, RunStatus::Completed, Some(&message), &now)
+            .await?;
+        store::events::insert_events(&mut tx, &[event], &now).await?;
+        tx.commit().await?;
+        self.engine.wake.notify_one();
+        store.get_run(run_id).await
+    }
+}
+
+fn not_paused() -> Error {
+    Error::Conflict("This import is not paused at a safeguard".into())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}

@@ -1,0 +1,201 @@
+//! Apply: one batch's decisions written in one transaction with their System
+//! Log events, the app-user rows staged, the row errors and the run's
+//! counters. A preview writes only its errors and counters, and records the
+//! decisions in its plan instead.
+
+use super::decide::{Decision, Reactivation};
+use super::stage::StagedBatch;
+use super::{Logger, RunCounts};
+use crate::error::Result;
+use crate::model::{MatchType, Plan, PlanUpdate, PlanUser, UserStatus};
+use crate::store::{self, Removal, RemovalAction, Store};
+use crate::syslog::EventType;
+use serde_json::json;
+
+/// Writes a batch: its staged rows and decisions (removals excepted: the
+/// remove step applies them at the end of the run), its errors and the
+/// run's counters.
+pub async fn apply_batch(
+    store: &Store,
+    log: &Logger<'_>,
+    staged: &StagedBatch,
+    decisions: &[Decision],
+    counts: &RunCounts,
+) -> Result<()> {
+    let app_id = log.app.id.as_str();
+    let now = crate::ids::now();
+    let mut queue = Vec::new();
+    let mut updates = Vec::new();
+    let mut statuses: Vec<(&str, UserStatus)> = Vec::new();
+    let mut back = Vec::new();
+    let mut assign = Vec::new();
+    let mut errors = staged.errors.clone();
+    let mut events = Vec::new();
+    for d in decisions {
+        match d {
+            Decision::Queue(q) => queue.push(q.clone()),
+            Decision::Update {
+                user_id,
+                login,
+                profile,
+                changes,
+                ..
+            } => {
+                events.push(
+                    log.user(
+                        EventType::ImportUserUpdate,
+                        "Update user profile from the app",
+                        user_id,
+                        login,
+                    )
+                    .debug(json!({ "changes": changes })),
+                );
+                updates.push((user_id.clone(), profile.clone()));
+            }
+            Decision::Reactivate {
+                external_id,
+                user_id,
+                login,
+                status,
+                assign: reassign,
+            } => {
+                match status {
+                    Some(Reactivation::Unsuspend) => events.push(log.user(
+                        EventType::ImportUserUnsuspend,
+                        "Unsuspend user sourced by the app",
+                        user_id,
+                        login,
+                    )),
+                    Some(r @ Reactivation::Reactivate { exact_profile }) => events.push(
+                        log.user(EventType::UserReactivate, "Reactivate user sourced by the app", user_id, login)
+                            .debug(json!({"newStatus": r.status().as_str(), "exactProfileMatch": exact_profile})),
+                    ),
+                    None => {}
+                }
+                if let Some(r) = status {
+                    statuses.push((user_id, r.status()));
+                }
+                if *reassign {
+                    events.push(log.user(
+                        EventType::MembershipAdd,
+                        "Add user to application membership",
+                        user_id,
+                        login,
+                    ));
+                    assign.push(user_id.as_str());
+                }
+                back.push(external_id.as_str());
+            }
+            Decision::Remove(_) => {}
+            Decision::Error(e) => errors.push(e.clone()),
+        }
+    }
+    let mut tx = store.pool().begin().await?;
+    store::imports::stage_app_users(&mut tx, app_id, &log.run.id, &staged.rows).await?;
+    store::imports::upsert_queue(&mut tx, app_id, &log.run.id, &queue).await?;
+    store::rules::update_user_profiles(&mut tx, &updates, &now).await?;
+    for status in [UserStatus::Active, UserStatus::Provisioned] {
+        let ids: Vec<&str> = statuses
+            .iter()
+            .filter(|(_, s)| *s == status)
+            .map(|(id, _)| *id)
+            .collect();
+        store::rules::set_users_status(&mut tx, &ids, status.as_str(), &now).await?;
+    }
+    store::rules::set_app_users_active(&mut tx, app_id, &back, true).await?;
+    store::imports::insert_assignments(&mut tx, app_id, &assign, &now).await?;
+    store::events::insert_events(&mut tx, &events, &now).await?;
+    store::imports::insert_row_errors(&mut tx, &log.run.id, &errors).await?;
+    store::imports::update_run_counts(&mut tx, &log.run.id, counts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A preview's batch: its errors and the run's counters are written, its
+/// decisions recorded in the plan.
+pub async fn preview_batch(
+    store: &Store,
+    log: &Logger<'_>,
+    staged: &StagedBatch,
+    decisions: &[Decision],
+    counts: &RunCounts,
+    plan: &mut Plan,
+) -> Result<()> {
+    let matched: Vec<&str> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::Queue(q) => q.matched_user_id.as_deref(),
+            _ => None,
+        })
+        .collect();
+    let mut tx = store.pool().begin().await?;
+    let labels = store::rules::user_labels(&mut tx, &matched).await?;
+    let mut errors = staged.errors.clone();
+    for d in decisions {
+        match d {
+            Decision::Queue(q) => {
+                let entry = PlanUser {
+                    external_id: q.external_id.clone(),
+                    login: q.login.clone(),
+                    user_login: q
+                        .matched_user_id
+                        .as_ref()
+                        .and_then(|id| labels.get(id).map(|(login, _)| login.clone())),
+                    match_type: Some(q.match_type),
+                };
+                match q.match_type {
+                    MatchType::New => plan.create.push(entry),
+                    MatchType::Exact | MatchType::Partial => plan.link.push(entry),
+                    MatchType::Conflict => plan.conflict.push(entry),
+                }
+            }
+            Decision::Update {
+                external_id,
+                login,
+                changes,
+                ..
+            } => plan.update.push(PlanUpdate {
+                external_id: external_id.clone(),
+                login: login.clone(),
+                changes: changes.clone(),
+            }),
+            Decision::Reactivate {
+                external_id,
+                login,
+                status: Some(_),
+                ..
+            } => plan.reactivate.push(PlanUser {
+                external_id: external_id.clone(),
+                login: login.clone(),
+                user_login: Some(login.clone()),
+                match_type: None,
+            }),
+            Decision::Reactivate { status: None, .. } | Decision::Remove(_) => {}
+            Decision::Error(e) => errors.push(e.clone()),
+        }
+    }
+    store::imports::insert_row_errors(&mut tx, &log.run.id, &errors).await?;
+    store::imports::update_run_counts(&mut tx, &log.run.id, counts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a run's removals to its plan, in external-id order so the plan is
+/// the same on every run.
+pub fn plan_removals(plan: &mut Plan, removals: &[Removal]) {
+    let mut planned: Vec<&Removal> = removals.iter().collect();
+    planned.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
+    for r in planned {
+        let entry = PlanUser {
+            external_id: r.external_id.clone(),
+            login: r.login.clone(),
+            user_login: Some(r.login.clone()),
+            match_type: None,
+        };
+        match r.action {
+            RemovalAction::Deactivate => plan.deactivate.push(entry),
+            RemovalAction::Suspend => plan.suspend.push(entry),
+            RemovalAction::Unassign => plan.unassign.push(entry),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The import pipeline, one path for every source, in steps of one file
+//! each: [`read`] the source in batches, [`stage`] each record against the
+//! last import, [`matching`] against the directory, [`decide`] what happens
+//! to it, [`apply`] the decisions with their events, and [`remove`] the
+//! users the app no longer has, behind the import safeguards.
+
+pub(crate) mod apply;
+pub mod decide;
+pub mod matching;
+pub(crate) mod read;
+pub(crate) mod remove;
+pub mod stage;
+
+pub use decide::{profile_changes, removal_for, Decision, Reactivation};
+pub use matching::{match_profile, MatchResult};
+pub use remove::{check_safeguards, roadblock_message};
+pub use stage::content_hash;
+
+use crate::error::Result;
+pub use crate::model::RunCounts;
+use crate::model::{App, ImportRun, ImportType, MatchType, Plan, RunStatus};
+use crate::store::{self, IndexOptions, Selection, Store};
+use crate::syslog::{Actor, EventType, NewEvent, Target};
+use serde_json::json;
+use std::time::Instant;
+
+fn import_debug(app: &App, run: &ImportRun) -> serde_json::Value {
+    json!({
+        "importTrigger": run.trigger,
+        "importType": run.import_type.as_str(),
+        "jobId": run.id,
+        "appName": app.name,
+        "appId": app.id,
+        "preview": run.preview,
+    })
+}
+
+/// The run's context for the events it logs.
+pub(crate) struct Logger<'a> {
+    pub app: &'a App,
+    pub run: &'a ImportRun,
+    pub actor: &'a Actor,
+}
+
+impl<'a> Logger<'a> {
+    pub(crate) fn new(app: &'a App, run: &'a ImportRun, actor: &'a Actor) -> Logger<'a> {
+        Logger { app, run, actor }
+    }
+
+    pub(crate) fn event(&self, event_type: EventType, message: impl Into<String>) -> NewEvent {
+        NewEvent::new(event_type, message, self.actor.clone())
+            .target(Target::app(&self.app.id, &self.app.name))
+            .transaction(&self.run.id)
+    }
+    pub(crate) fn phase(&self, event_type: EventType, message: &str) -> NewEvent {
+        self.event(event_type, format!("{message}: {}", self.app.name))
+            .debug(import_debug(self.app, self.run))
+    }
+    pub(crate) fn user(
+        &self,
+        event_type: EventType,
+        message: &str,
+        user_id: &str,
+        login: &str,
+    ) -> NewEvent {
+        NewEvent::new(event_type, message, self.actor.clone())
+            .target(Target::user(user_id, login, login))
+            .target(Target::app(&self.app.id, &self.app.name))
+            .transaction(&self.run.id)
+    }
+}
+
+/// Runs a claimed import to its end: read, stage, decide and apply each
+/// batch of the source; queue the accounts gone from a full import's source
+/// for removal; run the auto-confirmations; then remove, or pause at a
+/// safeguard. A preview writes only its plan, errors and counters.
+pub async fn run_import(
+    store: &Store,
+    app: &App,
+    run: &ImportRun,
+    actor: &Actor,
+) -> Result<RunCounts> {
+    let started = Instant::now();
+    let opened = read::open_source(store, app, run).await?;
+    let mut run = run.clone();
+    run.import_type = opened.import_type;
+    let run = &run;
+    let mut source = opened.source;
+    let log = Logger::new(app, run, actor);
+    let settings = store.app_settings(&app.id).await?;
+    let org = store.org_settings().await?;
+    let csv = app.kind == crate::model::AppKind::CsvDirectory;
+
+    let mut start_debug = import_debug(app, run);
+    if let (Some(note), Some(d)) = (opened.note, start_debug.as_object_mut()) {
+        d.insert(
+            "requestedImportType".into(),
+            json!(ImportType::Incremental.as_str()),
+        );
+        d.insert("note".into(), json!(note));
+    }
+    let mut start = vec![log
+        .event(
+            EventType::ImportStart,
+            format!("Import of {} started", app.name),
+        )
+        .target(Target::import_run(&run.id))
+        .debug(start_debug)];
+    if csv {
+        start.push(
+            log.event(EventType::CsvImportStart, "CSV user import started")
+                .debug(import_debug(app, run)),
+        );
+    }
+    start.push(log.phase(EventType::DownloadStart, "Download of users started"));
+    start.push(log.phase(EventType::MatchingStart, "User matching started"));
+    store.log(&start).await?;
+
+    let matching = &settings.matching;
+    let index_options = IndexOptions {
+        names: matching.allow_partial,
+        attribute: matching.attribute.clone(),
+    };
+    let full = run.import_type == ImportType::Full;
+    let mut stager = stage::Stager::new(
+        store.load_app_user_states(&app.id).await?,
+        full,
+        settings.profile_mapper()?,
+    );
+    let mut index = None;
+    let mut plan = Plan::default();
+    let mut removals = Vec::new();
+    while let Some(items) = source.next_batch().await? {
+        let mut staged = stager.stage(items);
+        let snapshot =
+            decide::read_snapshot(store, &app.id, &staged, &mut index, &index_options).await?;
+        let decisions = decide::decide(
+            std::mem::take(&mut staged.unlinked),
+            std::mem::take(&mut staged.linked),
+            &snapshot,
+            index.as_ref(),
+            &settings,
+            full,
+        );
+        decide::tally(&decisions, &mut stager.counts);
+        if run.preview {
+            apply::preview_batch(store, &log, &staged, &decisions, &stager.counts, &mut plan)
+                .await?;
+        } else {
+            apply::apply_batch(store, &log, &staged, &decisions, &stager.counts).await?;
+        }
+        removals.extend(decisions.into_iter().filter_map(|d| match d {
+            Decision::Remove(r) => Some(r),
+            _ => None,
+        }));
+    }
+    if full {
+        let gone = stager.unseen_linked();
+        removals.extend(
+            remove::find_gone(store, &app.id, &gone, &settings.sourcing, run.preview).await?,
+        );
+    }
+    removals.sort_unstable_by(|a, b| a.user_id.cmp(&b.user_id));
+    store
+        .log(&[
+            log.phase(EventType::DownloadComplete, "Download of users completed"),
+            log.phase(EventType::MatchingComplete, "User matching completed"),
+        ])
+        .await?;
+
+    if !run.preview
+        && (matching.auto_confirm_exact
+            || matching.auto_confirm_partial
+            || matching.auto_confirm_new)
+    {
+        store
+            .log(&[log.phase(EventType::ObjectCreationStart, "Object creation started")])
+            .await?;
+        let chosen = [
+            (matching.auto_confirm_exact, MatchType::Exact),
+            (matching.auto_confirm_partial, MatchType::Partial),
+            (matching.auto_confirm_new, MatchType::New),
+        ];
+        for (_, match_type) in chosen.into_iter().filter(|(on, _)| *on) {
+            crate::queue::confirm_assignments(
+                store,
+                app,
+                &Selection::AllOfType(match_type),
+                matching.auto_activate_new,
+                actor,
+            )
+            .await?;
+        }
+        store
+            .log(&[log.phase(
+                EventType::ObjectCreationComplete,
+                "Object creation completed",
+            )])
+            .await?;
+    }
+
+    let (org_assigned, app_assigned) = store.assignment_counts(&app.id).await?;
+    let roadblock = check_safeguards(
+        &settings,
+        &org,
+        removals.len() as i64,
+        app_assigned,
+        org_assigned,
+    );
+    let mut status = RunStatus::Completed;
+    let mut message = opened.note.map(str::to_owned);
+    if run.preview {
+        apply::plan_removals(&mut plan, &removals);
+        plan.roadblock = roadblock;
+    } else if !removals.is_empty() {
+        store
+            .log(&[log.phase(
+                EventType::ImplicitDeletionStart,
+                "Implicit deletion started",
+            )])
+            .await?;
+        match roadblock {
+            Some(rb) => {
+                remove::pause(store, &log, &rb, &removals).await?;
+                message = Some(remove::roadblock_message(&rb));
+                plan.roadblock = Some(rb);
+                status = RunStatus::Paused;
+            }
+            None => {
+                remove::apply_removals(store, &log, &removals).await?;
+                store
+                    .log(&[log.phase(
+                        EventType::ImplicitDeletionComplete,
+                        "Implicit deletion completed",
+                    )])
+                    .await?;
+            }
+        }
+    }
+
+    let c = stager.counts;
+    let mut debug = import_debug(app, run);
+    if let Some(d) = debug.as_object_mut() {
+        d.insert("totalObjects".into(), json!(c.scanned));
+        d.insert("addedObjects".into(), json!(c.new));
+        d.insert("updatedObjects".into(), json!(c.updated));
+        d.insert("unchangedObjects".into(), json!(c.unchanged));
+        d.insert("matchedObjects".into(), json!(c.matched));
+        d.insert("conflictObjects".into(), json!(c.conflicts));
+        d.insert("errorObjects".into(), json!(c.errors));
+        d.insert("removedObjects".into(), json!(removals.len()));
+        d.insert(
+            "totalTime".into(),
+            json!(format!("{} ms", started.elapsed().as_millis())),
+        );
+    }
+    let summary = format!(
+        "{} scanned, {} new, {} updated, {} unchanged, {} matched, {} in error",
+        c.scanned, c.new, c.updated, c.unchanged, c.matched, c.errors
+    );
+    let mut end = Vec::new();
+    if csv {
+        end.push(
+            log.event(
+                EventType::CsvImportComplete,
+                format!("CSV user import completed: {summary}"),
+            )
+            .debug(debug.clone()),
+        );
+    }
+    end.push(
+        log.event(
+            EventType::ImportComplete,
+            format!("Import of {} completed: {summary}", app.name),
+        )
+        .target(Target::import_run(&run.id))
+        .debug(debug),
+    );
+    let now = crate::ids::now();
+    let mut tx = store.pool().begin().await?;
+    store::imports::update_run_counts(&mut tx, &run.id, &c).await?;
+    store::imports::set_run_import_type(&mut tx, &run.id, run.import_type).await?;
+    if run.preview || plan.roadblock.is_some() {
+        store::rules::set_run_plan(
+            &mut tx,
+            &run.id,
+            &serde_json::to_value(&plan).unwrap_or_default(),
+        )
+        .await?;
+    }
+    if !run.preview && status == RunStatus::Completed {
+        if let Some(watermark) = source.watermark() {
+            store::sources::save_watermark(&mut tx, &app.id, &run.id, &watermark, &now).await?;
+        }
+    }
+    store::imports::finish_run(&mut tx, &run.id, status, message.as_deref(), &now).await?;
+    store::events::insert_events(&mut tx, &end, &now).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Records a run that could not finish, with the reason.
+pub async fn fail_run(
+    store: &Store,
+    app: &App,
+    run: &ImportRun,
+    actor: &Actor,
+    reason: &str,
+) -> Result<()> {
+    let now = crate::ids::now();
+    let event = NewEvent::new(
+        EventType::ImportComplete,
+        format!("Import of {} failed: {reason}", app.name),
+        actor.clone(),
+    )
+    .target(Target::app(&app.id, &app.name))
+    .target(Target::import_run(&run.id))
+    .transaction(&run.id)
+    .debug(import_debug(app, run))
+    .failure(reason);
+    let mut tx = store.pool().begin().await?;
+    store::imports::finish_run(&mut tx, &run.id, RunStatus::Failed, Some(reason), &now).await?;
+    store::events::insert_events(&mut tx, &[event], &now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Read: the run's source, opened through the registry of app kinds with
+//! what its input needs (the uploaded file, the connection, the watermark),
+//! and the import the run really does.
+
+use crate::error::{Error, Result};
+use crate::model::{App, ImportRun, ImportType};
+use crate::sources::{self, RunInput, Source, SourceInput, SourceKind};
+use crate::store::Store;
+use std::path::PathBuf;
+
+/// A run's opened source.
+pub struct RunSource {
+    pub source: Box<dyn Source>,
+    /// Full or incremental, as the run really reads.
+    pub import_type: ImportType,
+    /// Why it differs from the import asked for.
+    pub note: Option<&'static str>,
+}
+
+/// Opens the source of the run's app for the run.
+pub async fn open_source(store: &Store, app: &App, run: &ImportRun) -> Result<RunSource> {
+    let kind = SourceKind::of(app.kind);
+    let mut input = SourceInput::default();
+    match kind.input {
+        RunInput::Upload => {
+            let upload = run
+                .upload_id
+                .as_deref()
+                .ok_or_else(|| Error::InvalidInput("The import has no file to read".into()))?;
+            let (path, rows) = store.get_upload(&app.id, upload).await?;
+            input.upload = Some((PathBuf::from(path), rows));
+        }
+        RunInput::Pull => input.connection = Some(store.connection(&app.id).await?),
+        RunInput::Pushed => {}
+    }
+    input.watermark = store.watermark(&app.id).await?;
+    let (import_type, note) =
+        kind.effective_import_type(run.import_type, input.watermark.as_deref());
+    if import_type == ImportType::Full {
+        input.watermark = None;
+    }
+    let source = sources::open(app.kind, input)?;
+    Ok(RunSource {
+        source,
+        import_type,
+        note,
+    })
+}

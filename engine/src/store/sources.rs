@@ -1,0 +1,90 @@
+//! Sources' connection settings and watermarks.
+
+use super::Store;
+use crate::error::Result;
+use sqlx::{Row, SqliteConnection};
+
+impl Store {
+    /// An app's connection settings, without its secrets.
+    pub async fn connection_settings(&self, app_id: &str) -> Result<serde_json::Value> {
+        Ok(self.connection(app_id).await?.0)
+    }
+
+    /// An app's connection settings and secrets, for opening its source.
+    pub(crate) async fn connection(
+        &self,
+        app_id: &str,
+    ) -> Result<(serde_json::Value, Option<String>)> {
+        let row = sqlx::query("SELECT settings, secrets FROM app_connections WHERE app_id = ?")
+            .bind(app_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok((serde_json::json!({}), None)),
+            Some(r) => {
+                let settings: String = r.get("settings");
+                let settings = serde_json::from_str(&settings).map_err(|e| {
+                    crate::Error::Internal(format!(
+                        "the stored connection of app {app_id} is not JSON: {e}"
+                    ))
+                })?;
+                Ok((settings, r.get("secrets")))
+            }
+        }
+    }
+
+    /// Where the app's next incremental import starts, if a run left one.
+    pub async fn watermark(&self, app_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT watermark FROM source_watermarks WHERE app_id = ?")
+                .bind(app_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
+
+/// Saves an app's connection settings; its secrets too when given (they are
+/// write-only: `None` keeps the stored ones).
+pub(crate) async fn save_connection(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    settings: &serde_json::Value,
+    secrets: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO app_connections (app_id, settings, secrets, updated) VALUES (?, ?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET settings = excluded.settings,
+             secrets = COALESCE(excluded.secrets, app_connections.secrets), updated = excluded.updated",
+    )
+    .bind(app_id)
+    .bind(settings.to_string())
+    .bind(secrets)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the watermark a completed run reached.
+pub(crate) async fn save_watermark(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    run_id: &str,
+    watermark: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO source_watermarks (app_id, watermark, run_id, updated) VALUES (?, ?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET watermark = excluded.watermark, run_id = excluded.run_id,
+             updated = excluded.updated",
+    )
+    .bind(app_id)
+    .bind(watermark)
+    .bind(run_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

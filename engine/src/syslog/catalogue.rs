@@ -1,0 +1,137 @@
+//! Every event type Muster writes to the System Log, in one place. An event
+//! can only be written with a type from this list.
+
+/// The kinds of System Log event, named as Okta names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    ApplicationCreate,
+    ApplicationUpdate,
+    MembershipAdd,
+    MembershipRemove,
+    ClearUnconfirmedUsers,
+    ImportStart,
+    ImportComplete,
+    CsvImportStart,
+    CsvImportComplete,
+    DownloadStart,
+    DownloadComplete,
+    MatchingStart,
+    MatchingComplete,
+    ObjectCreationStart,
+    ObjectCreationComplete,
+    ImplicitDeletionStart,
+    ImplicitDeletionComplete,
+    Roadblock,
+    RoadblockResume,
+    RoadblockCancel,
+    ImportUserCreate,
+    ImportUserUpdate,
+    ImportUserDelete,
+    ImportUserSuspend,
+    ImportUserUnsuspend,
+    UserMatchConfirm,
+    UserMatchUpdate,
+    OrgSettingsUpdate,
+    UserCreate,
+    UserActivate,
+    UserReactivate,
+    SessionStart,
+    SessionEnd,
+}
+
+impl EventType {
+    /// Every event type, for listings and tests.
+    pub const ALL: [EventType; 33] = [
+        EventType::ApplicationCreate,
+        EventType::ApplicationUpdate,
+        EventType::MembershipAdd,
+        EventType::MembershipRemove,
+        EventType::ClearUnconfirmedUsers,
+        EventType::ImportStart,
+        EventType::ImportComplete,
+        EventType::CsvImportStart,
+        EventType::CsvImportComplete,
+        EventType::DownloadStart,
+        EventType::DownloadComplete,
+        EventType::MatchingStart,
+        EventType::MatchingComplete,
+        EventType::ObjectCreationStart,
+        EventType::ObjectCreationComplete,
+        EventType::ImplicitDeletionStart,
+        EventType::ImplicitDeletionComplete,
+        EventType::Roadblock,
+        EventType::RoadblockResume,
+        EventType::RoadblockCancel,
+        EventType::ImportUserCreate,
+        EventType::ImportUserUpdate,
+        EventType::ImportUserDelete,
+        EventType::ImportUserSuspend,
+        EventType::ImportUserUnsuspend,
+        EventType::UserMatchConfirm,
+        EventType::UserMatchUpdate,
+        EventType::OrgSettingsUpdate,
+        EventType::UserCreate,
+        EventType::UserActivate,
+        EventType::UserReactivate,
+        EventType::SessionStart,
+        EventType::SessionEnd,
+    ];
+
+    /// The `eventType` the System Log shows and filters on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::ApplicationCreate => "application.lifecycle.create",
+            EventType::ApplicationUpdate => "application.lifecycle.update",
+            EventType::MembershipAdd => "application.user_membership.add",
+            EventType::MembershipRemove => "application.user_membership.remove",
+            EventType::ClearUnconfirmedUsers => "system.import.clear.unconfirmed.users.summary",
+            EventType::ImportStart => "system.import.start",
+            EventType::ImportComplete => "system.import.complete",
+            EventType::CsvImportStart => "system.import.user_csv.start",
+            EventType::CsvImportComplete => "system.import.user_csv.complete",
+            EventType::DownloadStart => "system.import.download.start",
+            EventType::DownloadComplete => "system.import.download.complete",
+            EventType::MatchingStart => "system.import.user_matching.start",
+            EventType::MatchingComplete => "system.import.user_matching.complete",
+            EventType::ObjectCreationStart => "system.import.object_creation.start",
+            EventType::ObjectCreationComplete => "system.import.object_creation.complete",
+            EventType::ImplicitDeletionStart => "system.import.implicit_deletion.start",
+            EventType::ImplicitDeletionComplete => "system.import.implicit_deletion.complete",
+            EventType::Roadblock => "system.import.roadblock",
+            EventType::RoadblockResume => "system.import.roadblock.resume",
+            EventType::RoadblockCancel => "system.import.roadblock.cancel",
+            EventType::ImportUserCreate => "system.import.user.create",
+            EventType::ImportUserUpdate => "system.import.user.update",
+            EventType::ImportUserDelete => "system.import.user.delete",
+            EventType::ImportUserSuspend => "system.import.user.suspend",
+            EventType::ImportUserUnsuspend => "system.import.user.unsuspend",
+            EventType::UserMatchConfirm => "system.import.user_match.confirm",
+            EventType::UserMatchUpdate => "system.import.user_match.update",
+            EventType::OrgSettingsUpdate => "system.org.settings.update",
+            EventType::UserCreate => "user.lifecycle.create",
+            EventType::UserActivate => "user.lifecycle.activate",
+            EventType::UserReactivate => "user.lifecycle.reactivate",
+            EventType::SessionStart => "user.session.start",
+            EventType::SessionEnd => "user.session.end",
+        }
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_its_own_name() {
+        let mut names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), EventType::ALL.len());
+    }
+}
