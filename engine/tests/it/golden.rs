@@ -173,7 +173,9 @@ async fn state_of(env: &Env, app: &engine::model::App) -> Value {
         .queue(app)
         .await
         .into_iter()
-        .map(|q| {
+        .map(|mut q| {
+            // Candidates come in user-id order; ids made in one batch tie on time.
+            q.candidate_logins.sort();
             serde_json::json!({
                 "login": q.login,
                 "matchType": q.match_type.as_str(),
