@@ -18,6 +18,13 @@ pub const ATTRIBUTE_MAX: usize = 4096;
 /// The profile attributes every imported user must have.
 pub const REQUIRED_ATTRIBUTES: [&str; 4] = ["login", "firstName", "lastName", "email"];
 
+/// The form logins and emails are compared in: Unicode default case
+/// folding, so `STRASSE` and `straße`, `ΣΊΣΥΦΟΣ` and `σίσυφος` are one. The
+/// store keeps this key beside each login and email.
+pub fn fold(s: &str) -> String {
+    caseless::default_case_fold_str(s)
+}
+
 /// A user's login: unique case-insensitively, 1–100 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login(String);
@@ -41,7 +48,7 @@ impl Login {
     }
     /// The form logins are compared in.
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        fold(&self.0)
     }
 }
 
@@ -84,7 +91,7 @@ impl Email {
         &self.0
     }
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        fold(&self.0)
     }
 }
 
@@ -689,6 +696,17 @@ mod tests {
         assert_eq!(a.key(), b.key());
         assert!(Login::parse("has space").is_err());
         assert!(Login::parse(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn logins_and_emails_fold_for_all_of_unicode() {
+        let key = |s: &str| Login::parse(s).unwrap().key();
+        assert_eq!(key("STRASSE@Example.com"), key("straße@example.com"));
+        assert_eq!(key("ΣΊΣΥΦΟΣ"), key("σίσυφος"));
+        assert_eq!(key("ÉLODIE"), key("élodie"));
+        assert_ne!(key("elodie"), key("élodie"));
+        let email = |s: &str| Email::parse(s).unwrap().key();
+        assert_eq!(email("GROSS@Straße.de"), email("gross@STRASSE.de"));
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub async fn read_snapshot(
         .filter(|l| {
             linked
                 .get(&l.external_id)
-                .is_some_and(|u| !u.login.eq_ignore_ascii_case(l.profile.login.as_str()))
+                .is_some_and(|u| crate::model::fold(&u.login) != l.profile.login.key())
         })
         .map(|l| l.profile.login.as_str())
         .collect();

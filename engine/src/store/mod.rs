@@ -66,6 +66,7 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        users::fill_missing_keys(&pool).await?;
         Ok(Store { pool })
     }
 

@@ -232,18 +232,22 @@ pub(crate) async fn update_user_profiles(
     now: &str,
 ) -> Result<()> {
     for chunk in updates.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("WITH v(id, login, email, first_name, last_name, profile) AS (");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "WITH v(id, login, login_key, email, email_key, first_name, last_name, profile) AS (",
+        );
         qb.push_values(chunk, |mut b, (id, p)| {
             b.push_bind(id)
                 .push_bind(p.login.as_str())
+                .push_bind(p.login.key())
                 .push_bind(p.email.as_str())
+                .push_bind(p.email.key())
                 .push_bind(&p.first_name)
                 .push_bind(&p.last_name)
                 .push_bind(serde_json::Value::Object(p.attributes.clone()).to_string());
         });
         qb.push(
-            ") UPDATE users SET login = v.login, email = v.email, first_name = v.first_name,
+            ") UPDATE users SET login = v.login, login_key = v.login_key, email = v.email,
+               email_key = v.email_key, first_name = v.first_name,
                last_name = v.last_name, profile = v.profile, last_updated = ",
         )
         .push_bind(now)

@@ -2,7 +2,7 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{Page, User};
+use crate::model::{fold, Page, User};
 use futures_core::stream::Stream;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -61,7 +61,7 @@ impl UserIndex {
         self.ids.is_empty()
     }
 
-    /// Adds a user; logins and emails are compared lower-case.
+    /// Adds a user; logins and emails are compared folded ([`crate::model::fold`]).
     pub fn insert(&mut self, id: &str, login: &str, email: &str) {
         self.insert_with(id, login, email, None, None);
     }
@@ -81,13 +81,13 @@ impl UserIndex {
         }
         if let Some(a) = attribute.map(str::trim).filter(|a| !a.is_empty()) {
             self.by_attribute
-                .entry(a.to_lowercase().into())
+                .entry(crate::model::fold(a).into())
                 .or_default()
                 .push(n);
         }
         self.ids.push(id.into());
-        self.by_login.insert(login.to_lowercase().into(), n);
-        let email = email.to_lowercase();
+        self.by_login.insert(crate::model::fold(login).into(), n);
+        let email = crate::model::fold(email);
         match self.by_email.get(email.as_str()).copied() {
             None => {
                 self.by_email.insert(email.into(), n);
@@ -126,7 +126,7 @@ impl UserIndex {
     /// Every user whose matching attribute has this value (case-insensitive).
     pub fn by_attribute(&self, value: &str) -> Vec<&str> {
         self.by_attribute
-            .get(value.trim().to_lowercase().as_str())
+            .get(crate::model::fold(value.trim()).as_str())
             .map(|all| all.iter().map(|&n| self.id(n)).collect())
             .unwrap_or_default()
     }
@@ -248,14 +248,16 @@ pub(crate) async fn insert_users(
 ) -> Result<()> {
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO users (id, status, login, email, first_name, last_name, profile, source_app_id,
-             created, activated, status_changed, last_updated) ",
+            "INSERT INTO users (id, status, login, login_key, email, email_key, first_name, last_name, profile,
+             source_app_id, created, activated, status_changed, last_updated) ",
         );
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(&u.id)
                 .push_bind(u.status)
                 .push_bind(&u.login)
+                .push_bind(fold(&u.login))
                 .push_bind(&u.email)
+                .push_bind(fold(&u.email))
                 .push_bind(&u.first_name)
                 .push_bind(&u.last_name)
                 .push_bind(&u.profile)
@@ -270,7 +272,8 @@ pub(crate) async fn insert_users(
     Ok(())
 }
 
-/// Of these logins, those that belong to a user already, with the user's id.
+/// Of these logins, those that belong to a user already: the user's id by
+/// folded login.
 pub(crate) async fn existing_logins(
     conn: &mut SqliteConnection,
     logins: &[&str],
@@ -278,16 +281,53 @@ pub(crate) async fn existing_logins(
     let mut found = HashMap::new();
     for chunk in logins.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT id, login FROM users WHERE login IN (");
+            QueryBuilder::new("SELECT id, login_key FROM users WHERE login_key IN (");
         let mut sep = qb.separated(", ");
         for l in chunk {
-            sep.push_bind(*l);
+            sep.push_bind(fold(l));
         }
         qb.push(")");
         for row in qb.build().fetch_all(&mut *conn).await? {
-            let login: String = row.get("login");
-            found.insert(login.to_lowercase(), row.get("id"));
+            found.insert(row.get("login_key"), row.get("id"));
         }
     }
     Ok(found)
+}
+
+/// Writes the folded login and email keys of users stored without them (by
+/// a version before the keys existed). Two logins that fold alike cannot
+/// both stay: the store refuses to open and names them.
+pub(crate) async fn fill_missing_keys(pool: &sqlx::SqlitePool) -> Result<()> {
+    loop {
+        let rows =
+            sqlx::query("SELECT id, login, email FROM users WHERE login_key IS NULL LIMIT 1000")
+                .fetch_all(pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await?;
+        for r in &rows {
+            let (id, login, email): (String, String, String) =
+                (r.get("id"), r.get("login"), r.get("email"));
+            let done = sqlx::query("UPDATE users SET login_key = ?, email_key = ? WHERE id = ?")
+                .bind(fold(&login))
+                .bind(fold(&email))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await;
+            if let Err(e) = done {
+                let other: Option<String> =
+                    sqlx::query_scalar("SELECT login FROM users WHERE login_key = ?")
+                        .bind(fold(&login))
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                return Err(Error::Conflict(format!(
+                    "The logins \"{login}\" and \"{}\" are the same ignoring case; rename one of them before upgrading ({e})",
+                    other.unwrap_or_default()
+                )));
+            }
+        }
+        tx.commit().await?;
+    }
 }

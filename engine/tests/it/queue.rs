@@ -634,3 +634,68 @@ async fn clear_unconfirmed_users_is_refused_while_an_import_waits_or_runs() {
         4
     );
 }
+
+#[tokio::test]
+async fn logins_and_emails_match_ignoring_case_in_any_script() {
+    let env = Env::new().await;
+    let hr = env.app("HR").await;
+    let data = format!(
+        "{HEADER}\nstraße@example.com,Jörg,Groß,jörg@example.com\nσίσυφος,Sisyphos,Korinth,sisyphos@example.com\n"
+    );
+    env.import(&hr, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(env.confirm_all(&hr, true).await.created, 2);
+
+    // Another app has the same people, their logins in capitals.
+    let crm = env.app("CRM").await;
+    let data = format!(
+        "{HEADER}\nSTRASSE@EXAMPLE.COM,Jörg,Groß,JÖRG@example.com\nΣΊΣΥΦΟΣ,Sisyphos,Korinth,sisyphos@example.com\n"
+    );
+    env.import(&crm, data.as_bytes(), ImportType::Full).await;
+    let queue = env.queue(&crm).await;
+    let matched: Vec<(MatchType, Option<&str>)> = queue
+        .iter()
+        .map(|q| (q.match_type, q.matched_user_login.as_deref()))
+        .collect();
+    assert_eq!(
+        matched,
+        [
+            (MatchType::Exact, Some("straße@example.com")),
+            (MatchType::Exact, Some("σίσυφος"))
+        ]
+    );
+    // Confirming links them: nobody is created twice.
+    env.confirm_all(&crm, true).await;
+    assert_eq!(env.user_count().await, 2);
+}
+
+#[tokio::test]
+async fn users_stored_before_folded_keys_get_them_when_the_store_opens() {
+    let env = Env::new().await;
+    let hr = env.app("HR").await;
+    let data = format!("{HEADER}\nstraße@example.com,Jörg,Groß,jörg@example.com\n");
+    env.import(&hr, data.as_bytes(), ImportType::Full).await;
+    env.confirm_all(&hr, true).await;
+    let dir = env.dir;
+    drop(env.engine);
+    let db = dir.path().join("muster.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET login_key = NULL, email_key = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let (engine, admin) = open_on(dir.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
+    let env = Env { engine, admin, dir };
+    let crm = env.app("CRM").await;
+    let data = format!("{HEADER}\nSTRASSE@example.com,Jörg,Groß,JÖRG@example.com\n");
+    env.import(&crm, data.as_bytes(), ImportType::Full).await;
+    let queue = env.queue(&crm).await;
+    assert_eq!(queue[0].match_type, MatchType::Exact);
+    assert_eq!(
+        queue[0].matched_user_login.as_deref(),
+        Some("straße@example.com")
+    );
+}
