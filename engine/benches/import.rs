@@ -131,7 +131,9 @@ async fn import_pass(
     let start = Instant::now();
     let file = tokio::fs::File::open(csv).await.expect("open CSV");
     let preview = engine
-        .save_upload(admin, app_id, "users.csv", file)
+        .write(admin)
+        .expect("write")
+        .save_upload(app_id, "users.csv", file)
         .await
         .expect("upload");
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
@@ -143,7 +145,9 @@ async fn import_pass(
     );
 
     engine
-        .start_import(admin, app_id, Some(&preview.id), ImportType::Full)
+        .write(admin)
+        .expect("write")
+        .start_import(app_id, Some(&preview.id), ImportType::Full)
         .await
         .expect("start import");
     let run = engine
@@ -163,7 +167,9 @@ async fn import_pass(
     );
 
     let outcome = engine
-        .confirm_assignments(admin, app_id, Selection::All, true)
+        .write(admin)
+        .expect("write")
+        .confirm_assignments(app_id, Selection::All, true)
         .await
         .expect("confirm");
     let total = start.elapsed();
@@ -194,13 +200,17 @@ async fn update_pass(
     let start = Instant::now();
     let file = tokio::fs::File::open(csv).await.expect("open CSV");
     let preview = engine
-        .save_upload(admin, app_id, "users.csv", file)
+        .write(admin)
+        .expect("write")
+        .save_upload(app_id, "users.csv", file)
         .await
         .expect("upload");
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     let uploaded = start.elapsed();
     engine
-        .start_import(admin, app_id, Some(&preview.id), import_type)
+        .write(admin)
+        .expect("write")
+        .start_import(app_id, Some(&preview.id), import_type)
         .await
         .expect("start import");
     let run = engine
@@ -221,7 +231,7 @@ async fn update_pass(
         run.counts.unchanged,
         run.counts.errors
     );
-    let app = engine.read(&admin).get_app(app_id).await.expect("app");
+    let app = engine.read(admin).get_app(app_id).await.expect("app");
     assert_eq!(app.unconfirmed, 0, "[{label}] nothing is left to confirm");
     assert_eq!(
         (run.counts.updated, run.counts.new),
@@ -234,7 +244,7 @@ async fn update_pass(
         "[{label}]"
     );
     assert_eq!(
-        last_name_of_user0(engine).await,
+        last_name_of_user0(engine, admin).await,
         user0_last_name,
         "[{label}]"
     );
@@ -242,9 +252,9 @@ async fn update_pass(
 }
 
 /// The last name of user0, the first changed row.
-async fn last_name_of_user0(engine: &Arc<Engine>) -> String {
+async fn last_name_of_user0(engine: &Arc<Engine>, admin: &Admin) -> String {
     let page = engine
-        .read(&admin)
+        .read(admin)
         .list_users("user0@example.com", 0, 2)
         .await
         .expect("users");
@@ -268,16 +278,15 @@ async fn floor(dir: &Path, n: usize) -> f64 {
         let store = engine::store::Store::open(&path.to_string_lossy())
             .await
             .expect("floor db");
-        store
-            .insert_app(
-                "0oafloor",
-                "Floor",
-                AppKind::CsvDirectory,
-                &engine::ids::now(),
-            )
-            .await
-            .expect("floor app");
         let pool = store.pool().clone();
+        sqlx::query(
+            "INSERT INTO apps (id, name, kind, created) VALUES ('0oafloor', 'Floor', ?, ?)",
+        )
+        .bind(AppKind::CsvDirectory.as_str())
+        .bind(engine::ids::now())
+        .execute(&pool)
+        .await
+        .expect("floor app");
 
         let now = engine::ids::now();
         let mut elapsed = Duration::ZERO;
@@ -285,7 +294,7 @@ async fn floor(dir: &Path, n: usize) -> f64 {
         while i < n {
             let end = (i + per_tx).min(n);
             // The rows are made before the clock runs: the floor times SQLite only.
-            let rows: Vec<[String; 6]> = (i..end)
+            let rows: Vec<[String; 8]> = (i..end)
                 .map(|k| {
                     let login = format!("user{k}@example.com");
                     let profile = serde_json::json!({
@@ -293,7 +302,8 @@ async fn floor(dir: &Path, n: usize) -> f64 {
                         "email": login, "department": "Finance",
                     })
                     .to_string();
-                    [engine::ids::user_id(), login.clone(), login, format!("First{k}"), format!("Last{k}"), profile]
+                    let key = engine::model::fold(&login);
+                    [engine::ids::user_id(), login.clone(), login, format!("First{k}"), format!("Last{k}"), profile, key.clone(), key]
                 })
                 .collect();
             let started = Instant::now();
@@ -301,7 +311,7 @@ async fn floor(dir: &Path, n: usize) -> f64 {
             for chunk in rows.chunks(per_statement) {
                 let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
                     "INSERT INTO users (id, status, login, email, first_name, last_name, profile, source_app_id,
-                     created, activated, status_changed, last_updated) ",
+                     created, activated, status_changed, last_updated, login_key, email_key) ",
                 );
                 qb.push_values(chunk, |mut b, r| {
                     b.push_bind(&r[0])
@@ -315,7 +325,9 @@ async fn floor(dir: &Path, n: usize) -> f64 {
                         .push_bind(&now)
                         .push_bind(&now)
                         .push_bind(&now)
-                        .push_bind(&now);
+                        .push_bind(&now)
+                        .push_bind(&r[6])
+                        .push_bind(&r[7]);
                 });
                 qb.build().execute(&mut *tx).await.expect("insert");
             }
