@@ -90,10 +90,12 @@ impl Engine {
         for run in self.store.runs_with_status(RunStatus::Resuming).await? {
             let app = self.store.get_app(&run.app_id).await?;
             let actor = self.run_actor(&run).await;
+            let removals = self.store.pending_removals(&run.id).await?;
             let message = "Resumed; the removals a restart interrupted were finished when Muster started again";
             pipeline::remove::finish_resume(
                 &self.store,
                 &pipeline::Logger::new(&app, &run, &actor),
+                &removals,
                 message,
             )
             .await?;

@@ -360,24 +360,18 @@ impl AdminRole {
 
 /// A signed-in console administrator. Only the engine makes one (from a
 /// session or a sign-in), so holding one proves who is asking.
+/// Other crates cannot make one up (`non_exhaustive`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Admin {
     pub id: String,
     pub username: String,
     pub role: AdminRole,
-    /// Keeps other crates from making an admin up.
-    #[serde(skip)]
-    _private: (),
 }
 
 impl Admin {
     pub(crate) fn new(id: String, username: String, role: AdminRole) -> Admin {
-        Admin {
-            id,
-            username,
-            role,
-            _private: (),
-        }
+        Admin { id, username, role }
     }
     pub fn can_write(&self) -> bool {
         self.role == AdminRole::SuperAdmin

@@ -292,7 +292,13 @@ impl WriteHandle<'_> {
             self.admin.username,
             removals.len()
         );
-        pipeline::remove::finish_resume(store, &Logger::new(&app, &run, &actor), &message).await?;
+        pipeline::remove::finish_resume(
+            store,
+            &Logger::new(&app, &run, &actor),
+            &removals,
+            &message,
+        )
+        .await?;
         self.engine.wake.notify_one();
         store.get_run(run_id).await
     }

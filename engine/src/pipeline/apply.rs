@@ -5,9 +5,9 @@
 
 use super::decide::{Decision, Reactivation};
 use super::stage::StagedBatch;
-use super::{Logger, RunCounts};
+use super::Logger;
 use crate::error::Result;
-use crate::model::{MatchType, Plan, PlanUpdate, PlanUser, UserStatus};
+use crate::model::{MatchType, Plan, PlanUpdate, PlanUser, RunCounts, UserStatus};
 use crate::store::{self, Removal, RemovalAction, Store};
 use crate::syslog::EventType;
 use serde_json::json;
@@ -29,7 +29,6 @@ pub async fn apply_batch(
     let mut statuses: Vec<(&str, UserStatus)> = Vec::new();
     let mut back = Vec::new();
     let mut assign = Vec::new();
-    let mut errors = staged.errors.clone();
     let mut events = Vec::new();
     for d in decisions {
         match d {
@@ -86,8 +85,7 @@ pub async fn apply_batch(
                 }
                 back.push(external_id.as_str());
             }
-            Decision::Remove(_) => {}
-            Decision::Error(e) => errors.push(e.clone()),
+            Decision::Remove(_) | Decision::Error(_) => {}
         }
     }
     let mut tx = store.pool().begin().await?;
@@ -105,10 +103,27 @@ pub async fn apply_batch(
     store::rules::set_app_users_active(&mut tx, app_id, &back, true).await?;
     store::imports::insert_assignments(&mut tx, app_id, &assign, &now).await?;
     store::events::insert_events(&mut tx, &events, &now).await?;
-    store::imports::insert_row_errors(&mut tx, &log.run.id, &errors).await?;
-    store::imports::update_run_counts(&mut tx, &log.run.id, counts).await?;
+    write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Writes the batch's row errors (staging's and the decisions') and the
+/// run's counters.
+async fn write_errors_and_counts(
+    conn: &mut sqlx::SqliteConnection,
+    log: &Logger<'_>,
+    staged: &StagedBatch,
+    decisions: &[Decision],
+    counts: &RunCounts,
+) -> Result<()> {
+    let mut errors = staged.errors.clone();
+    errors.extend(decisions.iter().filter_map(|d| match d {
+        Decision::Error(e) => Some(e.clone()),
+        _ => None,
+    }));
+    store::imports::insert_row_errors(&mut *conn, &log.run.id, &errors).await?;
+    store::imports::update_run_counts(&mut *conn, &log.run.id, counts).await
 }
 
 /// A preview's batch: its errors and the run's counters are written, its
@@ -130,7 +145,6 @@ pub async fn preview_batch(
         .collect();
     let mut tx = store.pool().begin().await?;
     let labels = store::rules::user_labels(&mut tx, &matched).await?;
-    let mut errors = staged.errors.clone();
     for d in decisions {
         match d {
             Decision::Queue(q) => {
@@ -170,12 +184,12 @@ pub async fn preview_batch(
                 user_login: Some(login.clone()),
                 match_type: None,
             }),
-            Decision::Reactivate { status: None, .. } | Decision::Remove(_) => {}
-            Decision::Error(e) => errors.push(e.clone()),
+            Decision::Reactivate { status: None, .. }
+            | Decision::Remove(_)
+            | Decision::Error(_) => {}
         }
     }
-    store::imports::insert_row_errors(&mut tx, &log.run.id, &errors).await?;
-    store::imports::update_run_counts(&mut tx, &log.run.id, counts).await?;
+    write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -273,7 +273,7 @@ pub fn removal_for(sourcing: &Sourcing, user: &LinkedUser) -> Option<RemovalActi
 }
 
 /// What a batch's decisions add to the run's counters.
-pub fn tally(decisions: &[Decision], counts: &mut super::RunCounts) {
+pub fn tally(decisions: &[Decision], counts: &mut crate::model::RunCounts) {
     for d in decisions {
         match d {
             Decision::Queue(q) => match q.match_type {

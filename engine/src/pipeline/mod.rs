@@ -17,8 +17,7 @@ pub use remove::{check_safeguards, roadblock_message};
 pub use stage::content_hash;
 
 use crate::error::Result;
-pub use crate::model::RunCounts;
-use crate::model::{App, ImportRun, ImportType, MatchType, Plan, RunStatus};
+use crate::model::{App, ImportRun, ImportType, MatchType, Plan, RunCounts, RunStatus};
 use crate::store::{self, IndexOptions, Selection, Store};
 use crate::syslog::{Actor, EventType, NewEvent, Target};
 use serde_json::json;

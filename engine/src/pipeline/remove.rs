@@ -167,11 +167,15 @@ pub async fn apply_removals(store: &Store, log: &Logger<'_>, removals: &[Removal
 }
 
 /// Finishes a run that left PAUSED for RESUMING: applies the removals it
-/// still keeps and completes it. A resume cut short by a stop goes on from
-/// here when Muster starts again.
-pub async fn finish_resume(store: &Store, log: &Logger<'_>, message: &str) -> Result<()> {
-    let removals = store.pending_removals(&log.run.id).await?;
-    apply_removals(store, log, &removals).await?;
+/// still keeps (read by the caller) and completes it. A resume cut short by
+/// a stop goes on from here when Muster starts again.
+pub async fn finish_resume(
+    store: &Store,
+    log: &Logger<'_>,
+    removals: &[Removal],
+    message: &str,
+) -> Result<()> {
+    apply_removals(store, log, removals).await?;
     let now = crate::ids::now();
     let done = log.phase(
         EventType::ImplicitDeletionComplete,

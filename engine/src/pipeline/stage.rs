@@ -3,8 +3,7 @@
 //! validated. Unchanged rows of an incremental import stop here; the rest go
 //! on to be decided, together with the app-user rows to write.
 
-use super::RunCounts;
-use crate::model::{RowError, UserProfile, EXTERNAL_ID_MAX};
+use crate::model::{RowError, RunCounts, UserProfile, EXTERNAL_ID_MAX};
 use crate::settings::ProfileMapper;
 use crate::sources::{Item, Record};
 use crate::store::{AppUserState, StagedRow};

@@ -1,6 +1,6 @@
 //! Uploads, import runs, staged app users, the import queue and row errors.
 
-use super::{Store, ROWS_PER_STATEMENT};
+use super::{Store, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
 use crate::model::{
     ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunCounts, RunStatus, UploadPreview,
@@ -220,7 +220,7 @@ impl Store {
         let row = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
-                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ('RUNNING', 'PAUSED', 'RESUMING'))
+                           AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ({HOLDS_SLOT}))
                          ORDER BY q.created, q.rowid LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
@@ -733,10 +733,12 @@ pub(crate) async fn delete_queue_rows(
 
 /// True while an import of the app runs or waits to run.
 pub(crate) async fn app_import_active(conn: &mut SqliteConnection, app_id: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ('RUNNING', 'QUEUED', 'PAUSED', 'RESUMING')")
-        .bind(app_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM import_runs WHERE app_id = ? AND status IN ({HOLDS_OR_WAITS})"
+    ))
+    .bind(app_id)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0)
 }
 

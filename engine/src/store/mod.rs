@@ -18,6 +18,13 @@ use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Statuses of a run that holds its app's import slot: no other import of
+/// the app starts while one is in them.
+pub(crate) const HOLDS_SLOT: &str = "'RUNNING', 'PAUSED', 'RESUMING'";
+/// Statuses of a run that holds or waits for the slot: while one is in them,
+/// the app's queue is not confirmed or cleared and no schedule adds a run.
+pub(crate) const HOLDS_OR_WAITS: &str = "'QUEUED', 'RUNNING', 'PAUSED', 'RESUMING'";
+
 /// Rows per multi-row statement: well under SQLite's limit of bound values.
 pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -72,5 +79,21 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RunStatus;
+
+    #[test]
+    fn the_slot_lists_name_run_statuses() {
+        for list in [HOLDS_SLOT, HOLDS_OR_WAITS] {
+            for name in list.split(", ") {
+                let name = name.trim_matches('\'');
+                assert!(RunStatus::parse(name).is_some(), "{name}");
+            }
+        }
     }
 }

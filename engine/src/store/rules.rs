@@ -1,7 +1,7 @@
 //! Settings, linked users' state during a run, profile and status changes a
 //! source makes, removals a run waits to apply, and schedules.
 
-use super::{Store, ROWS_PER_STATEMENT};
+use super::{Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -115,7 +115,7 @@ impl Store {
     /// Apps with an import schedule that have an upload to import and no
     /// import running, waiting or paused.
     pub async fn scheduled_apps(&self) -> Result<Vec<ScheduledApp>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT a.id, a.settings,
                 (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = 0) AS last_end,
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
@@ -123,8 +123,8 @@ impl Store {
              WHERE (json_extract(a.settings, '$.incrementalSchedule.frequency') <> 'Never'
                     OR json_extract(a.settings, '$.fullSchedule.frequency') <> 'Never')
                AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
-               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ('RUNNING', 'QUEUED', 'PAUSED', 'RESUMING'))",
-        )
+               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ({HOLDS_OR_WAITS}))"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -88,3 +88,32 @@ pub(crate) async fn save_watermark(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AppKind;
+
+    #[tokio::test]
+    async fn secrets_are_kept_until_replaced_and_never_read_with_the_settings() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mut conn = store.pool().acquire().await.unwrap();
+        crate::store::apps::insert_app(&mut conn, "0oa1", "LDAP", AppKind::CsvDirectory, "t")
+            .await
+            .unwrap();
+        let settings = serde_json::json!({"host": "127.0.0.1"});
+        save_connection(&mut conn, "0oa1", &settings, Some("s3cret"), "t")
+            .await
+            .unwrap();
+        let changed = serde_json::json!({"host": "::1"});
+        save_connection(&mut conn, "0oa1", &changed, None, "t")
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(store.connection_settings("0oa1").await.unwrap(), changed);
+        assert_eq!(
+            store.connection("0oa1").await.unwrap(),
+            (changed, Some("s3cret".to_owned()))
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! The import queue: matching against the directory, confirming new and
 //! matched rows, and one import at a time per app.
 
-use crate::support::{open_on, target_ids, users_csv, Env, HEADER};
+use crate::support::{open_on, sql_on_stopped, target_ids, users_csv, Env, HEADER};
 use engine::model::{ImportType, MatchType, RunStatus};
 use engine::store::Selection;
 use std::collections::BTreeMap;
@@ -677,15 +677,11 @@ async fn users_stored_before_folded_keys_get_them_when_the_store_opens() {
     env.confirm_all(&hr, true).await;
     let dir = env.dir;
     drop(env.engine);
-    let db = dir.path().join("muster.db");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE users SET login_key = NULL, email_key = NULL")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    sql_on_stopped(
+        dir.path(),
+        "UPDATE users SET login_key = NULL, email_key = NULL",
+    )
+    .await;
 
     let (engine, admin) = open_on(dir.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
     let env = Env { engine, admin, dir };
@@ -698,4 +694,15 @@ async fn users_stored_before_folded_keys_get_them_when_the_store_opens() {
         queue[0].matched_user_login.as_deref(),
         Some("straße@example.com")
     );
+    // Creating a new user with that login is refused by the filled key:
+    // the row is matched to the owner again instead of duplicating them.
+    env.engine
+        .write(&env.admin)
+        .unwrap()
+        .set_queue_action(&crm.id, queue[0].seq, engine::model::QueueAction::Create)
+        .await
+        .unwrap();
+    let outcome = env.confirm_all(&crm, true).await;
+    assert_eq!((outcome.created, outcome.skipped), (0, 1));
+    assert_eq!(env.user_count().await, 1);
 }

@@ -2,17 +2,14 @@
 //! import, a resume cut short by a stop, and confirming while an import of
 //! the app runs or waits.
 
-use crate::support::{open_on, users_csv, Env, DEFAULT_MAX_UPLOAD};
+use crate::support::{open_on, sourced_app, sql_on_stopped, users_csv, Env, DEFAULT_MAX_UPLOAD};
 use engine::model::{ImportType, RunStatus};
 use engine::Error;
 
 /// An app of 150 confirmed users whose last import dropped 50 of them and
 /// stopped at the app-level safeguard; returns the paused run's id.
 async fn paused(env: &Env) -> (engine::model::App, String) {
-    let app = env.app("HR").await;
-    env.import(&app, users_csv("u", 0..150).as_bytes(), ImportType::Full)
-        .await;
-    env.confirm_all(&app, true).await;
+    let app = sourced_app(env, "HR", 150).await;
     let run = env
         .import(&app, users_csv("u", 0..100).as_bytes(), ImportType::Full)
         .await;
@@ -125,16 +122,11 @@ async fn a_resume_cut_short_by_a_stop_finishes_when_muster_starts_again() {
     let dir = env.dir;
     drop(env.engine);
     // Muster stopped right after the admin's Resume took the run out of PAUSED.
-    let db = dir.path().join("muster.db");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE import_runs SET status = 'RESUMING' WHERE id = ?")
-        .bind(&run)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    sql_on_stopped(
+        dir.path(),
+        &format!("UPDATE import_runs SET status = 'RESUMING' WHERE id = '{run}'"),
+    )
+    .await;
 
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     let read = engine.read(&admin);
@@ -171,11 +163,9 @@ async fn confirm_assignments_waits_for_the_apps_import() {
     let app = env.app("HR").await;
     env.import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
         .await;
-    let p = env.upload(&app, users_csv("u", 0..4).as_bytes()).await;
+    env.request_import(&app, users_csv("u", 0..4).as_bytes(), ImportType::Full)
+        .await;
     let w = env.engine.write(&env.admin).unwrap();
-    w.start_import(&app.id, Some(&p.id), ImportType::Full)
-        .await
-        .unwrap();
     assert!(matches!(
         w.confirm_assignments(&app.id, engine::store::Selection::All, true)
             .await,

@@ -1,27 +1,14 @@
 //! The import rules: settings, mappings, sourcing and reactivation, full and
 //! incremental removals, safeguards, previews, queue decisions and schedules.
 
-use crate::support::{at, open_on, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER};
+use crate::support::{
+    at, open_on, sourced_app, sourced_app_of, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER,
+};
 use engine::model::{ImportType, MatchType, QueueAction, RunStatus};
 use engine::settings::{
     DeactivateAction, Frequency, Mapping, OrgSettings, Safeguard, Schedule, UsernameFormat,
 };
 use engine::Error;
-
-/// An app whose `n` users were imported, confirmed and activated.
-async fn sourced_app(env: &Env, name: &str, n: usize) -> engine::model::App {
-    sourced_app_of(env, name, "u", n).await
-}
-
-/// The same, with logins `{prefix}{i}@example.com`.
-async fn sourced_app_of(env: &Env, name: &str, prefix: &str, n: usize) -> engine::model::App {
-    let app = env.app(name).await;
-    env.import(&app, users_csv(prefix, 0..n).as_bytes(), ImportType::Full)
-        .await;
-    let outcome = env.confirm_all(&app, true).await;
-    assert_eq!(outcome.created as usize, n);
-    app
-}
 
 async fn status_of(env: &Env, login: &str) -> String {
     env.user_by_login(login).await.status
@@ -917,4 +904,29 @@ async fn a_full_import_keeps_users_whose_rows_it_could_not_use() {
             .any(|e| e.message.contains("appears more than once") && e.line == Some(6)),
         "{errors:?}"
     );
+}
+
+#[tokio::test]
+async fn connection_secrets_are_write_only() {
+    let env = Env::new().await;
+    let app = env.app("Directory").await;
+    let connection = serde_json::json!({"host": "127.0.0.1", "port": 3389});
+    env.engine
+        .write(&env.admin)
+        .unwrap()
+        .save_connection(&app.id, connection.clone(), Some("hunter2-secret"))
+        .await
+        .unwrap();
+    let read = env
+        .engine
+        .read(&env.admin)
+        .connection_settings(&app.id)
+        .await
+        .unwrap();
+    assert_eq!(read, connection);
+    let events = env.events_of_type("application.lifecycle.update").await;
+    assert_eq!(events.len(), 1);
+    let logged = events[0].to_string();
+    assert!(logged.contains("port"), "{logged}");
+    assert!(!logged.contains("hunter2-secret"), "{logged}");
 }

@@ -110,21 +110,30 @@ impl Env {
             .expect("upload accepted")
     }
 
-    /// Uploads, asks for an import and runs it to its end.
-    pub async fn import(&self, app: &App, bytes: &[u8], import_type: ImportType) -> ImportRun {
+    /// Uploads and asks for an import, which waits to be run.
+    pub async fn request_import(
+        &self,
+        app: &App,
+        bytes: &[u8],
+        import_type: ImportType,
+    ) -> ImportRun {
         let preview = self.upload(app, bytes).await;
         assert!(
             preview.problems.is_empty(),
             "preview problems: {:?}",
             preview.problems
         );
-        let run = self
-            .engine
+        self.engine
             .write(&self.admin)
             .unwrap()
             .start_import(&app.id, Some(&preview.id), import_type)
             .await
-            .expect("start");
+            .expect("start")
+    }
+
+    /// Uploads, asks for an import and runs it to its end.
+    pub async fn import(&self, app: &App, bytes: &[u8], import_type: ImportType) -> ImportRun {
+        let run = self.request_import(app, bytes, import_type).await;
         let done = self
             .engine
             .run_next_job()
@@ -274,6 +283,32 @@ impl Env {
 }
 
 /// A CSV of users `prefix{i}@example.com` for i in `range`, with the standard header.
+/// An app whose `n` users were imported, confirmed and activated.
+pub async fn sourced_app(env: &Env, name: &str, n: usize) -> engine::model::App {
+    sourced_app_of(env, name, "u", n).await
+}
+
+/// The same, with logins `{prefix}{i}@example.com`.
+pub async fn sourced_app_of(env: &Env, name: &str, prefix: &str, n: usize) -> engine::model::App {
+    let app = env.app(name).await;
+    env.import(&app, users_csv(prefix, 0..n).as_bytes(), ImportType::Full)
+        .await;
+    let outcome = env.confirm_all(&app, true).await;
+    assert_eq!(outcome.created as usize, n);
+    app
+}
+
+/// Runs SQL on the database of a stopped engine, to set up what an older
+/// version or a stop at the wrong moment would have left.
+pub async fn sql_on_stopped(dir: &Path, sql: &str) {
+    let db = dir.join("muster.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open the database");
+    sqlx::query(sql).execute(&pool).await.expect("run the SQL");
+    pool.close().await;
+}
+
 pub fn users_csv(prefix: &str, range: std::ops::Range<usize>) -> String {
     let mut s = format!("{HEADER}\n");
     for i in range {
