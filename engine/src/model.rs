@@ -22,7 +22,12 @@ pub const REQUIRED_ATTRIBUTES: [&str; 4] = ["login", "firstName", "lastName", "e
 /// folding, so `STRASSE` and `straße`, `ΣΊΣΥΦΟΣ` and `σίσυφος` are one. The
 /// store keeps this key beside each login and email.
 pub fn fold(s: &str) -> String {
-    caseless::default_case_fold_str(s)
+    // ASCII folds to ASCII lower case; only other text needs the tables.
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        caseless::default_case_fold_str(s)
+    }
 }
 
 /// A user's login: unique case-insensitively, 1–100 characters.

@@ -32,7 +32,7 @@ pub async fn apply_batch(
     let mut events = Vec::new();
     for d in decisions {
         match d {
-            Decision::Queue(q) => queue.push(q.clone()),
+            Decision::Queue(q) => queue.push(q),
             Decision::Update {
                 user_id,
                 login,

@@ -549,7 +549,7 @@ pub(crate) async fn upsert_queue(
     conn: &mut SqliteConnection,
     app_id: &str,
     run_id: &str,
-    rows: &[QueueEntry],
+    rows: &[&QueueEntry],
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
