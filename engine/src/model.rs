@@ -638,6 +638,42 @@ pub struct UploadPreview {
     pub problems: Vec<String>,
     /// Columns beyond the standard ones, which become custom profile attributes.
     pub custom_attributes: Vec<String>,
+    /// Encodings the file can be read in instead: offered when it is text
+    /// but not UTF-8.
+    pub encodings: Vec<TextEncoding>,
+    /// The encoding the file was read in and converted to UTF-8 from.
+    pub decoded_from: Option<TextEncoding>,
+}
+
+/// An encoding that an upload which is not UTF-8 can be read in. The file is
+/// converted to UTF-8 once, when the admin chooses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextEncoding {
+    /// Western European Windows: what Excel's "CSV (Comma delimited)" saves
+    /// on Windows set up for English, French, German, Spanish and the like.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl TextEncoding {
+    /// Every encoding offered for a file that is not UTF-8.
+    pub const ALL: [TextEncoding; 1] = [TextEncoding::Windows1252];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Windows1252 => "windows-1252",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TextEncoding> {
+        TextEncoding::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+    pub(crate) fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+        }
+    }
 }
 
 /// What confirming a set of queue rows did.

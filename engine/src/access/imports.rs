@@ -5,12 +5,13 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
     ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction, QueueRow,
-    RowError, RunStatus, UploadPreview,
+    RowError, RunStatus, TextEncoding, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
 use crate::store::{self, Selection};
 use crate::syslog::{EventType, NewEvent, Target};
+use std::path::Path;
 use tokio::io::AsyncRead;
 
 impl ReadHandle<'_> {
@@ -100,7 +101,31 @@ impl WriteHandle<'_> {
         let dir = engine.config.data_dir.join("uploads");
         let (path, size) =
             sources::csv::save_file(body, &dir, &id, engine.config.max_upload_bytes).await?;
-        let preview = sources::csv::preview(&path, id, file_name, size).await?;
+        let preview = sources::csv::preview(&path, id, file_name, size, None).await?;
+        engine
+            .store
+            .insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now())
+            .await?;
+        Ok(preview)
+    }
+
+    /// Reads an upload that is text but not UTF-8 as `encoding`: the file is
+    /// converted to UTF-8 once and kept as a new upload of the app (with a
+    /// new id, under the same file name), whose preview is returned. The
+    /// original upload stays as it was.
+    pub async fn decode_upload(
+        &self,
+        app_id: &str,
+        upload_id: &str,
+        encoding: TextEncoding,
+    ) -> Result<UploadPreview> {
+        let engine = self.engine;
+        let (original, file_name) = engine.store.get_upload_file(app_id, upload_id).await?;
+        let id = ids::upload_id();
+        let dir = engine.config.data_dir.join("uploads");
+        let (path, size) =
+            sources::csv::decode_file(Path::new(&original), &dir, &id, encoding).await?;
+        let preview = sources::csv::preview(&path, id, &file_name, size, Some(encoding)).await?;
         engine
             .store
             .insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now())

@@ -1,9 +1,10 @@
 //! CSV files: the header row names profile attributes, each further row is
 //! one user. Reading streams the file on its own thread in batches.
 
+use super::encoding::{self, Content};
 use super::{Item, Record, Source};
 use crate::error::{Error, Result};
-use crate::model::{RowError, UploadPreview, REQUIRED_ATTRIBUTES};
+use crate::model::{RowError, TextEncoding, UploadPreview, REQUIRED_ATTRIBUTES};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,21 @@ pub struct CsvSummary {
     pub row_count: u64,
     /// Problems that stop the file being imported at all.
     pub problems: Vec<String>,
+    /// Encodings the file can be read in instead of UTF-8.
+    pub encodings: Vec<TextEncoding>,
+}
+
+impl CsvSummary {
+    /// A file whose rows cannot be read at all, and why.
+    fn unread(problems: Vec<String>, encodings: Vec<TextEncoding>) -> CsvSummary {
+        CsvSummary {
+            columns: vec![],
+            first_rows: vec![],
+            row_count: 0,
+            problems,
+            encodings,
+        }
+    }
 }
 
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
@@ -110,38 +126,37 @@ fn header_problems(columns: &[String]) -> Vec<String> {
 }
 
 /// Reads a whole CSV file once: its columns, first rows, row count and the
-/// problems that would stop an import.
+/// problems that would stop an import. A file that is text but not UTF-8 is
+/// refused with the first line that is not, and the encodings it can be read
+/// in instead; its rows are still counted and shown (the bytes that are not
+/// UTF-8 as U+FFFD), so the admin sees what the file holds.
 pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
-    if let Some(problem) = sniff_binary(path)? {
-        return Ok(CsvSummary {
-            columns: vec![],
-            first_rows: vec![],
-            row_count: 0,
-            problems: vec![problem],
-        });
-    }
+    let (mut problems, encodings) = match encoding::inspect(path)? {
+        Content::Utf8 => (vec![], vec![]),
+        Content::Binary(reason) => return Ok(CsvSummary::unread(vec![reason], vec![])),
+        Content::NotUtf8(at) => (vec![at.message()], TextEncoding::ALL.to_vec()),
+    };
     let file = File::open(path)?;
     let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
     let columns = match read_header(&mut rdr) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            return Ok(CsvSummary {
-                columns: vec![],
-                first_rows: vec![],
-                row_count: 0,
-                problems: vec!["The file is empty: it has no header row and no users.".into()],
-            })
+            return Ok(CsvSummary::unread(
+                vec!["The file is empty: it has no header row and no users.".into()],
+                vec![],
+            ))
         }
         Err(p) => {
-            return Ok(CsvSummary {
-                columns: vec![],
-                first_rows: vec![],
-                row_count: 0,
-                problems: vec![p],
-            })
+            // A header that is not UTF-8 is the line already named.
+            let problems = if problems.is_empty() {
+                vec![p]
+            } else {
+                problems
+            };
+            return Ok(CsvSummary::unread(problems, encodings));
         }
     };
-    let mut problems = header_problems(&columns);
+    problems.extend(header_problems(&columns));
     let mut first_rows = Vec::new();
     let mut row_count = 0u64;
     let mut rec = csv::ByteRecord::new();
@@ -175,25 +190,8 @@ pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
         first_rows,
         row_count,
         problems,
+        encodings,
     })
-}
-
-/// Looks at the start of a file for signs it is not text: NUL bytes, or
-/// bytes that are not UTF-8.
-fn sniff_binary(path: &Path) -> Result<Option<String>> {
-    let mut head = Vec::with_capacity(8192);
-    File::open(path)?.take(8192).read_to_end(&mut head)?;
-    let text = match std::str::from_utf8(&head) {
-        Ok(_) => true,
-        // A multi-byte character cut by the 8 KiB window is still text.
-        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
-    };
-    if head.contains(&0) || !text {
-        return Ok(Some(
-            "This file is not a CSV file: it holds binary data or text that is not UTF-8. Save it as CSV UTF-8.".into(),
-        ));
-    }
-    Ok(None)
 }
 
 fn is_blank(rec: &csv::ByteRecord) -> bool {
@@ -308,9 +306,47 @@ async fn write_limited<R: AsyncRead + Unpin>(body: &mut R, path: &Path, limit: u
     Ok(size)
 }
 
+/// Converts a saved upload that is text but not UTF-8, read as `encoding`,
+/// to UTF-8 in `dir/<id>.csv` (removed again if that fails). Returns the
+/// path and the size. A file that is UTF-8 already, or binary, is refused.
+pub async fn decode_file(
+    from: &Path,
+    dir: &Path,
+    id: &str,
+    text_encoding: TextEncoding,
+) -> Result<(PathBuf, u64)> {
+    let from = from.to_path_buf();
+    let path = dir.join(format!("{id}.csv"));
+    let to = path.clone();
+    let converted = tokio::task::spawn_blocking(move || match encoding::inspect(&from)? {
+        Content::NotUtf8(_) => Ok(encoding::convert_to_utf8(&from, &to, text_encoding)?),
+        Content::Utf8 => Err(Error::InvalidInput(
+            "This file is UTF-8 text already: it is read as it is.".into(),
+        )),
+        Content::Binary(reason) => Err(Error::InvalidInput(reason)),
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    match converted {
+        Ok(size) => Ok((path, size)),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(e)
+        }
+    }
+}
+
 /// Reads a saved upload once for its preview: columns, first rows, row
-/// count, problems, and the columns that become custom attributes.
-pub async fn preview(path: &Path, id: String, file_name: &str, size: u64) -> Result<UploadPreview> {
+/// count, problems, the columns that become custom attributes, and the
+/// encodings it can be read in when it is not UTF-8. `decoded_from` names
+/// the encoding the file was converted from.
+pub async fn preview(
+    path: &Path,
+    id: String,
+    file_name: &str,
+    size: u64,
+    decoded_from: Option<TextEncoding>,
+) -> Result<UploadPreview> {
     let summary_path = path.to_path_buf();
     let summary = tokio::task::spawn_blocking(move || summarize(&summary_path, PREVIEW_ROWS))
         .await
@@ -330,6 +366,8 @@ pub async fn preview(path: &Path, id: String, file_name: &str, size: u64) -> Res
         row_count: summary.row_count,
         problems: summary.problems,
         custom_attributes,
+        encodings: summary.encodings,
+        decoded_from,
     })
 }
 
@@ -601,6 +639,45 @@ mod tests {
         assert!(s.problems[0].contains("not a CSV file"), "{:?}", s.problems);
         let s = summarize(file(format!("{HEADER}\r\n").as_bytes()).path(), 5).unwrap();
         assert!(s.problems[0].contains("no users"));
+    }
+
+    #[test]
+    fn summary_of_text_that_is_not_utf8_offers_windows_1252() {
+        let s = summarize(
+            file(b"login,firstName,lastName,email\nr@x.io,Ren\xE9e,D,r@x.io\n").path(),
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            s.problems,
+            ["Line 2 is not UTF-8 (byte 0xE9 at offset 41 of the file): r@x.io,Ren\u{FFFD}e,D,r@x.io"]
+        );
+        assert_eq!(s.encodings, [TextEncoding::Windows1252]);
+        assert_eq!(
+            (s.row_count, s.first_rows[0][1].as_str()),
+            (1, "Ren\u{FFFD}e")
+        );
+        // A header that is not UTF-8 is named once, as its line.
+        let s = summarize(
+            file(b"login,n\xE9,lastName,email\nr@x.io,R,D,r@x.io\n").path(),
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            s.problems,
+            ["Line 1 is not UTF-8 (byte 0xE9 at offset 7 of the file): login,n\u{FFFD},lastName,email"]
+        );
+        assert_eq!(s.encodings, [TextEncoding::Windows1252]);
+        assert!(s.columns.is_empty());
+        // UTF-8 is read as it is, with nothing offered.
+        let s = summarize(
+            file("\u{FEFF}login,firstName,lastName,email\nr@x.io,Renée,D,r@x.io\n".as_bytes())
+                .path(),
+            5,
+        )
+        .unwrap();
+        assert!(s.problems.is_empty() && s.encodings.is_empty(), "{s:?}");
+        assert_eq!(s.first_rows[0][1], "Renée");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! here, its entry in [`SourceKind::of`] and its arm in [`open`].
 
 pub mod csv;
+pub mod encoding;
 
 use crate::error::{Error, Result};
 use crate::model::{AppKind, ImportType, RowError};

@@ -148,6 +148,17 @@ impl Store {
         Ok((row.get("path"), row.get("row_count")))
     }
 
+    /// The upload's file path and the name it was uploaded with.
+    pub async fn get_upload_file(&self, app_id: &str, id: &str) -> Result<(String, String)> {
+        let row = sqlx::query("SELECT path, file_name FROM uploads WHERE id = ? AND app_id = ?")
+            .bind(id)
+            .bind(app_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("upload {id}")))?;
+        Ok((row.get("path"), row.get("file_name")))
+    }
+
     pub async fn insert_run(&self, run: &ImportRun, requested_by: Option<&str>) -> Result<()> {
         sqlx::query(
             "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total, preview)

@@ -2,7 +2,7 @@
 //! send, upload previews and limits, custom attributes.
 
 use crate::support::{at, Env, HEADER};
-use engine::model::{ImportType, MatchType, RunStatus};
+use engine::model::{ImportType, MatchType, RunStatus, TextEncoding};
 use engine::Error;
 use std::collections::BTreeSet;
 
@@ -41,18 +41,24 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
     )); // 6 firstName too long
     push("erin@example.com,Erin,White"); // 7 three fields, header has four
     push("frank@example.com,Frank,Green,frank@example.com"); // 8 good
-                                                             // Enough good rows that the preview's look at the first 8 KiB sees only
-                                                             // UTF-8 text; the bad byte below is then a row error, not a refused file.
     for i in 0..200 {
         push(&format!("pad{i}@example.com,Pad,Row{i},pad{i}@example.com")); // 9..=208
     }
     data.extend_from_slice(b"gina@example.com,G\xffna,Gray,gina@example.com\n"); // 209 not UTF-8
     data.extend_from_slice(b"hank@example.com,Hank,Hill,hank@example.com\n"); // 210 good
 
+    // The preview refuses the file for its byte that is not UTF-8, far as
+    // it is from the start; an import of it all the same (a scheduled import
+    // reads the app's latest upload) reports that row and imports the rest.
     let preview = env.upload(&app, &data).await;
-    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    assert_eq!(preview.problems.len(), 1, "{:?}", preview.problems);
+    assert!(
+        preview.problems[0].starts_with("Line 209 is not UTF-8 (byte 0xFF at offset "),
+        "{:?}",
+        preview.problems
+    );
     assert_eq!(preview.columns, ["login", "firstName", "lastName", "email"]);
-    assert_eq!(preview.row_count, 209);
+    assert_eq!(preview.row_count, 209, "the rows are counted all the same");
     assert_eq!(
         preview.rows[0],
         ["ann@example.com", "Ann", "Lee", "ann@example.com"]
@@ -364,11 +370,12 @@ async fn previews_name_what_stops_an_import() {
             b"login,firstName,lastName,email\nann@example.com,Ren\xe9,Lee,ann@example.com\n",
         )
         .await;
-    assert!(
-        p.problems[0].contains("not UTF-8"),
-        "Latin-1 text is refused at the preview: {:?}",
-        p.problems
+    assert_eq!(
+        p.problems,
+        ["Line 2 is not UTF-8 (byte 0xE9 at offset 50 of the file): ann@example.com,Ren\u{FFFD},Lee,ann@example.com"],
+        "Latin-1 text is refused at the preview"
     );
+    assert_eq!(p.encodings, [TextEncoding::Windows1252]);
 
     let p = env
         .upload(
@@ -431,6 +438,115 @@ async fn previews_name_what_stops_an_import() {
             .await,
         Err(Error::NotFound(_))
     ));
+}
+
+#[tokio::test]
+async fn an_excel_windows_1252_file_is_read_as_windows_1252_and_imported_as_utf8() {
+    let env = Env::new().await;
+    let app = env.app("Excel").await;
+    let excel: &[u8] = b"login,firstName,lastName,email,department\r\n\
+        ann@example.com,Ann,Lee,ann@example.com,Sales\r\n\
+        renee@example.com,Ren\xE9e,Dupont,renee@example.com,Ventes\r\n\
+        jurgen@example.com,J\xFCrgen,Gro\xDF,jurgen@example.com,Einkauf \x80\r\n";
+    let refused = env.upload(&app, excel).await;
+    assert_eq!(
+        refused.problems,
+        ["Line 3 is not UTF-8 (byte 0xE9 at offset 111 of the file): renee@example.com,Ren\u{FFFD}e,Dupont,renee@example.com,Ventes"]
+    );
+    assert_eq!(excel.get(111), Some(&0xE9));
+    assert_eq!(refused.row_count, 3);
+    assert_eq!(
+        refused.rows[1][1], "Ren\u{FFFD}e",
+        "shown as read, before a choice"
+    );
+    assert_eq!(refused.encodings, [TextEncoding::Windows1252]);
+    assert_eq!(refused.decoded_from, None);
+
+    let write = env.engine.write(&env.admin).unwrap();
+    let read = write
+        .decode_upload(&app.id, &refused.id, TextEncoding::Windows1252)
+        .await
+        .unwrap();
+    assert_ne!(read.id, refused.id, "the converted file is a new upload");
+    assert_eq!(read.file_name, "x.csv");
+    assert!(read.problems.is_empty(), "{:?}", read.problems);
+    assert!(read.encodings.is_empty());
+    assert_eq!(read.decoded_from, Some(TextEncoding::Windows1252));
+    assert_eq!(read.row_count, 3);
+    assert_eq!(read.rows[1][1], "Renée");
+    assert_eq!(read.rows[2][1..3], ["Jürgen", "Groß"]);
+    assert_eq!(read.rows[2][4], "Einkauf €");
+    // Stored once as UTF-8: the file the import reads, and its size.
+    let converted = env
+        .upload_files()
+        .into_iter()
+        .find(|f| f.file_stem().is_some_and(|s| s == read.id.as_str()))
+        .unwrap();
+    let text = std::fs::read_to_string(&converted).unwrap();
+    assert!(text.contains("renee@example.com,Renée,Dupont"), "{text}");
+    assert_eq!(read.size, text.len() as u64);
+
+    write
+        .start_import(&app.id, Some(&read.id), ImportType::Full)
+        .await
+        .unwrap();
+    let run = env.engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!((run.counts.new, run.counts.errors), (3, 0));
+    env.confirm_all(&app, true).await;
+    let renee = env.user_by_login("renee@example.com").await;
+    assert_eq!(
+        (renee.first_name.as_str(), renee.last_name.as_str()),
+        ("Renée", "Dupont")
+    );
+    let jurgen = env.user_by_login("jurgen@example.com").await;
+    assert_eq!(jurgen.last_name, "Groß");
+    assert_eq!(jurgen.profile["department"], "Einkauf €");
+
+    // UTF-8 files need no other reading, binary files have none, and an
+    // upload is read only through its own app.
+    let utf8 = env
+        .upload(
+            &app,
+            "login,firstName,lastName,email\nann@example.com,Ann,Lée,ann@example.com\n".as_bytes(),
+        )
+        .await;
+    assert!(
+        utf8.problems.is_empty() && utf8.encodings.is_empty(),
+        "{utf8:?}"
+    );
+    let err = write
+        .decode_upload(&app.id, &utf8.id, TextEncoding::Windows1252)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("UTF-8 text already")),
+        "{err:?}"
+    );
+    let png = env
+        .upload(&app, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10")
+        .await;
+    assert!(
+        png.encodings.is_empty(),
+        "no other reading is offered for binary data"
+    );
+    let err = write
+        .decode_upload(&app.id, &png.id, TextEncoding::Windows1252)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("not a CSV file")),
+        "{err:?}"
+    );
+    let other = env.app("Other").await;
+    assert!(matches!(
+        write
+            .decode_upload(&other.id, &refused.id, TextEncoding::Windows1252)
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    // Neither refusal left a file behind: three uploads and one conversion.
+    assert_eq!(env.upload_files().len(), 4);
 }
 
 #[tokio::test]
