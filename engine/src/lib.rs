@@ -80,7 +80,7 @@ impl Engine {
                 NewEvent::new(EventType::ImportComplete, "Import interrupted by a restart", Actor::system())
                     .target(Target::import_run(&run.id))
                     .transaction(&run.id)
-                    .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger}))
+                    .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger.as_str()}))
                     .failure("Muster stopped while this import was running")
             })
             .collect();
@@ -232,7 +232,7 @@ impl Engine {
             id: ids::run_id(),
             app_id: app.id,
             import_type,
-            trigger: trigger.as_str().into(),
+            trigger,
             status: RunStatus::Queued,
             upload_id,
             created: ids::now(),
@@ -243,6 +243,7 @@ impl Engine {
             message: None,
             preview,
             plan: None,
+            rate: None,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Signing in and out.
 
-use crate::wire::AdminView;
 use leptos::prelude::*;
+use proto::console::AdminView;
 
 #[server]
 pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnError> {

@@ -4,8 +4,8 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
-    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction, QueueRow,
-    RowError, RunStatus, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction,
+    QueueChoice, QueueRow, RowError, RunStatus, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
@@ -227,12 +227,13 @@ impl WriteHandle<'_> {
         let app = store.get_app(app_id).await?;
         let (name, user) = match &action {
             QueueAction::Default => (None, None),
-            QueueAction::Create => (Some("CREATE"), None),
-            QueueAction::Link(None) => (Some("LINK"), None),
-            QueueAction::Link(Some(user_id)) => {
-                (Some("LINK"), Some(store.get_user(user_id).await?))
-            }
-            QueueAction::Ignore => (Some("IGNORE"), None),
+            QueueAction::Create => (Some(QueueChoice::Create), None),
+            QueueAction::Link(None) => (Some(QueueChoice::Link), None),
+            QueueAction::Link(Some(user_id)) => (
+                Some(QueueChoice::Link),
+                Some(store.get_user(user_id).await?),
+            ),
+            QueueAction::Ignore => (Some(QueueChoice::Ignore), None),
         };
         let mut tx = store.pool().begin().await?;
         let external_id = store::imports::set_queue_action(
@@ -250,7 +251,7 @@ impl WriteHandle<'_> {
             self.actor(),
         )
         .target(Target::app_user(&external_id, &app.name))
-        .debug(serde_json::json!({ "action": name.unwrap_or("DEFAULT") }));
+        .debug(serde_json::json!({ "action": name.map_or("DEFAULT", QueueChoice::as_str) }));
         if let Some(u) = &user {
             event = event.target(Target::user(
                 &u.id,

@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 pub struct LinkedUser {
     pub external_id: String,
     pub user_id: String,
-    pub status: String,
+    pub status: crate::model::UserStatus,
     pub login: String,
     pub profile: serde_json::Map<String, serde_json::Value>,
     pub sourced_here: bool,
@@ -59,7 +59,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         match json {
-            Some(j) => AppSettings::from_json(&j),
+            Some(j) => crate::settings::from_json(&j),
             None => Err(crate::Error::NotFound(format!("app {app_id}"))),
         }
     }
@@ -131,7 +131,7 @@ impl Store {
             .map(|r| {
                 Ok(ScheduledApp {
                     app_id: r.get("id"),
-                    settings: AppSettings::from_json(&r.get::<String, _>("settings"))?,
+                    settings: crate::settings::from_json(&r.get::<String, _>("settings"))?,
                     last_end: r.get("last_end"),
                     upload_id: r.get("upload"),
                 })
@@ -196,7 +196,7 @@ pub(crate) async fn linked_users(
             out.push(LinkedUser {
                 external_id: r.get("external_id"),
                 user_id: r.get("id"),
-                status: r.get("status"),
+                status: r.try_get("status")?,
                 login: r.get("login"),
                 profile: serde_json::from_str(&profile).unwrap_or_default(),
                 sourced_here: r.get::<Option<bool>, _>("sourced_here").unwrap_or(false),
@@ -261,7 +261,7 @@ pub(crate) async fn update_user_profiles(
 pub(crate) async fn set_users_status(
     conn: &mut SqliteConnection,
     user_ids: &[&str],
-    status: &str,
+    status: crate::model::UserStatus,
     now: &str,
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {

@@ -2,7 +2,7 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{fold, Page, User};
+use crate::model::{fold, Page, User, UserStatus};
 use futures_core::stream::Stream;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -13,7 +13,7 @@ use std::pin::pin;
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
     pub id: String,
-    pub status: &'static str,
+    pub status: UserStatus,
     pub login: String,
     pub email: String,
     pub first_name: String,
@@ -139,11 +139,11 @@ impl UserIndex {
 const USER_COLUMNS: &str = "u.id, u.status, u.login, u.email, u.first_name, u.last_name, u.profile,
     u.source_app_id, a.name AS source_app_name, u.created, u.activated, u.status_changed, u.last_updated";
 
-fn user_from_row(r: &SqliteRow) -> User {
+fn user_from_row(r: &SqliteRow) -> Result<User> {
     let profile: String = r.get("profile");
-    User {
+    Ok(User {
         id: r.get("id"),
-        status: r.get("status"),
+        status: r.try_get("status")?,
         login: r.get("login"),
         email: r.get("email"),
         first_name: r.get("first_name"),
@@ -155,7 +155,7 @@ fn user_from_row(r: &SqliteRow) -> User {
         activated: r.get("activated"),
         status_changed: r.get("status_changed"),
         last_updated: r.get("last_updated"),
-    }
+    })
 }
 
 impl Store {
@@ -216,7 +216,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(Page {
-            items: rows.iter().map(user_from_row).collect(),
+            items: rows.iter().map(user_from_row).collect::<Result<_>>()?,
             total,
             offset,
             limit,
@@ -231,7 +231,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
-        Ok(user_from_row(&row))
+        user_from_row(&row)
     }
 }
 

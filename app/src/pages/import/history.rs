@@ -1,11 +1,11 @@
 //! The app's past imports, newest first.
 
 use crate::components::count;
-use crate::wire::RunView;
 use leptos::prelude::*;
+use proto::ImportRun;
 
 #[component]
-pub fn History(runs: Vec<RunView>) -> impl IntoView {
+pub fn History(runs: Vec<ImportRun>) -> impl IntoView {
     (!runs.is_empty()).then(|| {
         view! {
             <details class="history">
@@ -16,15 +16,15 @@ pub fn History(runs: Vec<RunView>) -> impl IntoView {
                         {runs.into_iter().map(|r| view! {
                             <tr>
                                 <td>{r.created.clone()}</td>
-                                <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.clone() }}</td>
-                                <td>{r.trigger.clone()}</td>
-                                <td>{r.status.clone()}</td>
-                                <td>{count(r.scanned)}</td>
-                                <td>{count(r.new)}</td>
-                                <td>{count(r.updated)}</td>
-                                <td>{count(r.unchanged)}</td>
-                                <td>{count(r.matched)}</td>
-                                <td>{count(r.errors)}</td>
+                                <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
+                                <td>{r.trigger.as_str()}</td>
+                                <td>{r.status.as_str()}</td>
+                                <td>{count(r.counts.scanned)}</td>
+                                <td>{count(r.counts.new)}</td>
+                                <td>{count(r.counts.updated)}</td>
+                                <td>{count(r.counts.unchanged)}</td>
+                                <td>{count(r.counts.matched)}</td>
+                                <td>{count(r.counts.errors)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -8,8 +8,8 @@ mod run;
 mod upload;
 
 use crate::api::imports::{list_runs, ApplyPreview, StartImport};
-use crate::wire::RunView;
 use leptos::prelude::*;
+use proto::ImportRun;
 
 #[component]
 pub fn ImportTab(app_id: String) -> impl IntoView {
@@ -59,6 +59,6 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
 }
 
 /// Whether any of these runs is running or waiting to run.
-fn any_active(runs: &[RunView]) -> bool {
-    runs.iter().any(RunView::is_active)
+fn any_active(runs: &[ImportRun]) -> bool {
+    runs.iter().any(ImportRun::is_active)
 }

@@ -5,11 +5,14 @@ use super::any_active;
 use crate::api::imports::{list_queue, ClearUnconfirmed, ConfirmAssignments, SetQueueAction};
 use crate::api::people::list_people;
 use crate::components::{count, error_text, Pager};
-use crate::wire::{QueueRowView, RunView};
 use leptos::prelude::*;
+use proto::{ImportRun, MatchType, QueueChoice, QueueRow};
 use std::collections::BTreeSet;
 
-type Runs = Resource<Result<Vec<RunView>, ServerFnError>>;
+/// The option that opens the user search instead of choosing an action.
+const SEARCH: &str = "SEARCH";
+
+type Runs = Resource<Result<Vec<ImportRun>, ServerFnError>>;
 
 #[component]
 pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
@@ -26,7 +29,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
             .map(|rs| rs.iter().filter(|r| !r.is_active()).count())
             .unwrap_or(0)
     });
-    let queue_filter = RwSignal::new(String::new());
+    let queue_filter = RwSignal::new(None::<MatchType>);
     let queue_offset = RwSignal::new(0i64);
     let queue = Resource::new(
         move || {
@@ -52,12 +55,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
     let activate = RwSignal::new(false);
 
     let confirm_now = move |_| {
-        let seqs = selected
-            .get_untracked()
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let seqs = selected.get_untracked().into_iter().collect();
         confirm.dispatch(ConfirmAssignments {
             app_id: id.get_value(),
             seqs,
@@ -79,12 +77,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
     };
     let clear_now = move |_| {
         let only_selected = clear_only_selected();
-        let seqs = selected
-            .get_untracked()
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let seqs = selected.get_untracked().into_iter().collect();
         clear.dispatch(ClearUnconfirmed {
             app_id: id.get_value(),
             seqs,
@@ -92,7 +85,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
             match_type: if select_all.get_untracked() {
                 queue_filter.get_untracked()
             } else {
-                String::new()
+                None
             },
         });
         clear_dialog.set(false);
@@ -105,8 +98,8 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
             <h2>"Import queue"</h2>
             <div class="toolbar">
                 <label for="queue-filter">"Show"</label>
-                <select id="queue-filter" prop:value=move || queue_filter.get() on:change=move |ev| {
-                    queue_filter.set(event_target_value(&ev));
+                <select id="queue-filter" prop:value=move || queue_filter.get().map_or("", MatchType::as_str) on:change=move |ev| {
+                    queue_filter.set(MatchType::parse(&event_target_value(&ev)));
                     queue_offset.set(0);
                 }>
                     <option value="">"All"</option>
@@ -203,7 +196,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
                                             let decision = row.clone();
                                             let existing = existing_text(&row);
                                             view! {
-                                                <tr data-match=row.match_type.clone()>
+                                                <tr data-match=row.match_type.as_str()>
                                                     <td><input type="checkbox" aria-label=label
                                                         prop:checked=move || select_all.get() || selected.get().contains(&seq)
                                                         on:change=move |ev| {
@@ -214,7 +207,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
                                                     <td>{format!("{} {}", row.first_name, row.last_name)}</td>
                                                     <td>{row.login}</td>
                                                     <td>{row.email}</td>
-                                                    <td><span class=format!("badge {}", row.match_type.to_lowercase())>{row.match_label}</span></td>
+                                                    <td><span class=format!("badge {}", row.match_type.as_str().to_lowercase())>{row.match_type.label()}</span></td>
                                                     <td>{existing}</td>
                                                     <td><RowDecision row=decision app_id=id.get_value() set_action/></td>
                                                 </tr>
@@ -233,7 +226,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
 }
 
 /// What the Existing user column shows: the match, or the candidates.
-fn existing_text(row: &QueueRowView) -> String {
+fn existing_text(row: &QueueRow) -> String {
     if let Some(login) = &row.matched_user_login {
         return login.clone();
     }
@@ -248,7 +241,7 @@ fn existing_text(row: &QueueRowView) -> String {
 /// to the match or to a user the admin searches for, or ignore.
 #[component]
 fn RowDecision(
-    row: QueueRowView,
+    row: QueueRow,
     app_id: String,
     set_action: ServerAction<SetQueueAction>,
 ) -> impl IntoView {
@@ -265,23 +258,22 @@ fn RowDecision(
             list_people(q, 0).await.map(|p| p.items)
         },
     );
-    let default_label = match (row.match_type.as_str(), &row.matched_user_login) {
-        ("NEW", _) => "Create new user".to_string(),
+    let default_label = match (row.match_type, &row.matched_user_login) {
+        (MatchType::New, _) => "Create new user".to_string(),
         (_, Some(login)) => format!("Link to {login}"),
         _ => "Choose a user".to_string(),
     };
-    let current = match (row.action.as_deref(), &row.action_user_login) {
-        (Some("LINK"), Some(_)) => "SEARCH",
-        (Some(a), _) => a,
+    let current = match (row.action, &row.action_user_login) {
+        (Some(QueueChoice::Link), Some(_)) => SEARCH,
+        (Some(a), _) => a.as_str(),
         (None, _) => "",
-    }
-    .to_string();
+    };
     let chosen = row.action_user_login.clone();
-    let send = move |action: &str, user_id: String| {
+    let send = move |action: Option<QueueChoice>, user_id: Option<String>| {
         set_action.dispatch(SetQueueAction {
             app_id: app.get_value(),
             seq,
-            action: action.into(),
+            action,
             user_id,
         });
     };
@@ -290,18 +282,18 @@ fn RowDecision(
         <div class="decision">
             <select aria-label=format!("Action for {login}") on:change=move |ev| {
                 let v = event_target_value(&ev);
-                if v == "SEARCH" {
+                if v == SEARCH {
                     searching.set(true);
                 } else {
                     searching.set(false);
-                    send(&v, String::new());
+                    send(QueueChoice::parse(&v), None);
                 }
             }>
                 <option value="" selected=current.is_empty()>{default_label}</option>
-                <option value="CREATE" selected=current == "CREATE">"Create new user"</option>
-                {row.matched_user_login.clone().map(|l| view! { <option value="LINK" selected=current == "LINK">{format!("Link to {l}")}</option> })}
-                <option value="SEARCH" selected=current == "SEARCH">"Link to another user…"</option>
-                <option value="IGNORE" selected=current == "IGNORE">"Ignore"</option>
+                <option value=QueueChoice::Create.as_str() selected=current == QueueChoice::Create.as_str()>"Create new user"</option>
+                {row.matched_user_login.clone().map(|l| view! { <option value=QueueChoice::Link.as_str() selected=current == QueueChoice::Link.as_str()>{format!("Link to {l}")}</option> })}
+                <option value=SEARCH selected=current == SEARCH>"Link to another user…"</option>
+                <option value=QueueChoice::Ignore.as_str() selected=current == QueueChoice::Ignore.as_str()>"Ignore"</option>
             </select>
             {chosen.map(|l| view! { <span class="chosen">{format!("→ {l}")}</span> })}
             <Show when=move || searching.get()>
@@ -318,7 +310,7 @@ fn RowDecision(
                                         view! {
                                             <li><button type="button" class="link-user" on:click=move |_| {
                                                 searching.set(false);
-                                                send("LINK", uid.clone());
+                                                send(Some(QueueChoice::Link), Some(uid.clone()));
                                             }>{format!("{} {} ({})", u.first_name, u.last_name, u.login)}</button></li>
                                         }
                                     }).collect_view()}

@@ -3,10 +3,10 @@
 
 use crate::api::imports::{list_row_errors, ApplyPreview};
 use crate::components::{count, error_text, Pager};
-use crate::wire::{PlanView, RunView};
 use leptos::prelude::*;
+use proto::{ImportRun, Plan, PlanSection, PlanUser, RunStatus, SafeguardLevel};
 
-fn progress_text(r: &RunView) -> String {
+fn progress_text(r: &ImportRun) -> String {
     let total = r
         .total
         .map(|t| format!(" of {}", count(t)))
@@ -15,27 +15,31 @@ fn progress_text(r: &RunView) -> String {
         .rate
         .map(|v| format!(" ({} rows/s)", count(v as i64)))
         .unwrap_or_default();
-    format!("Importing: {} rows read{total}{rate}", count(r.scanned))
+    format!(
+        "Importing: {} rows read{total}{rate}",
+        count(r.counts.scanned)
+    )
 }
 
-fn summary_text(r: &RunView) -> String {
+fn summary_text(r: &ImportRun) -> String {
+    let c = &r.counts;
     format!(
         "{} users scanned: {} new, {} updated, {} unchanged, {} matched, {} in error. 0 groups imported.",
-        count(r.scanned),
-        count(r.new),
-        count(r.updated),
-        count(r.unchanged),
-        count(r.matched),
-        count(r.errors)
+        count(c.scanned),
+        count(c.new),
+        count(c.updated),
+        count(c.unchanged),
+        count(c.matched),
+        count(c.errors)
     )
 }
 
 /// How a finished run ended, as its heading and the summary's class.
-fn outcome(r: &RunView) -> (&'static str, &'static str) {
-    match (r.status.as_str(), r.preview) {
-        ("COMPLETED", true) => ("Preview: nothing was changed", "summary"),
-        ("COMPLETED", false) => ("Import complete", "summary"),
-        ("PAUSED", _) => ("Import paused at a safeguard", "summary paused"),
+fn outcome(r: &ImportRun) -> (&'static str, &'static str) {
+    match (r.status, r.preview) {
+        (RunStatus::Completed, true) => ("Preview: nothing was changed", "summary"),
+        (RunStatus::Completed, false) => ("Import complete", "summary"),
+        (RunStatus::Paused, _) => ("Import paused at a safeguard", "summary paused"),
         _ => ("Import failed", "summary failed"),
     }
 }
@@ -44,24 +48,24 @@ fn outcome(r: &RunView) -> (&'static str, &'static str) {
 /// the plan only while it still matters (a preview to apply, or a run paused
 /// at a safeguard).
 #[component]
-pub fn RunStatus(runs: Vec<RunView>, apply: ServerAction<ApplyPreview>) -> impl IntoView {
-    let active: Vec<RunView> = runs.iter().filter(|r| r.is_active()).cloned().collect();
+pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> impl IntoView {
+    let active: Vec<ImportRun> = runs.iter().filter(|r| r.is_active()).cloned().collect();
     let last = runs.iter().find(|r| !r.is_active()).cloned();
     view! {
-        {active.into_iter().rev().map(|r| if r.status == "RUNNING" {
+        {active.into_iter().rev().map(|r| if r.status == RunStatus::Running {
             view! {
                 <div class="progress" role="status">
                     <p>{progress_text(&r)}</p>
-                    <progress max=r.total.unwrap_or(0) value=r.scanned></progress>
+                    <progress max=r.total.unwrap_or(0) value=r.counts.scanned></progress>
                 </div>
             }.into_any()
         } else {
             view! { <p class="queued" role="status">{format!("{} import queued: it starts when the running import ends.", r.import_type)}</p> }.into_any()
         }).collect_view()}
         {last.map(|r| {
-            let ok = r.status == "COMPLETED";
+            let ok = r.status == RunStatus::Completed;
             let (heading, class) = outcome(&r);
-            let plan = (r.preview || r.status == "PAUSED").then_some(r.plan.clone()).flatten();
+            let plan = (r.preview || r.status == RunStatus::Paused).then_some(r.plan.clone()).flatten();
             let run_id = r.id.clone();
             view! {
                 <div class=class role="status" data-testid="run-summary">
@@ -75,7 +79,7 @@ pub fn RunStatus(runs: Vec<RunView>, apply: ServerAction<ApplyPreview>) -> impl 
                             "Apply"
                         </button>
                     })}
-                    {(r.errors > 0).then(|| view! { <RowErrors run_id=r.id.clone()/> })}
+                    {(r.counts.errors > 0).then(|| view! { <RowErrors run_id=r.id.clone()/> })}
                 </div>
             }
         })}
@@ -121,15 +125,17 @@ fn RowErrors(run_id: String) -> impl IntoView {
 
 /// A plan as a diff: each part with its users and what happens to them.
 #[component]
-fn PlanDiff(plan: PlanView) -> impl IntoView {
+fn PlanDiff(plan: Plan) -> impl IntoView {
+    let roadblock = roadblock_text(&plan);
+    let sections = plan_sections(plan);
     view! {
         <div class="plan" data-testid="plan">
-            {plan.roadblock.map(|r| view! { <p class="error" role="alert">{r}</p> })}
-            {plan.sections.is_empty().then(|| view! { <p class="empty">"Nothing to change."</p> })}
-            {plan.sections.into_iter().map(|s| {
+            {roadblock.map(|r| view! { <p class="error" role="alert">{r}</p> })}
+            {sections.is_empty().then(|| view! { <p class="empty">"Nothing to change."</p> })}
+            {sections.into_iter().map(|s| {
                 let shown = s.rows.len() as i64;
                 view! {
-                    <details class=format!("plan-section {}", s.key) open=true data-section=s.key.clone()>
+                    <details class=format!("plan-section {}", s.key) open=true data-section=s.key>
                         <summary>{format!("{} ({})", s.title, count(s.total))}</summary>
                         <table class="grid">
                             <tbody>
@@ -142,4 +148,113 @@ fn PlanDiff(plan: PlanView) -> impl IntoView {
             }).collect_view()}
         </div>
     }
+}
+
+/// One part of a plan in words: its title, how many users in all, and the
+/// first ones as (user, what happens to them).
+struct Section {
+    key: &'static str,
+    title: &'static str,
+    total: i64,
+    rows: Vec<(String, String)>,
+}
+
+fn users(
+    key: &'static str,
+    title: &'static str,
+    s: PlanSection<PlanUser>,
+    detail: impl Fn(&PlanUser) -> String,
+) -> Section {
+    Section {
+        key,
+        title,
+        total: s.total,
+        rows: s
+            .items
+            .iter()
+            .map(|u| (u.login.clone(), detail(u)))
+            .collect(),
+    }
+}
+
+/// A plan's non-empty parts, in the order an admin reads them.
+fn plan_sections(p: Plan) -> Vec<Section> {
+    let matched = |u: &PlanUser| {
+        let how = u.match_type.map(|m| m.label()).unwrap_or_default();
+        match &u.user_login {
+            Some(l) => format!("{how}: {l}"),
+            None => how.to_owned(),
+        }
+    };
+    let update = Section {
+        key: "update",
+        title: "Attribute changes",
+        total: p.update.total,
+        rows: p
+            .update
+            .items
+            .iter()
+            .map(|u| {
+                let changes: Vec<String> = u
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} → {}",
+                            c.attribute,
+                            c.old.as_deref().unwrap_or("(empty)"),
+                            c.new.as_deref().unwrap_or("(empty)")
+                        )
+                    })
+                    .collect();
+                (u.login.clone(), changes.join("; "))
+            })
+            .collect(),
+    };
+    let fixed = |what: &'static str| move |_: &PlanUser| what.to_owned();
+    [
+        users("create", "Users to create", p.create, fixed("New user")),
+        users("link", "Users to link", p.link, matched),
+        users("conflict", "Conflicts to resolve", p.conflict, matched),
+        update,
+        users(
+            "deactivate",
+            "Users to deactivate",
+            p.deactivate,
+            fixed("Deactivate"),
+        ),
+        users("suspend", "Users to suspend", p.suspend, fixed("Suspend")),
+        users(
+            "unassign",
+            "Users to unassign",
+            p.unassign,
+            fixed("Remove from the app"),
+        ),
+        users(
+            "reactivate",
+            "Users to reactivate",
+            p.reactivate,
+            fixed("Reactivate"),
+        ),
+    ]
+    .into_iter()
+    .filter(|s| s.total > 0)
+    .collect()
+}
+
+/// The safeguard a plan trips, in words.
+fn roadblock_text(p: &Plan) -> Option<String> {
+    p.roadblock.as_ref().map(|r| {
+        format!(
+            "The {} import safeguard stops this import: it removes {} of {} users ({}%), more than the limit of {}%.",
+            match r.level {
+                SafeguardLevel::App => "app-level",
+                SafeguardLevel::Org => "org-level",
+            },
+            r.removals,
+            r.assigned,
+            r.percentage,
+            r.threshold
+        )
+    })
 }

@@ -2,14 +2,14 @@
 
 use crate::api::imports::StartImport;
 use crate::components::{count, error_text};
-use crate::wire::UploadView;
 use leptos::prelude::*;
+use proto::{ImportType, UploadPreview};
 
 /// Sends a file to the upload route and shows what the server found in it.
 fn upload_file(
     app_id: String,
     file: web_sys::File,
-    preview: RwSignal<Option<UploadView>>,
+    preview: RwSignal<Option<UploadPreview>>,
     error: RwSignal<Option<String>>,
     uploading: RwSignal<bool>,
 ) {
@@ -30,7 +30,7 @@ fn upload_file(
                     .map_err(|e| e.to_string())?;
             if response.ok() {
                 response
-                    .json::<UploadView>()
+                    .json::<UploadPreview>()
                     .await
                     .map_err(|e| e.to_string())
             } else {
@@ -54,11 +54,11 @@ fn upload_file(
 
 #[component]
 pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl IntoView {
-    let preview = RwSignal::new(None::<UploadView>);
+    let preview = RwSignal::new(None::<UploadPreview>);
     let upload_error = RwSignal::new(None::<String>);
     let uploading = RwSignal::new(false);
     let dragging = RwSignal::new(false);
-    let import_type = RwSignal::new("Full".to_string());
+    let import_type = RwSignal::new(ImportType::Full);
     let id = StoredValue::new(app_id);
 
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -119,7 +119,9 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
             {move || preview.get().map(|p| view! { <Preview preview=p/> })}
             <div class="import-actions">
                 <label for="import-type">"Import type"</label>
-                <select id="import-type" on:change=move |ev| import_type.set(event_target_value(&ev))>
+                <select id="import-type" on:change=move |ev| {
+                    import_type.set(ImportType::parse(&event_target_value(&ev)).unwrap_or(ImportType::Full));
+                }>
                     <option value="Full" selected>"Full"</option>
                     <option value="Incremental">"Incremental"</option>
                 </select>
@@ -138,7 +140,7 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
 
 /// The uploaded file's columns and first rows, and what is wrong with it.
 #[component]
-fn Preview(preview: UploadView) -> impl IntoView {
+fn Preview(preview: UploadPreview) -> impl IntoView {
     let problems = preview.problems.clone();
     view! {
         <div class="preview">
