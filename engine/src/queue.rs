@@ -100,7 +100,7 @@ pub async fn confirm_assignments(
         // transaction fails with "database is locked" when another writer
         // (another confirmation, an import) commits in between, and a double
         // submission must not confirm the same rows twice.
-        let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = store.begin_write().await?;
         let rows = imports::pending_rows(&mut tx, &app.id, &window, after, CONFIRM_BATCH).await?;
         let last_seq = rows.last().map(|r| r.seq);
         match (window_end, last_seq) {

@@ -44,7 +44,8 @@ impl Store {
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
         let pattern = format!("%{}%", escape_like(search.trim()));
         let rows = sqlx::query(&format!(
-            "SELECT {APP_COLUMNS} FROM apps a WHERE a.name LIKE ? ESCAPE '\\' ORDER BY a.name COLLATE NOCASE, a.id"
+            "SELECT {APP_COLUMNS} FROM apps a WHERE lower(a.name) LIKE lower(?) ESCAPE '\\'
+             ORDER BY lower(a.name), a.id"
         ))
         .bind(pattern)
         .fetch_all(&self.pool)

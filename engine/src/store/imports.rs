@@ -1,5 +1,6 @@
 //! Uploads, import runs, staged app users, the import queue and row errors.
 
+use super::sqlite::INSERTION_ORDER;
 use super::{Store, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -187,7 +188,7 @@ impl Store {
     /// The app's runs, newest first.
     pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
         let rows = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, rowid DESC LIMIT ?"
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(app_id)
         .bind(limit)
@@ -200,7 +201,7 @@ impl Store {
     pub async fn recent_runs(&self, limit: i64) -> Result<Vec<(String, ImportRun)>> {
         let rows = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS}, (SELECT name FROM apps a WHERE a.id = import_runs.app_id) AS app_name
-             FROM import_runs ORDER BY created DESC, rowid DESC LIMIT ?"
+             FROM import_runs ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
@@ -226,7 +227,7 @@ impl Store {
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
                            AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ({HOLDS_SLOT}))
-                         ORDER BY q.created, q.rowid LIMIT 1)
+                         ORDER BY q.created, q.{INSERTION_ORDER} LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
         .bind(now)
@@ -440,9 +441,10 @@ impl Store {
             .bind(run_id)
             .fetch_one(&self.pool)
             .await?;
-        let rows = sqlx::query(
-            "SELECT line, field, value, message FROM import_errors WHERE run_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT line, field, value, message FROM import_errors WHERE run_id = ?
+             ORDER BY line, {INSERTION_ORDER} LIMIT ? OFFSET ?"
+        ))
         .bind(run_id)
         .bind(limit)
         .bind(offset)
@@ -703,10 +705,11 @@ pub(crate) async fn insert_assignments(
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT OR IGNORE INTO app_assignments (app_id, user_id, created) ");
+            QueryBuilder::new("INSERT INTO app_assignments (app_id, user_id, created) ");
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(app_id).push_bind(*u).push_bind(now);
         });
+        qb.push(" ON CONFLICT (app_id, user_id) DO NOTHING");
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Settings, linked users' state during a run, profile and status changes a
 //! source makes, removals a run waits to apply, and schedules.
 
-use super::{Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
+use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -115,13 +115,14 @@ impl Store {
     /// Apps with an import schedule that have an upload to import and no
     /// import running, waiting or paused.
     pub async fn scheduled_apps(&self) -> Result<Vec<ScheduledApp>> {
+        let incremental = sqlite::json_at("a.settings", "incrementalSchedule.frequency");
+        let full = sqlite::json_at("a.settings", "fullSchedule.frequency");
         let rows = sqlx::query(&format!(
             "SELECT a.id, a.settings,
-                (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = 0) AS last_end,
+                (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = FALSE) AS last_end,
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
              FROM apps a
-             WHERE (json_extract(a.settings, '$.incrementalSchedule.frequency') <> 'Never'
-                    OR json_extract(a.settings, '$.fullSchedule.frequency') <> 'Never')
+             WHERE ({incremental} <> 'Never' OR {full} <> 'Never')
                AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
                AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ({HOLDS_OR_WAITS}))"
         ))
@@ -350,8 +351,9 @@ pub(crate) async fn insert_removals(
     removals: &[Removal],
 ) -> Result<()> {
     for chunk in removals.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT OR REPLACE INTO import_removals (run_id, app_id, external_id, user_id, action) ");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO import_removals (run_id, app_id, external_id, user_id, action) ",
+        );
         qb.push_values(chunk, |mut b, r| {
             b.push_bind(run_id)
                 .push_bind(app_id)
@@ -359,6 +361,10 @@ pub(crate) async fn insert_removals(
                 .push_bind(&r.user_id)
                 .push_bind(r.action.as_str());
         });
+        qb.push(
+            " ON CONFLICT (run_id, external_id) DO UPDATE SET app_id = excluded.app_id,
+              user_id = excluded.user_id, action = excluded.action",
+        );
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -407,7 +413,7 @@ pub(crate) async fn ignore_app_user(
     app_id: &str,
     external_id: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE app_users SET ignored = 1 WHERE app_id = ? AND external_id = ?")
+    sqlx::query("UPDATE app_users SET ignored = TRUE WHERE app_id = ? AND external_id = ?")
         .bind(app_id)
         .bind(external_id)
         .execute(&mut *conn)

@@ -162,17 +162,19 @@ impl Store {
     /// Reads every user into a match index.
     pub async fn load_user_index(&self, options: &IndexOptions) -> Result<UserIndex> {
         let mut index = UserIndex::default();
-        let mut rows = pin!(sqlx::query(
+        let sql = format!(
             "SELECT id, login, email,
                 CASE WHEN ? THEN first_name END AS first_name, CASE WHEN ? THEN last_name END AS last_name,
-                CASE WHEN ? IS NOT NULL THEN json_extract(profile, '$.' || ?) END AS attribute
-             FROM users"
-        )
-        .bind(options.names)
-        .bind(options.names)
-        .bind(&options.attribute)
-        .bind(&options.attribute)
-        .fetch(&self.pool));
+                CASE WHEN ? IS NOT NULL THEN {} END AS attribute
+             FROM users",
+            super::sqlite::json_member("profile")
+        );
+        let mut rows = pin!(sqlx::query(&sql)
+            .bind(options.names)
+            .bind(options.names)
+            .bind(&options.attribute)
+            .bind(&options.attribute)
+            .fetch(&self.pool));
         while let Some(row) = next(&mut rows).await {
             let row = row?;
             let first: Option<String> = row.get("first_name");
@@ -193,8 +195,9 @@ impl Store {
     /// Users whose name, login or email contains `search`, newest first.
     pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
         let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
-        let filter = "(? = '%%' OR u.login LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\'
-            OR (u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\')";
+        let filter = "(? = '%%' OR lower(u.login) LIKE lower(?) ESCAPE '\\'
+            OR lower(u.email) LIKE lower(?) ESCAPE '\\'
+            OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\')";
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
                 .bind(&pattern)
