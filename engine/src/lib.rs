@@ -39,7 +39,8 @@ pub struct EngineConfig {
 }
 
 /// How long an admin session lasts.
-const SESSION_HOURS: i64 = 12;
+/// How long a console session lasts.
+pub const SESSION_HOURS: i64 = 12;
 /// How often the worker looks for scheduled imports that are due.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(30);
 

@@ -10,7 +10,7 @@ use engine::model::Admin;
 use futures_util::TryStreamExt;
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
-    app::api::ssr::session_admin(&state.engine, headers)
+    web::session_admin(&state.engine, headers)
         .await
         .ok()
         .flatten()
@@ -26,7 +26,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 fn engine_error(e: engine::Error) -> Response {
-    let status = app::api::ssr::status_of(&e);
+    let status = web::status_of(&e);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e, "upload failed");
     }

@@ -310,7 +310,10 @@ mod tests {
             ..Sourcing::default()
         };
         assert_eq!(
-            removal_for(&with(DeactivateAction::Deactivate), &user(UserStatus::Active, true)),
+            removal_for(
+                &with(DeactivateAction::Deactivate),
+                &user(UserStatus::Active, true)
+            ),
             Some(RemovalAction::Deactivate)
         );
         assert_eq!(
@@ -321,15 +324,24 @@ mod tests {
             None
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::Suspend), &user(UserStatus::Active, true)),
+            removal_for(
+                &with(DeactivateAction::Suspend),
+                &user(UserStatus::Active, true)
+            ),
             Some(RemovalAction::Suspend)
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::Suspend), &user(UserStatus::Suspended, true)),
+            removal_for(
+                &with(DeactivateAction::Suspend),
+                &user(UserStatus::Suspended, true)
+            ),
             None
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::DoNothing), &user(UserStatus::Active, true)),
+            removal_for(
+                &with(DeactivateAction::DoNothing),
+                &user(UserStatus::Active, true)
+            ),
             None
         );
         let off = Sourcing {

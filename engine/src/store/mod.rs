@@ -86,10 +86,7 @@ mod tests {
         for list in [HOLDS_SLOT, HOLDS_OR_WAITS] {
             for name in list.split(", ") {
                 let name = name.trim_matches('\'');
-                assert!(
-                    RunStatus::ALL.iter().any(|s| s.as_str() == name),
-                    "{name}"
-                );
+                assert!(RunStatus::ALL.iter().any(|s| s.as_str() == name), "{name}");
             }
         }
     }
@@ -109,7 +106,7 @@ mod tests {
         .unwrap();
         let user = |id: &str| NewUser {
             id: id.into(),
-            status: "ACTIVE",
+            status: crate::model::UserStatus::Active,
             login: format!("{id}@example.com"),
             email: format!("{id}@example.com"),
             first_name: "A".into(),

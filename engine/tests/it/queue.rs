@@ -178,7 +178,10 @@ async fn confirming_new_rows_creates_users_staged_or_active_once() {
         assert_eq!(u.status.as_str(), "ACTIVE");
         assert!(u.activated.is_some());
     }
-    assert_eq!(env.user_by_login("u1@example.com").await.status.as_str(), "STAGED");
+    assert_eq!(
+        env.user_by_login("u1@example.com").await.status.as_str(),
+        "STAGED"
+    );
 
     // Confirming again, or importing the same file again and confirming, creates nobody twice.
     assert_eq!(env.confirm_all(&app, true).await, Default::default());

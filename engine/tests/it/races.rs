@@ -77,7 +77,10 @@ async fn resume_racing_cancel_has_one_winner() {
         assert_eq!((deleted, resumes, cancels), (50, 1, 0));
     } else {
         assert_eq!((deleted, resumes, cancels), (0, 0, 1));
-        assert_eq!(env.user_by_login("u149@example.com").await.status.as_str(), "ACTIVE");
+        assert_eq!(
+            env.user_by_login("u149@example.com").await.status.as_str(),
+            "ACTIVE"
+        );
     }
     assert!(env
         .engine

@@ -22,7 +22,9 @@ async fn every_server_function_refuses_an_anonymous_call() {
             continue;
         }
         // Each call is well formed, so only the missing session refuses it.
-        let name = path.trim_start_matches("/api/").trim_end_matches(char::is_numeric);
+        let name = path
+            .trim_start_matches("/api/")
+            .trim_end_matches(char::is_numeric);
         let (content_type, body) = if JSON_FUNCTIONS.contains(&name) {
             ("application/json", JSON_ARGS)
         } else {
