@@ -7,7 +7,6 @@
 pub mod api;
 mod components;
 mod pages;
-pub mod wire;
 
 use components::Layout;
 use leptos::prelude::*;

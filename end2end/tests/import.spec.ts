@@ -166,3 +166,40 @@ test('Clear Unconfirmed Users asks with the tally, then empties the queue', asyn
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.locator('tbody.event').first()).toContainText(`Cleared 3 unconfirmed users of Temps ${tag}`);
 });
+
+test('after a page load Clear Unconfirmed Users is usable at once, before and after hydration', async ({ page, browser }) => {
+  const tag = uniqueName('reload').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Contractors ${tag}`);
+  const rows = [['login', 'firstName', 'lastName', 'email']];
+  for (let i = 0; i < 2; i++) rows.push([`c${i}.${tag}@example.com`, `C${i}`, 'Contractor', `c${i}.${tag}@example.com`]);
+  await dropFile(page, '[data-testid=dropzone]', 'contractors.csv', csv(rows));
+  await expect(page.locator('.preview')).toContainText('2 users');
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText('2 users scanned: 2 new');
+  const importTab = page.url();
+
+  // The server's own first render: the same session, the page's script
+  // runs but the WASM that would hydrate it never arrives.
+  const served = await browser.newContext({ storageState: await page.context().storageState() });
+  const unhydrated = await served.newPage();
+  await unhydrated.route('**/*.wasm', (route) => route.abort());
+  await unhydrated.goto(importTab);
+  await expect(unhydrated.locator('.queue-rows tbody tr')).toHaveCount(2);
+  await expect(unhydrated.getByRole('button', { name: 'Clear Unconfirmed Users' })).toBeEnabled();
+  await served.close();
+
+  // A direct link, hydrated: usable without touching anything else first.
+  await page.goto(importTab);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Clear Unconfirmed Users' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Clear Unconfirmed Users' });
+  await expect(dialog).toContainText('Clear all 2 unconfirmed users from the import queue?');
+  await dialog.getByRole('button', { name: 'Clear Import Results' }).click();
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible();
+
+  // And an empty queue stays disabled after a load.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole('button', { name: 'Clear Unconfirmed Users' })).toBeDisabled();
+});

@@ -203,6 +203,41 @@ test('an invalid mapping is refused on Save with its position; a valid one is pr
   await expect(page.locator('.event-json').first()).toContainText('"setting": "mappings"');
 });
 
+test('Cancel at the safeguard completes the import with one outcome: removals cancelled, users kept', async ({ page }) => {
+  test.setTimeout(120_000);
+  const tag = uniqueName('keep').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Crew ${tag}`);
+  await importAndConfirm(page, 'crew.csv', people(tag, 0, 150));
+
+  await dropCsv(page, 'crew-fewer.csv', people(tag, 0, 105));
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary).toContainText('Import paused at a safeguard', { timeout: 30_000 });
+  await expect(summary).toContainText('safeguard');
+  await page.getByTestId('safeguard-banner').filter({ hasText: `Crew ${tag}` }).getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('safeguard-banner').filter({ hasText: `Crew ${tag}` })).toHaveCount(0);
+
+  for (const load of [false, true]) {
+    if (load) {
+      await page.reload();
+      await waitForHydration(page);
+    }
+    await expect(summary).toContainText('Import complete');
+    await expect(summary).toContainText('105 users scanned');
+    await expect(summary).toContainText(/Removals cancelled by admin at .*: 45 users kept, nobody was removed/);
+    await expect(summary).not.toContainText('safeguard');
+    await expect(summary).not.toContainText('Nothing to change');
+    await expect(summary.locator('.error')).toHaveCount(0);
+  }
+
+  await page.goto('/people');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(`u149.${tag}`);
+  await expect(page.locator('table.people tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.people tbody tr')).toContainText('ACTIVE');
+});
+
 test('the org-level safeguard is edited on Settings', async ({ page }) => {
   await signIn(page);
   await page.goto('/settings');

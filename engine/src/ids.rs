@@ -56,33 +56,7 @@ pub fn transaction_id() -> String {
 
 /// A random version-4 UUID in its usual text form.
 pub fn uuid() -> String {
-    let b: [u8; 16] = rand::thread_rng().gen();
-    let h = hex::encode([
-        b[0],
-        b[1],
-        b[2],
-        b[3],
-        b[4],
-        b[5],
-        (b[6] & 0x0f) | 0x40,
-        b[7],
-        (b[8] & 0x3f) | 0x80,
-        b[9],
-        b[10],
-        b[11],
-        b[12],
-        b[13],
-        b[14],
-        b[15],
-    ]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// A secret token for sessions and API tokens (256 bits, hex).
@@ -127,7 +101,10 @@ mod tests {
     #[test]
     fn uuid_is_version_4() {
         let u = uuid();
-        assert_eq!(u.len(), 36);
-        assert_eq!(&u[14..15], "4");
+        let parsed = uuid::Uuid::parse_str(&u).unwrap();
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(u, parsed.hyphenated().to_string(), "lower-case, hyphenated");
+        assert_ne!(uuid(), uuid());
     }
 }

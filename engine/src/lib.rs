@@ -39,7 +39,8 @@ pub struct EngineConfig {
 }
 
 /// How long an admin session lasts.
-const SESSION_HOURS: i64 = 12;
+/// How long a console session lasts.
+pub const SESSION_HOURS: i64 = 12;
 /// How often the worker looks for scheduled imports that are due.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(30);
 
@@ -80,7 +81,7 @@ impl Engine {
                 NewEvent::new(EventType::ImportComplete, "Import interrupted by a restart", Actor::system())
                     .target(Target::import_run(&run.id))
                     .transaction(&run.id)
-                    .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger}))
+                    .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger.as_str()}))
                     .failure("Muster stopped while this import was running")
             })
             .collect();
@@ -232,7 +233,7 @@ impl Engine {
             id: ids::run_id(),
             app_id: app.id,
             import_type,
-            trigger: trigger.as_str().into(),
+            trigger,
             status: RunStatus::Queued,
             upload_id,
             created: ids::now(),
@@ -243,6 +244,7 @@ impl Engine {
             message: None,
             preview,
             plan: None,
+            rate: None,
         })
     }
 

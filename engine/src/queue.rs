@@ -3,7 +3,7 @@
 //! System Log events.
 
 use crate::error::Result;
-use crate::model::{App, ConfirmOutcome, MatchType, UserProfile};
+use crate::model::{App, ConfirmOutcome, MatchType, QueueChoice, UserProfile, UserStatus};
 use crate::store::imports::{self, PendingRow, Selection};
 use crate::store::{self, NewUser, Store};
 use crate::syslog::{Actor, EventType, NewEvent, Target};
@@ -37,10 +37,10 @@ enum Decision<'a> {
 /// The admin's choice for a row, or what its match type means by default:
 /// new users are created, exact and partial matches linked.
 fn decide(row: &PendingRow) -> Decision<'_> {
-    match (row.action.as_deref(), row.match_type) {
-        (Some("IGNORE"), _) => Decision::Ignore,
-        (Some("CREATE"), _) | (None, MatchType::New) => Decision::Create,
-        (Some("LINK"), _) | (None, MatchType::Exact | MatchType::Partial) => {
+    match (row.action, row.match_type) {
+        (Some(QueueChoice::Ignore), _) => Decision::Ignore,
+        (Some(QueueChoice::Create), _) | (None, MatchType::New) => Decision::Create,
+        (Some(QueueChoice::Link), _) | (None, MatchType::Exact | MatchType::Partial) => {
             match row
                 .action_user_id
                 .as_deref()
@@ -100,7 +100,7 @@ pub async fn confirm_assignments(
         // transaction fails with "database is locked" when another writer
         // (another confirmation, an import) commits in between, and a double
         // submission must not confirm the same rows twice.
-        let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = store.begin_write().await?;
         let rows = imports::pending_rows(&mut tx, &app.id, &window, after, CONFIRM_BATCH).await?;
         let last_seq = rows.last().map(|r| r.seq);
         match (window_end, last_seq) {
@@ -192,7 +192,11 @@ pub async fn confirm_assignments(
                     );
                     users.push(NewUser {
                         id: id.clone(),
-                        status: if activate { "ACTIVE" } else { "STAGED" },
+                        status: if activate {
+                            UserStatus::Active
+                        } else {
+                            UserStatus::Staged
+                        },
                         login: profile.login.as_str().to_owned(),
                         email: profile.email.as_str().to_owned(),
                         first_name: profile.first_name,

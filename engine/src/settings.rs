@@ -4,193 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::mapping::expr::{Expr, Scope};
-use serde::{Deserialize, Serialize};
+pub use proto::settings::*;
+use serde::Serialize;
 use std::borrow::Cow;
-
-/// How often a scheduled import runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Frequency {
-    #[default]
-    Never,
-    Hourly,
-    Daily,
-    Weekly,
-}
-
-/// An import schedule: every `interval` hours, days or weeks, counted from
-/// the end of the app's previous import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Schedule {
-    pub frequency: Frequency,
-    pub interval: u32,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule {
-            frequency: Frequency::Never,
-            interval: 1,
-        }
-    }
-}
-
-impl Schedule {
-    /// Seconds between runs, or `None` when not scheduled.
-    pub fn period_seconds(&self) -> Option<i64> {
-        let unit = match self.frequency {
-            Frequency::Never => return None,
-            Frequency::Hourly => 3600,
-            Frequency::Daily => 86_400,
-            Frequency::Weekly => 604_800,
-        };
-        Some(unit * i64::from(self.interval.max(1)))
-    }
-
-    pub fn describe(&self) -> String {
-        let unit = match self.frequency {
-            Frequency::Never => return "Do not schedule".into(),
-            Frequency::Hourly => "hour",
-            Frequency::Daily => "day",
-            Frequency::Weekly => "week",
-        };
-        if self.interval <= 1 {
-            format!("Every {unit}")
-        } else {
-            format!("Every {} {unit}s", self.interval)
-        }
-    }
-}
-
-/// How an imported user's Muster username is formed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value")]
-pub enum UsernameFormat {
-    Email,
-    EmailPrefix,
-    /// A source attribute, taken as it is.
-    Attribute(String),
-    /// An expression over the app user's attributes.
-    Custom(String),
-}
-
-impl Default for UsernameFormat {
-    fn default() -> Self {
-        UsernameFormat::Attribute("login".into())
-    }
-}
-
-/// When an imported user is the same person as a Muster user, and what is
-/// confirmed without an admin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Matching {
-    /// The username the format gives equals the user's login.
-    pub username: bool,
-    /// The imported email equals the user's email.
-    pub email: bool,
-    /// "The following attribute matches": when set, the other two are off.
-    pub attribute: Option<String>,
-    /// First and last name equal while username/email do not.
-    pub allow_partial: bool,
-    pub auto_confirm_exact: bool,
-    pub auto_confirm_partial: bool,
-    pub auto_confirm_new: bool,
-    pub auto_activate_new: bool,
-}
-
-impl Default for Matching {
-    fn default() -> Self {
-        Matching {
-            username: true,
-            email: false,
-            attribute: None,
-            allow_partial: false,
-            auto_confirm_exact: false,
-            auto_confirm_partial: false,
-            auto_confirm_new: false,
-            auto_activate_new: false,
-        }
-    }
-}
-
-/// What happens to a Muster user whose account is deactivated in (or gone
-/// from) a source app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum DeactivateAction {
-    DoNothing,
-    #[default]
-    Deactivate,
-    Suspend,
-}
-
-/// Profile & Lifecycle Sourcing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Sourcing {
-    /// "Allow <app> to source Muster users".
-    pub enabled: bool,
-    pub on_deactivated: DeactivateAction,
-    pub reactivate_suspended: bool,
-    pub reactivate_deactivated: bool,
-}
-
-impl Default for Sourcing {
-    fn default() -> Self {
-        Sourcing {
-            enabled: true,
-            on_deactivated: DeactivateAction::Deactivate,
-            reactivate_suspended: false,
-            reactivate_deactivated: false,
-        }
-    }
-}
-
-/// One import safeguard: on or off, and the share of users that may be
-/// removed by one import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Safeguard {
-    pub enabled: bool,
-    pub percent: u32,
-}
-
-impl Default for Safeguard {
-    fn default() -> Self {
-        Safeguard {
-            enabled: true,
-            percent: 20,
-        }
-    }
-}
-
-/// A source attribute mapped onto a user attribute by an expression.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Mapping {
-    pub attribute: String,
-    pub expression: String,
-}
-
-/// Everything on an app's Provisioning tab, "To Muster".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct AppSettings {
-    pub incremental_schedule: Schedule,
-    pub full_schedule: Schedule,
-    pub username_format: UsernameFormat,
-    pub safeguard: Safeguard,
-    pub matching: Matching,
-    pub sourcing: Sourcing,
-    pub mappings: Vec<Mapping>,
-}
-
-/// The org's settings (Settings → Import Safeguards).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrgSettings {
-    pub safeguard: Safeguard,
-}
 
 /// A profile attribute's name: ASCII letters, digits and `_`.
 fn is_attribute_name(name: &str) -> bool {
@@ -207,106 +23,108 @@ fn check_percent(what: &str, s: &Safeguard) -> Result<()> {
     Ok(())
 }
 
-impl OrgSettings {
-    pub fn validate(&self) -> Result<()> {
-        check_percent("The org-level safeguard", &self.safeguard)
-    }
+/// Checks the org's settings before they are saved.
+pub fn validate_org(settings: &OrgSettings) -> Result<()> {
+    check_percent("The org-level safeguard", &settings.safeguard)
 }
 
-impl AppSettings {
-    /// Parses settings; anything missing takes its default, and anything
-    /// unknown (a misspelt key, a value of the wrong shape) is an error that
-    /// names it.
-    pub fn from_json(json: &str) -> Result<AppSettings> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::InvalidInput(format!("The app's settings cannot be read: {e}")))
-    }
+/// Reads stored settings; a misspelt key or a value of the wrong shape is
+/// an error that names it, never the defaults.
+pub fn from_json(json: &str) -> Result<AppSettings> {
+    AppSettings::from_json(json)
+        .map_err(|e| Error::InvalidInput(format!("The app's settings cannot be read: {e}")))
+}
 
-    /// Checks the settings before they are saved and normalizes them: the
-    /// attribute criterion turns the other two off. Errors say which field.
-    pub fn validate(mut self) -> Result<AppSettings> {
-        for (name, s) in [
-            ("Incremental import schedule", &self.incremental_schedule),
-            ("Full import schedule", &self.full_schedule),
-        ] {
-            if s.frequency != Frequency::Never && !(1..=1000).contains(&s.interval) {
-                return Err(Error::InvalidInput(format!(
-                    "{name}: the interval must be from 1 to 1000, not {}",
-                    s.interval
-                )));
-            }
+/// Checks the settings before they are saved and normalizes them: the
+/// attribute criterion turns the other two off. Errors say which field.
+pub fn validate(mut settings: AppSettings) -> Result<AppSettings> {
+    for (name, s) in [
+        (
+            "Incremental import schedule",
+            &settings.incremental_schedule,
+        ),
+        ("Full import schedule", &settings.full_schedule),
+    ] {
+        if s.frequency != Frequency::Never && !(1..=1000).contains(&s.interval) {
+            return Err(Error::InvalidInput(format!(
+                "{name}: the interval must be from 1 to 1000, not {}",
+                s.interval
+            )));
         }
-        if let (Some(full), Some(incremental)) = (
-            self.full_schedule.period_seconds(),
-            self.incremental_schedule.period_seconds(),
-        ) {
-            if full < incremental {
-                return Err(Error::InvalidInput(format!(
-                    "Full import schedule: \"{}\" is more often than the incremental schedule \"{}\"; a full import may run no more often than an incremental one",
-                    self.full_schedule.describe(),
-                    self.incremental_schedule.describe()
-                )));
-            }
+    }
+    if let (Some(full), Some(incremental)) = (
+        settings.full_schedule.period_seconds(),
+        settings.incremental_schedule.period_seconds(),
+    ) {
+        if full < incremental {
+            return Err(Error::InvalidInput(format!(
+                "Full import schedule: \"{}\" is more often than the incremental schedule \"{}\"; a full import may run no more often than an incremental one",
+                settings.full_schedule.describe(),
+                settings.incremental_schedule.describe()
+            )));
         }
-        check_percent("The app-level safeguard", &self.safeguard)?;
-        match &self.username_format {
-            UsernameFormat::Attribute(a) if a.trim().is_empty() => {
-                return Err(Error::InvalidInput(
-                    "Username format: choose the source attribute".into(),
-                ));
-            }
-            UsernameFormat::Custom(e) => {
-                Expr::parse(e)
-                    .map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?;
-            }
-            _ => {}
-        }
-        if let Some(a) = &self.matching.attribute {
-            let a = a.trim();
-            if a.is_empty() {
-                self.matching.attribute = None;
-            } else {
-                if !is_attribute_name(a) {
-                    return Err(Error::InvalidInput(format!(
-                        "User matching: \"{a}\" is not an attribute name (letters, digits and _ only)"
-                    )));
-                }
-                self.matching.attribute = Some(a.to_owned());
-                self.matching.username = false;
-                self.matching.email = false;
-            }
-        }
-        if !self.matching.username && !self.matching.email && self.matching.attribute.is_none() {
+    }
+    check_percent("The app-level safeguard", &settings.safeguard)?;
+    match &settings.username_format {
+        UsernameFormat::Attribute(a) if a.trim().is_empty() => {
             return Err(Error::InvalidInput(
-                "User matching: choose at least one way an imported user matches a Muster user"
-                    .into(),
+                "Username format: choose the source attribute".into(),
             ));
         }
-        let mut seen = Vec::new();
-        for m in &self.mappings {
-            let attribute = m.attribute.trim();
-            if !is_attribute_name(attribute) {
-                return Err(Error::InvalidInput(format!(
-                    "Attribute mappings: \"{}\" is not a user attribute name",
-                    m.attribute
-                )));
-            }
-            if seen.contains(&attribute) {
-                return Err(Error::InvalidInput(format!(
-                    "Attribute mappings: {attribute} is mapped twice"
-                )));
-            }
-            seen.push(attribute);
-            Expr::parse(&m.expression).map_err(|err| {
-                Error::InvalidInput(format!("Attribute mappings: {attribute}: {err}"))
-            })?;
+        UsernameFormat::Custom(e) => {
+            Expr::parse(e).map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?;
         }
-        Ok(self)
+        _ => {}
     }
+    if let Some(a) = &settings.matching.attribute {
+        let a = a.trim();
+        if a.is_empty() {
+            settings.matching.attribute = None;
+        } else {
+            if !is_attribute_name(a) {
+                return Err(Error::InvalidInput(format!(
+                    "User matching: \"{a}\" is not an attribute name (letters, digits and _ only)"
+                )));
+            }
+            settings.matching.attribute = Some(a.to_owned());
+            settings.matching.username = false;
+            settings.matching.email = false;
+        }
+    }
+    if !settings.matching.username
+        && !settings.matching.email
+        && settings.matching.attribute.is_none()
+    {
+        return Err(Error::InvalidInput(
+            "User matching: choose at least one way an imported user matches a Muster user".into(),
+        ));
+    }
+    let mut seen = Vec::new();
+    for m in &settings.mappings {
+        let attribute = m.attribute.trim();
+        if !is_attribute_name(attribute) {
+            return Err(Error::InvalidInput(format!(
+                "Attribute mappings: \"{}\" is not a user attribute name",
+                m.attribute
+            )));
+        }
+        if seen.contains(&attribute) {
+            return Err(Error::InvalidInput(format!(
+                "Attribute mappings: {attribute} is mapped twice"
+            )));
+        }
+        seen.push(attribute);
+        Expr::parse(&m.expression).map_err(|err| {
+            Error::InvalidInput(format!("Attribute mappings: {attribute}: {err}"))
+        })?;
+    }
+    Ok(settings)
+}
 
+impl ProfileMapper {
     /// Compiles the username format and mappings for a run.
-    pub fn profile_mapper(&self) -> Result<ProfileMapper> {
-        let mappings = self
+    pub fn new(settings: &AppSettings) -> Result<ProfileMapper> {
+        let mappings = settings
             .mappings
             .iter()
             .map(|m| {
@@ -317,7 +135,7 @@ impl AppSettings {
                     })
             })
             .collect::<Result<Vec<_>>>()?;
-        let username = match &self.username_format {
+        let username = match &settings.username_format {
             UsernameFormat::Email => Username::Attribute("email".into()),
             UsernameFormat::EmailPrefix => Username::EmailPrefix,
             UsernameFormat::Attribute(a) => Username::Attribute(a.clone()),
@@ -514,10 +332,10 @@ mod tests {
             },
             ..AppSettings::default()
         };
-        let ok = with(" employeeNumber ").validate().unwrap();
+        let ok = validate(with(" employeeNumber ")).unwrap();
         assert_eq!(ok.matching.attribute.as_deref(), Some("employeeNumber"));
         for bad in ["a.b", "x[0]", "$.login", "first name", "é"] {
-            let e = with(bad).validate().unwrap_err().to_string();
+            let e = validate(with(bad)).unwrap_err().to_string();
             assert!(e.contains("is not an attribute name"), "{bad}: {e}");
         }
     }
@@ -527,7 +345,7 @@ mod tests {
         let mut s = AppSettings::default();
         s.matching.email = true;
         s.matching.attribute = Some("employeeNumber".into());
-        let s = s.validate().unwrap();
+        let s = validate(s).unwrap();
         assert!(!s.matching.username && !s.matching.email);
     }
 
@@ -544,13 +362,13 @@ mod tests {
             },
             ..Default::default()
         };
-        let e = s.clone().validate().unwrap_err().to_string();
+        let e = validate(s.clone()).unwrap_err().to_string();
         assert!(e.contains("more often than the incremental"), "{e}");
         s.full_schedule = Schedule {
             frequency: Frequency::Weekly,
             interval: 1,
         };
-        assert!(s.validate().is_ok());
+        assert!(validate(s).is_ok());
     }
 
     #[test]
@@ -560,7 +378,7 @@ mod tests {
             attribute: "nickName".into(),
             expression: "String.toLowerCase(appuser.firstName".into(),
         });
-        let e = s.validate().unwrap_err().to_string();
+        let e = validate(s).unwrap_err().to_string();
         assert!(
             e.starts_with("Attribute mappings: nickName:") && e.contains("position"),
             "{e}"
@@ -588,7 +406,7 @@ mod tests {
             attribute: "dept".into(),
             expression: "appuser.dept ?: null".into(),
         });
-        let out = s.profile_mapper().unwrap().map(&source).unwrap();
+        let out = ProfileMapper::new(&s).unwrap().map(&source).unwrap();
         let get = |k: &str| out.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("login"), Some("Ann.Lee"));
         assert_eq!(get("nickName"), Some("ann"));
@@ -599,7 +417,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            s.profile_mapper()
+            ProfileMapper::new(&s)
                 .unwrap()
                 .map(&source)
                 .unwrap()
@@ -616,7 +434,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            s.profile_mapper()
+            ProfileMapper::new(&s)
                 .unwrap()
                 .map(&source)
                 .unwrap()

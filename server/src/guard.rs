@@ -23,7 +23,7 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
     if is_public(path) || req.method() != Method::GET && !path.starts_with("/console/") {
         return next.run(req).await;
     }
-    let admin = app::api::ssr::session_admin(&state.engine, req.headers())
+    let admin = web::session_admin(&state.engine, req.headers())
         .await
         .unwrap_or(None);
     match admin {

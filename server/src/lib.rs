@@ -8,7 +8,6 @@ pub mod config;
 pub mod guard;
 pub mod uploads;
 
-use app::api::ssr::SecureCookies;
 use app::{shell, App};
 use axum::routing::{get, post};
 use axum::Router;
@@ -17,6 +16,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use web::SecureCookies;
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use engine::model::Admin;
 use futures_util::TryStreamExt;
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
-    app::api::ssr::session_admin(&state.engine, headers)
+    web::session_admin(&state.engine, headers)
         .await
         .ok()
         .flatten()
@@ -26,7 +26,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 fn engine_error(e: engine::Error) -> Response {
-    let status = app::api::ssr::status_of(&e);
+    let status = web::status_of(&e);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e, "upload failed");
     }
@@ -34,29 +34,12 @@ fn engine_error(e: engine::Error) -> Response {
 }
 
 /// Decodes a percent-encoded header value (the browser encodes file names).
+/// A `%` not followed by two hex digits is kept as it is, and bytes that are
+/// not UTF-8 become U+FFFD: a file name is shown, never refused.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes.get(i),
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (Some(b'%'), Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (Some(&b), _, _) => {
-                out.push(b);
-                i += 1;
-            }
-            (None, _, _) => break,
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `POST /console/apps/{id}/uploads`: the request body is the CSV file,
@@ -122,5 +105,30 @@ pub async fn error_report(
         )
             .into_response(),
         Err(e) => engine_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn file_names_are_percent_decoded() {
+        assert_eq!(percent_decode("caf%C3%A9.csv"), "café.csv");
+        assert_eq!(percent_decode("my%20users%2Bmore.csv"), "my users+more.csv");
+        assert_eq!(percent_decode("plain.csv"), "plain.csv");
+        assert_eq!(percent_decode("a+b.csv"), "a+b.csv", "+ is not a space");
+    }
+
+    #[test]
+    fn malformed_escapes_are_kept_as_they_are() {
+        assert_eq!(percent_decode("100%.csv"), "100%.csv");
+        assert_eq!(percent_decode("50%zz.csv"), "50%zz.csv");
+        assert_eq!(percent_decode("end%4"), "end%4");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_become_replacement_characters() {
+        assert_eq!(percent_decode("G%FFna.csv"), "G\u{fffd}na.csv");
     }
 }

@@ -1,7 +1,14 @@
 //! Signing in and out.
 
-use crate::wire::AdminView;
 use leptos::prelude::*;
+use proto::console::AdminView;
+
+/// Whether the session cookie must be Secure for this request.
+#[cfg(feature = "ssr")]
+fn secure(parts: &http::request::Parts) -> bool {
+    let configured = use_context::<web::SecureCookies>().unwrap_or(web::SecureCookies(false));
+    web::is_secure(configured, &parts.headers)
+}
 
 #[server]
 pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnError> {
@@ -9,24 +16,11 @@ pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnE
     let engine = engine()?;
     let parts: http::request::Parts = leptos_axum::extract().await?;
     let (_, token) = engine
-        .sign_in(&username, &password, Some(client(&parts)))
+        .sign_in(&username, &password, Some(web::client(&parts)))
         .await
         .map_err(|_| ServerFnError::new("Sign in failed: the username or password is not right"))?;
-    let secure = use_context::<SecureCookies>().is_some_and(|s| s.0)
-        || parts
-            .headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v == "https");
-    let cookie = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200{}",
-        super::SESSION_COOKIE,
-        if secure { "; Secure" } else { "" }
-    );
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    res.insert_header(
-        http::header::SET_COOKIE,
-        http::HeaderValue::from_str(&cookie).map_err(|e| ServerFnError::new(e.to_string()))?,
-    );
+    let (name, value) = web::set_session(&token, secure(&parts));
+    expect_context::<leptos_axum::ResponseOptions>().insert_header(name, value);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -36,19 +30,14 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
     use super::ssr::*;
     let (engine, _) = require_admin().await?;
     let parts: http::request::Parts = leptos_axum::extract().await?;
-    if let Some(token) = cookie_value(&parts.headers, super::SESSION_COOKIE) {
+    if let Some(token) = web::session_token(&parts.headers) {
         engine
-            .sign_out(&token, Some(client(&parts)))
+            .sign_out(&token, Some(web::client(&parts)))
             .await
             .map_err(to_error)?;
     }
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    res.insert_header(
-        http::header::SET_COOKIE,
-        http::HeaderValue::from_static(
-            "muster_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    );
+    let (name, value) = web::clear_session(secure(&parts));
+    expect_context::<leptos_axum::ResponseOptions>().insert_header(name, value);
     leptos_axum::redirect("/signin");
     Ok(())
 }

@@ -35,7 +35,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                     Ok(a) => view! {
                         <h1>{a.name.clone()}</h1>
-                        <p class="subtitle">{a.kind.clone()}</p>
+                        <p class="subtitle">{a.kind.label()}</p>
                     }.into_any(),
                 }
             })}
@@ -54,8 +54,8 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                         {move || Suspend::new(async move {
                             app.await.ok().map(|a| view! {
                                 <dl class="facts">
-                                    <dt>"Application type"</dt><dd>{a.kind.clone()}</dd>
-                                    <dt>"Status"</dt><dd>{a.status.clone()}</dd>
+                                    <dt>"Application type"</dt><dd>{a.kind.label()}</dd>
+                                    <dt>"Status"</dt><dd>{a.status.as_str()}</dd>
                                     <dt>"Created"</dt><dd>{a.created.clone()}</dd>
                                     <dt>"Assigned users"</dt><dd>{count(a.assigned_users)}</dd>
                                     <dt>"Unconfirmed users"</dt><dd>{count(a.unconfirmed)}</dd>

@@ -1,6 +1,7 @@
 use crate::api::apps::{list_apps, CreateApp};
 use crate::components::{count, error_text};
 use leptos::prelude::*;
+use proto::AppKind;
 
 #[component]
 pub fn Apps() -> impl IntoView {
@@ -24,7 +25,7 @@ pub fn Apps() -> impl IntoView {
             <ActionForm action=create attr:class="inline-form">
                 <label for="app-kind">"Application type"</label>
                 <select id="app-kind" name="kind">
-                    <option value="CSV_DIRECTORY">"CSV Directory"</option>
+                    <option value="CsvDirectory">{AppKind::CsvDirectory.label()}</option>
                 </select>
                 <label for="app-name">"Name"</label>
                 <input id="app-name" name="name" type="text" required maxlength="100"/>
@@ -54,8 +55,8 @@ pub fn Apps() -> impl IntoView {
                                 {list.into_iter().map(|a| view! {
                                     <tr>
                                         <td><a href=format!("/apps/{}", a.id)>{a.name}</a></td>
-                                        <td>{a.kind}</td>
-                                        <td>{a.status}</td>
+                                        <td>{a.kind.label()}</td>
+                                        <td>{a.status.as_str()}</td>
                                         <td>{count(a.assigned_users)}</td>
                                         <td>{count(a.unconfirmed)}</td>
                                     </tr>

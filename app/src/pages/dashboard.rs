@@ -26,11 +26,11 @@ pub fn Dashboard() -> impl IntoView {
                                     <tr>
                                         <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
                                         <td>{r.started.unwrap_or(r.created)}</td>
-                                        <td>{r.import_type}</td>
-                                        <td>{r.status}</td>
-                                        <td>{count(r.scanned)}</td>
-                                        <td>{count(r.new)}</td>
-                                        <td>{count(r.errors)}</td>
+                                        <td>{r.import_type.as_str()}</td>
+                                        <td>{r.status.as_str()}</td>
+                                        <td>{count(r.counts.scanned)}</td>
+                                        <td>{count(r.counts.new)}</td>
+                                        <td>{count(r.counts.errors)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

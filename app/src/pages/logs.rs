@@ -1,7 +1,7 @@
 use crate::api::logs::query_logs;
 use crate::components::error_text;
-use crate::wire::LogRowView;
 use leptos::prelude::*;
+use proto::console::LogRowView;
 
 #[component]
 pub fn SystemLog() -> impl IntoView {

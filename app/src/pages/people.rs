@@ -35,21 +35,21 @@ pub fn People() -> impl IntoView {
                             <thead><tr><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th><th></th></tr></thead>
                             <tbody>
                                 {page.items.into_iter().map(|u| {
-                                    let status_class = format!("status {}", u.status.to_lowercase());
+                                    let status_class = format!("status {}", u.status.as_str().to_lowercase());
                                     let open = RwSignal::new(false);
                                     let label = format!("Profile of {}", u.login);
-                                    let note = match &u.source {
+                                    let note = match &u.source_app_name {
                                         Some(app) => format!("Profile sourced by {app}: read-only in Muster; each import from {app} overwrites it."),
                                         None => "Profile mastered by Muster.".to_string(),
                                     };
-                                    let profile = u.profile.clone();
+                                    let profile = u.profile_pairs();
                                     view! {
                                         <tr>
                                             <td>{format!("{} {}", u.first_name, u.last_name)}</td>
                                             <td>{u.login.clone()}</td>
                                             <td>{u.email}</td>
-                                            <td><span class=status_class>{u.status}</span></td>
-                                            <td>{u.source.clone().unwrap_or_else(|| "Muster".into())}</td>
+                                            <td><span class=status_class>{u.status.as_str()}</span></td>
+                                            <td>{u.source_app_name.clone().unwrap_or_else(|| "Muster".into())}</td>
                                             <td><button type="button" class="link-button" aria-expanded=move || open.get().to_string() aria-label=label
                                                 on:click=move |_| open.update(|o| *o = !*o)>"Profile"</button></td>
                                         </tr>

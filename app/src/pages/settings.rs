@@ -32,7 +32,7 @@ pub fn Settings() -> impl IntoView {
                     match settings.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(s) => {
-                            let current = s.safeguard.clone();
+                            let current = s.safeguard;
                             view! {
                                 <Show when=move || editing.get() fallback=move || view! {
                                     <dl class="facts">

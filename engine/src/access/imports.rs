@@ -4,13 +4,14 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
-    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction, QueueRow,
-    RowError, RunStatus, TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction,
+    QueueChoice, QueueRow, RowError, RunStatus, TextEncoding, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
 use crate::store::{self, Selection};
 use crate::syslog::{EventType, NewEvent, Target};
+use std::borrow::Cow;
 use std::path::Path;
 use tokio::io::AsyncRead;
 
@@ -37,26 +38,20 @@ impl ReadHandle<'_> {
     }
 
     /// The run's row errors as a CSV report: line, field, value, error.
+    /// A cell a spreadsheet would read as a formula is written as text.
     pub async fn row_errors_csv(&self, run_id: &str) -> Result<String> {
         let store = &self.engine.store;
         store.get_run(run_id).await?;
-        let mut out = String::from("line,field,value,error\r\n");
+        let mut report = ErrorReport::new()?;
         let mut offset = 0;
         loop {
             let page = store.list_row_errors(run_id, offset, 5000).await?;
             for e in &page.items {
-                let line = e.line.map(|l| l.to_string()).unwrap_or_default();
-                out.push_str(&format!(
-                    "{},{},{},{}\r\n",
-                    line,
-                    csv_field(e.field.as_deref().unwrap_or("")),
-                    csv_field(e.value.as_deref().unwrap_or("")),
-                    csv_field(&e.message)
-                ));
+                report.push(e)?;
             }
             offset += page.items.len() as i64;
             if page.items.is_empty() || offset >= page.total {
-                return Ok(out);
+                return report.finish();
             }
         }
     }
@@ -252,12 +247,13 @@ impl WriteHandle<'_> {
         let app = store.get_app(app_id).await?;
         let (name, user) = match &action {
             QueueAction::Default => (None, None),
-            QueueAction::Create => (Some("CREATE"), None),
-            QueueAction::Link(None) => (Some("LINK"), None),
-            QueueAction::Link(Some(user_id)) => {
-                (Some("LINK"), Some(store.get_user(user_id).await?))
-            }
-            QueueAction::Ignore => (Some("IGNORE"), None),
+            QueueAction::Create => (Some(QueueChoice::Create), None),
+            QueueAction::Link(None) => (Some(QueueChoice::Link), None),
+            QueueAction::Link(Some(user_id)) => (
+                Some(QueueChoice::Link),
+                Some(store.get_user(user_id).await?),
+            ),
+            QueueAction::Ignore => (Some(QueueChoice::Ignore), None),
         };
         let mut tx = store.pool().begin().await?;
         let external_id = store::imports::set_queue_action(
@@ -275,7 +271,7 @@ impl WriteHandle<'_> {
             self.actor(),
         )
         .target(Target::app_user(&external_id, &app.name))
-        .debug(serde_json::json!({ "action": name.unwrap_or("DEFAULT") }));
+        .debug(serde_json::json!({ "action": name.map_or("DEFAULT", QueueChoice::as_str) }));
         if let Some(u) = &user {
             event = event.target(Target::user(
                 &u.id,
@@ -367,10 +363,151 @@ fn not_paused() -> Error {
     Error::Conflict("This import is not paused at a safeguard".into())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// The row-error report as it is written: a header, then one CSV record
+/// per row error, lines ended by CRLF.
+struct ErrorReport {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl ErrorReport {
+    fn new() -> Result<Self> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer
+            .write_record(["line", "field", "value", "error"])
+            .map_err(report_failed)?;
+        Ok(ErrorReport { writer })
+    }
+
+    fn push(&mut self, e: &RowError) -> Result<()> {
+        let line = e.line.map(|l| l.to_string()).unwrap_or_default();
+        let cells = [
+            line.as_str(),
+            e.field.as_deref().unwrap_or(""),
+            e.value.as_deref().unwrap_or(""),
+            &e.message,
+        ]
+        .map(neutralise_formula);
+        self.writer
+            .write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .map_err(report_failed)
+    }
+
+    fn finish(self) -> Result<String> {
+        let bytes = self
+            .writer
+            .into_inner()
+            .map_err(|e| report_failed(e.error()))?;
+        String::from_utf8(bytes).map_err(report_failed)
+    }
+}
+
+fn report_failed(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("writing the error report: {e}"))
+}
+
+/// A cell as a spreadsheet will show it, not run it: text that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe
+/// (OWASP's advice against CSV injection), so a value such as
+/// `=HYPERLINK(...)` from an uploaded file is shown as text.
+fn neutralise_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
     } else {
-        s.to_owned()
+        Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_of(errors: &[RowError]) -> String {
+        let mut report = ErrorReport::new().unwrap();
+        for e in errors {
+            report.push(e).unwrap();
+        }
+        report.finish().unwrap()
+    }
+
+    fn row_error(field: &str, value: &str, message: &str) -> RowError {
+        RowError {
+            line: Some(7),
+            field: Some(field.into()),
+            value: Some(value.into()),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn formulas_are_neutralised_by_a_leading_apostrophe() {
+        for cell in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1+1",
+            "\r=1+1",
+        ] {
+            assert_eq!(neutralise_formula(cell), format!("'{cell}"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn other_cells_are_untouched() {
+        for cell in [
+            "ann@example.com",
+            "",
+            "Lee, Ann",
+            " =1",
+            "a=b",
+            "'quoted",
+            "7",
+        ] {
+            assert!(
+                matches!(neutralise_formula(cell), Cow::Borrowed(c) if c == cell),
+                "{cell:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_report_quotes_commas_quotes_and_line_breaks() {
+        let report = report_of(&[
+            row_error("title", "Lee, Ann", "title: \"Head of \"Ops\"\" is wrong"),
+            row_error("note", "one\r\ntwo", "plain"),
+            RowError {
+                line: None,
+                field: None,
+                value: None,
+                message: "no line".into(),
+            },
+        ]);
+        assert_eq!(
+            report,
+            concat!(
+                "line,field,value,error\r\n",
+                "7,title,\"Lee, Ann\",\"title: \"\"Head of \"\"Ops\"\"\"\" is wrong\"\r\n",
+                "7,note,\"one\r\ntwo\",plain\r\n",
+                ",,,no line\r\n",
+            )
+        );
+    }
+
+    #[test]
+    fn the_report_writes_formulas_as_text() {
+        let report = report_of(&[row_error(
+            "email",
+            "=HYPERLINK(\"http://evil.example\",\"Click\")",
+            "-1 is not an email address",
+        )]);
+        assert_eq!(
+            report,
+            concat!(
+                "line,field,value,error\r\n",
+                "7,email,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",'-1 is not an email address\r\n",
+            )
+        );
     }
 }

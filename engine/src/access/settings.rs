@@ -5,7 +5,7 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::Result;
 use crate::ids;
 use crate::model::MappingPreview;
-use crate::settings::{self, AppSettings, OrgSettings};
+use crate::settings::{self, AppSettings, OrgSettings, ProfileMapper};
 use crate::store;
 use crate::syslog::{EventType, NewEvent, Target};
 
@@ -34,7 +34,7 @@ impl ReadHandle<'_> {
         let Some((external_id, source)) = self.engine.store.sample_app_user(app_id).await? else {
             return Ok(None);
         };
-        let mapper = settings.clone().validate()?.profile_mapper()?;
+        let mapper = ProfileMapper::new(&settings::validate(settings.clone())?)?;
         let (profile, error) = match mapper.map(&source) {
             Ok(p) => (p.into_owned(), None),
             Err(e) => (Vec::new(), Some(format!("{}: {}", e.attribute, e.message))),
@@ -53,7 +53,7 @@ impl WriteHandle<'_> {
     pub async fn save_app_settings(&self, app_id: &str, new: AppSettings) -> Result<AppSettings> {
         let store = &self.engine.store;
         let app = store.get_app(app_id).await?;
-        let new = new.validate()?;
+        let new = settings::validate(new)?;
         let old = store.app_settings(app_id).await?;
         let changes = settings::changes(&old, &new);
         let mut tx = store.pool().begin().await?;
@@ -75,7 +75,7 @@ impl WriteHandle<'_> {
     /// Saves the org's import safeguard, logged with old and new values.
     pub async fn save_org_settings(&self, new: OrgSettings) -> Result<OrgSettings> {
         let store = &self.engine.store;
-        new.validate()?;
+        settings::validate_org(&new)?;
         let old = store.org_settings().await?;
         let changes = settings::changes(&old, &new);
         let mut tx = store.pool().begin().await?;

@@ -98,7 +98,7 @@ pub async fn apply_batch(
             .filter(|(_, s)| *s == status)
             .map(|(id, _)| *id)
             .collect();
-        store::rules::set_users_status(&mut tx, &ids, status.as_str(), &now).await?;
+        store::rules::set_users_status(&mut tx, &ids, status, &now).await?;
     }
     store::rules::set_app_users_active(&mut tx, app_id, &back, true).await?;
     store::imports::insert_assignments(&mut tx, app_id, &assign, &now).await?;

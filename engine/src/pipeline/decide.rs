@@ -181,11 +181,11 @@ fn decide_linked(
         return;
     }
     if !l.was_active {
-        let status = match u.status.as_str() {
-            "SUSPENDED" if sourcing.enabled && sourcing.reactivate_suspended => {
+        let status = match u.status {
+            UserStatus::Suspended if sourcing.enabled && sourcing.reactivate_suspended => {
                 Some(Reactivation::Unsuspend)
             }
-            "DEPROVISIONED" if sourcing.enabled && sourcing.reactivate_deactivated => {
+            UserStatus::Deprovisioned if sourcing.enabled && sourcing.reactivate_deactivated => {
                 Some(Reactivation::Reactivate {
                     exact_profile: profile_changes(&u.profile, &l.profile.attributes).is_empty(),
                 })
@@ -265,10 +265,13 @@ pub fn removal_for(sourcing: &Sourcing, user: &LinkedUser) -> Option<RemovalActi
     match sourcing.on_deactivated {
         DeactivateAction::DoNothing => None,
         DeactivateAction::Deactivate => {
-            (user.status != "DEPROVISIONED").then_some(RemovalAction::Deactivate)
+            (user.status != UserStatus::Deprovisioned).then_some(RemovalAction::Deactivate)
         }
-        DeactivateAction::Suspend => (user.status != "SUSPENDED" && user.status != "DEPROVISIONED")
-            .then_some(RemovalAction::Suspend),
+        DeactivateAction::Suspend => (!matches!(
+            user.status,
+            UserStatus::Suspended | UserStatus::Deprovisioned
+        ))
+        .then_some(RemovalAction::Suspend),
     }
 }
 
@@ -293,10 +296,10 @@ mod tests {
 
     #[test]
     fn removal_follows_the_sourcing_settings() {
-        let user = |status: &str, assigned: bool| LinkedUser {
+        let user = |status: UserStatus, assigned: bool| LinkedUser {
             external_id: "e".into(),
             user_id: "u".into(),
-            status: status.into(),
+            status,
             login: "l".into(),
             profile: Default::default(),
             sourced_here: true,
@@ -307,26 +310,38 @@ mod tests {
             ..Sourcing::default()
         };
         assert_eq!(
-            removal_for(&with(DeactivateAction::Deactivate), &user("ACTIVE", true)),
+            removal_for(
+                &with(DeactivateAction::Deactivate),
+                &user(UserStatus::Active, true)
+            ),
             Some(RemovalAction::Deactivate)
         );
         assert_eq!(
             removal_for(
                 &with(DeactivateAction::Deactivate),
-                &user("DEPROVISIONED", true)
+                &user(UserStatus::Deprovisioned, true)
             ),
             None
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::Suspend), &user("ACTIVE", true)),
+            removal_for(
+                &with(DeactivateAction::Suspend),
+                &user(UserStatus::Active, true)
+            ),
             Some(RemovalAction::Suspend)
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::Suspend), &user("SUSPENDED", true)),
+            removal_for(
+                &with(DeactivateAction::Suspend),
+                &user(UserStatus::Suspended, true)
+            ),
             None
         );
         assert_eq!(
-            removal_for(&with(DeactivateAction::DoNothing), &user("ACTIVE", true)),
+            removal_for(
+                &with(DeactivateAction::DoNothing),
+                &user(UserStatus::Active, true)
+            ),
             None
         );
         let off = Sourcing {
@@ -334,9 +349,9 @@ mod tests {
             ..Sourcing::default()
         };
         assert_eq!(
-            removal_for(&off, &user("ACTIVE", true)),
+            removal_for(&off, &user(UserStatus::Active, true)),
             Some(RemovalAction::Unassign)
         );
-        assert_eq!(removal_for(&off, &user("ACTIVE", false)), None);
+        assert_eq!(removal_for(&off, &user(UserStatus::Active, false)), None);
     }
 }

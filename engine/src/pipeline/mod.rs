@@ -124,7 +124,7 @@ pub async fn run_import(
     let mut stager = stage::Stager::new(
         store.load_app_user_states(&app.id).await?,
         full,
-        settings.profile_mapper()?,
+        crate::settings::ProfileMapper::new(&settings)?,
     );
     let mut index = None;
     let mut plan = Plan::default();

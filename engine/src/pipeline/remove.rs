@@ -5,7 +5,7 @@
 use super::decide::removal_for;
 use super::Logger;
 use crate::error::Result;
-use crate::model::Roadblock;
+use crate::model::{Roadblock, SafeguardLevel, UserStatus};
 use crate::settings::{AppSettings, OrgSettings, Safeguard, Sourcing};
 use crate::store::{self, Removal, RemovalAction, Store};
 use crate::syslog::{EventType, NewEvent};
@@ -23,8 +23,8 @@ pub fn check_safeguards(
     let trips = |s: &Safeguard, base: i64| {
         s.enabled && base > 0 && removals * 100 > i64::from(s.percent) * base
     };
-    let roadblock = |level: &str, s: &Safeguard, base: i64| Roadblock {
-        level: level.into(),
+    let roadblock = |level: SafeguardLevel, s: &Safeguard, base: i64| Roadblock {
+        level,
         threshold: s.percent,
         percentage: (removals as f64 * 1000.0 / base as f64).round() / 10.0,
         removals,
@@ -34,10 +34,10 @@ pub fn check_safeguards(
         return None;
     }
     if app_assigned > 100 && trips(&app.safeguard, app_assigned) {
-        return Some(roadblock("APP", &app.safeguard, app_assigned));
+        return Some(roadblock(SafeguardLevel::App, &app.safeguard, app_assigned));
     }
     if org_assigned >= 100 && trips(&org.safeguard, org_assigned) {
-        return Some(roadblock("ORG", &org.safeguard, org_assigned));
+        return Some(roadblock(SafeguardLevel::Org, &org.safeguard, org_assigned));
     }
     None
 }
@@ -80,7 +80,7 @@ pub async fn find_gone(
 pub fn roadblock_message(rb: &Roadblock) -> String {
     format!(
         "Paused by the {} import safeguard: this import would remove {} of {} users ({}%), more than the limit of {}%",
-        if rb.level == "APP" { "app-level" } else { "org-level" },
+        if rb.level == SafeguardLevel::App { "app-level" } else { "org-level" },
         rb.removals,
         rb.assigned,
         rb.percentage,
@@ -151,12 +151,17 @@ pub async fn apply_removals(store: &Store, log: &Logger<'_>, removals: &[Removal
         store::rules::set_users_status(
             &mut tx,
             &of(RemovalAction::Deactivate),
-            "DEPROVISIONED",
+            UserStatus::Deprovisioned,
             &now,
         )
         .await?;
-        store::rules::set_users_status(&mut tx, &of(RemovalAction::Suspend), "SUSPENDED", &now)
-            .await?;
+        store::rules::set_users_status(
+            &mut tx,
+            &of(RemovalAction::Suspend),
+            UserStatus::Suspended,
+            &now,
+        )
+        .await?;
         store::rules::unassign(&mut tx, app_id, &of(RemovalAction::Unassign)).await?;
         store::rules::set_app_users_active(&mut tx, app_id, &gone, false).await?;
         store::rules::delete_removals_of(&mut tx, &log.run.id, &gone).await?;
@@ -215,7 +220,7 @@ mod tests {
         assert_eq!(check_safeguards(&app, &org, 20, 100, 100), None);
         assert_eq!(
             check_safeguards(&app, &org, 21, 100, 100).unwrap().level,
-            "ORG"
+            SafeguardLevel::Org
         );
         // Under 100 assignments in the org: no safeguard at all.
         assert_eq!(check_safeguards(&app, &org, 99, 99, 99), None);
@@ -243,7 +248,7 @@ mod tests {
         assert_eq!(check_safeguards(&off, &org_50, 75, 150, 150), None);
         assert_eq!(
             check_safeguards(&off, &org_50, 76, 150, 150).unwrap().level,
-            "ORG"
+            SafeguardLevel::Org
         );
     }
 }

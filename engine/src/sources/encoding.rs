@@ -219,13 +219,20 @@ fn not_utf8_at(path: &Path, offset: u64) -> io::Result<NotUtf8> {
     })
 }
 
+/// The decoder of an encoding.
+fn encoding_of(encoding: TextEncoding) -> &'static encoding_rs::Encoding {
+    match encoding {
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+    }
+}
+
 /// Writes `from`, read as text in `encoding`, to `to` as UTF-8, and returns
 /// the size written. Every byte decodes (Windows-1252 maps each byte to a
 /// character), so this does not fail on content, only on the files.
 pub fn convert_to_utf8(from: &Path, to: &Path, encoding: TextEncoding) -> io::Result<u64> {
     let mut input = BufReader::with_capacity(1 << 16, File::open(from)?);
     let mut output = BufWriter::with_capacity(1 << 16, File::create(to)?);
-    let mut decoder = encoding.encoding().new_decoder_without_bom_handling();
+    let mut decoder = encoding_of(encoding).new_decoder_without_bom_handling();
     let mut out = Vec::new();
     let mut written = 0u64;
     loop {

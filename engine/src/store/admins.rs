@@ -7,10 +7,11 @@ use sqlx::Row;
 
 /// An admin from a row with `id`, `username` and `role`.
 pub(crate) fn admin_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Admin> {
-    let role: String = r.get("role");
-    let role = crate::model::AdminRole::parse(&role)
-        .ok_or_else(|| crate::Error::Internal(format!("unknown admin role {role:?}")))?;
-    Ok(Admin::new(r.get("id"), r.get("username"), role))
+    Ok(Admin::new(
+        r.get("id"),
+        r.get("username"),
+        r.try_get("role")?,
+    ))
 }
 
 impl Store {

@@ -11,13 +11,11 @@ const APP_COLUMNS: &str = "a.id, a.name, a.kind, a.status, a.created,
     (SELECT COUNT(*) FROM import_queue q WHERE q.app_id = a.id) AS unconfirmed";
 
 fn app_from_row(r: &SqliteRow) -> Result<App> {
-    let kind: String = r.get("kind");
     Ok(App {
         id: r.get("id"),
         name: r.get("name"),
-        kind: AppKind::parse(&kind)
-            .ok_or_else(|| Error::Internal(format!("unknown app kind {kind}")))?,
-        status: r.get("status"),
+        kind: r.try_get("kind")?,
+        status: r.try_get("status")?,
         created: r.get("created"),
         assigned_users: r.get("assigned_users"),
         unconfirmed: r.get("unconfirmed"),
@@ -46,7 +44,8 @@ impl Store {
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
         let pattern = format!("%{}%", escape_like(search.trim()));
         let rows = sqlx::query(&format!(
-            "SELECT {APP_COLUMNS} FROM apps a WHERE a.name LIKE ? ESCAPE '\\' ORDER BY a.name COLLATE NOCASE, a.id"
+            "SELECT {APP_COLUMNS} FROM apps a WHERE lower(a.name) LIKE lower(?) ESCAPE '\\'
+             ORDER BY lower(a.name), a.id"
         ))
         .bind(pattern)
         .fetch_all(&self.pool)

@@ -1,9 +1,11 @@
 //! Uploads, import runs, staged app users, the import queue and row errors.
 
+use super::sqlite::INSERTION_ORDER;
 use super::{Store, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
 use crate::model::{
-    ImportRun, ImportType, MatchType, Page, QueueRow, RowError, RunCounts, RunStatus, UploadPreview,
+    ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, RowError, RunCounts, RunStatus,
+    UploadPreview,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -56,7 +58,7 @@ pub struct PendingRow {
     /// The mapped profile the run queued (the app user's attributes for rows
     /// queued before profiles were kept).
     pub profile: String,
-    pub action: Option<String>,
+    pub action: Option<QueueChoice>,
     pub action_user_id: Option<String>,
 }
 
@@ -64,25 +66,28 @@ const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, 
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan";
 
 fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
-    let import_type: String = r.get("import_type");
-    let status: String = r.get("status");
     let id: String = r.get("id");
-    let unknown = |what: &str, value: &str| {
-        Error::Internal(format!("import run {id}: unknown {what} {value:?}"))
+    let status: RunStatus = r.try_get("status")?;
+    let started: Option<String> = r.get("started");
+    let scanned: i64 = r.get("scanned");
+    let rate = match (status, &started) {
+        (RunStatus::Running, Some(started)) => crate::model::seconds_since(started)
+            .filter(|s| *s > 0.0)
+            .map(|s| scanned as f64 / s),
+        _ => None,
     };
     Ok(ImportRun {
-        import_type: ImportType::parse(&import_type)
-            .ok_or_else(|| unknown("import type", &import_type))?,
-        status: RunStatus::parse(&status).ok_or_else(|| unknown("status", &status))?,
+        import_type: r.try_get("import_type")?,
+        status,
         app_id: r.get("app_id"),
-        trigger: r.get("trigger"),
+        trigger: r.try_get("trigger")?,
         upload_id: r.get("upload_id"),
         created: r.get("created"),
-        started: r.get("started"),
+        started,
         finished: r.get("finished"),
         total: r.get("total"),
         counts: RunCounts {
-            scanned: r.get("scanned"),
+            scanned,
             new: r.get("new_count"),
             updated: r.get("updated"),
             unchanged: r.get("unchanged"),
@@ -99,6 +104,7 @@ fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
             .map_err(|e| {
                 Error::Internal(format!("import run {id}: its plan is not readable: {e}"))
             })?,
+        rate,
         id,
     })
 }
@@ -167,7 +173,7 @@ impl Store {
         .bind(&run.id)
         .bind(&run.app_id)
         .bind(run.import_type.as_str())
-        .bind(&run.trigger)
+        .bind(run.trigger)
         .bind(run.status.as_str())
         .bind(&run.upload_id)
         .bind(requested_by)
@@ -193,7 +199,7 @@ impl Store {
     /// The app's runs, newest first.
     pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
         let rows = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, rowid DESC LIMIT ?"
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(app_id)
         .bind(limit)
@@ -206,7 +212,7 @@ impl Store {
     pub async fn recent_runs(&self, limit: i64) -> Result<Vec<(String, ImportRun)>> {
         let rows = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS}, (SELECT name FROM apps a WHERE a.id = import_runs.app_id) AS app_name
-             FROM import_runs ORDER BY created DESC, rowid DESC LIMIT ?"
+             FROM import_runs ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
@@ -232,7 +238,7 @@ impl Store {
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
                            AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ({HOLDS_SLOT}))
-                         ORDER BY q.created, q.rowid LIMIT 1)
+                         ORDER BY q.created, q.{INSERTION_ORDER} LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
         .bind(now)
@@ -353,11 +359,10 @@ impl Store {
             .iter()
             .zip(candidate_ids)
             .map(|(r, ids)| {
-                let mt: String = r.get("match_type");
-                QueueRow {
+                Ok(QueueRow {
                     seq: r.get("seq"),
                     external_id: r.get("external_id"),
-                    match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
+                    match_type: r.try_get("match_type")?,
                     login: r.get("login"),
                     email: r.get("email"),
                     first_name: r.get("first_name"),
@@ -369,11 +374,11 @@ impl Store {
                         .iter()
                         .filter_map(|id| logins.get(id).map(|(login, _)| login.clone()))
                         .collect(),
-                    action: r.get("action"),
+                    action: r.try_get("action")?,
                     action_user_login: r.get("action_login"),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
             total,
@@ -447,9 +452,10 @@ impl Store {
             .bind(run_id)
             .fetch_one(&self.pool)
             .await?;
-        let rows = sqlx::query(
-            "SELECT line, field, value, message FROM import_errors WHERE run_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT line, field, value, message FROM import_errors WHERE run_id = ?
+             ORDER BY line, {INSERTION_ORDER} LIMIT ? OFFSET ?"
+        ))
         .bind(run_id)
         .bind(limit)
         .bind(offset)
@@ -511,21 +517,19 @@ pub(crate) async fn pending_rows(
     }
     qb.push(" ORDER BY q.seq LIMIT ").push_bind(limit as i64);
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
-            let mt: String = r.get("match_type");
-            PendingRow {
+            Ok(PendingRow {
                 seq: r.get("seq"),
                 external_id: r.get("external_id"),
-                match_type: MatchType::parse(&mt).unwrap_or(MatchType::New),
+                match_type: r.try_get("match_type")?,
                 matched_user_id: r.get("matched_user_id"),
                 profile: r.get::<Option<String>, _>("profile").unwrap_or_default(),
-                action: r.get("action"),
+                action: r.try_get("action")?,
                 action_user_id: r.get("action_user_id"),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Inserts new app users and updates changed ones.
@@ -712,10 +716,11 @@ pub(crate) async fn insert_assignments(
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT OR IGNORE INTO app_assignments (app_id, user_id, created) ");
+            QueryBuilder::new("INSERT INTO app_assignments (app_id, user_id, created) ");
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(app_id).push_bind(*u).push_bind(now);
         });
+        qb.push(" ON CONFLICT (app_id, user_id) DO NOTHING");
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -783,7 +788,7 @@ pub(crate) async fn set_queue_action(
     conn: &mut SqliteConnection,
     app_id: &str,
     seq: i64,
-    action: Option<&str>,
+    action: Option<QueueChoice>,
     user_id: Option<&str>,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(

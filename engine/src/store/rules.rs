@@ -1,7 +1,7 @@
 //! Settings, linked users' state during a run, profile and status changes a
 //! source makes, removals a run waits to apply, and schedules.
 
-use super::{Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
+use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 pub struct LinkedUser {
     pub external_id: String,
     pub user_id: String,
-    pub status: String,
+    pub status: crate::model::UserStatus,
     pub login: String,
     pub profile: serde_json::Map<String, serde_json::Value>,
     pub sourced_here: bool,
@@ -59,7 +59,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         match json {
-            Some(j) => AppSettings::from_json(&j),
+            Some(j) => crate::settings::from_json(&j),
             None => Err(crate::Error::NotFound(format!("app {app_id}"))),
         }
     }
@@ -115,13 +115,14 @@ impl Store {
     /// Apps with an import schedule that have an upload to import and no
     /// import running, waiting or paused.
     pub async fn scheduled_apps(&self) -> Result<Vec<ScheduledApp>> {
+        let incremental = sqlite::json_at("a.settings", "incrementalSchedule.frequency");
+        let full = sqlite::json_at("a.settings", "fullSchedule.frequency");
         let rows = sqlx::query(&format!(
             "SELECT a.id, a.settings,
-                (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = 0) AS last_end,
+                (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = FALSE) AS last_end,
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
              FROM apps a
-             WHERE (json_extract(a.settings, '$.incrementalSchedule.frequency') <> 'Never'
-                    OR json_extract(a.settings, '$.fullSchedule.frequency') <> 'Never')
+             WHERE ({incremental} <> 'Never' OR {full} <> 'Never')
                AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
                AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ({HOLDS_OR_WAITS}))"
         ))
@@ -131,7 +132,7 @@ impl Store {
             .map(|r| {
                 Ok(ScheduledApp {
                     app_id: r.get("id"),
-                    settings: AppSettings::from_json(&r.get::<String, _>("settings"))?,
+                    settings: crate::settings::from_json(&r.get::<String, _>("settings"))?,
                     last_end: r.get("last_end"),
                     upload_id: r.get("upload"),
                 })
@@ -196,7 +197,7 @@ pub(crate) async fn linked_users(
             out.push(LinkedUser {
                 external_id: r.get("external_id"),
                 user_id: r.get("id"),
-                status: r.get("status"),
+                status: r.try_get("status")?,
                 login: r.get("login"),
                 profile: serde_json::from_str(&profile).unwrap_or_default(),
                 sourced_here: r.get::<Option<bool>, _>("sourced_here").unwrap_or(false),
@@ -261,7 +262,7 @@ pub(crate) async fn update_user_profiles(
 pub(crate) async fn set_users_status(
     conn: &mut SqliteConnection,
     user_ids: &[&str],
-    status: &str,
+    status: crate::model::UserStatus,
     now: &str,
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
@@ -350,8 +351,9 @@ pub(crate) async fn insert_removals(
     removals: &[Removal],
 ) -> Result<()> {
     for chunk in removals.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT OR REPLACE INTO import_removals (run_id, app_id, external_id, user_id, action) ");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO import_removals (run_id, app_id, external_id, user_id, action) ",
+        );
         qb.push_values(chunk, |mut b, r| {
             b.push_bind(run_id)
                 .push_bind(app_id)
@@ -359,6 +361,10 @@ pub(crate) async fn insert_removals(
                 .push_bind(&r.user_id)
                 .push_bind(r.action.as_str());
         });
+        qb.push(
+            " ON CONFLICT (run_id, external_id) DO UPDATE SET app_id = excluded.app_id,
+              user_id = excluded.user_id, action = excluded.action",
+        );
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -407,7 +413,7 @@ pub(crate) async fn ignore_app_user(
     app_id: &str,
     external_id: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE app_users SET ignored = 1 WHERE app_id = ? AND external_id = ?")
+    sqlx::query("UPDATE app_users SET ignored = TRUE WHERE app_id = ? AND external_id = ?")
         .bind(app_id)
         .bind(external_id)
         .execute(&mut *conn)

@@ -2,7 +2,7 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{fold, Page, User};
+use crate::model::{fold, Page, User, UserStatus};
 use futures_core::stream::Stream;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -13,7 +13,7 @@ use std::pin::pin;
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
     pub id: String,
-    pub status: &'static str,
+    pub status: UserStatus,
     pub login: String,
     pub email: String,
     pub first_name: String,
@@ -139,11 +139,11 @@ impl UserIndex {
 const USER_COLUMNS: &str = "u.id, u.status, u.login, u.email, u.first_name, u.last_name, u.profile,
     u.source_app_id, a.name AS source_app_name, u.created, u.activated, u.status_changed, u.last_updated";
 
-fn user_from_row(r: &SqliteRow) -> User {
+fn user_from_row(r: &SqliteRow) -> Result<User> {
     let profile: String = r.get("profile");
-    User {
+    Ok(User {
         id: r.get("id"),
-        status: r.get("status"),
+        status: r.try_get("status")?,
         login: r.get("login"),
         email: r.get("email"),
         first_name: r.get("first_name"),
@@ -155,24 +155,26 @@ fn user_from_row(r: &SqliteRow) -> User {
         activated: r.get("activated"),
         status_changed: r.get("status_changed"),
         last_updated: r.get("last_updated"),
-    }
+    })
 }
 
 impl Store {
     /// Reads every user into a match index.
     pub async fn load_user_index(&self, options: &IndexOptions) -> Result<UserIndex> {
         let mut index = UserIndex::default();
-        let mut rows = pin!(sqlx::query(
+        let sql = format!(
             "SELECT id, login, email,
                 CASE WHEN ? THEN first_name END AS first_name, CASE WHEN ? THEN last_name END AS last_name,
-                CASE WHEN ? IS NOT NULL THEN json_extract(profile, '$.' || ?) END AS attribute
-             FROM users"
-        )
-        .bind(options.names)
-        .bind(options.names)
-        .bind(&options.attribute)
-        .bind(&options.attribute)
-        .fetch(&self.pool));
+                CASE WHEN ? IS NOT NULL THEN {} END AS attribute
+             FROM users",
+            super::sqlite::json_member("profile")
+        );
+        let mut rows = pin!(sqlx::query(&sql)
+            .bind(options.names)
+            .bind(options.names)
+            .bind(&options.attribute)
+            .bind(&options.attribute)
+            .fetch(&self.pool));
         while let Some(row) = next(&mut rows).await {
             let row = row?;
             let first: Option<String> = row.get("first_name");
@@ -193,8 +195,9 @@ impl Store {
     /// Users whose name, login or email contains `search`, newest first.
     pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
         let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
-        let filter = "(? = '%%' OR u.login LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\'
-            OR (u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\')";
+        let filter = "(? = '%%' OR lower(u.login) LIKE lower(?) ESCAPE '\\'
+            OR lower(u.email) LIKE lower(?) ESCAPE '\\'
+            OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\')";
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
                 .bind(&pattern)
@@ -216,7 +219,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(Page {
-            items: rows.iter().map(user_from_row).collect(),
+            items: rows.iter().map(user_from_row).collect::<Result<_>>()?,
             total,
             offset,
             limit,
@@ -231,7 +234,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
-        Ok(user_from_row(&row))
+        user_from_row(&row)
     }
 }
 

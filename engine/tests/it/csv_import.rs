@@ -200,6 +200,49 @@ async fn good_rows_are_queued_and_each_bad_row_is_reported_with_line_column_and_
 }
 
 #[tokio::test]
+async fn the_error_report_writes_formulas_from_the_file_as_text() {
+    let env = Env::new().await;
+    let app = env.app("Formulas").await;
+    let data = concat!(
+        "login,firstName,lastName,email\n",
+        "ann@example.com,Ann,Lee,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\"\n",
+        "bob@example.com,Bob,Smith,+1 555 0100\n",
+        "carl@example.com,Carl,Jones,-2+3\n",
+        "dave@example.com,Dave,Day,@SUM(A1:A2)\n",
+    );
+    let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    let errors = env.row_errors(&run).await;
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert_eq!(
+        errors[0].value.as_deref(),
+        Some("=HYPERLINK(\"http://evil.example\",\"Click\")"),
+        "the stored value is the file's"
+    );
+
+    let report = env
+        .engine
+        .read(&env.admin)
+        .row_errors_csv(&run.id)
+        .await
+        .unwrap();
+    let values: Vec<String> = parse_report(&report)[1..]
+        .iter()
+        .map(|record| record[2].clone())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "'=HYPERLINK(\"http://evil.example\",\"Click\")",
+            "'+1 555 0100",
+            "'-2+3",
+            "'@SUM(A1:A2)",
+        ],
+        "{report}"
+    );
+}
+
+#[tokio::test]
 async fn quotes_embedded_newlines_bom_crlf_empty_quotes_and_blank_lines() {
     let env = Env::new().await;
     let app = env.app("Quoted").await;

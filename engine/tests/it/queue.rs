@@ -158,7 +158,7 @@ async fn confirming_new_rows_creates_users_staged_or_active_once() {
     let users = env.users().await;
     assert_eq!(users.len(), 2);
     for u in &users {
-        assert_eq!(u.status, "STAGED");
+        assert_eq!(u.status.as_str(), "STAGED");
         assert!(u.activated.is_none());
         assert!(
             ["u1@example.com", "u3@example.com"].contains(&u.login.as_str()),
@@ -175,10 +175,13 @@ async fn confirming_new_rows_creates_users_staged_or_active_once() {
     assert_eq!((outcome.created, outcome.activated), (3, 3));
     for login in ["u0@example.com", "u2@example.com", "u4@example.com"] {
         let u = env.user_by_login(login).await;
-        assert_eq!(u.status, "ACTIVE");
+        assert_eq!(u.status.as_str(), "ACTIVE");
         assert!(u.activated.is_some());
     }
-    assert_eq!(env.user_by_login("u1@example.com").await.status, "STAGED");
+    assert_eq!(
+        env.user_by_login("u1@example.com").await.status.as_str(),
+        "STAGED"
+    );
 
     // Confirming again, or importing the same file again and confirming, creates nobody twice.
     assert_eq!(env.confirm_all(&app, true).await, Default::default());

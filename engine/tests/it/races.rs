@@ -77,7 +77,10 @@ async fn resume_racing_cancel_has_one_winner() {
         assert_eq!((deleted, resumes, cancels), (50, 1, 0));
     } else {
         assert_eq!((deleted, resumes, cancels), (0, 0, 1));
-        assert_eq!(env.user_by_login("u149@example.com").await.status, "ACTIVE");
+        assert_eq!(
+            env.user_by_login("u149@example.com").await.status.as_str(),
+            "ACTIVE"
+        );
     }
     assert!(env
         .engine
@@ -138,9 +141,9 @@ async fn a_resume_cut_short_by_a_stop_finishes_when_muster_starts_again() {
         finished.message
     );
     let gone = read.list_users("u149@", 0, 10).await.unwrap();
-    assert_eq!(gone.items[0].status, "DEPROVISIONED");
+    assert_eq!(gone.items[0].status.as_str(), "DEPROVISIONED");
     let kept = read.list_users("u99@", 0, 10).await.unwrap();
-    assert_eq!(kept.items[0].status, "ACTIVE");
+    assert_eq!(kept.items[0].status.as_str(), "ACTIVE");
     // The app's import slot is free again.
     let p = engine
         .write(&admin)

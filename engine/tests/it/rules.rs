@@ -11,7 +11,7 @@ use engine::settings::{
 use engine::Error;
 
 async fn status_of(env: &Env, login: &str) -> String {
-    env.user_by_login(login).await.status
+    env.user_by_login(login).await.status.as_str().to_owned()
 }
 
 #[tokio::test]
@@ -459,7 +459,7 @@ async fn the_org_level_safeguard_covers_apps_under_100_users() {
         .import(&small, users_csv("u", 0..27).as_bytes(), ImportType::Full)
         .await;
     assert_eq!(run.status, RunStatus::Paused, "23 of 110 assignments");
-    assert_eq!(run.plan.unwrap().roadblock.unwrap().level, "ORG");
+    assert_eq!(run.plan.unwrap().roadblock.unwrap().level.as_str(), "ORG");
 
     // Turned off at the org level: nothing pauses.
     let env = Env::new().await;
@@ -618,7 +618,7 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
     );
     assert!(env.queue(&app).await.is_empty());
     assert_eq!(env.refresh(&app).await.assigned_users, 2);
-    assert_eq!(env.user_by_login("wiki1").await.status, "ACTIVE");
+    assert_eq!(env.user_by_login("wiki1").await.status.as_str(), "ACTIVE");
     // An ignored app user stays out of the queue on the next full import.
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert!(env.queue(&app).await.is_empty());
@@ -648,7 +648,7 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
     assert!(env.queue(&app).await.is_empty());
     assert_eq!(env.refresh(&app).await.assigned_users, 2);
     assert_eq!(
-        env.user_by_login("fresh@example.com").await.status,
+        env.user_by_login("fresh@example.com").await.status.as_str(),
         "ACTIVE"
     );
     assert_eq!(

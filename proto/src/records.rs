@@ -1,0 +1,267 @@
+//! The records Muster hands out: apps, users, import runs with their plans,
+//! the import queue, uploads and the dashboard.
+
+use crate::kinds::{
+    AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice, RunStatus,
+    SafeguardLevel, TextEncoding, UserStatus,
+};
+use serde::{Deserialize, Serialize};
+
+/// An app as the console lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    pub kind: AppKind,
+    pub status: AppStatus,
+    pub created: String,
+    pub assigned_users: i64,
+    pub unconfirmed: i64,
+}
+
+/// One user of the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub status: UserStatus,
+    pub login: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile: serde_json::Value,
+    pub source_app_id: Option<String>,
+    pub source_app_name: Option<String>,
+    pub created: String,
+    pub activated: Option<String>,
+    pub status_changed: Option<String>,
+    pub last_updated: String,
+}
+
+/// One page of a list, with the total across all pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// What an import run counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounts {
+    pub scanned: i64,
+    pub new: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub matched: i64,
+    pub conflicts: i64,
+    pub errors: i64,
+}
+
+/// One import of one app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRun {
+    pub id: String,
+    pub app_id: String,
+    pub import_type: ImportType,
+    pub trigger: ImportTrigger,
+    pub status: RunStatus,
+    pub upload_id: Option<String>,
+    pub created: String,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+    pub total: Option<i64>,
+    pub counts: RunCounts,
+    pub message: Option<String>,
+    /// A preview writes nothing but its plan.
+    pub preview: bool,
+    /// A preview's plan; a paused run's roadblock.
+    pub plan: Option<Plan>,
+    /// Rows read per second so far, for a running import.
+    pub rate: Option<f64>,
+}
+
+impl ImportRun {
+    /// Running, or waiting to run.
+    pub fn is_active(&self) -> bool {
+        self.status.is_active()
+    }
+}
+
+/// Users listed in one part of a plan: the first ones and how many in all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSection<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// Entries listed per part of a plan; the total counts them all.
+pub const PLAN_ITEMS: usize = 500;
+
+impl<T> PlanSection<T> {
+    pub fn push(&mut self, item: T) {
+        self.total += 1;
+        if self.items.len() < PLAN_ITEMS {
+            self.items.push(item);
+        }
+    }
+}
+
+/// An imported user in a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanUser {
+    pub external_id: String,
+    pub login: String,
+    /// The Muster user it is linked or matched to, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_login: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_type: Option<MatchType>,
+}
+
+/// One attribute a run changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeChange {
+    pub attribute: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A linked user whose profile a run changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanUpdate {
+    pub external_id: String,
+    pub login: String,
+    pub changes: Vec<AttributeChange>,
+}
+
+/// A safeguard that stops a run's removals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Roadblock {
+    pub level: SafeguardLevel,
+    /// The limit, in percent.
+    pub threshold: u32,
+    /// The share of users the run would remove, in percent.
+    pub percentage: f64,
+    pub removals: i64,
+    /// The users the share is of: the app's or the org's assignments.
+    pub assigned: i64,
+}
+
+/// What a run does (a preview) or would have done: users to create and
+/// link, profile changes, removals, and the safeguard it trips.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub create: PlanSection<PlanUser>,
+    pub link: PlanSection<PlanUser>,
+    pub conflict: PlanSection<PlanUser>,
+    pub update: PlanSection<PlanUpdate>,
+    pub deactivate: PlanSection<PlanUser>,
+    pub suspend: PlanSection<PlanUser>,
+    pub unassign: PlanSection<PlanUser>,
+    pub reactivate: PlanSection<PlanUser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roadblock: Option<Roadblock>,
+}
+
+/// A row of an import that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// Line number in the source file (1 is the header), when it has lines.
+    pub line: Option<i64>,
+    pub field: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+/// An unconfirmed import result awaiting the admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub seq: i64,
+    pub external_id: String,
+    pub match_type: MatchType,
+    pub login: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub matched_user_id: Option<String>,
+    pub matched_user_login: Option<String>,
+    pub candidates: i64,
+    /// Logins of every candidate of a partial match or conflict.
+    pub candidate_logins: Vec<String>,
+    /// The admin's decision, when it is not the match type's.
+    pub action: Option<QueueChoice>,
+    pub action_user_login: Option<String>,
+}
+
+/// Mappings evaluated on one imported row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappingPreview {
+    pub external_id: String,
+    pub profile: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+/// An uploaded CSV file, previewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadPreview {
+    pub id: String,
+    pub file_name: String,
+    pub size: u64,
+    pub columns: Vec<String>,
+    /// The first rows, as read.
+    pub rows: Vec<Vec<String>>,
+    pub row_count: u64,
+    /// What stops this file being imported; empty when it can be.
+    pub problems: Vec<String>,
+    /// Columns beyond the standard ones, which become custom profile attributes.
+    pub custom_attributes: Vec<String>,
+    /// Encodings the file can be read in instead: offered when it is text
+    /// but not UTF-8.
+    pub encodings: Vec<TextEncoding>,
+    /// The encoding the file was read in and converted to UTF-8 from.
+    pub decoded_from: Option<TextEncoding>,
+}
+
+/// What confirming a set of queue rows did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmOutcome {
+    pub created: i64,
+    pub activated: i64,
+    pub linked: i64,
+    pub ignored: i64,
+    pub skipped: i64,
+}
+
+/// What the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub apps: i64,
+    pub users: i64,
+    pub unconfirmed: i64,
+    /// The latest imports, with their app's name.
+    pub recent: Vec<(String, ImportRun)>,
+}
+
+impl User {
+    /// Every profile attribute as name and text, in the profile's order.
+    pub fn profile_pairs(&self) -> Vec<(String, String)> {
+        self.profile
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                        (k.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
