@@ -5,7 +5,27 @@ use leptos::server_fn::codec::Json;
 use proto::console::PausedRunView;
 use proto::{
     ConfirmOutcome, ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, RowError,
+    TextEncoding, UploadPreview,
 };
+
+/// Reads an upload that is text but not UTF-8 in the encoding the admin
+/// chose: the file is converted to UTF-8 once, as a new upload whose
+/// preview is returned.
+#[server]
+pub async fn decode_upload(
+    app_id: String,
+    upload_id: String,
+    encoding: TextEncoding,
+) -> Result<UploadPreview, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .decode_upload(&app_id, &upload_id, encoding)
+        .await
+        .map_err(to_error)
+}
 
 /// Starts (or queues, when one runs) an import of the uploaded file.
 #[server]

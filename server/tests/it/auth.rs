@@ -11,7 +11,7 @@ const JSON_FUNCTIONS: [&str; 5] = [
     "preview_mappings",
 ];
 const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"settings":{}}"#;
-const FORM_ARGS: &str = "app_id=x&id=x&search=&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false";
+const FORM_ARGS: &str = "app_id=x&id=x&search=&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252";
 
 #[tokio::test]
 async fn every_server_function_refuses_an_anonymous_call() {

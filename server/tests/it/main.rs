@@ -4,3 +4,4 @@
 
 mod auth;
 mod support;
+mod uploads;

@@ -1,9 +1,9 @@
 //! The upload: a CSV file dropped or chosen, its preview, and Import Now.
 
-use crate::api::imports::StartImport;
+use crate::api::imports::{DecodeUpload, StartImport};
 use crate::components::{count, error_text};
 use leptos::prelude::*;
-use proto::{ImportType, UploadPreview};
+use proto::{ImportType, TextEncoding, UploadPreview};
 
 /// Sends a file to the upload route and shows what the server found in it.
 fn upload_file(
@@ -60,6 +60,27 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
     let dragging = RwSignal::new(false);
     let import_type = RwSignal::new(ImportType::Full);
     let id = StoredValue::new(app_id);
+    // Reading a file that is not UTF-8 in another encoding makes a new
+    // upload: its preview replaces the one shown.
+    let decode = ServerAction::<DecodeUpload>::new();
+    Effect::new(move |_| match decode.value().get() {
+        Some(Ok(p)) => {
+            upload_error.set(None);
+            preview.set(Some(p));
+        }
+        Some(Err(e)) => upload_error.set(Some(error_text(&e))),
+        None => {}
+    });
+    let read_as = Callback::new(move |encoding: TextEncoding| {
+        if let Some(p) = preview.get_untracked() {
+            decode.dispatch(DecodeUpload {
+                app_id: id.get_value(),
+                upload_id: p.id,
+                encoding,
+            });
+        }
+    });
+    let reading = decode.pending();
 
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
@@ -78,8 +99,9 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
             upload_file(id.get_value(), file, preview, upload_error, uploading);
         }
     };
-    let can_import =
-        move || preview.get().is_some_and(|p| p.problems.is_empty()) && !uploading.get();
+    let can_import = move || {
+        preview.get().is_some_and(|p| p.problems.is_empty()) && !uploading.get() && !reading.get()
+    };
     let import_now = move |as_preview: bool| {
         if let Some(p) = preview.get_untracked() {
             start.dispatch(StartImport {
@@ -115,8 +137,9 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
                 <p class="hint">"The header row names the profile attributes: login, firstName, lastName and email are required; other columns become custom attributes."</p>
             </div>
             {move || uploading.get().then(|| view! { <p class="status">"Uploading…"</p> })}
+            {move || reading.get().then(|| view! { <p class="status">"Reading the file again…"</p> })}
             {move || upload_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || preview.get().map(|p| view! { <Preview preview=p/> })}
+            {move || preview.get().map(|p| view! { <Preview preview=p read_as reading/> })}
             <div class="import-actions">
                 <label for="import-type">"Import type"</label>
                 <select id="import-type" on:change=move |ev| {
@@ -139,19 +162,40 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
 }
 
 /// The uploaded file's columns and first rows, and what is wrong with it.
+/// A file that is text but not UTF-8 is offered the encodings it can be
+/// read in (`read_as`); a file read so says from which.
 #[component]
-fn Preview(preview: UploadPreview) -> impl IntoView {
+fn Preview(
+    preview: UploadPreview,
+    read_as: Callback<TextEncoding>,
+    reading: Memo<bool>,
+) -> impl IntoView {
     let problems = preview.problems.clone();
+    let encodings = preview.encodings.clone();
     view! {
         <div class="preview">
             <p>
                 <strong>{preview.file_name.clone()}</strong>
                 {format!(": {} users, {} columns", count(preview.row_count as i64), preview.columns.len())}
             </p>
+            {preview.decoded_from.map(|e| view! {
+                <p class="hint">{format!("Read as {} and converted to UTF-8.", e.label())}</p>
+            })}
             {(!problems.is_empty()).then(|| view! {
                 <ul class="problems" role="alert">
                     {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
                 </ul>
+            })}
+            {(!encodings.is_empty()).then(|| view! {
+                <div class="encoding-offer">
+                    <p>"The file may be text saved in another encoding: Excel's \"CSV (Comma delimited)\" saves Windows-1252. Read it as:"</p>
+                    {encodings.into_iter().map(|e| view! {
+                        <button type="button" disabled=move || reading.get() on:click=move |_| read_as.run(e)>
+                            {format!("Read as {}", e.label())}
+                        </button>
+                    }).collect_view()}
+                    <p class="hint">"Or save it from Excel as \"CSV UTF-8 (Comma delimited)\" and upload it again."</p>
+                </div>
             })}
             {(!preview.custom_attributes.is_empty()).then(|| view! {
                 <p class="hint">{format!("Custom profile attributes: {}", preview.custom_attributes.join(", "))}</p>
