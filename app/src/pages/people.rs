@@ -58,7 +58,7 @@ pub fn People() -> impl IntoView {
                                                 <td colspan="6">
                                                     <p class="hint">{note.clone()}</p>
                                                     <dl class="facts profile">
-                                                        {profile.clone().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><input type="text" readonly value=v aria-readonly="true"/></dd> }).collect_view()}
+                                                        {profile.clone().into_iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><ProfileValue name=k value=v/></dd> }).collect_view()}
                                                     </dl>
                                                 </td>
                                             </tr>
@@ -72,5 +72,47 @@ pub fn People() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Rows a multi-line value may take before it scrolls.
+const MAX_ROWS: usize = 20;
+
+/// The lines of a value: a line ends with LF, CRLF or CR, as in the CSV
+/// files values come from.
+fn line_count(value: &str) -> usize {
+    1 + value.matches(['\n', '\r']).count() - value.matches("\r\n").count()
+}
+
+/// One profile value, shown exactly as stored: a value with line breaks in
+/// a read-only text area as tall as its lines, any other in a read-only
+/// field (which would drop the line breaks).
+#[component]
+fn ProfileValue(name: String, value: String) -> impl IntoView {
+    let lines = line_count(&value);
+    if lines > 1 {
+        let text = value.clone();
+        view! {
+            <textarea readonly aria-readonly="true" aria-label=name rows=lines.min(MAX_ROWS)
+                prop:value=value>{text}</textarea>
+        }
+        .into_any()
+    } else {
+        view! { <input type="text" readonly aria-readonly="true" aria-label=name value=value/> }
+            .into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_count;
+
+    #[test]
+    fn lines_end_with_lf_crlf_or_cr() {
+        assert_eq!(line_count(""), 1);
+        assert_eq!(line_count("Account Manager"), 1);
+        assert_eq!(line_count("Account\nManager"), 2);
+        assert_eq!(line_count("Account\r\nManager"), 2);
+        assert_eq!(line_count("a\rb\nc\r\n"), 4);
     }
 }
