@@ -16,7 +16,7 @@ fn app_from_row(r: &SqliteRow) -> Result<App> {
         name: r.get("name"),
         kind: r.try_get("kind")?,
         status: r.try_get("status")?,
-        created: r.get("created"),
+        created: r.try_get("created")?,
         assigned_users: r.get("assigned_users"),
         unconfirmed: r.get("unconfirmed"),
     })
@@ -27,13 +27,13 @@ pub(crate) async fn insert_app(
     id: &str,
     name: &str,
     kind: AppKind,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     sqlx::query("INSERT INTO apps (id, name, kind, created) VALUES (?, ?, ?, ?)")
         .bind(id)
         .bind(name)
         .bind(kind.as_str())
-        .bind(now)
+        .bind(super::stamp(now))
         .execute(&mut *conn)
         .await?;
     Ok(())

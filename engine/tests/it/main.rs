@@ -13,3 +13,4 @@ mod races;
 mod restart;
 mod rules;
 mod syslog;
+mod times;
