@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// An app as the console lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct App {
     pub id: String,
     pub name: String,
@@ -173,6 +174,7 @@ pub struct Plan {
 
 /// A row of an import that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct RowError {
     /// Line number in the source file (1 is the header), when it has lines.
     pub line: Option<i64>,

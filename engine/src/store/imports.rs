@@ -441,7 +441,7 @@ impl Store {
             .bind(run_id)
             .fetch_one(&self.pool)
             .await?;
-        let rows = sqlx::query(&format!(
+        let items: Vec<RowError> = sqlx::query_as(&format!(
             "SELECT line, field, value, message FROM import_errors WHERE run_id = ?
              ORDER BY line, {INSERTION_ORDER} LIMIT ? OFFSET ?"
         ))
@@ -450,15 +450,6 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        let items = rows
-            .iter()
-            .map(|r| RowError {
-                line: r.get("line"),
-                field: r.get("field"),
-                value: r.get("value"),
-                message: r.get("message"),
-            })
-            .collect();
         Ok(Page {
             items,
             total,
