@@ -13,6 +13,11 @@ pub fn error_text(e: &ServerFnError) -> String {
     }
 }
 
+/// A moment as the console shows it: `2026-11-23 14:48:29 UTC`.
+pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
 /// A number with thousands separators.
 pub fn count(n: i64) -> String {
     let digits = n.abs().to_string();

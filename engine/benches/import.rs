@@ -283,12 +283,12 @@ async fn floor(dir: &Path, n: usize) -> f64 {
             "INSERT INTO apps (id, name, kind, created) VALUES ('0oafloor', 'Floor', ?, ?)",
         )
         .bind(AppKind::CsvDirectory.as_str())
-        .bind(engine::ids::now())
+        .bind(engine::store::stamp(engine::ids::now()))
         .execute(&pool)
         .await
         .expect("floor app");
 
-        let now = engine::ids::now();
+        let now = engine::store::stamp(engine::ids::now());
         let mut elapsed = Duration::ZERO;
         let mut i = 0usize;
         while i < n {

@@ -65,9 +65,10 @@ pub fn secret_token() -> String {
     hex::encode(b)
 }
 
-/// The current time as Okta writes it: `2026-11-23T14:48:29.123Z`.
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// The current time, to the millisecond (as Okta writes it).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::milliseconds(1)).unwrap_or(now)
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ impl Engine {
     }
 
     async fn recover_interrupted_runs(&self) -> Result<()> {
-        let failed = self.store.fail_interrupted_runs(&ids::now()).await?;
+        let failed = self.store.fail_interrupted_runs(ids::now()).await?;
         let events: Vec<NewEvent> = failed
             .iter()
             .map(|run| {
@@ -131,7 +131,7 @@ impl Engine {
                 &username,
                 &auth::hash_password(&password)?,
                 AdminRole::SuperAdmin,
-                &ids::now(),
+                ids::now(),
             )
             .await?;
         Ok(generated.then_some((username, password)))
@@ -168,11 +168,10 @@ impl Engine {
             }
         };
         let token = ids::secret_token();
-        let now = chrono::Utc::now();
-        let expires = (now + chrono::Duration::hours(SESSION_HOURS))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let now = ids::now();
+        let expires = now + chrono::Duration::hours(SESSION_HOURS);
         self.store
-            .insert_session(&auth::token_hash(&token), &admin.id, &ids::now(), &expires)
+            .insert_session(&auth::token_hash(&token), &admin.id, now, expires)
             .await?;
         self.store
             .log(&[NewEvent::new(
@@ -188,7 +187,7 @@ impl Engine {
     /// The admin whose session this token is, if it is valid.
     pub async fn session_admin(&self, token: &str) -> Result<Option<Admin>> {
         self.store
-            .session_admin(&auth::token_hash(token), &ids::now())
+            .session_admin(&auth::token_hash(token), ids::now())
             .await
     }
 
@@ -294,7 +293,7 @@ impl Engine {
     /// Claims the oldest queued import whose app is free, marking it
     /// running: the worker's first step. `None` when nothing can start now.
     pub async fn claim_next_run(&self) -> Result<Option<ImportRun>> {
-        self.store.claim_next_run(&ids::now()).await
+        self.store.claim_next_run(ids::now()).await
     }
 
     /// Claims the next queued import whose app is free and runs it to its

@@ -235,10 +235,9 @@ pub enum QueueAction {
     Ignore,
 }
 
-/// Seconds from an ISO-8601 timestamp until now.
-pub fn seconds_since(ts: &str) -> Option<f64> {
-    let t = chrono::DateTime::parse_from_rfc3339(ts).ok()?;
-    Some((chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0)
+/// Seconds from a time until now.
+pub fn seconds_since(t: chrono::DateTime<chrono::Utc>) -> f64 {
+    (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0
 }
 
 #[cfg(test)]

@@ -202,7 +202,7 @@ pub async fn confirm_assignments(
                         first_name: profile.first_name,
                         last_name: profile.last_name,
                         profile: serde_json::Value::Object(profile.attributes).to_string(),
-                        activated: activate.then(|| now.clone()),
+                        activated: activate.then_some(now),
                     });
                     links.push((row.external_id.clone(), id));
                     outcome.created += 1;
@@ -253,7 +253,7 @@ pub async fn confirm_assignments(
         // Written in key order, so each index page is visited once per batch
         // rather than once per row (user ids are random).
         users.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        store::users::insert_users(&mut tx, &users, &app.id, &now).await?;
+        store::users::insert_users(&mut tx, &users, &app.id, now).await?;
         let link_refs: Vec<(&str, &str)> = links
             .iter()
             .map(|(e, u)| (e.as_str(), u.as_str()))
@@ -261,12 +261,12 @@ pub async fn confirm_assignments(
         imports::link_app_users(&mut tx, &app.id, &link_refs).await?;
         let mut assigned: Vec<&str> = links.iter().map(|(_, u)| u.as_str()).collect();
         assigned.sort_unstable();
-        imports::insert_assignments(&mut tx, &app.id, &assigned, &now).await?;
+        imports::insert_assignments(&mut tx, &app.id, &assigned, now).await?;
         if sources_users {
             let claimed: Vec<&str> = claimed.iter().map(String::as_str).collect();
             store::rules::claim_source(&mut tx, &app.id, &claimed).await?;
         }
-        store::events::insert_events(&mut tx, &events, &now).await?;
+        store::events::insert_events(&mut tx, &events, now).await?;
         imports::delete_queue_rows(&mut tx, &app.id, &done).await?;
         tx.commit().await?;
     }

@@ -1,6 +1,7 @@
 //! An app's "To Muster" provisioning settings and the org's import
-//! safeguards: what they hold, their defaults, how they are checked before
-//! they are saved, and how they turn a source record into a profile.
+//! safeguards (their types and defaults are `proto::settings`'s): how they
+//! are checked before they are saved, and how they turn a source record
+//! into a profile.
 
 use crate::error::{Error, Result};
 use crate::mapping::expr::{Expr, Scope};

@@ -5,16 +5,18 @@ use crate::kinds::{
     AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice, RunStatus,
     SafeguardLevel, TextEncoding, UserStatus,
 };
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// An app as the console lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct App {
     pub id: String,
     pub name: String,
     pub kind: AppKind,
     pub status: AppStatus,
-    pub created: String,
+    pub created: DateTime<Utc>,
     pub assigned_users: i64,
     pub unconfirmed: i64,
 }
@@ -31,10 +33,10 @@ pub struct User {
     pub profile: serde_json::Value,
     pub source_app_id: Option<String>,
     pub source_app_name: Option<String>,
-    pub created: String,
-    pub activated: Option<String>,
-    pub status_changed: Option<String>,
-    pub last_updated: String,
+    pub created: DateTime<Utc>,
+    pub activated: Option<DateTime<Utc>>,
+    pub status_changed: Option<DateTime<Utc>>,
+    pub last_updated: DateTime<Utc>,
 }
 
 /// One page of a list, with the total across all pages.
@@ -67,9 +69,9 @@ pub struct ImportRun {
     pub trigger: ImportTrigger,
     pub status: RunStatus,
     pub upload_id: Option<String>,
-    pub created: String,
-    pub started: Option<String>,
-    pub finished: Option<String>,
+    pub created: DateTime<Utc>,
+    pub started: Option<DateTime<Utc>>,
+    pub finished: Option<DateTime<Utc>>,
     pub total: Option<i64>,
     pub counts: RunCounts,
     pub message: Option<String>,
@@ -172,6 +174,7 @@ pub struct Plan {
 
 /// A row of an import that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct RowError {
     /// Line number in the source file (1 is the header), when it has lines.
     pub line: Option<i64>,

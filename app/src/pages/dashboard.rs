@@ -1,5 +1,5 @@
 use crate::api::apps::dashboard;
-use crate::components::{count, error_text, PausedBanner};
+use crate::components::{count, error_text, when, PausedBanner};
 use leptos::prelude::*;
 
 #[component]
@@ -25,7 +25,7 @@ pub fn Dashboard() -> impl IntoView {
                                 {d.recent.into_iter().map(|(name, r)| view! {
                                     <tr>
                                         <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
-                                        <td>{r.started.unwrap_or(r.created)}</td>
+                                        <td>{when(r.started.unwrap_or(r.created))}</td>
                                         <td>{r.import_type.as_str()}</td>
                                         <td>{r.status.as_str()}</td>
                                         <td>{count(r.counts.scanned)}</td>

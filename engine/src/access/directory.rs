@@ -70,8 +70,8 @@ impl WriteHandle<'_> {
         )
         .target(Target::app(&id, name));
         let mut tx = store.pool().begin().await?;
-        crate::store::apps::insert_app(&mut tx, &id, name, kind, &ids::now()).await?;
-        crate::store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        crate::store::apps::insert_app(&mut tx, &id, name, kind, ids::now()).await?;
+        crate::store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         store.get_app(&id).await
     }
@@ -100,7 +100,7 @@ impl WriteHandle<'_> {
                 username.trim(),
                 &auth::hash_password(password)?,
                 role,
-                &ids::now(),
+                ids::now(),
             )
             .await
     }

@@ -99,7 +99,7 @@ impl WriteHandle<'_> {
         let preview = sources::csv::preview(&path, id, file_name, size, None).await?;
         engine
             .store
-            .insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now())
+            .insert_upload(app_id, &preview, &path.to_string_lossy(), ids::now())
             .await?;
         Ok(preview)
     }
@@ -123,7 +123,7 @@ impl WriteHandle<'_> {
         let preview = sources::csv::preview(&path, id, &file_name, size, Some(encoding)).await?;
         engine
             .store
-            .insert_upload(app_id, &preview, &path.to_string_lossy(), &ids::now())
+            .insert_upload(app_id, &preview, &path.to_string_lossy(), ids::now())
             .await?;
         Ok(preview)
     }
@@ -230,7 +230,7 @@ impl WriteHandle<'_> {
         )
         .target(Target::app(&app.id, &app.name))
         .debug(serde_json::json!({"appName": app.name, "appId": app.id, "clearedUsers": cleared, "scope": scope}));
-        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         Ok(cleared)
     }
@@ -279,7 +279,7 @@ impl WriteHandle<'_> {
                 &format!("{} {}", u.first_name, u.last_name),
             ));
         }
-        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -306,7 +306,7 @@ impl WriteHandle<'_> {
         if !store::imports::leave_paused(&mut tx, run_id, RunStatus::Resuming).await? {
             return Err(not_paused());
         }
-        store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         let message = format!(
             "Resumed by {}: {} users removed",
@@ -350,9 +350,9 @@ impl WriteHandle<'_> {
             return Err(not_paused());
         }
         store::rules::delete_removals(&mut tx, run_id).await?;
-        store::imports::finish_run(&mut tx, run_id, RunStatus::Completed, Some(&message), &now)
+        store::imports::finish_run(&mut tx, run_id, RunStatus::Completed, Some(&message), now)
             .await?;
-        store::events::insert_events(&mut tx, &[event], &now).await?;
+        store::events::insert_events(&mut tx, &[event], now).await?;
         tx.commit().await?;
         self.engine.wake.notify_one();
         store.get_run(run_id).await

@@ -66,7 +66,7 @@ impl WriteHandle<'_> {
             )
             .target(Target::app(&app.id, &app.name))
             .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
-            store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+            store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         }
         tx.commit().await?;
         Ok(new)
@@ -87,7 +87,7 @@ impl WriteHandle<'_> {
                 self.actor(),
             )
             .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
-            store::events::insert_events(&mut tx, &[event], &ids::now()).await?;
+            store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         }
         tx.commit().await?;
         Ok(new)
@@ -111,7 +111,7 @@ impl WriteHandle<'_> {
         }
         let now = ids::now();
         let mut tx = store.pool().begin().await?;
-        store::sources::save_connection(&mut tx, app_id, &connection, secrets, &now).await?;
+        store::sources::save_connection(&mut tx, app_id, &connection, secrets, now).await?;
         let event = NewEvent::new(
             EventType::ApplicationUpdate,
             format!("Update the connection of {}", app.name),
@@ -119,7 +119,7 @@ impl WriteHandle<'_> {
         )
         .target(Target::app(&app.id, &app.name))
         .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
-        store::events::insert_events(&mut tx, &[event], &now).await?;
+        store::events::insert_events(&mut tx, &[event], now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -91,18 +91,18 @@ pub async fn apply_batch(
     let mut tx = store.pool().begin().await?;
     store::imports::stage_app_users(&mut tx, app_id, &log.run.id, &staged.rows).await?;
     store::imports::upsert_queue(&mut tx, app_id, &log.run.id, &queue).await?;
-    store::rules::update_user_profiles(&mut tx, &updates, &now).await?;
+    store::rules::update_user_profiles(&mut tx, &updates, now).await?;
     for status in [UserStatus::Active, UserStatus::Provisioned] {
         let ids: Vec<&str> = statuses
             .iter()
             .filter(|(_, s)| *s == status)
             .map(|(id, _)| *id)
             .collect();
-        store::rules::set_users_status(&mut tx, &ids, status, &now).await?;
+        store::rules::set_users_status(&mut tx, &ids, status, now).await?;
     }
     store::rules::set_app_users_active(&mut tx, app_id, &back, true).await?;
-    store::imports::insert_assignments(&mut tx, app_id, &assign, &now).await?;
-    store::events::insert_events(&mut tx, &events, &now).await?;
+    store::imports::insert_assignments(&mut tx, app_id, &assign, now).await?;
+    store::events::insert_events(&mut tx, &events, now).await?;
     write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;
     tx.commit().await?;
     Ok(())

@@ -289,11 +289,11 @@ pub async fn run_import(
     }
     if !run.preview && status == RunStatus::Completed {
         if let Some(watermark) = source.watermark() {
-            store::sources::save_watermark(&mut tx, &app.id, &run.id, &watermark, &now).await?;
+            store::sources::save_watermark(&mut tx, &app.id, &run.id, &watermark, now).await?;
         }
     }
-    store::imports::finish_run(&mut tx, &run.id, status, message.as_deref(), &now).await?;
-    store::events::insert_events(&mut tx, &end, &now).await?;
+    store::imports::finish_run(&mut tx, &run.id, status, message.as_deref(), now).await?;
+    store::events::insert_events(&mut tx, &end, now).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -318,8 +318,8 @@ pub async fn fail_run(
     .debug(import_debug(app, run))
     .failure(reason);
     let mut tx = store.pool().begin().await?;
-    store::imports::finish_run(&mut tx, &run.id, RunStatus::Failed, Some(reason), &now).await?;
-    store::events::insert_events(&mut tx, &[event], &now).await?;
+    store::imports::finish_run(&mut tx, &run.id, RunStatus::Failed, Some(reason), now).await?;
+    store::events::insert_events(&mut tx, &[event], now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -106,7 +106,7 @@ pub async fn pause(
         }));
     let mut tx = store.pool().begin().await?;
     store::rules::insert_removals(&mut tx, run_id, &log.app.id, removals).await?;
-    store::events::insert_events(&mut tx, &[event], &crate::ids::now()).await?;
+    store::events::insert_events(&mut tx, &[event], crate::ids::now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -152,20 +152,20 @@ pub async fn apply_removals(store: &Store, log: &Logger<'_>, removals: &[Removal
             &mut tx,
             &of(RemovalAction::Deactivate),
             UserStatus::Deprovisioned,
-            &now,
+            now,
         )
         .await?;
         store::rules::set_users_status(
             &mut tx,
             &of(RemovalAction::Suspend),
             UserStatus::Suspended,
-            &now,
+            now,
         )
         .await?;
         store::rules::unassign(&mut tx, app_id, &of(RemovalAction::Unassign)).await?;
         store::rules::set_app_users_active(&mut tx, app_id, &gone, false).await?;
         store::rules::delete_removals_of(&mut tx, &log.run.id, &gone).await?;
-        store::events::insert_events(&mut tx, &events, &now).await?;
+        store::events::insert_events(&mut tx, &events, now).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -192,10 +192,10 @@ pub async fn finish_resume(
         &log.run.id,
         crate::model::RunStatus::Completed,
         Some(message),
-        &now,
+        now,
     )
     .await?;
-    store::events::insert_events(&mut tx, &[done], &now).await?;
+    store::events::insert_events(&mut tx, &[done], now).await?;
     tx.commit().await?;
     Ok(())
 }

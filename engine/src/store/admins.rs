@@ -27,14 +27,14 @@ impl Store {
         username: &str,
         password_hash: &str,
         role: crate::model::AdminRole,
-        now: &str,
+        now: super::Timestamp,
     ) -> Result<()> {
         sqlx::query("INSERT INTO admins (id, username, password_hash, role, created) VALUES (?, ?, ?, ?, ?)")
             .bind(id)
             .bind(username)
             .bind(password_hash)
             .bind(role.as_str())
-            .bind(now)
+            .bind(super::stamp(now))
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -55,27 +55,31 @@ impl Store {
         &self,
         token_hash: &str,
         admin_id: &str,
-        now: &str,
-        expires: &str,
+        now: super::Timestamp,
+        expires: super::Timestamp,
     ) -> Result<()> {
         sqlx::query("INSERT INTO admin_sessions (token_hash, admin_id, created, expires) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(admin_id)
-            .bind(now)
-            .bind(expires)
+            .bind(super::stamp(now))
+            .bind(super::stamp(expires))
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
     /// The admin of an unexpired session.
-    pub async fn session_admin(&self, token_hash: &str, now: &str) -> Result<Option<Admin>> {
+    pub async fn session_admin(
+        &self,
+        token_hash: &str,
+        now: super::Timestamp,
+    ) -> Result<Option<Admin>> {
         let row = sqlx::query(
             "SELECT a.id, a.username, a.role FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
              WHERE s.token_hash = ? AND s.expires > ?",
         )
         .bind(token_hash)
-        .bind(now)
+        .bind(super::stamp(now))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(admin_from_row).transpose()

@@ -3,37 +3,23 @@
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{App, AppKind};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 const APP_COLUMNS: &str = "a.id, a.name, a.kind, a.status, a.created,
     (SELECT COUNT(*) FROM app_assignments x WHERE x.app_id = a.id) AS assigned_users,
     (SELECT COUNT(*) FROM import_queue q WHERE q.app_id = a.id) AS unconfirmed";
-
-fn app_from_row(r: &SqliteRow) -> Result<App> {
-    Ok(App {
-        id: r.get("id"),
-        name: r.get("name"),
-        kind: r.try_get("kind")?,
-        status: r.try_get("status")?,
-        created: r.get("created"),
-        assigned_users: r.get("assigned_users"),
-        unconfirmed: r.get("unconfirmed"),
-    })
-}
 
 pub(crate) async fn insert_app(
     conn: &mut sqlx::SqliteConnection,
     id: &str,
     name: &str,
     kind: AppKind,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     sqlx::query("INSERT INTO apps (id, name, kind, created) VALUES (?, ?, ?, ?)")
         .bind(id)
         .bind(name)
         .bind(kind.as_str())
-        .bind(now)
+        .bind(super::stamp(now))
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -43,23 +29,21 @@ impl Store {
     /// Apps whose name contains `search` (case-insensitive), by name.
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
         let pattern = format!("%{}%", escape_like(search.trim()));
-        let rows = sqlx::query(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {APP_COLUMNS} FROM apps a WHERE lower(a.name) LIKE lower(?) ESCAPE '\\'
              ORDER BY lower(a.name), a.id"
         ))
         .bind(pattern)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(app_from_row).collect()
+        .await?)
     }
 
     pub async fn get_app(&self, id: &str) -> Result<App> {
-        let row = sqlx::query(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = ?"))
+        sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("app {id}")))?;
-        app_from_row(&row)
+            .ok_or_else(|| Error::NotFound(format!("app {id}")))
     }
 }
 

@@ -12,7 +12,7 @@ const SCAN_CHUNK: i64 = 500;
 pub(crate) async fn insert_events(
     conn: &mut SqliteConnection,
     events: &[NewEvent],
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -22,7 +22,7 @@ pub(crate) async fn insert_events(
         qb.push_values(chunk, |mut b, e| {
             let outcome = serde_json::json!({"result": e.outcome, "reason": e.reason});
             b.push_bind(crate::ids::uuid())
-                .push_bind(now)
+                .push_bind(super::stamp(now))
                 .push_bind(e.event_type.as_str())
                 .push_bind(e.severity)
                 .push_bind(&e.display_message)
@@ -46,7 +46,7 @@ impl Store {
     /// Writes events in their own transaction.
     pub async fn log(&self, events: &[NewEvent]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        insert_events(&mut tx, events, &crate::ids::now()).await?;
+        insert_events(&mut tx, events, crate::ids::now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Uploads, import runs, staged app users, the import queue and row errors.
 
 use super::sqlite::INSERTION_ORDER;
-use super::{Store, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
+use super::{Store, Timestamp, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
 use crate::model::{
     ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, RowError, RunCounts, RunStatus,
@@ -68,10 +68,10 @@ const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, 
 fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
     let id: String = r.get("id");
     let status: RunStatus = r.try_get("status")?;
-    let started: Option<String> = r.get("started");
+    let started: Option<Timestamp> = r.try_get("started")?;
     let scanned: i64 = r.get("scanned");
-    let rate = match (status, &started) {
-        (RunStatus::Running, Some(started)) => crate::model::seconds_since(started)
+    let rate = match (status, started) {
+        (RunStatus::Running, Some(started)) => Some(crate::model::seconds_since(started))
             .filter(|s| *s > 0.0)
             .map(|s| scanned as f64 / s),
         _ => None,
@@ -82,9 +82,9 @@ fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
         app_id: r.get("app_id"),
         trigger: r.try_get("trigger")?,
         upload_id: r.get("upload_id"),
-        created: r.get("created"),
+        created: r.try_get("created")?,
         started,
-        finished: r.get("finished"),
+        finished: r.try_get("finished")?,
         total: r.get("total"),
         counts: RunCounts {
             scanned,
@@ -124,7 +124,7 @@ impl Store {
         app_id: &str,
         upload: &UploadPreview,
         path: &str,
-        now: &str,
+        now: super::Timestamp,
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO uploads (id, app_id, file_name, path, size, row_count, columns, created)
@@ -137,7 +137,7 @@ impl Store {
         .bind(upload.size as i64)
         .bind(upload.row_count as i64)
         .bind(serde_json::to_string(&upload.columns).unwrap_or_default())
-        .bind(now)
+        .bind(super::stamp(now))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -177,7 +177,7 @@ impl Store {
         .bind(run.status.as_str())
         .bind(&run.upload_id)
         .bind(requested_by)
-        .bind(&run.created)
+        .bind(super::stamp(run.created))
         .bind(run.total)
         .bind(run.preview)
         .execute(&self.pool)
@@ -233,7 +233,7 @@ impl Store {
 
     /// Claims the oldest queued run of an app that has none running, marking it
     /// running. One import at a time per app.
-    pub async fn claim_next_run(&self, now: &str) -> Result<Option<ImportRun>> {
+    pub async fn claim_next_run(&self, now: super::Timestamp) -> Result<Option<ImportRun>> {
         let row = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'RUNNING', started = ?
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
@@ -241,7 +241,7 @@ impl Store {
                          ORDER BY q.created, q.{INSERTION_ORDER} LIMIT 1)
              RETURNING {RUN_COLUMNS}"
         ))
-        .bind(now)
+        .bind(super::stamp(now))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(run_from_row).transpose()
@@ -256,13 +256,13 @@ impl Store {
     /// Marks runs left running by a stopped process as failed. Their staged
     /// rows and queue entries are kept: both are keyed by app user, so a new
     /// run or a confirmation creates no duplicates.
-    pub async fn fail_interrupted_runs(&self, now: &str) -> Result<Vec<ImportRun>> {
+    pub async fn fail_interrupted_runs(&self, now: super::Timestamp) -> Result<Vec<ImportRun>> {
         let rows = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'FAILED', finished = ?,
                 message = 'Muster stopped while this import was running; run it again to finish it.'
              WHERE status = 'RUNNING' RETURNING {RUN_COLUMNS}"
         ))
-        .bind(now)
+        .bind(super::stamp(now))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(run_from_row).collect()
@@ -452,7 +452,7 @@ impl Store {
             .bind(run_id)
             .fetch_one(&self.pool)
             .await?;
-        let rows = sqlx::query(&format!(
+        let items: Vec<RowError> = sqlx::query_as(&format!(
             "SELECT line, field, value, message FROM import_errors WHERE run_id = ?
              ORDER BY line, {INSERTION_ORDER} LIMIT ? OFFSET ?"
         ))
@@ -461,15 +461,6 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        let items = rows
-            .iter()
-            .map(|r| RowError {
-                line: r.get("line"),
-                field: r.get("field"),
-                value: r.get("value"),
-                message: r.get("message"),
-            })
-            .collect();
         Ok(Page {
             items,
             total,
@@ -644,12 +635,12 @@ pub(crate) async fn finish_run(
     run_id: &str,
     status: RunStatus,
     message: Option<&str>,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     sqlx::query("UPDATE import_runs SET status = ?, message = ?, finished = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(message)
-        .bind(now)
+        .bind(super::stamp(now))
         .bind(run_id)
         .execute(&mut *conn)
         .await?;
@@ -712,13 +703,15 @@ pub(crate) async fn insert_assignments(
     conn: &mut SqliteConnection,
     app_id: &str,
     user_ids: &[&str],
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> =
             QueryBuilder::new("INSERT INTO app_assignments (app_id, user_id, created) ");
         qb.push_values(chunk, |mut b, u| {
-            b.push_bind(app_id).push_bind(*u).push_bind(now);
+            b.push_bind(app_id)
+                .push_bind(*u)
+                .push_bind(super::stamp(now));
         });
         qb.push(" ON CONFLICT (app_id, user_id) DO NOTHING");
         qb.build().execute(&mut *conn).await?;

@@ -32,11 +32,21 @@ pub(crate) mod sources;
 pub(crate) mod sqlite;
 pub(crate) mod users;
 
+/// A moment, as the store keeps it.
+pub type Timestamp = DateTime<Utc>;
+
+/// Times are stored as text in one form, Okta's `2026-11-23T14:48:29.123Z`,
+/// so that they compare and sort as text the way they do in time.
+pub fn stamp(t: Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow};
 pub use rules::{LinkedUser, Removal, RemovalAction};
 pub use users::{name_key, IndexOptions, NewUser, UserIndex};
 
 use crate::error::Result;
+use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 /// Statuses of a run that holds its app's import slot: no other import of
@@ -100,7 +110,7 @@ mod tests {
             "0oa1",
             "HR",
             crate::model::AppKind::CsvDirectory,
-            "t",
+            crate::ids::now(),
         )
         .await
         .unwrap();
@@ -114,9 +124,14 @@ mod tests {
             profile: "{}".into(),
             activated: None,
         };
-        users::insert_users(&mut conn, &[user("00u1"), user("00u2")], "0oa1", "t")
-            .await
-            .unwrap();
+        users::insert_users(
+            &mut conn,
+            &[user("00u1"), user("00u2")],
+            "0oa1",
+            crate::ids::now(),
+        )
+        .await
+        .unwrap();
         sqlx::query(
             "INSERT INTO import_runs (id, app_id, import_type, trigger, status, created)
              VALUES ('ij1', '0oa1', 'FULL', 'MANUAL', 'RUNNING', 't')",
@@ -137,7 +152,7 @@ mod tests {
                 id,
                 name,
                 crate::model::AppKind::CsvDirectory,
-                "t",
+                crate::ids::now(),
             )
             .await
             .unwrap();
@@ -167,10 +182,12 @@ mod tests {
     async fn assigning_again_keeps_the_first_assignment() {
         let store = store_with_a_run().await;
         let mut conn = store.pool().acquire().await.unwrap();
-        imports::insert_assignments(&mut conn, "0oa1", &["00u1"], "first")
+        let first = crate::ids::now();
+        let second = first + chrono::Duration::seconds(1);
+        imports::insert_assignments(&mut conn, "0oa1", &["00u1"], first)
             .await
             .unwrap();
-        imports::insert_assignments(&mut conn, "0oa1", &["00u1", "00u2"], "second")
+        imports::insert_assignments(&mut conn, "0oa1", &["00u1", "00u2"], second)
             .await
             .unwrap();
         let rows: Vec<(String, String)> =
@@ -181,8 +198,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                ("00u1".to_owned(), "first".to_owned()),
-                ("00u2".to_owned(), "second".to_owned())
+                ("00u1".to_owned(), stamp(first)),
+                ("00u2".to_owned(), stamp(second))
             ]
         );
     }

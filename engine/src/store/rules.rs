@@ -230,7 +230,7 @@ pub(crate) async fn user_labels(
 pub(crate) async fn update_user_profiles(
     conn: &mut SqliteConnection,
     updates: &[(String, crate::model::UserProfile)],
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     for chunk in updates.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -251,7 +251,7 @@ pub(crate) async fn update_user_profiles(
                email_key = v.email_key, first_name = v.first_name,
                last_name = v.last_name, profile = v.profile, last_updated = ",
         )
-        .push_bind(now)
+        .push_bind(super::stamp(now))
         .push(" FROM v WHERE users.id = v.id");
         qb.build().execute(&mut *conn).await?;
     }
@@ -263,19 +263,19 @@ pub(crate) async fn set_users_status(
     conn: &mut SqliteConnection,
     user_ids: &[&str],
     status: crate::model::UserStatus,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET status = ");
         qb.push_bind(status)
             .push(", status_changed = ")
-            .push_bind(now)
+            .push_bind(super::stamp(now))
             .push(", last_updated = ")
-            .push_bind(now)
+            .push_bind(super::stamp(now))
             .push(", activated = CASE WHEN ")
             .push_bind(status)
             .push(" = 'ACTIVE' THEN COALESCE(activated, ")
-            .push_bind(now)
+            .push_bind(super::stamp(now))
             .push(") ELSE activated END WHERE id IN ");
         push_list(&mut qb, chunk);
         qb.build().execute(&mut *conn).await?;

@@ -51,7 +51,7 @@ pub(crate) async fn save_connection(
     app_id: &str,
     settings: &serde_json::Value,
     secrets: Option<&str>,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO app_connections (app_id, settings, secrets, updated) VALUES (?, ?, ?, ?)
@@ -61,7 +61,7 @@ pub(crate) async fn save_connection(
     .bind(app_id)
     .bind(settings.to_string())
     .bind(secrets)
-    .bind(now)
+    .bind(super::stamp(now))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -73,7 +73,7 @@ pub(crate) async fn save_watermark(
     app_id: &str,
     run_id: &str,
     watermark: &str,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO source_watermarks (app_id, watermark, run_id, updated) VALUES (?, ?, ?, ?)
@@ -83,7 +83,7 @@ pub(crate) async fn save_watermark(
     .bind(app_id)
     .bind(watermark)
     .bind(run_id)
-    .bind(now)
+    .bind(super::stamp(now))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -98,15 +98,27 @@ mod tests {
     async fn secrets_are_kept_until_replaced_and_never_read_with_the_settings() {
         let store = Store::open("sqlite::memory:").await.unwrap();
         let mut conn = store.pool().acquire().await.unwrap();
-        crate::store::apps::insert_app(&mut conn, "0oa1", "LDAP", AppKind::CsvDirectory, "t")
-            .await
-            .unwrap();
+        crate::store::apps::insert_app(
+            &mut conn,
+            "0oa1",
+            "LDAP",
+            AppKind::CsvDirectory,
+            crate::ids::now(),
+        )
+        .await
+        .unwrap();
         let settings = serde_json::json!({"host": "127.0.0.1"});
-        save_connection(&mut conn, "0oa1", &settings, Some("s3cret"), "t")
-            .await
-            .unwrap();
+        save_connection(
+            &mut conn,
+            "0oa1",
+            &settings,
+            Some("s3cret"),
+            crate::ids::now(),
+        )
+        .await
+        .unwrap();
         let changed = serde_json::json!({"host": "::1"});
-        save_connection(&mut conn, "0oa1", &changed, None, "t")
+        save_connection(&mut conn, "0oa1", &changed, None, crate::ids::now())
             .await
             .unwrap();
         drop(conn);

@@ -19,7 +19,7 @@ pub struct NewUser {
     pub first_name: String,
     pub last_name: String,
     pub profile: String,
-    pub activated: Option<String>,
+    pub activated: Option<super::Timestamp>,
 }
 
 /// The directory's users by login and by email (lower-case), built once per
@@ -151,10 +151,10 @@ fn user_from_row(r: &SqliteRow) -> Result<User> {
         profile: serde_json::from_str(&profile).unwrap_or_default(),
         source_app_id: r.get("source_app_id"),
         source_app_name: r.get("source_app_name"),
-        created: r.get("created"),
-        activated: r.get("activated"),
-        status_changed: r.get("status_changed"),
-        last_updated: r.get("last_updated"),
+        created: r.try_get("created")?,
+        activated: r.try_get("activated")?,
+        status_changed: r.try_get("status_changed")?,
+        last_updated: r.try_get("last_updated")?,
     })
 }
 
@@ -247,7 +247,7 @@ pub(crate) async fn insert_users(
     conn: &mut SqliteConnection,
     users: &[NewUser],
     source_app_id: &str,
-    now: &str,
+    now: super::Timestamp,
 ) -> Result<()> {
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -265,10 +265,10 @@ pub(crate) async fn insert_users(
                 .push_bind(&u.last_name)
                 .push_bind(&u.profile)
                 .push_bind(source_app_id)
-                .push_bind(now)
-                .push_bind(&u.activated)
-                .push_bind(now)
-                .push_bind(now);
+                .push_bind(super::stamp(now))
+                .push_bind(u.activated.map(super::stamp))
+                .push_bind(super::stamp(now))
+                .push_bind(super::stamp(now));
         });
         qb.build().execute(&mut *conn).await?;
     }

@@ -12,4 +12,5 @@ mod queue;
 mod races;
 mod restart;
 mod rules;
+mod stored;
 mod syslog;

@@ -311,7 +311,7 @@ async fn a_second_import_now_waits_for_the_first() {
         .await
         .unwrap();
     assert!(
-        ran.started.clone().unwrap() >= first.finished.clone().unwrap(),
+        ran.started.unwrap() >= first.finished.unwrap(),
         "{first:?} / {ran:?}"
     );
     assert!(env.engine.run_next_job().await.unwrap().is_none());
