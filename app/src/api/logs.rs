@@ -1,7 +1,7 @@
 //! The System Log.
 
 use leptos::prelude::*;
-use proto::console::{LogPageView, LogRowView};
+use proto::console::LogPageView;
 
 /// Events newest first, narrowed by a filter expression and keywords;
 /// `after` continues from a previous page.
@@ -28,7 +28,7 @@ pub async fn query_logs(
     let rows = page
         .events
         .iter()
-        .map(|e| LogRowView {
+        .map(|e| proto::console::LogRowView {
             uuid: text(&e["uuid"]),
             published: text(&e["published"]),
             actor: text(&e["actor"]["alternateId"]),

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use proto::settings::{AppSettings, OrgSettings, Safeguard};
+use proto::settings::{AppSettings, OrgSettings};
 use proto::MappingPreview;
 
 #[server]
@@ -61,7 +61,7 @@ pub async fn save_org_settings(enabled: bool, percent: u32) -> Result<OrgSetting
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     let settings = OrgSettings {
-        safeguard: Safeguard { enabled, percent },
+        safeguard: proto::settings::Safeguard { enabled, percent },
     };
     engine
         .write(&admin)
