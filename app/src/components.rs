@@ -40,6 +40,15 @@ pub fn count(n: i64) -> String {
 pub fn Layout(children: Children) -> impl IntoView {
     let admin = Resource::new(|| (), |_| current_admin());
     let sign_out = ServerAction::<SignOut>::new();
+    // Signed out: load the sign-in page afresh, so nothing of the console
+    // stays in this document for Back to show.
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(()))) {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().replace("/signin");
+            }
+        }
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Muster"</a>

@@ -107,6 +107,17 @@ pub fn client(parts: &http::request::Parts) -> Client {
     }
 }
 
+/// Where to go after signing in: `next` when it is a page of this console
+/// (a path, not another site, not the sign-in page itself).
+pub fn return_path(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    let page = next.split(['?', '#']).next().unwrap_or_default();
+    (local && page != "/signin").then_some(next)
+}
+
 /// The HTTP status an engine error answers with.
 pub fn status_of(e: &engine::Error) -> StatusCode {
     match e {
@@ -135,6 +146,24 @@ mod tests {
         let mut other = HeaderMap::new();
         other.append(COOKIE, HeaderValue::from_static("muster_sessionx=nope"));
         assert_eq!(session_token(&other), None);
+    }
+
+    #[test]
+    fn only_this_consoles_pages_are_returned_to() {
+        assert_eq!(return_path("/people?q=ann"), Some("/people?q=ann"));
+        assert_eq!(return_path("/apps/0oa1/import"), Some("/apps/0oa1/import"));
+        for other in [
+            "",
+            "people",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/signin",
+            "/signin?next=/",
+            "/a\nb",
+        ] {
+            assert_eq!(return_path(other), None, "{other:?}");
+        }
     }
 
     #[test]

@@ -10,18 +10,35 @@ fn secure(parts: &http::request::Parts) -> bool {
     web::is_secure(configured, &parts.headers)
 }
 
+/// Signs in and goes to `next` (the page that sent the admin here), or to
+/// the dashboard. A wrong username or password answers 401.
 #[server]
-pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnError> {
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
     use super::ssr::*;
     let engine = engine()?;
     let parts: http::request::Parts = leptos_axum::extract().await?;
-    let (_, token) = engine
+    let token = match engine
         .sign_in(&username, &password, Some(web::client(&parts)))
         .await
-        .map_err(|_| ServerFnError::new("Sign in failed: the username or password is not right"))?;
+    {
+        Ok((_, token)) => token,
+        Err(engine::Error::Unauthenticated) => {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::UNAUTHORIZED);
+            }
+            return Err(ServerFnError::new(
+                "Sign in failed: the username or password is not right",
+            ));
+        }
+        Err(e) => return Err(to_error(e)),
+    };
     let (name, value) = web::set_session(&token, secure(&parts));
     expect_context::<leptos_axum::ResponseOptions>().insert_header(name, value);
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(next.as_deref().and_then(web::return_path).unwrap_or("/"));
     Ok(())
 }
 

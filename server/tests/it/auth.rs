@@ -65,12 +65,20 @@ async fn every_server_function_refuses_an_anonymous_call() {
 #[tokio::test]
 async fn pages_redirect_to_sign_in_and_console_routes_answer_401() {
     let server = spawn().await;
-    for page in ["/", "/apps", "/people", "/logs", "/apps/0oa123/import"] {
+    for (page, back) in [
+        ("/", "/signin"),
+        ("/apps", "/signin?next=%2Fapps"),
+        ("/people?q=ann", "/signin?next=%2Fpeople%3Fq%3Dann"),
+        (
+            "/apps/0oa123/import",
+            "/signin?next=%2Fapps%2F0oa123%2Fimport",
+        ),
+    ] {
         let res = server
             .send(Request::get(page).body(Body::empty()).unwrap())
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
-        assert_eq!(res.headers()["location"], "/signin");
+        assert_eq!(res.headers()["location"], back);
     }
     let res = server
         .send(Request::get("/signin").body(Body::empty()).unwrap())
@@ -130,8 +138,63 @@ async fn a_wrong_password_gets_no_session() {
                 .unwrap(),
         )
         .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(res.headers().get("set-cookie").is_none());
     assert!(body_text(res).await.contains("Sign in failed"));
+}
+
+#[tokio::test]
+async fn signing_in_returns_to_the_page_asked_for_and_never_to_another_site() {
+    let server = spawn().await;
+    for (next, to) in [
+        ("%2Fpeople%3Fq%3Dann", "/people?q=ann"),
+        ("https%3A%2F%2Fevil.example%2F", "/"),
+        ("%2F%2Fevil.example", "/"),
+    ] {
+        let res = server
+            .send(
+                Request::post(server_fn_path("sign_in"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(format!(
+                        "username=admin&password={}&next={next}",
+                        crate::support::PASSWORD
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.headers()["location"], to, "{next}");
+    }
+}
+
+#[tokio::test]
+async fn pages_and_answers_about_the_directory_are_not_cached() {
+    let server = spawn().await;
+    let (cookie, _) = sign_in(&server, false).await;
+    let token = cookie.split(';').next().unwrap().to_owned();
+    for page in ["/people", "/apps"] {
+        let res = server
+            .send(
+                Request::get(page)
+                    .header("cookie", &token)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{page}");
+    }
+    let res = server
+        .send(
+            Request::post(server_fn_path("list_people"))
+                .header("cookie", &token)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(Body::from("search=&offset=0"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]
