@@ -95,8 +95,20 @@ pub fn Pager(offset: RwSignal<i64>, total: i64, limit: i64) -> impl IntoView {
 /// Imports paused at an import safeguard (of one app, or of every app when
 /// `app_id` is empty), each with Resume and Cancel.
 #[component]
-pub fn PausedBanner(#[prop(into)] app_id: String) -> impl IntoView {
+pub fn PausedBanner(
+    #[prop(into)] app_id: String,
+    /// Counts the decisions made here, for a page that shows the runs too.
+    #[prop(optional)]
+    decided: Option<RwSignal<u64>>,
+) -> impl IntoView {
     let decide = ServerAction::<DecidePausedRun>::new();
+    Effect::new(move |_| {
+        if matches!(decide.value().get(), Some(Ok(_))) {
+            if let Some(decided) = decided {
+                decided.update(|n| *n += 1);
+            }
+        }
+    });
     let id = StoredValue::new(app_id);
     // An import can pause while the page is open: look again every 2 s.
     let tick = RwSignal::new(0u64);

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import * as fs from 'fs';
 import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
 
 const HEADER = ['login', 'firstName', 'lastName', 'email'];
@@ -96,6 +97,9 @@ test('a full import that drops 30% of 150 users stops at the safeguard until Res
   await expect(page.locator('.summary')).toContainText('Import paused at a safeguard', { timeout: 30_000 });
   const banner = page.getByTestId('safeguard-banner');
   await expect(banner).toContainText(`Import of Staff ${tag} paused`);
+  // Another import waits for the decision, and says so.
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.queued')).toContainText('it starts when the paused import is resumed or cancelled');
   await expect(banner).toContainText('45 of 150 users (30%), more than the limit of 20%');
 
   // The dashboard shows it too, and nobody was deactivated yet.
@@ -215,8 +219,30 @@ test('Cancel at the safeguard completes the import with one outcome: removals ca
   const summary = page.getByTestId('run-summary');
   await expect(summary).toContainText('Import paused at a safeguard', { timeout: 30_000 });
   await expect(summary).toContainText('safeguard');
+
+  // Before deciding, the admin reads who would be removed.
+  const removals = page.getByTestId('removals');
+  await expect(removals).toContainText('45 users');
+  await removals.getByLabel('Search the users this import would remove').fill(`u149.${tag}`);
+  await expect(removals.locator('tbody tr')).toHaveCount(1);
+  await expect(removals.locator('tbody tr')).toContainText('Deactivate');
+  const download = page.waitForEvent('download');
+  await removals.getByRole('link', { name: 'Download CSV' }).click();
+  const csvText = fs.readFileSync(await (await download).path(), 'utf8');
+  expect(csvText.trim().split(/\r?\n/)).toHaveLength(46);
+  expect(csvText).toContain(`u105.${tag}@example.com,U105,Tag,u105.${tag}@example.com,Deactivate`);
+
+  // Cancel from the dashboard: its row of this import follows at once.
+  const app = appPath(page);
+  await page.goto('/');
+  await waitForHydration(page);
+  const row = page.locator('tr').filter({ hasText: `Crew ${tag}` }).first();
+  await expect(row).toContainText('PAUSED');
   await page.getByTestId('safeguard-banner').filter({ hasText: `Crew ${tag}` }).getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('safeguard-banner').filter({ hasText: `Crew ${tag}` })).toHaveCount(0);
+  await expect(row).toContainText('COMPLETED');
+  await page.goto(`${app}/import`);
+  await waitForHydration(page);
 
   for (const load of [false, true]) {
     if (load) {

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 pub use proto::records::*;
 pub use proto::{
-    AdminRole, AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice, RunStatus,
-    SafeguardLevel, TextEncoding, UserStatus,
+    AdminRole, AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice,
+    RemovalAction, RunStatus, SafeguardLevel, TextEncoding, UserStatus,
 };
 
 /// Length limits of Okta's user profile (see OKTA-API.md).

@@ -313,6 +313,34 @@ impl TextEncoding {
     }
 }
 
+/// What a run's removal does to a user who left the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "sqlx", sqlx(rename_all = "SCREAMING_SNAKE_CASE"))]
+pub enum RemovalAction {
+    Deactivate,
+    Suspend,
+    Unassign,
+}
+
+impl RemovalAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalAction::Deactivate => "DEACTIVATE",
+            RemovalAction::Suspend => "SUSPEND",
+            RemovalAction::Unassign => "UNASSIGN",
+        }
+    }
+    /// What happens to the user, in the console's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            RemovalAction::Deactivate => "Deactivate",
+            RemovalAction::Suspend => "Suspend",
+            RemovalAction::Unassign => "Remove from the app",
+        }
+    }
+}
+
 /// Which import safeguard a run trips: the app's or the org's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

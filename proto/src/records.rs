@@ -2,8 +2,8 @@
 //! the import queue, uploads and the dashboard.
 
 use crate::kinds::{
-    AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice, RunStatus,
-    SafeguardLevel, TextEncoding, UserStatus,
+    AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice, RemovalAction,
+    RunStatus, SafeguardLevel, TextEncoding, UserStatus,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -170,6 +170,17 @@ pub struct Plan {
     pub reactivate: PlanSection<PlanUser>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roadblock: Option<Roadblock>,
+}
+
+/// A user a paused run would remove, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct PlannedRemoval {
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub action: RemovalAction,
 }
 
 /// A row of an import that could not be used.

@@ -64,6 +64,10 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
     Router::new()
         .route("/console/apps/{id}/uploads", post(uploads::upload_csv))
         .route("/console/runs/{id}/errors.csv", get(uploads::error_report))
+        .route(
+            "/console/runs/{id}/removals.csv",
+            get(uploads::removals_report),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();

@@ -92,13 +92,31 @@ pub async fn error_report(
     let Some(admin) = session_admin(&state, &headers).await else {
         return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
     };
-    match state.engine.read(&admin).row_errors_csv(&run_id).await {
+    let report = state.engine.read(&admin).row_errors_csv(&run_id).await;
+    csv_download(report, &format!("import-errors-{run_id}.csv"))
+}
+
+/// The users a paused import would remove, as a CSV download.
+pub async fn removals_report(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(admin) = session_admin(&state, &headers).await else {
+        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
+    };
+    let report = state.engine.read(&admin).removals_csv(&run_id).await;
+    csv_download(report, &format!("import-removals-{run_id}.csv"))
+}
+
+fn csv_download(report: Result<String, engine::Error>, file_name: &str) -> Response {
+    match report {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"import-errors-{run_id}.csv\""),
+                    format!("attachment; filename=\"{file_name}\""),
                 ),
             ],
             Body::from(csv),

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use proto::console::PausedRunView;
 use proto::{
-    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, RowError,
-    TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, PlannedRemoval, QueueChoice, QueueRow,
+    RowError, TextEncoding, UploadPreview,
 };
 
 /// Reads an upload that is text but not UTF-8 in the encoding the admin
@@ -154,6 +154,23 @@ pub async fn list_row_errors(run_id: String, offset: i64) -> Result<Page<RowErro
     engine
         .read(&admin)
         .row_errors(&run_id, offset, 50)
+        .await
+        .map_err(to_error)
+}
+
+/// One page of the users a paused import would remove, narrowed by login,
+/// name or email.
+#[server]
+pub async fn list_removals(
+    run_id: String,
+    search: String,
+    offset: i64,
+) -> Result<Page<PlannedRemoval>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .removals(&run_id, &search, offset, 50)
         .await
         .map_err(to_error)
 }

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let data = Resource::new(|| (), |_| dashboard());
+    // A Resume or Cancel in the banner changes the runs listed below.
+    let decided = RwSignal::new(0u64);
+    let data = Resource::new(move || decided.get(), |_| dashboard());
     view! {
         <h1>"Dashboard"</h1>
-        <PausedBanner app_id=""/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <PausedBanner app_id="" decided/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
@@ -38,6 +40,6 @@ pub fn Dashboard() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

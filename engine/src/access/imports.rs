@@ -4,8 +4,8 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
-    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, QueueAction,
-    QueueChoice, QueueRow, RowError, RunStatus, TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, PlannedRemoval,
+    QueueAction, QueueChoice, QueueRow, RowError, RunStatus, TextEncoding, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
@@ -37,17 +37,58 @@ impl ReadHandle<'_> {
             .await
     }
 
+    /// One page of the users a paused run would remove, narrowed by login,
+    /// name or email.
+    pub async fn removals(
+        &self,
+        run_id: &str,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<PlannedRemoval>> {
+        self.engine.store.get_run(run_id).await?;
+        self.engine
+            .store
+            .list_removals(run_id, search, offset, limit)
+            .await
+    }
+
+    /// The users a paused run would remove as a CSV report: login, first
+    /// and last name, email, what would happen to them.
+    pub async fn removals_csv(&self, run_id: &str) -> Result<String> {
+        let store = &self.engine.store;
+        store.get_run(run_id).await?;
+        let mut report = Report::new(&["login", "firstName", "lastName", "email", "action"])?;
+        let mut offset = 0;
+        loop {
+            let page = store.list_removals(run_id, "", offset, 5000).await?;
+            for r in &page.items {
+                report.push(&[
+                    &r.login,
+                    &r.first_name,
+                    &r.last_name,
+                    &r.email,
+                    r.action.label(),
+                ])?;
+            }
+            offset += page.items.len() as i64;
+            if page.items.is_empty() || offset >= page.total {
+                return report.finish();
+            }
+        }
+    }
+
     /// The run's row errors as a CSV report: line, field, value, error.
     /// A cell a spreadsheet would read as a formula is written as text.
     pub async fn row_errors_csv(&self, run_id: &str) -> Result<String> {
         let store = &self.engine.store;
         store.get_run(run_id).await?;
-        let mut report = ErrorReport::new()?;
+        let mut report = Report::errors()?;
         let mut offset = 0;
         loop {
             let page = store.list_row_errors(run_id, offset, 5000).await?;
             for e in &page.items {
-                report.push(e)?;
+                report.push_error(e)?;
             }
             offset += page.items.len() as i64;
             if page.items.is_empty() || offset >= page.total {
@@ -363,35 +404,41 @@ fn not_paused() -> Error {
     Error::Conflict("This import is not paused at a safeguard".into())
 }
 
-/// The row-error report as it is written: a header, then one CSV record
-/// per row error, lines ended by CRLF.
-struct ErrorReport {
+/// A downloadable CSV report as it is written: a header, then one record
+/// per row, lines ended by CRLF, cells that look like formulas neutralised.
+struct Report {
     writer: csv::Writer<Vec<u8>>,
 }
 
-impl ErrorReport {
-    fn new() -> Result<Self> {
+impl Report {
+    fn new(header: &[&str]) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
-        writer
-            .write_record(["line", "field", "value", "error"])
-            .map_err(report_failed)?;
-        Ok(ErrorReport { writer })
+        writer.write_record(header).map_err(report_failed)?;
+        Ok(Report { writer })
     }
 
-    fn push(&mut self, e: &RowError) -> Result<()> {
+    fn push(&mut self, cells: &[&str]) -> Result<()> {
+        let cells: Vec<Cow<str>> = cells.iter().map(|c| neutralise_formula(c)).collect();
+        self.writer
+            .write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(report_failed)
+    }
+
+    /// The row-error report: line, field, value, error.
+    fn errors() -> Result<Self> {
+        Report::new(&["line", "field", "value", "error"])
+    }
+
+    fn push_error(&mut self, e: &RowError) -> Result<()> {
         let line = e.line.map(|l| l.to_string()).unwrap_or_default();
-        let cells = [
-            line.as_str(),
+        self.push(&[
+            &line,
             e.field.as_deref().unwrap_or(""),
             e.value.as_deref().unwrap_or(""),
             &e.message,
-        ]
-        .map(neutralise_formula);
-        self.writer
-            .write_record(cells.iter().map(|cell| cell.as_bytes()))
-            .map_err(report_failed)
+        ])
     }
 
     fn finish(self) -> Result<String> {
@@ -404,7 +451,7 @@ impl ErrorReport {
 }
 
 fn report_failed(e: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("writing the error report: {e}"))
+    Error::Internal(format!("writing a CSV report: {e}"))
 }
 
 /// A cell as a spreadsheet will show it, not run it: text that starts with
@@ -424,9 +471,9 @@ mod tests {
     use super::*;
 
     fn report_of(errors: &[RowError]) -> String {
-        let mut report = ErrorReport::new().unwrap();
+        let mut report = Report::errors().unwrap();
         for e in errors {
-            report.push(e).unwrap();
+            report.push_error(e).unwrap();
         }
         report.finish().unwrap()
     }

@@ -3,6 +3,7 @@
 
 use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
+use crate::model::{Page, PlannedRemoval};
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -18,30 +19,7 @@ pub struct LinkedUser {
     pub assigned: bool,
 }
 
-/// What a removal does to a user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum RemovalAction {
-    Deactivate,
-    Suspend,
-    Unassign,
-}
-
-impl RemovalAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RemovalAction::Deactivate => "DEACTIVATE",
-            RemovalAction::Suspend => "SUSPEND",
-            RemovalAction::Unassign => "UNASSIGN",
-        }
-    }
-    pub fn parse(s: &str) -> RemovalAction {
-        match s {
-            "SUSPEND" => RemovalAction::Suspend,
-            "UNASSIGN" => RemovalAction::Unassign,
-            _ => RemovalAction::Deactivate,
-        }
-    }
-}
+pub use crate::model::RemovalAction;
 
 /// A user a run removes: deactivates, suspends or unassigns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,18 +76,57 @@ impl Store {
         .bind(run_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                let action: String = r.get("action");
-                Removal {
+                Ok(Removal {
                     external_id: r.get("external_id"),
                     user_id: r.get("user_id"),
                     login: r.get("login"),
-                    action: RemovalAction::parse(&action),
-                }
+                    action: r.try_get("action")?,
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// One page of the users a paused run would remove, by login; `search`
+    /// narrows them by login, name or email, ignoring case.
+    pub async fn list_removals(
+        &self,
+        run_id: &str,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<PlannedRemoval>> {
+        const FROM: &str = "FROM import_removals r JOIN users u ON u.id = r.user_id
+             WHERE r.run_id = ? AND (lower(u.login) LIKE lower(?) ESCAPE '\\'
+                OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\'
+                OR lower(u.email) LIKE lower(?) ESCAPE '\\')";
+        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM}"))
+            .bind(run_id)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let items = sqlx::query_as(&format!(
+            "SELECT u.login, u.first_name, u.last_name, u.email, r.action {FROM}
+             ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?"
+        ))
+        .bind(run_id)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
     }
 
     /// Apps with an import schedule that have an upload to import and no

@@ -2,20 +2,9 @@
 //! import, a resume cut short by a stop, and confirming while an import of
 //! the app runs or waits.
 
-use crate::support::{open_on, sourced_app, sql_on_stopped, users_csv, Env, DEFAULT_MAX_UPLOAD};
+use crate::support::{open_on, paused, sql_on_stopped, users_csv, Env, DEFAULT_MAX_UPLOAD};
 use engine::model::{ImportType, RunStatus};
 use engine::Error;
-
-/// An app of 150 confirmed users whose last import dropped 50 of them and
-/// stopped at the app-level safeguard; returns the paused run's id.
-async fn paused(env: &Env) -> (engine::model::App, String) {
-    let app = sourced_app(env, "HR", 150).await;
-    let run = env
-        .import(&app, users_csv("u", 0..100).as_bytes(), ImportType::Full)
-        .await;
-    assert_eq!(run.status, RunStatus::Paused);
-    (app, run.id)
-}
 
 fn is_conflict<T>(r: &engine::Result<T>) -> bool {
     matches!(r, Err(Error::Conflict(_)))

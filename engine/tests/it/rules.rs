@@ -2,7 +2,7 @@
 //! incremental removals, safeguards, previews, queue decisions and schedules.
 
 use crate::support::{
-    at, open_on, sourced_app, sourced_app_of, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER,
+    at, open_on, paused, sourced_app, sourced_app_of, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER,
 };
 use engine::model::{ImportType, MatchType, QueueAction, RunStatus};
 use engine::settings::{
@@ -929,4 +929,43 @@ async fn connection_secrets_are_write_only() {
     let logged = events[0].to_string();
     assert!(logged.contains("port"), "{logged}");
     assert!(!logged.contains("hunter2-secret"), "{logged}");
+}
+
+#[tokio::test]
+async fn a_paused_import_lists_who_it_would_remove_searchable_and_as_csv() {
+    let env = Env::new().await;
+    let (_, run) = paused(&env).await;
+    let read = env.engine.read(&env.admin);
+    let all = read.removals(&run, "", 0, 20).await.unwrap();
+    assert_eq!(all.total, 50);
+    assert_eq!(all.items.len(), 20);
+    assert!(all
+        .items
+        .iter()
+        .all(|r| r.action == engine::model::RemovalAction::Deactivate));
+    // By login, by name (the users are First{i} Last{i}), by email.
+    let one = read.removals(&run, "U149@EXAMPLE", 0, 20).await.unwrap();
+    assert_eq!(one.total, 1);
+    assert_eq!(one.items[0].login, "u149@example.com");
+    assert_eq!(
+        read.removals(&run, "first120 last120", 0, 20)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        read.removals(&run, "u99@", 0, 20).await.unwrap().total,
+        0,
+        "u99 stays"
+    );
+
+    let csv = read.removals_csv(&run).await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "login,firstName,lastName,email,action");
+    assert_eq!(lines.len(), 51);
+    assert!(
+        csv.contains("u149@example.com,First149,Last149,u149@example.com,Deactivate"),
+        "{csv}"
+    );
 }

@@ -298,6 +298,17 @@ pub async fn sourced_app_of(env: &Env, name: &str, prefix: &str, n: usize) -> en
     app
 }
 
+/// An app of 150 confirmed users whose last import dropped 50 of them and
+/// stopped at the app-level safeguard; returns the paused run's id.
+pub async fn paused(env: &Env) -> (engine::model::App, String) {
+    let app = sourced_app(env, "HR", 150).await;
+    let run = env
+        .import(&app, users_csv("u", 0..100).as_bytes(), ImportType::Full)
+        .await;
+    assert_eq!(run.status, engine::model::RunStatus::Paused);
+    (app, run.id)
+}
+
 /// Runs SQL on the database of a stopped engine, to set up what an older
 /// version or a stop at the wrong moment would have left.
 pub async fn sql_on_stopped(dir: &Path, sql: &str) {

@@ -1,7 +1,7 @@
 //! The run: imports running or queued with their progress, and the last
 //! finished one's outcome with its plan and row errors.
 
-use crate::api::imports::{list_row_errors, ApplyPreview};
+use crate::api::imports::{list_removals, list_row_errors, ApplyPreview};
 use crate::components::{count, error_text, Pager};
 use leptos::prelude::*;
 use proto::{ImportRun, Plan, PlanSection, PlanUser, RunStatus, SafeguardLevel};
@@ -51,6 +51,13 @@ fn outcome(r: &ImportRun) -> (&'static str, &'static str) {
 pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> impl IntoView {
     let active: Vec<ImportRun> = runs.iter().filter(|r| r.is_active()).cloned().collect();
     let last = runs.iter().find(|r| !r.is_active()).cloned();
+    // An import paused at a safeguard holds the app's imports until the
+    // admin decides.
+    let waits_for = if runs.iter().any(|r| r.status == RunStatus::Paused) {
+        "it starts when the paused import is resumed or cancelled."
+    } else {
+        "it starts when the running import ends."
+    };
     view! {
         {active.into_iter().rev().map(|r| if r.status == RunStatus::Running {
             view! {
@@ -60,7 +67,7 @@ pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> imp
                 </div>
             }.into_any()
         } else {
-            view! { <p class="queued" role="status">{format!("{} import queued: it starts when the running import ends.", r.import_type)}</p> }.into_any()
+            view! { <p class="queued" role="status">{format!("{} import queued: {waits_for}", r.import_type)}</p> }.into_any()
         }).collect_view()}
         {last.map(|r| {
             let ok = r.status == RunStatus::Completed;
@@ -73,6 +80,7 @@ pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> imp
                     <p>{summary_text(&r)}</p>
                     {r.message.clone().map(|m| view! { <p class=if ok { "hint" } else { "error" }>{m}</p> })}
                     {plan.map(|plan| view! { <PlanDiff plan/> })}
+                    {(r.status == RunStatus::Paused).then(|| view! { <Removals run_id=r.id.clone()/> })}
                     {(r.preview && ok).then(|| view! {
                         <button type="button" class="primary" disabled=move || apply.pending().get()
                             on:click=move |_| { apply.dispatch(ApplyPreview { run_id: run_id.clone() }); }>
@@ -84,6 +92,54 @@ pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> imp
             }
         })}
         {move || apply.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
+    }
+}
+
+/// Everyone a paused import would remove, searchable and downloadable,
+/// for the admin to read before Resume or Cancel.
+#[component]
+fn Removals(run_id: String) -> impl IntoView {
+    let offset = RwSignal::new(0i64);
+    let search = RwSignal::new(String::new());
+    let rid = StoredValue::new(run_id.clone());
+    let removals = Resource::new(
+        move || (rid.get_value(), search.get(), offset.get()),
+        |(id, q, o)| list_removals(id, q, o),
+    );
+    view! {
+        <div class="removals" data-testid="removals">
+            <h4>"Who this import would remove"</h4>
+            <div class="toolbar">
+                <input type="search" aria-label="Search the users this import would remove" placeholder="Search by name, login or email"
+                    on:input=move |ev| { search.set(event_target_value(&ev)); offset.set(0); }/>
+                <a class="button" href=format!("/console/runs/{run_id}/removals.csv") download="import-removals.csv">"Download CSV"</a>
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match removals.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(page) if page.items.is_empty() => view! { <p class="empty">"Nobody matches."</p> }.into_any(),
+                        Ok(page) => view! {
+                            <p class="hint">{format!("{} users", count(page.total))}</p>
+                            <table class="grid removal-rows">
+                                <thead><tr><th>"Name"</th><th>"Login"</th><th>"Email"</th><th>"What happens"</th></tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td>{format!("{} {}", r.first_name, r.last_name)}</td>
+                                            <td>{r.login}</td>
+                                            <td>{r.email}</td>
+                                            <td>{r.action.label()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pager offset total=page.total limit=page.limit/>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
     }
 }
 
