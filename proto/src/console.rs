@@ -39,3 +39,56 @@ pub struct LogPageView {
     pub rows: Vec<LogRowView>,
     pub next: Option<i64>,
 }
+
+/// How far back the System Log looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum LogRange {
+    LastHour,
+    #[default]
+    Last24Hours,
+    Last7Days,
+    Last30Days,
+    All,
+}
+
+impl LogRange {
+    pub const ALL: [LogRange; 5] = [
+        LogRange::LastHour,
+        LogRange::Last24Hours,
+        LogRange::Last7Days,
+        LogRange::Last30Days,
+        LogRange::All,
+    ];
+    /// Its form in a URL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogRange::LastHour => "1h",
+            LogRange::Last24Hours => "24h",
+            LogRange::Last7Days => "7d",
+            LogRange::Last30Days => "30d",
+            LogRange::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LogRange> {
+        LogRange::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            LogRange::LastHour => "Last hour",
+            LogRange::Last24Hours => "Last 24 hours",
+            LogRange::Last7Days => "Last 7 days",
+            LogRange::Last30Days => "Last 30 days",
+            LogRange::All => "All time",
+        }
+    }
+    /// How many seconds back it reaches; `None` for all time.
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            LogRange::LastHour => Some(3600),
+            LogRange::Last24Hours => Some(86_400),
+            LogRange::Last7Days => Some(7 * 86_400),
+            LogRange::Last30Days => Some(30 * 86_400),
+            LogRange::All => None,
+        }
+    }
+}

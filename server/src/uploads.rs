@@ -1,13 +1,15 @@
 //! Console routes that a server function does not fit: the streamed CSV
-//! upload and the error report download. Both require an admin session.
+//! upload and the CSV downloads (row errors, a paused import's removals,
+//! the System Log). Each requires an admin session.
 
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use engine::model::Admin;
 use futures_util::TryStreamExt;
+use proto::console::LogRange;
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
     web::session_admin(&state.engine, headers)
@@ -107,6 +109,34 @@ pub async fn removals_report(
     };
     let report = state.engine.read(&admin).removals_csv(&run_id).await;
     csv_download(report, &format!("import-removals-{run_id}.csv"))
+}
+
+/// The System Log events that match `filter`, `q` and `range`, as a CSV
+/// download.
+pub async fn log_report(
+    State(state): State<AppState>,
+    Query(params): Query<LogParams>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(admin) = session_admin(&state, &headers).await else {
+        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
+    };
+    let range = LogRange::parse(&params.range).unwrap_or_default();
+    let report = state
+        .engine
+        .read(&admin)
+        .events_csv(&params.filter, &params.q, range)
+        .await;
+    csv_download(report, "system-log.csv")
+}
+
+/// A System Log view as its URL has it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LogParams {
+    filter: String,
+    q: String,
+    range: String,
 }
 
 fn csv_download(report: Result<String, engine::Error>, file_name: &str) -> Response {

@@ -1,14 +1,15 @@
 //! The System Log.
 
 use leptos::prelude::*;
-use proto::console::LogPageView;
+use proto::console::{LogPageView, LogRange};
 
-/// Events newest first, narrowed by a filter expression and keywords;
-/// `after` continues from a previous page.
+/// Events of the range newest first, narrowed by a filter expression and
+/// keywords; `after` continues from a previous page.
 #[server]
 pub async fn query_logs(
     filter: String,
     q: String,
+    range: LogRange,
     after: Option<i64>,
 ) -> Result<LogPageView, ServerFnError> {
     use super::ssr::*;
@@ -17,6 +18,7 @@ pub async fn query_logs(
         after,
         limit: 50,
         descending: true,
+        since: engine::access::since(range),
         ..Default::default()
     };
     let page = engine

@@ -1,28 +1,72 @@
 use crate::api::logs::query_logs;
 use crate::components::error_text;
 use leptos::prelude::*;
-use proto::console::LogRowView;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use proto::console::{LogRange, LogRowView};
+
+/// What a query value keeps as it is: letters, digits and `-._~`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A value as it goes into a URL's query.
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+/// The query of a System Log view: what the page's URL and its download
+/// carry, so Back works and a view can be shared.
+fn view_query(filter: &str, q: &str, range: LogRange, after: Option<i64>) -> String {
+    let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+    format!(
+        "filter={}&q={}&range={}{after}",
+        encode(filter),
+        encode(q),
+        range.as_str()
+    )
+}
 
 #[component]
 pub fn SystemLog() -> impl IntoView {
-    let filter_input = RwSignal::new(String::new());
-    let keywords_input = RwSignal::new(String::new());
-    // What was last applied; the table follows these.
-    let applied = RwSignal::new((String::new(), String::new()));
-    let after = RwSignal::new(None::<i64>);
+    let query = use_query_map();
+    let param = move |key: &str| query.with(|q| q.get(key)).unwrap_or_default();
+    // The view is the URL's; the inputs start from it and follow it on Back.
+    let filter = Memo::new(move |_| param("filter"));
+    let keywords = Memo::new(move |_| param("q"));
+    let range = Memo::new(move |_| LogRange::parse(&param("range")).unwrap_or_default());
+    let after = Memo::new(move |_| param("after").parse::<i64>().ok());
+    let filter_input = RwSignal::new(filter.get_untracked());
+    let keywords_input = RwSignal::new(keywords.get_untracked());
+    Effect::new(move |_| filter_input.set(filter.get()));
+    Effect::new(move |_| keywords_input.set(keywords.get()));
     let events = Resource::new(
-        move || (applied.get(), after.get()),
-        |((f, q), a)| query_logs(f, q, a),
+        move || (filter.get(), keywords.get(), range.get(), after.get()),
+        |(f, q, r, a)| query_logs(f, q, r, a),
     );
-    let apply = move || {
-        after.set(None);
-        applied.set((filter_input.get_untracked(), keywords_input.get_untracked()));
+    let navigate = use_navigate();
+    let go = move |range: LogRange, after: Option<i64>| {
+        let q = view_query(
+            &filter_input.get_untracked(),
+            &keywords_input.get_untracked(),
+            range,
+            after,
+        );
+        navigate(&format!("/logs?{q}"), Default::default());
+    };
+    let go = StoredValue::new(go);
+    let download = move || {
+        format!(
+            "/console/logs.csv?{}",
+            view_query(&filter.get(), &keywords.get(), range.get(), None)
+        )
     };
     view! {
         <h1>"System Log"</h1>
         <form class="log-query" on:submit=move |ev| {
             ev.prevent_default();
-            apply();
+            go.with_value(|go| go(range.get_untracked(), None));
         }>
             <label for="log-filter">"Filter"</label>
             <input
@@ -41,7 +85,17 @@ pub fn SystemLog() -> impl IntoView {
                 prop:value=move || keywords_input.get()
                 on:input=move |ev| keywords_input.set(event_target_value(&ev))
             />
+            <label for="log-range">"Time range"</label>
+            <select id="log-range" prop:value=move || range.get().as_str() on:change=move |ev| {
+                let chosen = LogRange::parse(&event_target_value(&ev)).unwrap_or_default();
+                go.with_value(|go| go(chosen, None));
+            }>
+                {LogRange::ALL.into_iter().map(|r| view! {
+                    <option value=r.as_str() selected=move || range.get() == r>{r.label()}</option>
+                }).collect_view()}
+            </select>
             <button type="submit" class="primary">"Apply"</button>
+            <a class="button" href=download download="system-log.csv">"Download CSV"</a>
         </form>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -55,9 +109,14 @@ pub fn SystemLog() -> impl IntoView {
                                 <thead><tr><th></th><th>"Time"</th><th>"Actor"</th><th>"Event"</th><th>"Message"</th><th>"Target"</th><th>"Outcome"</th></tr></thead>
                                 {page.rows.into_iter().map(|row| view! { <LogRow row/> }).collect_view()}
                             </table>
-                            {next.map(|n| view! {
-                                <button type="button" on:click=move |_| after.set(Some(n))>"Older events"</button>
-                            })}
+                            <div class="pager">
+                                {after.get_untracked().is_some().then(|| view! {
+                                    <button type="button" on:click=move |_| go.with_value(|go| go(range.get_untracked(), None))>"Newest events"</button>
+                                })}
+                                {next.map(|n| view! {
+                                    <button type="button" on:click=move |_| go.with_value(|go| go(range.get_untracked(), Some(n)))>"Older events"</button>
+                                })}
+                            </div>
                         }.into_any()
                     }
                 }

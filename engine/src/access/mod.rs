@@ -5,7 +5,10 @@
 
 mod directory;
 mod imports;
+mod report;
 mod settings;
+
+pub use directory::{since, CSV_EVENTS};
 
 use crate::error::{Error, Result};
 use crate::model::Admin;

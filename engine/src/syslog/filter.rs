@@ -79,7 +79,7 @@ pub struct FilterError {
 }
 
 impl FilterError {
-    fn new(position: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(position: usize, message: impl Into<String>) -> Self {
         FilterError {
             position,
             message: message.into(),
@@ -140,6 +140,25 @@ impl Filter {
     /// is never produced.
     pub fn event_types(&self) -> Option<Vec<String>> {
         self.root.event_types()
+    }
+
+    /// Every attribute path the filter names, dotted, in the order written.
+    pub fn paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.root.collect_paths(&mut out);
+        out
+    }
+}
+
+impl Expr {
+    fn collect_paths(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::And(items) | Expr::Or(items) => {
+                items.iter().for_each(|e| e.collect_paths(out));
+            }
+            Expr::Not(inner) => inner.collect_paths(out),
+            Expr::Present(path) | Expr::Compare { path, .. } => out.push(path.0.join(".")),
+        }
     }
 }
 

@@ -223,6 +223,83 @@ impl StoredEvent {
     }
 }
 
+/// The LogEvent attributes a filter can name.
+const FIELDS: [&str; 35] = [
+    "uuid",
+    "published",
+    "eventType",
+    "version",
+    "severity",
+    "legacyEventType",
+    "displayMessage",
+    "actor",
+    "actor.id",
+    "actor.type",
+    "actor.alternateId",
+    "actor.displayName",
+    "client",
+    "client.userAgent",
+    "client.userAgent.rawUserAgent",
+    "client.userAgent.os",
+    "client.userAgent.browser",
+    "client.zone",
+    "client.device",
+    "client.ipAddress",
+    "client.geographicalContext",
+    "outcome",
+    "outcome.result",
+    "outcome.reason",
+    "target",
+    "target.id",
+    "target.type",
+    "target.alternateId",
+    "target.displayName",
+    "transaction",
+    "transaction.type",
+    "transaction.id",
+    "debugContext",
+    "debugContext.debugData",
+    "request.ipChain.ip",
+];
+
+/// Attributes under which any name may appear.
+const OPEN_FIELDS: [&str; 6] = [
+    "debugContext.debugData.",
+    "actor.detailEntry",
+    "target.detailEntry",
+    "transaction.detail",
+    "authenticationContext",
+    "securityContext",
+];
+
+/// Refuses a filter that names an attribute no LogEvent has (a misspelt
+/// `eventtype` would otherwise match nothing, silently), naming the field,
+/// the one it was probably meant to be, and the known ones.
+pub fn check_fields(filter: &filter::Filter, text: &str) -> Result<(), filter::FilterError> {
+    for path in filter.paths() {
+        let known = FIELDS.contains(&path.as_str())
+            || OPEN_FIELDS.iter().any(|open| path.starts_with(open))
+            || path == "request";
+        if known {
+            continue;
+        }
+        let position = text.find(&path).map_or(0, |b| text[..b].chars().count());
+        let hint = FIELDS
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(&path))
+            .map(|f| format!(" Did you mean {f}? Field names are case-sensitive."))
+            .unwrap_or_default();
+        return Err(filter::FilterError::new(
+            position,
+            format!(
+                "Unknown field {path} at position {position}.{hint} Known fields: {}, and debugContext.debugData.<name>",
+                FIELDS.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn merge(mut base: Value, extra: Value) -> Value {
     if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
         for (k, v) in e {
@@ -290,4 +367,39 @@ pub(crate) fn matches_keywords(event: &Value, keywords: &[String]) -> bool {
     }
     let text = event.to_string().to_lowercase();
     keywords.iter().all(|k| text.contains(k.as_str()))
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<(), filter::FilterError> {
+        check_fields(&filter::Filter::parse(text).unwrap(), text)
+    }
+
+    #[test]
+    fn a_misspelt_field_is_named_with_the_right_one() {
+        let e = check(r#"eventtype eq "system.import.start""#).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Unknown field eventtype at position 0."),
+            "{e}"
+        );
+        assert!(e.message.contains("Did you mean eventType?"), "{e}");
+        let e = check(r#"eventType eq "x" and actor.login eq "a""#).unwrap_err();
+        assert_eq!(e.position, 21);
+        assert!(e.message.contains("actor.alternateId"), "{e}");
+    }
+
+    #[test]
+    fn known_and_open_fields_pass() {
+        for ok in [
+            r#"eventType eq "x" and target.id eq "00u1""#,
+            r#"debugContext.debugData.importTrigger eq "Manual action""#,
+            r#"outcome.result eq "FAILURE" or client.ipAddress pr"#,
+            r#"not (published lt "2026-01-01T00:00:00.000Z")"#,
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+    }
 }

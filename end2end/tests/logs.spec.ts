@@ -1,0 +1,55 @@
+import { test, expect } from '@playwright/test';
+import * as fs from 'fs';
+import { createCsvApp, signIn, uniqueName, waitForHydration } from './helpers';
+
+test('a misspelt field in a filter is an error naming it, not "No events match"', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/logs');
+  await waitForHydration(page);
+  await page.getByLabel('Filter').fill('eventtype eq "application.lifecycle.create"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Unknown field eventtype');
+  await expect(alert).toContainText('Did you mean eventType?');
+  await expect(page.getByText('No events match.')).toHaveCount(0);
+});
+
+test('the filter and range are in the URL: Back returns to the last view, a reload keeps it, and Download CSV has what matches', async ({ page }) => {
+  const name = uniqueName('Audit');
+  await signIn(page);
+  await createCsvApp(page, name);
+  await page.goto('/logs');
+  await waitForHydration(page);
+
+  await page.getByLabel('Filter').fill('eventType eq "application.lifecycle.create"');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/filter=eventType%20eq%20%22application\.lifecycle\.create%22/);
+  await expect(page.locator('tbody.event').first()).toContainText(name);
+  await expect(page.locator('tbody.event[data-event-type="user.session.start"]')).toHaveCount(0);
+
+  await page.getByLabel('Time range').selectOption('1h');
+  await expect(page).toHaveURL(/range=1h/);
+  await expect(page.locator('tbody.event').first()).toContainText(name);
+
+  // A shared link opens the same view; Back goes to the view before.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Filter')).toHaveValue('eventType eq "application.lifecycle.create"');
+  await expect(page.getByLabel('Time range')).toHaveValue('1h');
+  await page.goBack();
+  await expect(page).not.toHaveURL(/range=1h/);
+  await expect(page.getByLabel('Filter')).toHaveValue('eventType eq "application.lifecycle.create"');
+  await page.goBack();
+  await expect(page.getByLabel('Filter')).toHaveValue('');
+  await expect(page.locator('tbody.event[data-event-type="user.session.start"]').first()).toBeVisible();
+  await page.goForward();
+  await expect(page.getByLabel('Filter')).toHaveValue('eventType eq "application.lifecycle.create"');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download CSV' }).click();
+  const csv = fs.readFileSync(await (await download).path(), 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toBe('published,eventType,severity,actor,displayMessage,outcome,targets,uuid');
+  expect(lines.slice(1).every((l) => l.includes(',application.lifecycle.create,'))).toBe(true);
+  expect(csv).toContain(name);
+});
