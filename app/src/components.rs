@@ -49,10 +49,15 @@ pub fn Layout(children: Children) -> impl IntoView {
             }
         }
     });
+    // On a narrow screen the navigation folds into a menu.
+    let menu_open = RwSignal::new(false);
     view! {
-        <header class="topbar">
+        <header class="topbar" class:open=move || menu_open.get()>
             <a class="brand" href="/">"Muster"</a>
-            <nav>
+            <button type="button" class="menu-toggle" aria-controls="main-nav"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|o| *o = !*o)>"Menu"</button>
+            <nav id="main-nav" on:click=move |_| menu_open.set(false)>
                 <A href="/">"Dashboard"</A>
                 <A href="/apps">"Applications"</A>
                 <A href="/people">"People"</A>

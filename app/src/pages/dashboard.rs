@@ -14,6 +14,13 @@ pub fn Dashboard() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(d) if d.apps == 0 => view! {
+                        <section class="card empty-state">
+                            <h2>"No apps yet"</h2>
+                            <p>"Add an app for each source of people, then drop its CSV file on the app's Import tab."</p>
+                            <a class="button primary-link" href="/apps">"Add an app"</a>
+                        </section>
+                    }.into_any(),
                     Ok(d) => view! {
                         <section class="tiles">
                             <div class="tile"><span class="n">{count(d.apps)}</span>" apps"</div>
@@ -21,6 +28,9 @@ pub fn Dashboard() -> impl IntoView {
                             <div class="tile"><span class="n">{count(d.unconfirmed)}</span>" unconfirmed users"</div>
                         </section>
                         <h2>"Recent imports"</h2>
+                        {d.recent.is_empty().then(|| view! {
+                            <p class="empty">"No imports yet: open an app's Import tab and drop a CSV file."</p>
+                        })}
                         <table class="grid">
                             <thead><tr><th>"App"</th><th>"Started"</th><th>"Type"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Errors"</th></tr></thead>
                             <tbody>
@@ -28,7 +38,7 @@ pub fn Dashboard() -> impl IntoView {
                                     <tr>
                                         <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
                                         <td>{when(r.started.unwrap_or(r.created))}</td>
-                                        <td>{r.import_type.as_str()}</td>
+                                        <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                         <td>{r.status.as_str()}</td>
                                         <td>{count(r.counts.scanned)}</td>
                                         <td>{count(r.counts.new)}</td>

@@ -38,7 +38,9 @@ pub fn Provisioning(app_id: String) -> impl IntoView {
         <div class="provisioning">
             <aside class="settings-nav">
                 <h3>"Settings"</h3>
-                <ul><li>"To App"</li><li class="active">"To Muster"</li><li>"API Integration"</li></ul>
+                // A CSV Directory only provisions to Muster; apps that can be
+                // written to (SCIM) add "To App" and "API Integration".
+                <ul><li class="active">"To Muster"</li></ul>
             </aside>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
