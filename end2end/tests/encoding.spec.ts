@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCsvApp, signIn, uniqueName, waitForHydration } from './helpers';
+import { confirmSelected, createCsvApp, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
 
 /**
  * Text as Excel's "CSV (Comma delimited)" saves it: Windows-1252, one byte
@@ -60,9 +60,8 @@ test('an Excel (Windows-1252) CSV is named line and byte, then read as Windows-1
   await expect(page.locator('.summary')).toContainText('3 users scanned: 3 new');
   const queue = page.locator('.queue-rows tbody tr');
   await expect(queue.filter({ hasText: renee })).toContainText('Renée');
-  await page.getByLabel('Automatically activate new users').check();
-  await page.getByText('Select all 3 unconfirmed users').click();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await selectWholeQueue(page);
+  await confirmSelected(page, true);
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('3 users created (3 activated)');
 
   // The directory holds the names as they are spelled.

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Credentials of the admin account the e2e server is seeded with. */
 export const ADMIN = {
@@ -84,4 +84,30 @@ export async function createCsvApp(page: Page, name: string): Promise<void> {
   await page.getByRole('button', { name: 'Add app' }).click();
   await page.waitForURL(/\/apps\/0oa[0-9A-Za-z]+\/import$/);
   await waitForHydration(page);
+}
+
+/**
+ * Select every row of the import queue: the header checkbox ticks the page,
+ * then, when the queue has more pages, "Select all N matching this filter".
+ */
+export async function selectWholeQueue(page: Page): Promise<void> {
+  await page.getByLabel('Select all on this page').check();
+  const count = page.getByTestId('selection-count');
+  await expect(count).not.toHaveText('0 selected');
+  const all = page.getByRole('button', { name: /^Select all .* matching this filter$/ });
+  if (await all.isVisible()) await all.click();
+}
+
+/**
+ * Confirm Assignments on the selected rows: the dialog says what confirming
+ * will do, then its Confirm button runs it. `activate` ticks "Automatically
+ * activate new users" in the dialog first.
+ */
+export async function confirmSelected(page: Page, activate: boolean): Promise<void> {
+  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm Imported User Assignments' });
+  await expect(dialog).toContainText('will be confirmed');
+  if (activate) await dialog.getByLabel('Automatically activate new users').check();
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await expect(dialog).toHaveCount(0);
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
+import { confirmSelected, createCsvApp, csv, dropFile, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
 
 const HEADER = ['login', 'firstName', 'lastName', 'email', 'team'];
 
@@ -29,9 +29,8 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   const queue = page.locator('.queue-rows tbody tr');
   await expect(queue).toHaveCount(2);
   await expect(queue.filter({ hasText: ann })).toContainText('New');
-  await page.getByLabel('Automatically activate new users').check();
-  await page.getByText('Select all 2 unconfirmed users').click();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await selectWholeQueue(page);
+  await confirmSelected(page, true);
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('2 users created (2 activated)');
   await expect(page.getByText('No unconfirmed users.')).toBeVisible();
 
@@ -52,7 +51,7 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   await expect(rows.filter({ hasText: `a.lee.${tag}` }).locator('td').nth(5)).toHaveText(ann);
   await expect(rows.filter({ hasText: carl })).toContainText('New');
   await page.getByLabel(`Select ${ann.toUpperCase()}`).check();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await confirmSelected(page, false);
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
   await expect(page.locator('.queue-rows tbody tr')).toHaveCount(1);
 

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
+import { confirmSelected, createCsvApp, csv, dropFile, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
 
 test('a two-line title from a quoted CSV field shows on two lines in the profile', async ({ page }) => {
   const tag = uniqueName('ml').toLowerCase();
@@ -16,9 +16,8 @@ test('a two-line title from a quoted CSV field shows on two lines in the profile
   await expect(page.locator('.preview-rows td', { hasText: 'Account' })).toHaveJSProperty('innerText', 'Account\nManager');
   await page.getByRole('button', { name: 'Import Now' }).click();
   await expect(page.locator('.summary')).toContainText('1 users scanned: 1 new');
-  await page.getByLabel('Automatically activate new users').check();
-  await page.getByText('Select all 1 unconfirmed users').click();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await selectWholeQueue(page);
+  await confirmSelected(page, true);
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('1 users created');
 
   await page.goto('/people');

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import * as fs from 'fs';
-import { createCsvApp, csv, dropFile, signIn, uniqueName, waitForHydration } from './helpers';
+import { confirmSelected, createCsvApp, csv, dropFile, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
 
 const HEADER = ['login', 'firstName', 'lastName', 'email'];
 
@@ -22,9 +22,8 @@ async function importAndConfirm(page: Page, name: string, rows: string[][]): Pro
   await dropCsv(page, name, rows);
   await page.getByRole('button', { name: 'Import Now' }).click();
   await expect(page.locator('.summary')).toContainText(`${rows.length - 1} users scanned`);
-  await page.getByLabel('Automatically activate new users').check();
-  await page.getByText(/^Select all .* unconfirmed users$/).click();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await selectWholeQueue(page);
+  await confirmSelected(page, true);
   await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
 }
 
@@ -68,9 +67,12 @@ test('a partial match is linked by hand to a user the admin searches for', async
   await row.getByLabel(`Action for ${annie}`).selectOption('SEARCH');
   await row.getByLabel(`Find a user for ${annie}`).fill(`bob.${tag}`);
   await row.getByRole('button', { name: new RegExp(`Bob Ray${tag}`) }).click();
+  // Bob's profile is the directory's: linking him here takes a second step.
+  await expect(row.getByRole('alert')).toContainText(`Bob Ray${tag} (${bob}) is sourced by Directory ${tag}`);
+  await row.getByRole('button', { name: 'Link anyway' }).click();
   await expect(page.locator('.queue-rows tbody tr').filter({ hasText: annie })).toContainText(`→ ${bob}`);
   await page.getByLabel(`Select ${annie}`).check();
-  await page.getByRole('button', { name: 'Confirm Assignments' }).click();
+  await confirmSelected(page, false);
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('0 users created (0 activated), 1 linked');
   await expect(page.getByText('No unconfirmed users.')).toBeVisible();
 

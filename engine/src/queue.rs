@@ -3,11 +3,14 @@
 //! System Log events.
 
 use crate::error::Result;
-use crate::model::{App, ConfirmOutcome, MatchType, QueueChoice, UserProfile, UserStatus};
+use crate::model::{
+    App, ConfirmOutcome, MatchType, QueueChoice, UserProfile, UserStatus, PROBLEMS_LISTED,
+};
+use crate::store::accounts::{self, Holding};
 use crate::store::imports::{self, PendingRow, Selection};
 use crate::store::{self, NewUser, Store};
 use crate::syslog::{Actor, EventType, NewEvent, Target};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Queue rows confirmed per transaction.
 pub const CONFIRM_BATCH: usize = 10000;
@@ -22,6 +25,20 @@ fn attributes_of(row: &PendingRow) -> Vec<(String, String)> {
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// Why a person cannot be linked to another account of an app: they hold one.
+pub(crate) fn holds_account(
+    person: &str,
+    login: &str,
+    app_name: &str,
+    holding: &Holding,
+) -> String {
+    format!(
+        "{person} ({login}) already has an account in {app_name}: {} (external id {}). \
+         A person has one account per app.",
+        holding.login, holding.external_id
+    )
 }
 
 /// What confirming a row does.
@@ -130,6 +147,10 @@ pub async fn confirm_assignments(
             })
             .collect();
         let labels = store::rules::user_labels(&mut tx, &link_ids).await?;
+        // A person has one account per app: the accounts these people hold
+        // already, and those this batch links (by external id).
+        let held = accounts::holdings(&mut tx, &app.id, &link_ids).await?;
+        let mut linked_now: HashMap<String, String> = HashMap::new();
 
         let mut users = Vec::new();
         let mut links: Vec<(String, String)> = Vec::new();
@@ -214,6 +235,30 @@ pub async fn confirm_assignments(
                         outcome.skipped += 1;
                         continue;
                     };
+                    let holding = match (held.get(&user_id), linked_now.get(&user_id)) {
+                        (Some(holding), _) => Some(holding.clone()),
+                        (None, Some(external_id)) => Some(Holding {
+                            login: accounts::account(&mut tx, &app.id, external_id)
+                                .await?
+                                .map_or_else(|| external_id.clone(), |(login, _)| login),
+                            external_id: external_id.clone(),
+                        }),
+                        (None, None) => None,
+                    };
+                    if let Some(holding) = holding {
+                        // Left in the queue for the admin to decide again.
+                        if outcome.problems.len() < PROBLEMS_LISTED {
+                            outcome.problems.push(format!(
+                                "{}: {}",
+                                profile.login.as_str(),
+                                holds_account(name, login, &app.name, &holding)
+                            ));
+                        }
+                        outcome.refused += 1;
+                        outcome.skipped += 1;
+                        continue;
+                    }
+                    linked_now.insert(user_id.clone(), row.external_id.clone());
                     let target = Target::user(&user_id, login, name);
                     events.push(
                         NewEvent::new(

@@ -207,11 +207,68 @@ pub struct QueueRow {
     pub matched_user_id: Option<String>,
     pub matched_user_login: Option<String>,
     pub candidates: i64,
-    /// Logins of every candidate of a partial match or conflict.
-    pub candidate_logins: Vec<String>,
+    /// Every candidate of a partial match or conflict.
+    pub candidate_users: Vec<UserRef>,
     /// The admin's decision, when it is not the match type's.
     pub action: Option<QueueChoice>,
+    /// The user the admin chose to link to.
+    pub action_user_id: Option<String>,
     pub action_user_login: Option<String>,
+}
+
+/// A user named by id and login, as a list of choices shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: String,
+    pub login: String,
+}
+
+/// A person's account in an app: the app user linked to them. A person has
+/// at most one account per app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppAccount {
+    pub app_id: String,
+    pub app_name: String,
+    pub external_id: String,
+    /// The account's login as the app has it (its external id when the app
+    /// gives none).
+    pub login: String,
+    /// The app sources the person's profile.
+    pub sources_profile: bool,
+}
+
+/// A person of the directory with their app accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub user: User,
+    pub accounts: Vec<AppAccount>,
+}
+
+/// What setting a queue row's action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueActionOutcome {
+    Saved,
+    /// Nothing was saved: the chosen person's profile is sourced by another
+    /// app. The message says so; the admin confirms by sending the choice
+    /// again, confirmed.
+    ConfirmationNeeded(String),
+}
+
+/// What confirming a set of queue rows will do, counted before it runs (the
+/// Confirm Imported User Assignments dialog; Clear's tally is `total`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueTally {
+    /// Rows in the set.
+    pub total: i64,
+    /// New users to create (each activated when confirming activates).
+    pub create: i64,
+    /// Rows to link to an existing person.
+    pub link: i64,
+    pub ignore: i64,
+    /// Rows that need a decision first (a conflict, a link with no user).
+    pub undecided: i64,
+    /// Links that will be refused: the person already has an account in the app.
+    pub refused: i64,
 }
 
 /// Mappings evaluated on one imported row.
@@ -244,14 +301,24 @@ pub struct UploadPreview {
 }
 
 /// What confirming a set of queue rows did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfirmOutcome {
     pub created: i64,
     pub activated: i64,
     pub linked: i64,
     pub ignored: i64,
+    /// Rows left in the queue: undecided, refused, or changed meanwhile.
     pub skipped: i64,
+    /// Links refused because the person already has an account in the app
+    /// (counted in `skipped`).
+    pub refused: i64,
+    /// Why links were refused, naming who holds the account: the first
+    /// [`PROBLEMS_LISTED`] of them.
+    pub problems: Vec<String>,
 }
+
+/// Refusals a [`ConfirmOutcome`] spells out.
+pub const PROBLEMS_LISTED: usize = 20;
 
 /// What the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

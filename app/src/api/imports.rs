@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use proto::console::PausedRunView;
 use proto::{
-    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, PlannedRemoval, QueueChoice, QueueRow,
-    RowError, TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, PlannedRemoval, QueueActionOutcome,
+    QueueChoice, QueueRow, QueueTally, RowError, TextEncoding, UploadPreview,
 };
 
 /// Reads an upload that is text but not UTF-8 in the encoding the admin
@@ -111,13 +111,16 @@ pub async fn decide_paused_run(run_id: String, resume: bool) -> Result<ImportRun
 
 /// Sets what confirming a queue row does: no `action` (as its match type
 /// says), create, link (to the match, or to `user_id` when given) or ignore.
+/// Linking a person another app sources is saved only once `confirmed`;
+/// until then the outcome asks.
 #[server(input = Json)]
 pub async fn set_queue_action(
     app_id: String,
     seq: i64,
     action: Option<QueueChoice>,
     user_id: Option<String>,
-) -> Result<(), ServerFnError> {
+    confirmed: bool,
+) -> Result<QueueActionOutcome, ServerFnError> {
     use super::ssr::*;
     use engine::model::QueueAction;
     let (engine, admin) = require_admin().await?;
@@ -130,7 +133,7 @@ pub async fn set_queue_action(
     engine
         .write(&admin)
         .map_err(to_error)?
-        .set_queue_action(&app_id, seq, action)
+        .set_queue_action(&app_id, seq, action, confirmed)
         .await
         .map_err(to_error)
 }
@@ -208,6 +211,26 @@ pub async fn confirm_assignments(
         .write(&admin)
         .map_err(to_error)?
         .confirm_assignments(&app_id, selection, activate)
+        .await
+        .map_err(to_error)
+}
+
+/// What confirming the rows `seqs` (or when `all` every row of the queue as
+/// filtered) will do, and how many rows that is: the tally the Confirm and
+/// Clear dialogs show before they run.
+#[server(input = Json)]
+pub async fn tally_queue(
+    app_id: String,
+    seqs: Vec<i64>,
+    all: bool,
+    match_type: Option<MatchType>,
+) -> Result<QueueTally, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let selection = selection(seqs, all, match_type)?;
+    engine
+        .read(&admin)
+        .queue_tally(&app_id, &selection)
         .await
         .map_err(to_error)
 }

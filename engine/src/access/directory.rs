@@ -3,7 +3,7 @@
 use super::report::Report;
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
-use crate::model::{App, AppKind, Dashboard, Page, User};
+use crate::model::{App, AppKind, Dashboard, Page, Person, User};
 use crate::syslog::{self, EventPage, EventQuery, EventType, NewEvent, Target};
 use crate::{auth, ids};
 use proto::console::LogRange;
@@ -33,6 +33,26 @@ impl ReadHandle<'_> {
             .store
             .list_users(search, offset, limit.clamp(1, 200))
             .await
+    }
+
+    /// People whose name, login or email contains `search`, with their app
+    /// accounts; DEPROVISIONED people only when `include_deactivated`.
+    pub async fn list_people(
+        &self,
+        search: &str,
+        include_deactivated: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Person>> {
+        self.engine
+            .store
+            .list_people(search, include_deactivated, offset, limit.clamp(1, 200))
+            .await
+    }
+
+    /// A person with their app accounts.
+    pub async fn get_person(&self, id: &str) -> Result<Person> {
+        self.engine.store.get_person(id).await
     }
 
     pub async fn get_user(&self, id: &str) -> Result<User> {

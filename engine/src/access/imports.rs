@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
     ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, PlannedRemoval,
-    QueueAction, QueueChoice, QueueRow, RowError, RunStatus, TextEncoding, UploadPreview,
+    QueueAction, QueueActionOutcome, QueueChoice, QueueRow, QueueTally, RowError, RunStatus,
+    TextEncoding, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
@@ -108,6 +109,15 @@ impl ReadHandle<'_> {
             .store
             .list_queue(app_id, match_type, offset, limit.clamp(1, 500))
             .await
+    }
+
+    /// What confirming the chosen rows will do: how many users it creates,
+    /// links and ignores, and how many rows stay in the queue.
+    pub async fn queue_tally(&self, app_id: &str, selection: &Selection) -> Result<QueueTally> {
+        let store = &self.engine.store;
+        store.get_app(app_id).await?;
+        let mut conn = store.pool().acquire().await?;
+        store::imports::queue_tally(&mut conn, app_id, selection).await
     }
 
     /// Imports paused at a safeguard, with their app's name.
@@ -277,13 +287,16 @@ impl WriteHandle<'_> {
     }
 
     /// Sets what confirming a queue row does: create a new user, link to the
-    /// match or to a user the admin chose, or ignore the app user.
+    /// match or to a user the admin chose, or ignore the app user. A person
+    /// whose profile another app sources is linked only once the admin has
+    /// `confirmed` it; until then nothing is saved and the outcome asks.
     pub async fn set_queue_action(
         &self,
         app_id: &str,
         seq: i64,
         action: QueueAction,
-    ) -> Result<()> {
+        confirmed: bool,
+    ) -> Result<QueueActionOutcome> {
         let store = &self.engine.store;
         let app = store.get_app(app_id).await?;
         let (name, user) = match &action {
@@ -296,7 +309,41 @@ impl WriteHandle<'_> {
             ),
             QueueAction::Ignore => (Some(QueueChoice::Ignore), None),
         };
-        let mut tx = store.pool().begin().await?;
+        let not_found = || Error::NotFound(format!("queue row {seq} of {}", app.name));
+        // Checked and written under the write lock, so a link made meanwhile
+        // is seen.
+        let mut tx = store.begin_write().await?;
+        let row_login = store::imports::queue_row_login(&mut tx, app_id, seq)
+            .await?
+            .ok_or_else(not_found)?;
+        if let Some(u) = &user {
+            let person = format!("{} {}", u.first_name, u.last_name);
+            let held = store::accounts::holdings(&mut tx, app_id, &[u.id.as_str()]).await?;
+            if let Some(holding) = held.get(&u.id) {
+                return Err(Error::Conflict(crate::queue::holds_account(
+                    &person, &u.login, &app.name, holding,
+                )));
+            }
+            if let Some(other) =
+                store::accounts::chosen_in_queue(&mut tx, app_id, &u.id, seq).await?
+            {
+                return Err(Error::Conflict(format!(
+                    "{person} ({}) is already chosen for {other} in the queue of {}. \
+                     A person has one account per app.",
+                    u.login, app.name
+                )));
+            }
+            match &u.source_app_name {
+                Some(source) if !confirmed && u.source_app_id.as_deref() != Some(app_id) => {
+                    return Ok(QueueActionOutcome::ConfirmationNeeded(format!(
+                        "{person} ({}) is sourced by {source}: {source}'s imports keep writing \
+                         their profile. Link them to {row_login} in {} as well?",
+                        u.login, app.name
+                    )));
+                }
+                _ => {}
+            }
+        }
         let external_id = store::imports::set_queue_action(
             &mut tx,
             app_id,
@@ -305,7 +352,7 @@ impl WriteHandle<'_> {
             user.as_ref().map(|u| u.id.as_str()),
         )
         .await?
-        .ok_or_else(|| Error::NotFound(format!("queue row {seq} of {}", app.name)))?;
+        .ok_or_else(not_found)?;
         let mut event = NewEvent::new(
             EventType::UserMatchUpdate,
             "Update the match of an imported user",
@@ -320,6 +367,51 @@ impl WriteHandle<'_> {
                 &format!("{} {}", u.first_name, u.last_name),
             ));
         }
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
+        tx.commit().await?;
+        Ok(QueueActionOutcome::Saved)
+    }
+
+    /// Unlinks an app's account from its person: the person loses the
+    /// account and their assignment to the app, and the app stops sourcing
+    /// their profile. The next full import queues the account again.
+    /// Refused while an import of the app runs or waits.
+    pub async fn unlink_account(&self, app_id: &str, external_id: &str) -> Result<()> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        let mut tx = store.begin_write().await?;
+        if store::imports::app_import_active(&mut tx, app_id).await? {
+            return Err(Error::ImportBusy);
+        }
+        let (login, user_id) = store::accounts::account(&mut tx, app_id, external_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("account {external_id} of {}", app.name)))?;
+        let user_id = user_id.ok_or_else(|| {
+            Error::Conflict(format!(
+                "{external_id} of {} is not linked to anyone",
+                app.name
+            ))
+        })?;
+        let labels = store::rules::user_labels(&mut tx, &[user_id.as_str()]).await?;
+        let (user_login, display) = labels.get(&user_id).cloned().unwrap_or_default();
+        store::accounts::unlink(&mut tx, app_id, external_id).await?;
+        store::rules::unassign(&mut tx, app_id, &[user_id.as_str()]).await?;
+        let released = store::accounts::release_source(&mut tx, app_id, &user_id).await?;
+        let event = NewEvent::new(
+            EventType::MembershipRemove,
+            "Unlink app account from user",
+            self.actor(),
+        )
+        .target(Target::user(&user_id, &user_login, &display))
+        .target(Target::app(&app.id, &app.name))
+        .target(Target::app_user(external_id, &app.name))
+        .debug(serde_json::json!({
+            "appName": app.name,
+            "appId": app.id,
+            "externalId": external_id,
+            "accountLogin": login,
+            "profileSourceReleased": released,
+        }));
         store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         Ok(())

@@ -4,8 +4,8 @@ use super::sqlite::INSERTION_ORDER;
 use super::{Store, Timestamp, HOLDS_OR_WAITS, HOLDS_SLOT, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
 use crate::model::{
-    ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, RowError, RunCounts, RunStatus,
-    UploadPreview,
+    ImportRun, ImportType, MatchType, Page, QueueChoice, QueueRow, QueueTally, RowError, RunCounts,
+    RunStatus, UploadPreview, UserRef,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -335,7 +335,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT q.seq, q.external_id, q.match_type, q.login, q.email, q.first_name, q.last_name,
                     q.matched_user_id, u.login AS matched_login, q.candidates, q.candidate_ids, q.action,
-                    au.login AS action_login
+                    q.action_user_id, au.login AS action_login
              FROM import_queue q LEFT JOIN users u ON u.id = q.matched_user_id
              LEFT JOIN users au ON au.id = q.action_user_id
              WHERE q.app_id = ? AND (? IS NULL OR q.match_type = ?)
@@ -370,11 +370,9 @@ impl Store {
                     matched_user_id: r.get("matched_user_id"),
                     matched_user_login: r.get("matched_login"),
                     candidates: r.get("candidates"),
-                    candidate_logins: ids
-                        .iter()
-                        .filter_map(|id| logins.get(id).map(|(login, _)| login.clone()))
-                        .collect(),
+                    candidate_users: candidates_by_login(ids, &logins),
                     action: r.try_get("action")?,
+                    action_user_id: r.get("action_user_id"),
                     action_user_login: r.get("action_login"),
                 })
             })
@@ -468,6 +466,23 @@ impl Store {
             limit,
         })
     }
+}
+
+/// The candidates a queue row names, in login order; a user deleted
+/// meanwhile is left out.
+fn candidates_by_login(
+    ids: Vec<String>,
+    labels: &HashMap<String, (String, String)>,
+) -> Vec<UserRef> {
+    let mut users: Vec<UserRef> = ids
+        .into_iter()
+        .filter_map(|id| {
+            let login = labels.get(&id)?.0.clone();
+            Some(UserRef { id, login })
+        })
+        .collect();
+    users.sort_by(|a, b| a.login.cmp(&b.login));
+    users
 }
 
 /// The next queue rows to confirm, after `after_seq`, with their attributes,
@@ -774,6 +789,84 @@ pub(crate) async fn clear_queue(
         Selection::Rows(seqs) => return delete_queue_rows(conn, app_id, seqs).await,
     };
     Ok(deleted as i64)
+}
+
+/// What confirming the chosen rows of an app's queue will do, as
+/// [`crate::queue`] decides each row: the admin's choice, else what the
+/// match type says. A person is linked once: a link to someone who holds an
+/// account in the app, or whom an earlier row of the set links to, is refused.
+pub(crate) async fn queue_tally(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    selection: &Selection,
+) -> Result<QueueTally> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "WITH chosen AS (
+            SELECT q.action, q.match_type,
+                CASE WHEN q.action = 'LINK' THEN COALESCE(q.action_user_id, q.matched_user_id)
+                     WHEN q.action IS NULL AND q.match_type IN ('EXACT', 'PARTIAL') THEN q.matched_user_id
+                END AS link_to
+            FROM import_queue q WHERE q.app_id = ",
+    );
+    qb.push_bind(app_id);
+    match selection {
+        Selection::All => {}
+        Selection::AllOfType(match_type) => {
+            qb.push(" AND q.match_type = ")
+                .push_bind(match_type.as_str());
+        }
+        Selection::Rows(seqs) => {
+            qb.push(" AND q.seq IN (");
+            super::sqlite::push_numbers(&mut qb, seqs);
+            qb.push(")");
+        }
+    }
+    qb.push(
+        "), free AS (
+            SELECT c.link_to FROM chosen c WHERE c.link_to IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM app_users au WHERE au.app_id = ",
+    )
+    .push_bind(app_id)
+    .push(
+        " AND au.user_id = c.link_to))
+        SELECT COUNT(*) AS total,
+            COALESCE(SUM(CASE WHEN action = 'CREATE' OR (action IS NULL AND match_type = 'NEW') THEN 1 ELSE 0 END), 0) AS creates,
+            COALESCE(SUM(CASE WHEN action = 'IGNORE' THEN 1 ELSE 0 END), 0) AS ignores,
+            COALESCE(SUM(CASE WHEN link_to IS NOT NULL THEN 1 ELSE 0 END), 0) AS links,
+            (SELECT COUNT(DISTINCT link_to) FROM free) AS linked
+         FROM chosen",
+    );
+    let r = qb.build().fetch_one(&mut *conn).await?;
+    let (total, create, ignore, links, link): (i64, i64, i64, i64, i64) = (
+        r.get("total"),
+        r.get("creates"),
+        r.get("ignores"),
+        r.get("links"),
+        r.get("linked"),
+    );
+    Ok(QueueTally {
+        total,
+        create,
+        link,
+        ignore,
+        undecided: total - create - ignore - links,
+        refused: links - link,
+    })
+}
+
+/// The login of a row of an app's queue.
+pub(crate) async fn queue_row_login(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    seq: i64,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT login FROM import_queue WHERE app_id = ? AND seq = ?")
+            .bind(app_id)
+            .bind(seq)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// Sets a queue row's decision; returns its app user's external id.

@@ -23,6 +23,7 @@
 //!   `UPDATE … WHERE id = (SELECT …)` claims a run alone
 //!   ([`Store::claim_next_run`]); PostgreSQL would add `FOR UPDATE SKIP LOCKED`.
 
+pub(crate) mod accounts;
 mod admins;
 pub(crate) mod apps;
 pub(crate) mod events;
@@ -41,6 +42,7 @@ pub fn stamp(t: Timestamp) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+pub use accounts::Holding;
 pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow};
 pub use rules::{LinkedUser, Removal, RemovalAction};
 pub use users::{name_key, IndexOptions, NewUser, UserIndex};

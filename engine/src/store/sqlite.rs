@@ -99,6 +99,15 @@ pub(crate) fn json_member(document: &str) -> String {
     format!("json_extract({document}, '$.' || ?)")
 }
 
+/// Appends a subquery of these numbers (for `seq IN (…)`), bound as one
+/// JSON array however many there are. PostgreSQL:
+/// `SELECT jsonb_array_elements_text($n::jsonb)::bigint`.
+pub(crate) fn push_numbers(qb: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, numbers: &[i64]) {
+    qb.push("SELECT value FROM json_each(")
+        .push_bind(serde_json::Value::from(numbers.to_vec()).to_string())
+        .push(")");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{fold, Page, User, UserStatus};
+use crate::model::{fold, Page, Person, User, UserStatus};
 use futures_core::stream::Stream;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -194,16 +194,58 @@ impl Store {
 
     /// Users whose name, login or email contains `search`, newest first.
     pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
+        self.search_users(search, true, offset, limit).await
+    }
+
+    /// People whose name, login or email contains `search`, newest first,
+    /// with their app accounts; DEPROVISIONED people only when asked for.
+    pub async fn list_people(
+        &self,
+        search: &str,
+        include_deactivated: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Person>> {
+        let users = self
+            .search_users(search, include_deactivated, offset, limit)
+            .await?;
+        let ids: Vec<&str> = users.items.iter().map(|u| u.id.as_str()).collect();
+        let mut conn = self.pool.acquire().await?;
+        let mut accounts = super::accounts::accounts_of(&mut conn, &ids).await?;
+        Ok(Page {
+            items: users
+                .items
+                .into_iter()
+                .map(|user| Person {
+                    accounts: accounts.remove(&user.id).unwrap_or_default(),
+                    user,
+                })
+                .collect(),
+            total: users.total,
+            offset: users.offset,
+            limit: users.limit,
+        })
+    }
+
+    async fn search_users(
+        &self,
+        search: &str,
+        include_deactivated: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<User>> {
         let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
         let filter = "(? = '%%' OR lower(u.login) LIKE lower(?) ESCAPE '\\'
             OR lower(u.email) LIKE lower(?) ESCAPE '\\'
-            OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\')";
+            OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\')
+            AND (? OR u.status <> 'DEPROVISIONED')";
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
                 .bind(&pattern)
                 .bind(&pattern)
                 .bind(&pattern)
                 .bind(&pattern)
+                .bind(include_deactivated)
                 .fetch_one(&self.pool)
                 .await?;
         let rows = sqlx::query(&format!(
@@ -214,6 +256,7 @@ impl Store {
         .bind(&pattern)
         .bind(&pattern)
         .bind(&pattern)
+        .bind(include_deactivated)
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
@@ -223,6 +266,17 @@ impl Store {
             total,
             offset,
             limit,
+        })
+    }
+
+    /// A person with their app accounts.
+    pub async fn get_person(&self, id: &str) -> Result<Person> {
+        let user = self.get_user(id).await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut accounts = super::accounts::accounts_of(&mut conn, &[id]).await?;
+        Ok(Person {
+            accounts: accounts.remove(id).unwrap_or_default(),
+            user,
         })
     }
 

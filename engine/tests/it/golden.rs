@@ -173,14 +173,16 @@ async fn state_of(env: &Env, app: &engine::model::App) -> Value {
         .queue(app)
         .await
         .into_iter()
-        .map(|mut q| {
+        .map(|q| {
             // Candidates come in user-id order; ids made in one batch tie on time.
-            q.candidate_logins.sort();
+            let mut candidates: Vec<String> =
+                q.candidate_users.into_iter().map(|u| u.login).collect();
+            candidates.sort();
             serde_json::json!({
                 "login": q.login,
                 "matchType": q.match_type.as_str(),
                 "matchedUser": q.matched_user_login,
-                "candidates": q.candidate_logins,
+                "candidates": candidates,
             })
         })
         .collect();

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod accounts;
 mod csv_import;
 mod golden;
 mod queue;

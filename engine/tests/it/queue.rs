@@ -74,7 +74,13 @@ async fn existing_users_match_by_email_and_confirming_links_them() {
         (carl.matched_user_id.as_deref(), carl.candidates),
         (None, 1)
     );
-    assert_eq!(carl.candidate_logins, ["carl@example.com"]);
+    assert_eq!(
+        carl.candidate_users
+            .iter()
+            .map(|u| (u.id.as_str(), u.login.as_str()))
+            .collect::<Vec<_>>(),
+        [(ids["carl@example.com"].as_str(), "carl@example.com")]
+    );
     let erin = by_login("erin@example.com");
     assert_eq!((erin.match_type, erin.candidates), (MatchType::New, 0));
 
@@ -702,7 +708,12 @@ async fn users_stored_before_folded_keys_get_them_when_the_store_opens() {
     env.engine
         .write(&env.admin)
         .unwrap()
-        .set_queue_action(&crm.id, queue[0].seq, engine::model::QueueAction::Create)
+        .set_queue_action(
+            &crm.id,
+            queue[0].seq,
+            engine::model::QueueAction::Create,
+            false,
+        )
         .await
         .unwrap();
     let outcome = env.confirm_all(&crm, true).await;

@@ -567,26 +567,38 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
         queue.iter().all(|r| r.match_type == MatchType::Partial),
         "{queue:?}"
     );
-    assert_eq!(queue[0].candidate_logins, ["u0@example.com"]);
+    assert_eq!(
+        queue[0]
+            .candidate_users
+            .iter()
+            .map(|u| u.login.as_str())
+            .collect::<Vec<_>>(),
+        ["u0@example.com"]
+    );
 
     let u2 = env.user_by_login("u2@example.com").await;
     let by = |login: &str| queue.iter().find(|r| r.login == login).unwrap().seq;
     env.engine
         .write(&env.admin)
         .unwrap()
-        .set_queue_action(&app.id, by("wiki0"), QueueAction::Link(Some(u2.id.clone())))
+        .set_queue_action(
+            &app.id,
+            by("wiki0"),
+            QueueAction::Link(Some(u2.id.clone())),
+            true,
+        )
         .await
         .unwrap();
     env.engine
         .write(&env.admin)
         .unwrap()
-        .set_queue_action(&app.id, by("wiki1"), QueueAction::Create)
+        .set_queue_action(&app.id, by("wiki1"), QueueAction::Create, false)
         .await
         .unwrap();
     env.engine
         .write(&env.admin)
         .unwrap()
-        .set_queue_action(&app.id, by("wiki2"), QueueAction::Ignore)
+        .set_queue_action(&app.id, by("wiki2"), QueueAction::Ignore, false)
         .await
         .unwrap();
     let queue = env.queue(&app).await;
@@ -627,7 +639,7 @@ async fn queue_decisions_link_to_a_chosen_user_create_or_ignore() {
         .engine
         .write(&env.admin)
         .unwrap()
-        .set_queue_action(&app.id, 999_999, QueueAction::Create)
+        .set_queue_action(&app.id, 999_999, QueueAction::Create, false)
         .await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
 }

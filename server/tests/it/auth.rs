@@ -3,15 +3,16 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 /// The server functions that take their arguments as JSON.
-const JSON_FUNCTIONS: [&str; 5] = [
+const JSON_FUNCTIONS: [&str; 6] = [
     "confirm_assignments",
+    "tally_queue",
     "clear_unconfirmed",
     "set_queue_action",
     "save_settings",
     "preview_mappings",
 ];
-const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"settings":{}}"#;
-const FORM_ARGS: &str = "app_id=x&id=x&search=&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252";
+const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"confirmed":false,"settings":{}}"#;
+const FORM_ARGS: &str = "app_id=x&id=x&external_id=x&search=&include_deactivated=false&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252";
 
 #[tokio::test]
 async fn every_server_function_refuses_an_anonymous_call() {
