@@ -18,6 +18,51 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A moment in the admin's time zone, with its UTC value on hover. The
+/// server renders it in UTC; the browser rewrites it in its own zone once
+/// the page is live.
+#[component]
+pub fn Moment(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let utc = when(at);
+    let text = RwSignal::new(utc.clone());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| text.set(local_time(at)));
+    view! { <time datetime=at.to_rfc3339() title=utc>{move || text.get()}</time> }
+}
+
+/// A moment in the browser's time zone: `2026-11-23 15:48:29 UTC+01:00`.
+#[cfg(feature = "hydrate")]
+fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    // getTimezoneOffset is minutes west of UTC.
+    let east = -(date.get_timezone_offset() as i64);
+    if east == 0 {
+        return when(at);
+    }
+    let local = at + chrono::Duration::minutes(east);
+    let sign = if east < 0 { '-' } else { '+' };
+    format!(
+        "{} UTC{sign}{:02}:{:02}",
+        local.format("%Y-%m-%d %H:%M:%S"),
+        east.abs() / 60,
+        east.abs() % 60
+    )
+}
+
+/// What a query value keeps as it is: letters, digits and `-._~`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A value as it goes into a URL's query.
+pub fn query_value(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
 /// A number with thousands separators.
 pub fn count(n: i64) -> String {
     let digits = n.abs().to_string();

@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=path!("/apps/:id/import") view=|| view! { <Layout><AppPage tab=Tab::Import/></Layout> }/>
                 <Route path=path!("/people") view=|| view! { <Layout><pages::people::People/></Layout> }/>
+                <Route path=path!("/people/:id") view=|| view! { <Layout><pages::person::PersonPage/></Layout> }/>
                 <Route path=path!("/logs") view=|| view! { <Layout><pages::logs::SystemLog/></Layout> }/>
                 <Route path=path!("/settings") view=|| view! { <Layout><pages::settings::Settings/></Layout> }/>
             </Routes>

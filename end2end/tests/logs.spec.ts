@@ -26,6 +26,13 @@ test('the filter and range are in the URL: Back returns to the last view, a relo
   await expect(page).toHaveURL(/filter=eventType%20eq%20%22application\.lifecycle\.create%22/);
   await expect(page.locator('tbody.event').first()).toContainText(name);
   await expect(page.locator('tbody.event[data-event-type="user.session.start"]')).toHaveCount(0);
+  // The count and the histogram agree with each other.
+  const counted = Number((await page.getByTestId('log-count').textContent())!.replace(/[^0-9]/g, ''));
+  expect(counted).toBeGreaterThanOrEqual(1);
+  const bars = await page.locator('.histogram .bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  expect(bars).toHaveLength(24);
+  expect(bars.reduce((a, b) => a + b, 0)).toBe(counted);
+  expect(bars[23]).toBeGreaterThanOrEqual(1);
 
   await page.getByLabel('Time range').selectOption('1h');
   await expect(page).toHaveURL(/range=1h/);
@@ -52,4 +59,24 @@ test('the filter and range are in the URL: Back returns to the last view, a relo
   expect(lines[0]).toBe('published,eventType,severity,actor,displayMessage,outcome,targets,uuid');
   expect(lines.slice(1).every((l) => l.includes(',application.lifecycle.create,'))).toBe(true);
   expect(csv).toContain(name);
+});
+
+test.describe('in Tokyo', () => {
+  test.use({ timezoneId: 'Asia/Tokyo' });
+
+  test('times show in the admin\'s time zone with the UTC value on hover', async ({ page }) => {
+    await signIn(page);
+    await page.goto('/logs?filter=eventType%20eq%20%22user.session.start%22');
+    await waitForHydration(page);
+    const time = page.locator('tbody.event').first().locator('time');
+    // Tokyo is nine hours ahead of UTC all year.
+    await expect(time).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+09:00$/);
+    const utc = await time.getAttribute('title');
+    const datetime = await time.getAttribute('datetime');
+    expect(utc).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    const shown = (await time.textContent())!.replace(' UTC+09:00', 'Z').replace(' ', 'T');
+    const hover = utc!.replace(' UTC', 'Z').replace(' ', 'T');
+    expect(Date.parse(shown) - Date.parse(hover)).toBe(9 * 3600 * 1000);
+    expect(Date.parse(datetime!)).toBe(Date.parse(hover));
+  });
 });

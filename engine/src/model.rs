@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub use proto::records::*;
 pub use proto::{
-    AdminRole, AppKind, AppStatus, ImportTrigger, ImportType, MatchType, QueueChoice,
+    AdminRole, AppKind, AppStatus, ImportTrigger, ImportType, Lifecycle, MatchType, QueueChoice,
     RemovalAction, RunStatus, SafeguardLevel, TextEncoding, UserStatus,
 };
 
@@ -33,6 +33,43 @@ pub fn fold(s: &str) -> String {
     } else {
         caseless::default_case_fold_str(s)
     }
+}
+
+/// The form people are searched in: accents dropped (after compatibility
+/// decomposition), then [`fold`]ed, so "zoe" finds "Zoë" and "ZOË".
+pub fn search_fold(s: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let bare: String = s.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    fold(&bare)
+}
+
+/// What a person is found by: their name, login, email and every other
+/// profile value, each on its own line, in [`search_fold`]'s form.
+pub fn search_key<'a>(
+    first_name: &str,
+    last_name: &str,
+    login: &str,
+    email: &str,
+    others: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> String {
+    let mut key = format!("{first_name} {last_name}\n{login}\n{email}");
+    for value in others {
+        match value {
+            serde_json::Value::String(s) => {
+                key.push('\n');
+                key.push_str(s);
+            }
+            serde_json::Value::Null => {}
+            other => {
+                key.push('\n');
+                key.push_str(&other.to_string());
+            }
+        }
+    }
+    search_fold(&key)
 }
 
 /// A user's login: unique case-insensitively, 1–100 characters.
@@ -126,6 +163,20 @@ pub struct UserProfile {
 }
 
 impl UserProfile {
+    /// What the person is found by ([`search_key`]).
+    pub fn search_key(&self) -> String {
+        search_key(
+            &self.first_name,
+            &self.last_name,
+            self.login.as_str(),
+            self.email.as_str(),
+            self.attributes
+                .iter()
+                .filter(|(name, _)| !REQUIRED_ATTRIBUTES.contains(&name.as_str()))
+                .map(|(_, value)| value),
+        )
+    }
+
     /// Builds a profile from source attributes, or every problem found.
     pub fn from_attributes(attrs: &[(String, String)]) -> Result<UserProfile, Vec<FieldError>> {
         let mut errors = Vec::new();

@@ -213,6 +213,7 @@ pub async fn confirm_assignments(
                     );
                     users.push(NewUser {
                         id: id.clone(),
+                        search_key: profile.search_key(),
                         status: if activate {
                             UserStatus::Active
                         } else {

@@ -1,6 +1,7 @@
 //! What only the console shows: who is signed in, the paused-import banner
-//! and System Log rows.
+//! and System Log rows and counts.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in admin, as the console shows them.
@@ -38,6 +39,32 @@ pub struct LogRowView {
 pub struct LogPageView {
     pub rows: Vec<LogRowView>,
     pub next: Option<i64>,
+}
+
+/// How many events a System Log view matches, and when they happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogCounts {
+    /// Matching events counted; counting stops at [`LogCounts::MAX`].
+    pub total: i64,
+    /// More events match than were counted.
+    pub more: bool,
+    /// The range in equal slices, oldest first; empty when nothing matches.
+    pub buckets: Vec<LogBucket>,
+}
+
+impl LogCounts {
+    /// The most events one count reads.
+    pub const MAX: i64 = 100_000;
+    /// The slices a range is cut into.
+    pub const BUCKETS: usize = 24;
+}
+
+/// The events of one slice of a System Log range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogBucket {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub count: i64,
 }
 
 /// How far back the System Log looks.

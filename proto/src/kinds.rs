@@ -62,6 +62,25 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    /// Every status, in the order of a user's life.
+    pub const ALL: [UserStatus; 8] = [
+        UserStatus::Staged,
+        UserStatus::Provisioned,
+        UserStatus::Active,
+        UserStatus::Recovery,
+        UserStatus::PasswordExpired,
+        UserStatus::LockedOut,
+        UserStatus::Suspended,
+        UserStatus::Deprovisioned,
+    ];
+
+    /// The status its text names (`ACTIVE`), in any case.
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        UserStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Staged => "STAGED",
@@ -76,9 +95,89 @@ impl UserStatus {
     }
 }
 
+impl UserStatus {
+    /// What the console writes beside the status, as Okta's admin console
+    /// does: DEPROVISIONED is "Deactivated".
+    pub fn label(self) -> &'static str {
+        match self {
+            UserStatus::Staged => "Staged",
+            UserStatus::Provisioned => "Pending user action",
+            UserStatus::Active => "Active",
+            UserStatus::Recovery => "Password reset",
+            UserStatus::PasswordExpired => "Password expired",
+            UserStatus::LockedOut => "Locked out",
+            UserStatus::Suspended => "Suspended",
+            UserStatus::Deprovisioned => "Deactivated",
+        }
+    }
+}
+
 impl fmt::Display for UserStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What an admin can do to a person's status: Okta's lifecycle operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lifecycle {
+    Activate,
+    Suspend,
+    Unsuspend,
+    Deactivate,
+    Reactivate,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 5] = [
+        Lifecycle::Activate,
+        Lifecycle::Suspend,
+        Lifecycle::Unsuspend,
+        Lifecycle::Deactivate,
+        Lifecycle::Reactivate,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Lifecycle::Activate => "Activate",
+            Lifecycle::Suspend => "Suspend",
+            Lifecycle::Unsuspend => "Unsuspend",
+            Lifecycle::Deactivate => "Deactivate",
+            Lifecycle::Reactivate => "Reactivate",
+        }
+    }
+
+    /// Whether it applies to a person in `status`: Activate a STAGED or
+    /// PROVISIONED person, Suspend an active one, Unsuspend a SUSPENDED one,
+    /// Deactivate anyone not DEPROVISIONED, Reactivate a DEPROVISIONED one.
+    pub fn applies_to(self, status: UserStatus) -> bool {
+        use UserStatus::*;
+        match self {
+            Lifecycle::Activate => matches!(status, Staged | Provisioned),
+            Lifecycle::Suspend => matches!(status, Active | Recovery | PasswordExpired | LockedOut),
+            Lifecycle::Unsuspend => status == Suspended,
+            Lifecycle::Deactivate => status != Deprovisioned,
+            Lifecycle::Reactivate => status == Deprovisioned,
+        }
+    }
+
+    /// The status it leaves a person in.
+    pub fn outcome(self) -> UserStatus {
+        match self {
+            Lifecycle::Suspend => UserStatus::Suspended,
+            Lifecycle::Deactivate => UserStatus::Deprovisioned,
+            Lifecycle::Activate | Lifecycle::Unsuspend | Lifecycle::Reactivate => {
+                UserStatus::Active
+            }
+        }
+    }
+
+    /// The operations that apply to a person in `status`.
+    pub fn for_status(status: UserStatus) -> Vec<Lifecycle> {
+        Lifecycle::ALL
+            .into_iter()
+            .filter(|op| op.applies_to(status))
+            .collect()
     }
 }
 

@@ -237,6 +237,31 @@ pub struct AppAccount {
     pub sources_profile: bool,
 }
 
+/// What a lifecycle operation on a set of people did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// People whose status changed.
+    pub changed: i64,
+    /// People it did not apply to, each as "login (STATUS)".
+    pub skipped: Vec<String>,
+}
+
+/// Which people a list of the directory shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PeopleFilter {
+    /// Text in a name, login, email or any other profile value; case and
+    /// accents do not matter ("zoe" finds "Zoë").
+    pub search: String,
+    /// Only people in this status.
+    pub status: Option<UserStatus>,
+    /// Only people with an account in this app.
+    pub app_id: Option<String>,
+    /// DEPROVISIONED people too; a status filter of DEPROVISIONED shows them
+    /// anyway.
+    pub include_deactivated: bool,
+}
+
 /// A person of the directory with their app accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Person {

@@ -69,6 +69,7 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
             get(uploads::removals_report),
         )
         .route("/console/logs.csv", get(uploads::log_report))
+        .route("/console/people.csv", get(uploads::people_report))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use engine::model::Admin;
 use futures_util::TryStreamExt;
 use proto::console::LogRange;
+use proto::{PeopleFilter, UserStatus};
 
 async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
     web::session_admin(&state.engine, headers)
@@ -128,6 +129,47 @@ pub async fn log_report(
         .events_csv(&params.filter, &params.q, range)
         .await;
     csv_download(report, "system-log.csv")
+}
+
+/// `GET /console/people.csv`: the people the People page's filter picks, as
+/// a CSV download.
+pub async fn people_report(
+    State(state): State<AppState>,
+    Query(params): Query<PeopleParams>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(admin) = session_admin(&state, &headers).await else {
+        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
+    };
+    let status = match params.status.as_str() {
+        "" => None,
+        text => match UserStatus::parse(text) {
+            Some(status) => Some(status),
+            None => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("status: {text:?} is not a user status"),
+                )
+            }
+        },
+    };
+    let filter = PeopleFilter {
+        search: params.q,
+        status,
+        app_id: (!params.app.is_empty()).then_some(params.app),
+        include_deactivated: true,
+    };
+    let report = state.engine.read(&admin).people_csv(&filter).await;
+    csv_download(report, "people.csv")
+}
+
+/// A People view as its URL has it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PeopleParams {
+    q: String,
+    status: String,
+    app: String,
 }
 
 /// A System Log view as its URL has it.

@@ -1,7 +1,7 @@
 //! The System Log.
 
 use leptos::prelude::*;
-use proto::console::{LogPageView, LogRange};
+use proto::console::{LogCounts, LogPageView, LogRange};
 
 /// Events of the range newest first, narrowed by a filter expression and
 /// keywords; `after` continues from a previous page.
@@ -53,4 +53,21 @@ pub async fn query_logs(
         rows,
         next: page.next,
     })
+}
+
+/// How many events of the range match a filter expression and keywords,
+/// and how they spread over the range.
+#[server]
+pub async fn count_logs(
+    filter: String,
+    q: String,
+    range: LogRange,
+) -> Result<LogCounts, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .count_events(&filter, &q, range)
+        .await
+        .map_err(to_error)
 }

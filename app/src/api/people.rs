@@ -1,21 +1,17 @@
 //! People: the directory's users and their app accounts.
 
 use leptos::prelude::*;
-use proto::{Page, Person};
+use leptos::server_fn::codec::Json;
+use proto::{Lifecycle, Page, PeopleFilter, Person, StatusChange};
 
-/// People whose name, login or email contains `search`, with their app
-/// accounts; DEPROVISIONED people only when `include_deactivated`.
-#[server]
-pub async fn list_people(
-    search: String,
-    include_deactivated: bool,
-    offset: i64,
-) -> Result<Page<Person>, ServerFnError> {
+/// The people `filter` picks, newest first, with their app accounts.
+#[server(input = Json)]
+pub async fn list_people(filter: PeopleFilter, offset: i64) -> Result<Page<Person>, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine
         .read(&admin)
-        .list_people(&search, include_deactivated, offset, 50)
+        .list_people(&filter, offset, 50)
         .await
         .map_err(to_error)
 }
@@ -38,6 +34,23 @@ pub async fn unlink_account(app_id: String, external_id: String) -> Result<(), S
         .write(&admin)
         .map_err(to_error)?
         .unlink_account(&app_id, &external_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Applies a lifecycle operation (Activate, Suspend, Unsuspend, Deactivate,
+/// Reactivate) to these people; those it does not apply to are named.
+#[server(input = Json)]
+pub async fn change_status(
+    user_ids: Vec<String>,
+    op: Lifecycle,
+) -> Result<StatusChange, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .change_status(&user_ids, op)
         .await
         .map_err(to_error)
 }

@@ -1,5 +1,5 @@
 use crate::api::apps::get_app;
-use crate::components::{count, error_text, when, PausedBanner};
+use crate::components::{count, error_text, Moment, PausedBanner};
 use crate::pages::import::ImportTab;
 use crate::pages::provisioning::Provisioning;
 use leptos::prelude::*;
@@ -56,7 +56,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                                 <dl class="facts">
                                     <dt>"Application type"</dt><dd>{a.kind.label()}</dd>
                                     <dt>"Status"</dt><dd>{a.status.as_str()}</dd>
-                                    <dt>"Created"</dt><dd>{when(a.created)}</dd>
+                                    <dt>"Created"</dt><dd><Moment at=a.created/></dd>
                                     <dt>"Assigned users"</dt><dd>{count(a.assigned_users)}</dd>
                                     <dt>"Unconfirmed users"</dt><dd>{count(a.unconfirmed)}</dd>
                                 </dl>

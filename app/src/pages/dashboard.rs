@@ -1,5 +1,5 @@
 use crate::api::apps::dashboard;
-use crate::components::{count, error_text, when, PausedBanner};
+use crate::components::{count, error_text, Moment, PausedBanner};
 use leptos::prelude::*;
 
 #[component]
@@ -37,7 +37,7 @@ pub fn Dashboard() -> impl IntoView {
                                 {d.recent.into_iter().map(|(name, r)| view! {
                                     <tr>
                                         <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
-                                        <td>{when(r.started.unwrap_or(r.created))}</td>
+                                        <td><Moment at=r.started.unwrap_or(r.created)/></td>
                                         <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                         <td>{r.status.as_str()}</td>
                                         <td>{count(r.counts.scanned)}</td>

@@ -1,20 +1,8 @@
-use crate::api::logs::query_logs;
-use crate::components::error_text;
+use crate::api::logs::{count_logs, query_logs};
+use crate::components::{count, error_text, query_value as encode, when, Moment};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use proto::console::{LogRange, LogRowView};
-
-/// What a query value keeps as it is: letters, digits and `-._~`.
-const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A value as it goes into a URL's query.
-fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
-}
+use proto::console::{LogCounts, LogRange, LogRowView};
 
 /// The query of a System Log view: what the page's URL and its download
 /// carry, so Back works and a view can be shared.
@@ -44,6 +32,10 @@ pub fn SystemLog() -> impl IntoView {
     let events = Resource::new(
         move || (filter.get(), keywords.get(), range.get(), after.get()),
         |(f, q, r, a)| query_logs(f, q, r, a),
+    );
+    let counts = Resource::new(
+        move || (filter.get(), keywords.get(), range.get()),
+        |(f, q, r)| count_logs(f, q, r),
     );
     let navigate = use_navigate();
     let go = move |range: LogRange, after: Option<i64>| {
@@ -97,6 +89,11 @@ pub fn SystemLog() -> impl IntoView {
             <button type="submit" class="primary">"Apply"</button>
             <a class="button" href=download download="system-log.csv">"Download CSV"</a>
         </form>
+        <Transition>
+            {move || Suspend::new(async move {
+                counts.await.ok().map(|counts| view! { <Histogram counts/> })
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match events.await {
@@ -125,6 +122,38 @@ pub fn SystemLog() -> impl IntoView {
     }
 }
 
+/// How many events match, and a bar for each slice of the range.
+#[component]
+fn Histogram(counts: LogCounts) -> impl IntoView {
+    let total = if counts.more {
+        format!("More than {} events match", count(counts.total))
+    } else if counts.total == 1 {
+        "1 event matches".to_owned()
+    } else {
+        format!("{} events match", count(counts.total))
+    };
+    let highest = counts
+        .buckets
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let label = format!("{total}, over time");
+    view! {
+        <p class="log-count" data-testid="log-count">{total}</p>
+        {(!counts.buckets.is_empty()).then(|| view! {
+            <div class="histogram" role="img" aria-label=label>
+                {counts.buckets.into_iter().map(|b| {
+                    let height = format!("height: {}%", (b.count * 100 / highest).max(if b.count > 0 { 4 } else { 0 }));
+                    let tip = format!("{} – {}: {}", when(b.start), when(b.end), count(b.count));
+                    view! { <span class="bar" style=height title=tip data-count=b.count></span> }
+                }).collect_view()}
+            </div>
+        })}
+    }
+}
+
 /// One event; expands to its JSON.
 #[component]
 fn LogRow(row: LogRowView) -> impl IntoView {
@@ -140,7 +169,10 @@ fn LogRow(row: LogRowView) -> impl IntoView {
                         {move || if open.get() { "▾" } else { "▸" }}
                     </button>
                 </td>
-                <td class="mono">{row.published}</td>
+                <td class="mono">{match chrono::DateTime::parse_from_rfc3339(&row.published) {
+                    Ok(at) => view! { <Moment at=at.to_utc()/> }.into_any(),
+                    Err(_) => row.published.clone().into_any(),
+                }}</td>
                 <td>{row.actor}</td>
                 <td class="mono event-type">{row.event_type}</td>
                 <td>{row.message}</td>

@@ -4,6 +4,7 @@ pub mod dashboard;
 pub mod import;
 pub mod logs;
 pub mod people;
+pub mod person;
 pub mod provisioning;
 pub mod settings;
 pub mod signin;

@@ -1,31 +1,145 @@
+use crate::api::apps::list_apps;
 use crate::api::people::{list_people, UnlinkAccount};
-use crate::components::{error_text, Pager};
+use crate::components::{error_text, query_value, Pager};
 use leptos::prelude::*;
-use proto::{AppAccount, User};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use proto::{AppAccount, PeopleFilter, User, UserStatus};
+
+/// The query of a People view: what the page's URL and its download carry,
+/// so Back works and a view can be shared.
+fn view_query(search: &str, status: Option<UserStatus>, app: &str, offset: i64) -> String {
+    let mut q = format!("q={}", query_value(search));
+    if let Some(status) = status {
+        q.push_str(&format!("&status={}", status.as_str()));
+    }
+    if !app.is_empty() {
+        q.push_str(&format!("&app={}", query_value(app)));
+    }
+    if offset > 0 {
+        q.push_str(&format!("&offset={offset}"));
+    }
+    q
+}
 
 #[component]
 pub fn People() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let offset = RwSignal::new(0i64);
+    let query = use_query_map();
+    let param = move |key: &str| query.with(|q| q.get(key)).unwrap_or_default();
+    // The view is the URL's; the controls start from it and follow it on Back.
+    let search = Memo::new(move |_| param("q"));
+    let status = Memo::new(move |_| UserStatus::parse(&param("status")));
+    let app = Memo::new(move |_| param("app"));
+    let url_offset = Memo::new(move |_| param("offset").parse::<i64>().unwrap_or(0).max(0));
+    let search_input = RwSignal::new(search.get_untracked());
+    Effect::new(move |_| search_input.set(search.get()));
+    let offset = RwSignal::new(url_offset.get_untracked());
+    Effect::new(move |_| offset.set(url_offset.get()));
+
+    let navigate = use_navigate();
+    let go = move |search: String,
+                   status: Option<UserStatus>,
+                   app: String,
+                   offset: i64,
+                   replace: bool| {
+        let q = view_query(&search, status, &app, offset);
+        navigate(
+            &format!("/people?{q}"),
+            NavigateOptions {
+                replace,
+                ..Default::default()
+            },
+        );
+    };
+    let go = StoredValue::new(go);
+    // The pager moves the offset; the URL follows it.
+    Effect::new(move |_| {
+        let o = offset.get();
+        if o != url_offset.get_untracked() {
+            go.with_value(|go| {
+                go(
+                    search.get_untracked(),
+                    status.get_untracked(),
+                    app.get_untracked(),
+                    o,
+                    false,
+                )
+            });
+        }
+    });
+
     let unlink = ServerAction::<UnlinkAccount>::new();
+    let apps = Resource::new(|| (), |_| list_apps(String::new()));
     let people = Resource::new(
-        move || (search.get(), offset.get(), unlink.version().get()),
-        |(s, o, _)| list_people(s, true, o),
+        move || {
+            (
+                search.get(),
+                status.get(),
+                app.get(),
+                url_offset.get(),
+                unlink.version().get(),
+            )
+        },
+        |(search, status, app, offset, _)| {
+            let filter = PeopleFilter {
+                search,
+                status,
+                app_id: (!app.is_empty()).then_some(app),
+                include_deactivated: true,
+            };
+            list_people(filter, offset)
+        },
     );
+    let download = move || {
+        format!(
+            "/console/people.csv?{}",
+            view_query(&search.get(), status.get(), &app.get(), 0)
+        )
+    };
     view! {
         <h1>"People"</h1>
-        <section class="toolbar">
+        <section class="toolbar people-filter">
             <label for="people-search">"Search"</label>
             <input
                 id="people-search"
                 type="search"
-                placeholder="Name, login or email"
-                prop:value=move || search.get()
+                placeholder="Name, login, email or any profile value"
+                prop:value=move || search_input.get()
                 on:input=move |ev| {
-                    search.set(event_target_value(&ev));
-                    offset.set(0);
+                    let text = event_target_value(&ev);
+                    search_input.set(text.clone());
+                    go.with_value(|go| go(text, status.get_untracked(), app.get_untracked(), 0, true));
                 }
             />
+            <label for="people-status">"Status"</label>
+            <select id="people-status" on:change=move |ev| {
+                let chosen = UserStatus::parse(&event_target_value(&ev));
+                go.with_value(|go| go(search_input.get_untracked(), chosen, app.get_untracked(), 0, false));
+            }>
+                <option value="" selected=move || status.get().is_none()>"Any status"</option>
+                {UserStatus::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=move || status.get() == Some(s)>{s.as_str()}</option>
+                }).collect_view()}
+            </select>
+            <label for="people-app">"App"</label>
+            <Transition fallback=|| view! { <select id="people-app" disabled><option>"Any app"</option></select> }>
+                {move || Suspend::new(async move {
+                    let apps = apps.await.unwrap_or_default();
+                    view! {
+                        <select id="people-app" on:change=move |ev| {
+                            let chosen = event_target_value(&ev);
+                            go.with_value(|go| go(search_input.get_untracked(), status.get_untracked(), chosen, 0, false));
+                        }>
+                            <option value="" selected=move || app.get().is_empty()>"Any app"</option>
+                            {apps.into_iter().map(|a| {
+                                let id = a.id.clone();
+                                view! { <option value=a.id selected=move || app.get() == id>{a.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <a class="button" href=download download="people.csv">"Download CSV"</a>
         </section>
         {move || unlink.value().get().map(|r| match r {
             Ok(()) => view! { <p class="status" role="status">"The account was unlinked."</p> }.into_any(),
@@ -55,10 +169,10 @@ pub fn People() -> impl IntoView {
                                     let person = StoredValue::new(u.clone());
                                     view! {
                                         <tr>
-                                            <td>{format!("{} {}", u.first_name, u.last_name)}</td>
+                                            <td><a href=format!("/people/{}", u.id)>{format!("{} {}", u.first_name, u.last_name)}</a></td>
                                             <td>{u.login.clone()}</td>
                                             <td>{u.email}</td>
-                                            <td><span class=status_class>{u.status.as_str()}</span></td>
+                                            <td><span class=status_class>{u.status.as_str()}</span>" "<span class="hint">{u.status.label()}</span></td>
                                             <td>{u.source_app_name.clone().unwrap_or_else(|| "Muster".into())}</td>
                                             <td>{apps}</td>
                                             <td><button type="button" class="link-button" aria-expanded=move || open.get().to_string() aria-label=label
@@ -91,7 +205,7 @@ pub fn People() -> impl IntoView {
 /// A person's app accounts, each of which can be unlinked after a second
 /// step that says what unlinking does.
 #[component]
-fn Accounts(
+pub(crate) fn Accounts(
     user: User,
     accounts: Vec<AppAccount>,
     unlink: ServerAction<UnlinkAccount>,
@@ -151,7 +265,7 @@ fn line_count(value: &str) -> usize {
 /// a read-only text area as tall as its lines, any other in a read-only
 /// field (which would drop the line breaks).
 #[component]
-fn ProfileValue(name: String, value: String) -> impl IntoView {
+pub(crate) fn ProfileValue(name: String, value: String) -> impl IntoView {
     let lines = line_count(&value);
     if lines > 1 {
         let text = value.clone();

@@ -3,10 +3,12 @@
 use super::report::Report;
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
-use crate::model::{App, AppKind, Dashboard, Page, Person, User};
+use crate::model::{
+    App, AppKind, Dashboard, Lifecycle, Page, PeopleFilter, Person, StatusChange, User,
+};
 use crate::syslog::{self, EventPage, EventQuery, EventType, NewEvent, Target};
-use crate::{auth, ids};
-use proto::console::LogRange;
+use crate::{auth, ids, store};
+use proto::console::{LogBucket, LogCounts, LogRange};
 
 impl ReadHandle<'_> {
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
@@ -35,19 +37,61 @@ impl ReadHandle<'_> {
             .await
     }
 
-    /// People whose name, login or email contains `search`, with their app
-    /// accounts; DEPROVISIONED people only when `include_deactivated`.
+    /// The people `filter` picks, newest first, with their app accounts.
     pub async fn list_people(
         &self,
-        search: &str,
-        include_deactivated: bool,
+        filter: &PeopleFilter,
         offset: i64,
         limit: i64,
     ) -> Result<Page<Person>> {
         self.engine
             .store
-            .list_people(search, include_deactivated, offset, limit.clamp(1, 200))
+            .list_people(filter, offset.max(0), limit.clamp(1, 200))
             .await
+    }
+
+    /// The people `filter` picks as a CSV download (up to
+    /// [`CSV_PEOPLE`]), newest first.
+    pub async fn people_csv(&self, filter: &PeopleFilter) -> Result<String> {
+        let mut report = Report::new(&[
+            "id",
+            "status",
+            "login",
+            "email",
+            "firstName",
+            "lastName",
+            "profileSource",
+            "apps",
+            "created",
+            "activated",
+            "lastUpdated",
+        ])?;
+        let people = self
+            .engine
+            .store
+            .list_people(filter, 0, CSV_PEOPLE as i64)
+            .await?;
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default()
+        };
+        for Person { user: u, accounts } in people.items {
+            let apps: Vec<&str> = accounts.iter().map(|a| a.app_name.as_str()).collect();
+            report.push(&[
+                &u.id,
+                u.status.as_str(),
+                &u.login,
+                &u.email,
+                &u.first_name,
+                &u.last_name,
+                u.source_app_name.as_deref().unwrap_or("Muster"),
+                &apps.join("; "),
+                &time(Some(u.created)),
+                &time(u.activated),
+                &time(Some(u.last_updated)),
+            ])?;
+        }
+        report.finish()
     }
 
     /// A person with their app accounts.
@@ -112,6 +156,56 @@ impl ReadHandle<'_> {
         }
     }
 
+    /// How many events match a System Log view (up to
+    /// [`LogCounts::MAX`]) and how they spread over its range.
+    pub async fn count_events(
+        &self,
+        filter: &str,
+        keywords: &str,
+        range: LogRange,
+    ) -> Result<LogCounts> {
+        let now = ids::now();
+        let mut query = EventQuery {
+            limit: 1000,
+            descending: true,
+            since: since(range),
+            ..Default::default()
+        };
+        let mut times = Vec::new();
+        let more = loop {
+            let page = self.query_events(query.clone(), filter, keywords).await?;
+            for e in &page.events {
+                let published = e["published"].as_str().unwrap_or_default();
+                let at = chrono::DateTime::parse_from_rfc3339(published).map_err(|err| {
+                    Error::Internal(format!("event published at {published:?}: {err}"))
+                })?;
+                times.push(at.to_utc());
+            }
+            match page.next {
+                Some(_) if times.len() as i64 >= LogCounts::MAX => break true,
+                Some(next) => query.after = Some(next),
+                None => break false,
+            }
+        };
+        times.truncate(LogCounts::MAX as usize);
+        let start = match range.seconds() {
+            Some(s) => now - chrono::Duration::seconds(s),
+            None => match times.iter().min() {
+                Some(oldest) => *oldest,
+                None => now,
+            },
+        };
+        Ok(LogCounts {
+            total: times.len() as i64,
+            more,
+            buckets: if times.is_empty() {
+                Vec::new()
+            } else {
+                buckets(&times, start, now)
+            },
+        })
+    }
+
     pub async fn query_events(
         &self,
         mut query: EventQuery,
@@ -129,6 +223,38 @@ impl ReadHandle<'_> {
     }
 }
 
+/// `times` counted in [`LogCounts::BUCKETS`] equal slices from `start` to
+/// `end`; a time outside them counts in the nearest.
+fn buckets(
+    times: &[chrono::DateTime<chrono::Utc>],
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> Vec<LogBucket> {
+    let n = LogCounts::BUCKETS as i64;
+    // At least one millisecond a slice, so a range of one instant still has slices.
+    let span = (end - start).num_milliseconds().max(n);
+    let edge = |i: i64| start + chrono::Duration::milliseconds(span * i / n);
+    let mut out: Vec<LogBucket> = (0..n)
+        .map(|i| LogBucket {
+            start: edge(i),
+            end: edge(i + 1),
+            count: 0,
+        })
+        .collect();
+    for t in times {
+        let offset = (*t - start).num_milliseconds();
+        let i = (offset * n / span).clamp(0, n - 1);
+        out[i as usize].count += 1;
+    }
+    out
+}
+
+/// The most people one status change takes.
+pub const MAX_STATUS_CHANGE: usize = 1000;
+
+/// The most people one People download holds.
+pub const CSV_PEOPLE: usize = 100_000;
+
 /// The most events one System Log download holds.
 pub const CSV_EVENTS: usize = 100_000;
 
@@ -140,6 +266,57 @@ pub fn since(range: LogRange) -> Option<String> {
 }
 
 impl WriteHandle<'_> {
+    /// Applies a lifecycle operation to these people, in one transaction
+    /// with a System Log event for each person it changes. People it does
+    /// not apply to (by their status) are left as they are and named.
+    pub async fn change_status(&self, user_ids: &[String], op: Lifecycle) -> Result<StatusChange> {
+        if user_ids.len() > MAX_STATUS_CHANGE {
+            return Err(Error::InvalidInput(format!(
+                "{} people selected; one change takes at most {MAX_STATUS_CHANGE}",
+                user_ids.len()
+            )));
+        }
+        let wanted: Vec<&str> = user_ids.iter().map(String::as_str).collect();
+        let store = &self.engine.store;
+        let mut tx = store.begin_write().await?;
+        let found = store::rules::user_statuses(&mut tx, &wanted).await?;
+        if let Some(missing) = wanted.iter().find(|id| !found.contains_key(**id)) {
+            return Err(Error::NotFound(format!("user {missing}")));
+        }
+        let (event_type, message) = match op {
+            Lifecycle::Activate => (EventType::UserActivate, "Activate user"),
+            Lifecycle::Suspend => (EventType::UserSuspend, "Suspend user"),
+            Lifecycle::Unsuspend => (EventType::UserUnsuspend, "Unsuspend user"),
+            Lifecycle::Deactivate => (EventType::UserDeactivate, "Deactivate user"),
+            Lifecycle::Reactivate => (EventType::UserReactivate, "Reactivate user"),
+        };
+        let mut outcome = StatusChange::default();
+        let mut changing = Vec::new();
+        let mut events = Vec::new();
+        for id in &wanted {
+            let (login, display, status) = &found[*id];
+            if !op.applies_to(*status) {
+                outcome.skipped.push(format!("{login} ({status})"));
+                continue;
+            }
+            changing.push(*id);
+            events.push(
+                NewEvent::new(event_type, message, self.actor())
+                    .target(Target::user(id, login, display))
+                    .debug(serde_json::json!({
+                        "previousStatus": status.as_str(),
+                        "newStatus": op.outcome().as_str(),
+                    })),
+            );
+        }
+        let now = ids::now();
+        store::rules::set_users_status(&mut tx, &changing, op.outcome(), now).await?;
+        store::events::insert_events(&mut tx, &events, now).await?;
+        tx.commit().await?;
+        outcome.changed = changing.len() as i64;
+        Ok(outcome)
+    }
+
     pub async fn create_app(&self, name: &str, kind: AppKind) -> Result<App> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -189,5 +366,40 @@ impl WriteHandle<'_> {
                 ids::now(),
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::buckets;
+    use chrono::{DateTime, Duration, Utc};
+
+    #[test]
+    fn times_fall_in_their_slice_and_every_one_is_counted() {
+        let start: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let end = start + Duration::hours(24);
+        let times = [
+            start,
+            start + Duration::minutes(59),
+            start + Duration::hours(1),
+            start + Duration::hours(23) + Duration::minutes(30),
+            end,
+            // A moment before the range counts in its first slice.
+            start - Duration::seconds(1),
+        ];
+        let b = buckets(&times, start, end);
+        assert_eq!(b.len(), 24);
+        assert_eq!((b[0].start, b[0].end), (start, start + Duration::hours(1)));
+        assert_eq!(b[23].end, end);
+        assert_eq!((b[0].count, b[1].count, b[23].count), (3, 1, 2), "{b:?}");
+        assert_eq!(b.iter().map(|b| b.count).sum::<i64>(), 6);
+    }
+
+    #[test]
+    fn a_range_of_one_instant_still_has_slices() {
+        let at: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let b = buckets(&[at, at], at, at);
+        assert_eq!(b.len(), 24);
+        assert_eq!(b.iter().map(|b| b.count).sum::<i64>(), 2);
     }
 }

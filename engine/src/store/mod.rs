@@ -74,6 +74,7 @@ impl Store {
         let pool = sqlite::open_pool(url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         users::fill_missing_keys(&pool).await?;
+        users::fill_missing_search_keys(&pool).await?;
         Ok(Store { pool })
     }
 
@@ -124,6 +125,7 @@ mod tests {
             first_name: "A".into(),
             last_name: "B".into(),
             profile: "{}".into(),
+            search_key: format!("a b\n{id}@example.com"),
             activated: None,
         };
         users::insert_users(

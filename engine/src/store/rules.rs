@@ -251,7 +251,7 @@ pub(crate) async fn update_user_profiles(
 ) -> Result<()> {
     for chunk in updates.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "WITH v(id, login, login_key, email, email_key, first_name, last_name, profile) AS (",
+            "WITH v(id, login, login_key, email, email_key, first_name, last_name, profile, search_key) AS (",
         );
         qb.push_values(chunk, |mut b, (id, p)| {
             b.push_bind(id)
@@ -261,18 +261,41 @@ pub(crate) async fn update_user_profiles(
                 .push_bind(p.email.key())
                 .push_bind(&p.first_name)
                 .push_bind(&p.last_name)
-                .push_bind(serde_json::Value::Object(p.attributes.clone()).to_string());
+                .push_bind(serde_json::Value::Object(p.attributes.clone()).to_string())
+                .push_bind(p.search_key());
         });
         qb.push(
             ") UPDATE users SET login = v.login, login_key = v.login_key, email = v.email,
                email_key = v.email_key, first_name = v.first_name,
-               last_name = v.last_name, profile = v.profile, last_updated = ",
+               last_name = v.last_name, profile = v.profile, search_key = v.search_key,
+               last_updated = ",
         )
         .push_bind(super::stamp(now))
         .push(" FROM v WHERE users.id = v.id");
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Login, display name and status of these users, by id.
+pub(crate) async fn user_statuses(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, String, crate::model::UserStatus)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT id, login, first_name || ' ' || last_name AS display, status FROM users WHERE id IN ",
+        );
+        push_list(&mut qb, chunk);
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            out.insert(
+                r.get("id"),
+                (r.get("login"), r.get("display"), r.try_get("status")?),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Sets these users' status; becoming ACTIVE records the first activation.

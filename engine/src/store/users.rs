@@ -2,7 +2,7 @@
 
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::{Error, Result};
-use crate::model::{fold, Page, Person, User, UserStatus};
+use crate::model::{fold, search_fold, Page, PeopleFilter, Person, User, UserStatus};
 use futures_core::stream::Stream;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -19,6 +19,8 @@ pub struct NewUser {
     pub first_name: String,
     pub last_name: String,
     pub profile: String,
+    /// What the person is found by ([`crate::model::search_key`]).
+    pub search_key: String,
     pub activated: Option<super::Timestamp>,
 }
 
@@ -192,23 +194,25 @@ impl Store {
         Ok(index)
     }
 
-    /// Users whose name, login or email contains `search`, newest first.
+    /// Users whose name, login, email or other profile value contains
+    /// `search` (case and accents aside), newest first.
     pub async fn list_users(&self, search: &str, offset: i64, limit: i64) -> Result<Page<User>> {
-        self.search_users(search, true, offset, limit).await
+        let filter = PeopleFilter {
+            search: search.to_owned(),
+            include_deactivated: true,
+            ..PeopleFilter::default()
+        };
+        self.search_users(&filter, offset, limit).await
     }
 
-    /// People whose name, login or email contains `search`, newest first,
-    /// with their app accounts; DEPROVISIONED people only when asked for.
+    /// The people `filter` picks, newest first, with their app accounts.
     pub async fn list_people(
         &self,
-        search: &str,
-        include_deactivated: bool,
+        filter: &PeopleFilter,
         offset: i64,
         limit: i64,
     ) -> Result<Page<Person>> {
-        let users = self
-            .search_users(search, include_deactivated, offset, limit)
-            .await?;
+        let users = self.search_users(filter, offset, limit).await?;
         let ids: Vec<&str> = users.items.iter().map(|u| u.id.as_str()).collect();
         let mut conn = self.pool.acquire().await?;
         let mut accounts = super::accounts::accounts_of(&mut conn, &ids).await?;
@@ -229,38 +233,50 @@ impl Store {
 
     async fn search_users(
         &self,
-        search: &str,
-        include_deactivated: bool,
+        filter: &PeopleFilter,
         offset: i64,
         limit: i64,
     ) -> Result<Page<User>> {
-        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
-        let filter = "(? = '%%' OR lower(u.login) LIKE lower(?) ESCAPE '\\'
-            OR lower(u.email) LIKE lower(?) ESCAPE '\\'
-            OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\')
-            AND (? OR u.status <> 'DEPROVISIONED')";
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
-                .bind(&pattern)
-                .bind(&pattern)
-                .bind(&pattern)
-                .bind(&pattern)
-                .bind(include_deactivated)
-                .fetch_one(&self.pool)
-                .await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id
-             WHERE {filter} ORDER BY u.created DESC, u.id LIMIT ? OFFSET ?"
-        ))
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(include_deactivated)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
+        // One WHERE clause for the count and the page.
+        let condition = |qb: &mut QueryBuilder<'_, Sqlite>| {
+            qb.push(" WHERE 1 = 1");
+            let search = search_fold(filter.search.trim());
+            if !search.is_empty() {
+                qb.push(" AND u.search_key LIKE ")
+                    .push_bind(format!("%{}%", super::apps::escape_like(&search)))
+                    .push(" ESCAPE '\\'");
+            }
+            match filter.status {
+                Some(status) => {
+                    qb.push(" AND u.status = ").push_bind(status);
+                }
+                None if !filter.include_deactivated => {
+                    qb.push(" AND u.status <> ")
+                        .push_bind(UserStatus::Deprovisioned);
+                }
+                None => {}
+            }
+            if let Some(app_id) = &filter.app_id {
+                qb.push(
+                    " AND EXISTS (SELECT 1 FROM app_users au WHERE au.user_id = u.id AND au.app_id = ",
+                )
+                .push_bind(app_id.clone())
+                .push(")");
+            }
+        };
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM users u");
+        condition(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut select: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id"
+        ));
+        condition(&mut select);
+        select
+            .push(" ORDER BY u.created DESC, u.id LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = select.build().fetch_all(&self.pool).await?;
         Ok(Page {
             items: rows.iter().map(user_from_row).collect::<Result<_>>()?,
             total,
@@ -306,7 +322,7 @@ pub(crate) async fn insert_users(
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO users (id, status, login, login_key, email, email_key, first_name, last_name, profile,
-             source_app_id, created, activated, status_changed, last_updated) ",
+             search_key, source_app_id, created, activated, status_changed, last_updated) ",
         );
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(&u.id)
@@ -318,6 +334,7 @@ pub(crate) async fn insert_users(
                 .push_bind(&u.first_name)
                 .push_bind(&u.last_name)
                 .push_bind(&u.profile)
+                .push_bind(&u.search_key)
                 .push_bind(source_app_id)
                 .push_bind(super::stamp(now))
                 .push_bind(u.activated.map(super::stamp))
@@ -349,6 +366,44 @@ pub(crate) async fn existing_logins(
         }
     }
     Ok(found)
+}
+
+/// Writes the search keys of users stored without one (by a version before
+/// search keys existed).
+pub(crate) async fn fill_missing_search_keys(pool: &sqlx::SqlitePool) -> Result<()> {
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, login, email, first_name, last_name, profile FROM users
+             WHERE search_key IS NULL LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await?;
+        for r in &rows {
+            let profile: String = r.get("profile");
+            let profile: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&profile).unwrap_or_default();
+            let key = crate::model::search_key(
+                r.get("first_name"),
+                r.get("last_name"),
+                r.get("login"),
+                r.get("email"),
+                profile
+                    .iter()
+                    .filter(|(name, _)| !crate::model::REQUIRED_ATTRIBUTES.contains(&name.as_str()))
+                    .map(|(_, value)| value),
+            );
+            sqlx::query("UPDATE users SET search_key = ? WHERE id = ?")
+                .bind(key)
+                .bind(r.get::<String, _>("id"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
 }
 
 /// Writes the folded login and email keys of users stored without them (by

@@ -35,13 +35,16 @@ pub enum EventType {
     UserCreate,
     UserActivate,
     UserReactivate,
+    UserSuspend,
+    UserUnsuspend,
+    UserDeactivate,
     SessionStart,
     SessionEnd,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 33] = [
+    pub const ALL: [EventType; 36] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::MembershipAdd,
@@ -73,6 +76,9 @@ impl EventType {
         EventType::UserCreate,
         EventType::UserActivate,
         EventType::UserReactivate,
+        EventType::UserSuspend,
+        EventType::UserUnsuspend,
+        EventType::UserDeactivate,
         EventType::SessionStart,
         EventType::SessionEnd,
     ];
@@ -111,6 +117,9 @@ impl EventType {
             EventType::UserCreate => "user.lifecycle.create",
             EventType::UserActivate => "user.lifecycle.activate",
             EventType::UserReactivate => "user.lifecycle.reactivate",
+            EventType::UserSuspend => "user.lifecycle.suspend",
+            EventType::UserUnsuspend => "user.lifecycle.unsuspend",
+            EventType::UserDeactivate => "user.lifecycle.deactivate",
             EventType::SessionStart => "user.session.start",
             EventType::SessionEnd => "user.session.end",
         }

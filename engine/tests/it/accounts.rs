@@ -8,6 +8,15 @@ use engine::model::{App, ImportType, MatchType, QueueAction, QueueActionOutcome,
 use engine::store::Selection;
 use engine::Error;
 
+/// A People filter by text, with or without deactivated people.
+fn people(search: &str, include_deactivated: bool) -> engine::model::PeopleFilter {
+    engine::model::PeopleFilter {
+        search: search.to_owned(),
+        include_deactivated,
+        ..Default::default()
+    }
+}
+
 const ANN_AND_BOB: &str = "ann.lee,Ann,Lee,ann@example.com\nbob.ray,Bob,Ray,bob@example.com\n";
 
 /// HR, which sources Ann Lee (`ann.lee`) and Bob Ray (`bob.ray`), imported
@@ -321,19 +330,25 @@ async fn the_people_search_shows_status_and_accounts_and_leaves_out_deactivated_
         l
     };
     assert_eq!(
-        logins(read.list_people("", false, 0, 50).await.unwrap()),
+        logins(read.list_people(&people("", false), 0, 50).await.unwrap()),
         ["ann.lee", "bob.ray"]
     );
     assert_eq!(
-        logins(read.list_people("", true, 0, 50).await.unwrap()),
+        logins(read.list_people(&people("", true), 0, 50).await.unwrap()),
         ["ann.lee", "bob.ray", "dan.fox"]
     );
     assert_eq!(
-        read.list_people("dan", false, 0, 50).await.unwrap().total,
+        read.list_people(&people("dan", false), 0, 50)
+            .await
+            .unwrap()
+            .total,
         0
     );
 
-    let ann = read.list_people("Ann Lee", false, 0, 50).await.unwrap();
+    let ann = read
+        .list_people(&people("Ann Lee", false), 0, 50)
+        .await
+        .unwrap();
     assert_eq!(ann.items.len(), 1);
     assert_eq!(ann.items[0].user.status.as_str(), "ACTIVE");
     assert_eq!(
@@ -383,7 +398,7 @@ async fn a_person_linked_twice_in_one_app_before_the_rule_keeps_the_account_of_t
     let people = env
         .engine
         .read(&env.admin)
-        .list_people("", true, 0, 10)
+        .list_people(&people("", true), 0, 10)
         .await
         .unwrap();
     let accounts = |id: &str| -> Vec<(String, String)> {

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod csv_import;
 mod golden;
+mod people;
 mod queue;
 mod races;
 mod restart;

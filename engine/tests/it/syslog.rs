@@ -334,3 +334,50 @@ async fn pages_follow_the_cursor_without_overlap_in_either_order() {
     assert_eq!(expected.len(), 8);
     assert_eq!(all[..6], expected[..6]);
 }
+
+#[tokio::test]
+async fn a_view_counts_what_it_matches_over_its_range() {
+    use proto::console::{LogCounts, LogRange};
+    let env = Env::new().await;
+    for name in ["HR", "CRM", "Payroll"] {
+        env.app(name).await;
+    }
+    let read = env.engine.read(&env.admin);
+    let created = r#"eventType eq "application.lifecycle.create""#;
+    let counts = read
+        .count_events(created, "", LogRange::LastHour)
+        .await
+        .unwrap();
+    assert_eq!((counts.total, counts.more), (3, false));
+    assert_eq!(counts.buckets.len(), LogCounts::BUCKETS);
+    assert_eq!(counts.buckets.iter().map(|b| b.count).sum::<i64>(), 3);
+    // They just happened: the newest slice holds them.
+    assert_eq!(counts.buckets.last().unwrap().count, 3, "{counts:?}");
+    let first = &counts.buckets[0];
+    assert_eq!((first.end - first.start).num_seconds(), 150);
+
+    // Keywords narrow the count as they narrow the list.
+    let payroll = read
+        .count_events(created, "Payroll", LogRange::All)
+        .await
+        .unwrap();
+    assert_eq!(payroll.total, 1);
+    assert_eq!(payroll.buckets.iter().map(|b| b.count).sum::<i64>(), 1);
+
+    let none = read
+        .count_events(
+            r#"eventType eq "user.lifecycle.delete.initiated""#,
+            "",
+            LogRange::Last7Days,
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    assert!(none.buckets.is_empty());
+
+    // A filter the list refuses, the count refuses alike.
+    assert!(read
+        .count_events(r#"eventtype eq "x""#, "", LogRange::All)
+        .await
+        .is_err());
+}

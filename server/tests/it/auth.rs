@@ -3,16 +3,18 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 /// The server functions that take their arguments as JSON.
-const JSON_FUNCTIONS: [&str; 6] = [
+const JSON_FUNCTIONS: [&str; 8] = [
+    "change_status",
     "confirm_assignments",
+    "list_people",
     "tally_queue",
     "clear_unconfirmed",
     "set_queue_action",
     "save_settings",
     "preview_mappings",
 ];
-const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"confirmed":false,"settings":{}}"#;
-const FORM_ARGS: &str = "app_id=x&id=x&external_id=x&search=&include_deactivated=false&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252";
+const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"confirmed":false,"settings":{},"filter":{},"offset":0,"user_ids":[],"op":"Suspend"}"#;
+const FORM_ARGS: &str = "app_id=x&id=x&external_id=x&search=&include_deactivated=false&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252&range=LastHour";
 
 #[tokio::test]
 async fn every_server_function_refuses_an_anonymous_call() {
@@ -188,9 +190,9 @@ async fn pages_and_answers_about_the_directory_are_not_cached() {
         .send(
             Request::post(server_fn_path("list_people"))
                 .header("cookie", &token)
-                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-type", "application/json")
                 .header("accept", "application/json")
-                .body(Body::from("search=&offset=0"))
+                .body(Body::from(r#"{"filter":{"search":""},"offset":0}"#))
                 .unwrap(),
         )
         .await;

@@ -1,6 +1,6 @@
 //! The app's past imports, newest first.
 
-use crate::components::{count, when};
+use crate::components::{count, Moment};
 use leptos::prelude::*;
 use proto::ImportRun;
 
@@ -15,7 +15,7 @@ pub fn History(runs: Vec<ImportRun>) -> impl IntoView {
                     <tbody>
                         {runs.into_iter().map(|r| view! {
                             <tr>
-                                <td>{when(r.created)}</td>
+                                <td><Moment at=r.created/></td>
                                 <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                 <td>{r.trigger.as_str()}</td>
                                 <td>{r.status.as_str()}</td>

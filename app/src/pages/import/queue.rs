@@ -9,7 +9,10 @@ use crate::api::people::{get_person, list_people, unlink_account};
 use crate::components::{count, error_text, Pager};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use proto::{ImportRun, MatchType, Person, QueueActionOutcome, QueueChoice, QueueRow, QueueTally};
+use proto::{
+    ImportRun, MatchType, PeopleFilter, Person, QueueActionOutcome, QueueChoice, QueueRow,
+    QueueTally,
+};
 use std::collections::BTreeSet;
 
 /// The option that opens the user search instead of choosing an action.
@@ -473,7 +476,12 @@ fn RowDecision(row: QueueRow, app_id: String, changed: RwSignal<u64>) -> impl In
             if q.trim().chars().count() < 2 {
                 return Ok(Vec::new());
             }
-            list_people(q, everyone, 0).await.map(|p| p.items)
+            let filter = PeopleFilter {
+                search: q,
+                include_deactivated: everyone,
+                ..Default::default()
+            };
+            list_people(filter, 0).await.map(|p| p.items)
         },
     );
     let answer = RwSignal::new(None::<Answer>);

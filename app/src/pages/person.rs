@@ -1,0 +1,159 @@
+//! A person's page: who they are, their status with the lifecycle
+//! operations it allows, the apps they have accounts in, and what the System
+//! Log recorded about them.
+
+use crate::api::logs::query_logs;
+use crate::api::people::{get_person, ChangeStatus, UnlinkAccount};
+use crate::components::{error_text, query_value, Moment};
+use crate::pages::people::{Accounts, ProfileValue};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use proto::console::LogRange;
+use proto::{Lifecycle, Person};
+
+/// Events shown on the page; the System Log has the rest.
+const RECENT_EVENTS: usize = 10;
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    let unlink = ServerAction::<UnlinkAccount>::new();
+    let change = ServerAction::<ChangeStatus>::new();
+    let person = Resource::new(
+        move || (id.get(), unlink.version().get(), change.version().get()),
+        |(id, _, _)| get_person(id),
+    );
+    let about = move || format!("target.id eq \"{}\"", id.get());
+    let events = Resource::new(
+        move || (about(), unlink.version().get(), change.version().get()),
+        |(filter, _, _)| query_logs(filter, String::new(), LogRange::All, None),
+    );
+    let all_events = move || format!("/logs?filter={}&range=all", query_value(&about()));
+    view! {
+        <p class="crumbs"><a href="/people">"← People"</a></p>
+        {move || change.value().get().map(|r| match r {
+            Ok(done) => {
+                let skipped = if done.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Not changed: {}.", done.skipped.join(", "))
+                };
+                view! { <p class="status" role="status">{format!("Status changed.{skipped}")}</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })}
+        {move || unlink.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="status" role="status">"The account was unlinked."</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })}
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match person.await {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(p) => view! { <PersonView person=p change unlink/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card">
+            <h2>"Recent events"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No events about this person."</p> }.into_any(),
+                        Ok(page) => view! {
+                            <table class="grid person-events">
+                                <thead><tr><th>"Time"</th><th>"Event"</th><th>"Message"</th><th>"Actor"</th></tr></thead>
+                                <tbody>
+                                    {page.rows.into_iter().take(RECENT_EVENTS).map(|row| {
+                                        let kind = row.event_type.clone();
+                                        view! {
+                                        <tr data-event-type=kind>
+                                            <td>{match chrono::DateTime::parse_from_rfc3339(&row.published) {
+                                                Ok(at) => view! { <Moment at=at.to_utc()/> }.into_any(),
+                                                Err(_) => row.published.clone().into_any(),
+                                            }}</td>
+                                            <td class="mono">{row.event_type}</td>
+                                            <td>{row.message}</td>
+                                            <td>{row.actor}</td>
+                                        </tr>
+                                    }}).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <p><a href=all_events>"All events about this person in the System Log"</a></p>
+        </section>
+    }
+}
+
+/// The person: name, status and its operations, facts, profile, accounts.
+#[component]
+fn PersonView(
+    person: Person,
+    change: ServerAction<ChangeStatus>,
+    unlink: ServerAction<UnlinkAccount>,
+) -> impl IntoView {
+    let u = person.user;
+    let name = format!("{} {}", u.first_name, u.last_name);
+    let status_class = format!("status {}", u.status.as_str().to_lowercase());
+    let asking = RwSignal::new(None::<Lifecycle>);
+    let (id, who, status) = (u.id.clone(), name.clone(), u.status);
+    let source = match &u.source_app_name {
+        Some(app) => format!("{app}: read-only in Muster; each import from {app} overwrites it"),
+        None => "Muster".to_owned(),
+    };
+    let profile = u.profile_pairs();
+    view! {
+        <h1>{name.clone()}</h1>
+        <p class="person-status">
+            <span class=status_class>{u.status.as_str()}</span>" "
+            <span class="hint">{u.status.label()}</span>
+        </p>
+        <div class="actions lifecycle">
+            {Lifecycle::for_status(u.status).into_iter().map(|op| view! {
+                <button type="button" on:click=move |_| asking.set(Some(op))>{op.label()}</button>
+            }).collect_view()}
+        </div>
+        {move || asking.get().map(|op| {
+            let question = format!(
+                "{} {who}? Their status changes from {} to {} ({}).",
+                op.label(), status.as_str(), op.outcome().as_str(), op.outcome().label()
+            );
+            let id = id.clone();
+            view! {
+                <div class="dialog" role="dialog" aria-label=format!("{} person", op.label())>
+                    <p>{question}</p>
+                    <button type="button" class="primary" on:click=move |_| {
+                        asking.set(None);
+                        change.dispatch(ChangeStatus { user_ids: vec![id.clone()], op });
+                    }>{op.label()}</button>
+                    <button type="button" on:click=move |_| asking.set(None)>"Cancel"</button>
+                </div>
+            }
+        })}
+        <section class="card">
+            <dl class="facts">
+                <dt>"Login"</dt><dd>{u.login.clone()}</dd>
+                <dt>"Email"</dt><dd>{u.email.clone()}</dd>
+                <dt>"Profile source"</dt><dd>{source}</dd>
+                <dt>"Created"</dt><dd><Moment at=u.created/></dd>
+                <dt>"Activated"</dt><dd>{u.activated.map(|at| view! { <Moment at/> })}</dd>
+                <dt>"Last updated"</dt><dd><Moment at=u.last_updated/></dd>
+            </dl>
+        </section>
+        <section class="card">
+            <h2>"Profile"</h2>
+            <dl class="facts profile">
+                {profile.into_iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><ProfileValue name=k value=v/></dd> }).collect_view()}
+            </dl>
+        </section>
+        <section class="card">
+            <h2>"App accounts"</h2>
+            <Accounts user=u accounts=person.accounts unlink/>
+        </section>
+    }
+}
