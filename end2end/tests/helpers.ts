@@ -111,3 +111,29 @@ export async function confirmSelected(page: Page, activate: boolean): Promise<vo
   await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(dialog).toHaveCount(0);
 }
+
+/** Drops the rows as a CSV on the Import tab and waits for the preview. */
+export async function dropCsv(page: Page, name: string, rows: string[][]): Promise<void> {
+  await dropFile(page, '[data-testid=dropzone]', name, csv(rows));
+  await expect(page.locator('.preview')).toContainText(`${rows.length - 1} users`);
+}
+
+/** Drops the rows as a CSV on the Import tab, runs a Full import and waits for its summary. */
+export async function importRows(page: Page, name: string, rows: string[][]): Promise<void> {
+  await dropCsv(page, name, rows);
+  await page.getByRole('button', { name: 'Import Now' }).click();
+  await expect(page.locator('.summary')).toContainText(`${rows.length - 1} users scanned`);
+}
+
+/** Imports the rows (Full) and confirms every queued user, activated. */
+export async function importAndConfirm(page: Page, name: string, rows: string[][]): Promise<void> {
+  await importRows(page, name, rows);
+  await selectWholeQueue(page);
+  await confirmSelected(page, true);
+  await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
+}
+
+/** The path of the app page the browser is on, without the tab. */
+export function appPath(page: Page): string {
+  return new URL(page.url()).pathname.replace(/\/(import|provisioning)$/, '');
+}

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { confirmSelected, createCsvApp, csv, dropFile, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
+import { confirmSelected, createCsvApp, importRows, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
 
 test('People finds a person regardless of accents, filters by status and app, keeps the view in the URL and downloads it', async ({ page }) => {
   const tag = uniqueName('ppl').toLowerCase();
@@ -7,12 +7,11 @@ test('People finds a person regardless of accents, filters by status and app, ke
   const ann = `ann.${tag}@example.com`;
   await signIn(page);
   await createCsvApp(page, `Research ${tag}`);
-  await dropFile(page, '[data-testid=dropzone]', 'research.csv', csv([
+  await importRows(page, 'research.csv', [
     ['login', 'firstName', 'lastName', 'email', 'department'],
     [zoe, 'Zoë', 'Ångström', zoe, `Forschung ${tag}`],
     [ann, 'Ann', 'Lee', ann, `Labor ${tag}`],
-  ]));
-  await page.getByRole('button', { name: 'Import Now' }).click();
+  ]);
   await expect(page.locator('.summary')).toContainText('2 users scanned: 2 new');
   await selectWholeQueue(page);
   await confirmSelected(page, true);
@@ -76,11 +75,10 @@ test('a person has a page with the lifecycle operations their status allows, the
   const kim = `kim.${tag}@example.com`;
   await signIn(page);
   await createCsvApp(page, `Payroll ${tag}`);
-  await dropFile(page, '[data-testid=dropzone]', 'payroll.csv', csv([
+  await importRows(page, 'payroll.csv', [
     ['login', 'firstName', 'lastName', 'email', 'title'],
     [kim, 'Kim', 'Park', kim, 'Analyst'],
-  ]));
-  await page.getByRole('button', { name: 'Import Now' }).click();
+  ]);
   await expect(page.locator('.summary')).toContainText('1 users scanned: 1 new');
   await selectWholeQueue(page);
   await confirmSelected(page, true);

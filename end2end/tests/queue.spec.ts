@@ -1,9 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
 import {
+  appPath,
   confirmSelected,
   createCsvApp,
-  csv,
-  dropFile,
+  importAndConfirm,
+  importRows,
   selectWholeQueue,
   signIn,
   uniqueName,
@@ -11,27 +12,6 @@ import {
 } from './helpers';
 
 const HEADER = ['login', 'firstName', 'lastName', 'email'];
-
-/** Drops the rows as a CSV on the Import tab, runs a Full import and waits for its summary. */
-async function importRows(page: Page, name: string, rows: string[][]): Promise<void> {
-  await dropFile(page, '[data-testid=dropzone]', name, csv(rows));
-  await expect(page.locator('.preview')).toContainText(`${rows.length - 1} users`);
-  await page.getByRole('button', { name: 'Import Now' }).click();
-  await expect(page.locator('.summary')).toContainText(`${rows.length - 1} users scanned`);
-}
-
-/** Imports the rows and confirms every queued user, activated. */
-async function importAndConfirm(page: Page, name: string, rows: string[][]): Promise<void> {
-  await importRows(page, name, rows);
-  await selectWholeQueue(page);
-  await confirmSelected(page, true);
-  await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
-}
-
-/** The path of the app page the browser is on, without the tab. */
-function appPath(page: Page): string {
-  return new URL(page.url()).pathname.replace(/\/(import|provisioning)$/, '');
-}
 
 test('the queue refuses to give a person a second account in an app, names who holds it, and can unlink it', async ({ page }) => {
   const tag = uniqueName('one').toLowerCase();

@@ -1,6 +1,15 @@
 import { test, expect, type Page } from '@playwright/test';
 import * as fs from 'fs';
-import { confirmSelected, createCsvApp, csv, dropFile, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
+import {
+  appPath,
+  confirmSelected,
+  createCsvApp,
+  dropCsv,
+  importAndConfirm,
+  signIn,
+  uniqueName,
+  waitForHydration,
+} from './helpers';
 
 const HEADER = ['login', 'firstName', 'lastName', 'email'];
 
@@ -9,27 +18,6 @@ function people(tag: string, from: number, to: number): string[][] {
   const rows = [HEADER];
   for (let i = from; i < to; i++) rows.push([`u${i}.${tag}@example.com`, `U${i}`, 'Tag', `u${i}.${tag}@example.com`]);
   return rows;
-}
-
-/** Drops the rows as a CSV on the Import tab and waits for the preview. */
-async function dropCsv(page: Page, name: string, rows: string[][]): Promise<void> {
-  await dropFile(page, '[data-testid=dropzone]', name, csv(rows));
-  await expect(page.locator('.preview')).toContainText(`${rows.length - 1} users`);
-}
-
-/** Imports the rows (Full) and confirms every queued user, activated. */
-async function importAndConfirm(page: Page, name: string, rows: string[][]): Promise<void> {
-  await dropCsv(page, name, rows);
-  await page.getByRole('button', { name: 'Import Now' }).click();
-  await expect(page.locator('.summary')).toContainText(`${rows.length - 1} users scanned`);
-  await selectWholeQueue(page);
-  await confirmSelected(page, true);
-  await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
-}
-
-/** The path of the app page the browser is on, without the tab. */
-function appPath(page: Page): string {
-  return new URL(page.url()).pathname.replace(/\/(import|provisioning)$/, '');
 }
 
 test('a partial match is linked by hand to a user the admin searches for', async ({ page }) => {

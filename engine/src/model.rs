@@ -48,21 +48,25 @@ pub fn search_fold(s: &str) -> String {
 
 /// What a person is found by: their name, login, email and every other
 /// profile value, each on its own line, in [`search_fold`]'s form.
-pub fn search_key<'a>(
+/// `attributes` is the whole profile; the four names in it are not repeated.
+pub fn search_key(
     first_name: &str,
     last_name: &str,
     login: &str,
     email: &str,
-    others: impl IntoIterator<Item = &'a serde_json::Value>,
+    attributes: &serde_json::Map<String, serde_json::Value>,
 ) -> String {
     let mut key = format!("{first_name} {last_name}\n{login}\n{email}");
-    for value in others {
+    let others = attributes
+        .iter()
+        .filter(|(name, _)| !REQUIRED_ATTRIBUTES.contains(&name.as_str()));
+    for (_, value) in others {
         match value {
+            serde_json::Value::Null => {}
             serde_json::Value::String(s) => {
                 key.push('\n');
                 key.push_str(s);
             }
-            serde_json::Value::Null => {}
             other => {
                 key.push('\n');
                 key.push_str(&other.to_string());
@@ -170,10 +174,7 @@ impl UserProfile {
             &self.last_name,
             self.login.as_str(),
             self.email.as_str(),
-            self.attributes
-                .iter()
-                .filter(|(name, _)| !REQUIRED_ATTRIBUTES.contains(&name.as_str()))
-                .map(|(_, value)| value),
+            &self.attributes,
         )
     }
 

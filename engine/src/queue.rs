@@ -231,7 +231,12 @@ pub async fn confirm_assignments(
                 }
                 Decision::Link(user_id) => {
                     let user_id = user_id.to_owned();
-                    let Some((login, name)) = labels.get(&user_id) else {
+                    let Some(store::rules::UserLabel {
+                        login,
+                        display: name,
+                        ..
+                    }) = labels.get(&user_id)
+                    else {
                         // The chosen user was deleted meanwhile: leave the row for a new decision.
                         outcome.skipped += 1;
                         continue;

@@ -4,19 +4,27 @@
 
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use engine::model::Admin;
 use futures_util::TryStreamExt;
 use proto::console::LogRange;
 use proto::{PeopleFilter, UserStatus};
 
-async fn session_admin(state: &AppState, headers: &HeaderMap) -> Option<Admin> {
-    web::session_admin(&state.engine, headers)
-        .await
-        .ok()
-        .flatten()
+/// The signed-in admin of a console route; anyone else is answered 401.
+pub struct SignedIn(Admin);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match web::session_admin(&state.engine, &parts.headers).await {
+            Ok(Some(admin)) => Ok(SignedIn(admin)),
+            _ => Err(refuse(StatusCode::UNAUTHORIZED, "Sign in required".into())),
+        }
+    }
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
@@ -49,12 +57,10 @@ fn percent_decode(s: &str) -> String {
 /// streamed to disk; the answer is its preview as JSON.
 pub async fn upload_csv(
     State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
     Path(app_id): Path<String>,
     req: Request,
 ) -> Response {
-    let Some(admin) = session_admin(&state, req.headers()).await else {
-        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    };
     let file_name = req
         .headers()
         .get("x-file-name")
@@ -89,12 +95,9 @@ pub async fn upload_csv(
 /// `GET /console/runs/{id}/errors.csv`: the run's row errors as CSV.
 pub async fn error_report(
     State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
     Path(run_id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(admin) = session_admin(&state, &headers).await else {
-        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    };
     let report = state.engine.read(&admin).row_errors_csv(&run_id).await;
     csv_download(report, &format!("import-errors-{run_id}.csv"))
 }
@@ -102,12 +105,9 @@ pub async fn error_report(
 /// The users a paused import would remove, as a CSV download.
 pub async fn removals_report(
     State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
     Path(run_id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(admin) = session_admin(&state, &headers).await else {
-        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    };
     let report = state.engine.read(&admin).removals_csv(&run_id).await;
     csv_download(report, &format!("import-removals-{run_id}.csv"))
 }
@@ -116,12 +116,9 @@ pub async fn removals_report(
 /// download.
 pub async fn log_report(
     State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
     Query(params): Query<LogParams>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(admin) = session_admin(&state, &headers).await else {
-        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    };
     let range = LogRange::parse(&params.range).unwrap_or_default();
     let report = state
         .engine
@@ -135,12 +132,9 @@ pub async fn log_report(
 /// a CSV download.
 pub async fn people_report(
     State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
     Query(params): Query<PeopleParams>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(admin) = session_admin(&state, &headers).await else {
-        return refuse(StatusCode::UNAUTHORIZED, "Sign in required".into());
-    };
     let status = match params.status.as_str() {
         "" => None,
         text => match UserStatus::parse(text) {

@@ -141,10 +141,7 @@ pub fn People() -> impl IntoView {
             </Transition>
             <a class="button" href=download download="people.csv">"Download CSV"</a>
         </section>
-        {move || unlink.value().get().map(|r| match r {
-            Ok(()) => view! { <p class="status" role="status">"The account was unlinked."</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-        })}
+        <UnlinkOutcome unlink/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {
@@ -199,6 +196,19 @@ pub fn People() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// What unlinking an account did, once it is done.
+#[component]
+pub(crate) fn UnlinkOutcome(unlink: ServerAction<UnlinkAccount>) -> impl IntoView {
+    move || {
+        unlink.value().get().map(|r| match r {
+            Ok(()) => {
+                view! { <p class="status" role="status">"The account was unlinked."</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })
     }
 }
 

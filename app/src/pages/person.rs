@@ -5,7 +5,7 @@
 use crate::api::logs::query_logs;
 use crate::api::people::{get_person, ChangeStatus, UnlinkAccount};
 use crate::components::{error_text, query_value, Moment};
-use crate::pages::people::{Accounts, ProfileValue};
+use crate::pages::people::{Accounts, ProfileValue, UnlinkOutcome};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use proto::console::LogRange;
@@ -43,10 +43,7 @@ pub fn PersonPage() -> impl IntoView {
             }
             Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
         })}
-        {move || unlink.value().get().map(|r| match r {
-            Ok(()) => view! { <p class="status" role="status">"The account was unlinked."</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-        })}
+        <UnlinkOutcome unlink/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match person.await {

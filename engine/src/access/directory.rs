@@ -279,7 +279,7 @@ impl WriteHandle<'_> {
         let wanted: Vec<&str> = user_ids.iter().map(String::as_str).collect();
         let store = &self.engine.store;
         let mut tx = store.begin_write().await?;
-        let found = store::rules::user_statuses(&mut tx, &wanted).await?;
+        let found = store::rules::user_labels(&mut tx, &wanted).await?;
         if let Some(missing) = wanted.iter().find(|id| !found.contains_key(**id)) {
             return Err(Error::NotFound(format!("user {missing}")));
         }
@@ -294,17 +294,19 @@ impl WriteHandle<'_> {
         let mut changing = Vec::new();
         let mut events = Vec::new();
         for id in &wanted {
-            let (login, display, status) = &found[*id];
-            if !op.applies_to(*status) {
-                outcome.skipped.push(format!("{login} ({status})"));
+            let label = &found[*id];
+            if !op.applies_to(label.status) {
+                outcome
+                    .skipped
+                    .push(format!("{} ({})", label.login, label.status));
                 continue;
             }
             changing.push(*id);
             events.push(
                 NewEvent::new(event_type, message, self.actor())
-                    .target(Target::user(id, login, display))
+                    .target(Target::user(id, &label.login, &label.display))
                     .debug(serde_json::json!({
-                        "previousStatus": status.as_str(),
+                        "previousStatus": label.status.as_str(),
                         "newStatus": op.outcome().as_str(),
                     })),
             );

@@ -392,8 +392,11 @@ impl WriteHandle<'_> {
                 app.name
             ))
         })?;
-        let labels = store::rules::user_labels(&mut tx, &[user_id.as_str()]).await?;
-        let (user_login, display) = labels.get(&user_id).cloned().unwrap_or_default();
+        let mut labels = store::rules::user_labels(&mut tx, &[user_id.as_str()]).await?;
+        let (user_login, display) = labels
+            .remove(&user_id)
+            .map(|label| (label.login, label.display))
+            .unwrap_or_default();
         store::accounts::unlink(&mut tx, app_id, external_id).await?;
         store::rules::unassign(&mut tx, app_id, &[user_id.as_str()]).await?;
         let released = store::accounts::release_source(&mut tx, app_id, &user_id).await?;

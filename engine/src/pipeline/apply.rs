@@ -154,7 +154,7 @@ pub async fn preview_batch(
                     user_login: q
                         .matched_user_id
                         .as_ref()
-                        .and_then(|id| labels.get(id).map(|(login, _)| login.clone())),
+                        .and_then(|id| labels.get(id).map(|label| label.login.clone())),
                     match_type: Some(q.match_type),
                 };
                 match q.match_type {

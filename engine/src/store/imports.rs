@@ -472,12 +472,12 @@ impl Store {
 /// meanwhile is left out.
 fn candidates_by_login(
     ids: Vec<String>,
-    labels: &HashMap<String, (String, String)>,
+    labels: &HashMap<String, super::rules::UserLabel>,
 ) -> Vec<UserRef> {
     let mut users: Vec<UserRef> = ids
         .into_iter()
         .filter_map(|id| {
-            let login = labels.get(&id)?.0.clone();
+            let login = labels.get(&id)?.login.clone();
             Some(UserRef { id, login })
         })
         .collect();

@@ -74,7 +74,6 @@ impl Store {
         let pool = sqlite::open_pool(url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         users::fill_missing_keys(&pool).await?;
-        users::fill_missing_search_keys(&pool).await?;
         Ok(Store { pool })
     }
 

@@ -225,19 +225,33 @@ pub(crate) async fn linked_users(
     Ok(out)
 }
 
-/// Login and display name of these users, by id.
+/// How events and messages name a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UserLabel {
+    pub login: String,
+    /// "First Last".
+    pub display: String,
+    pub status: crate::model::UserStatus,
+}
+
+/// Login, display name and status of these users, by id.
 pub(crate) async fn user_labels(
     conn: &mut SqliteConnection,
     ids: &[&str],
-) -> Result<std::collections::HashMap<String, (String, String)>> {
+) -> Result<std::collections::HashMap<String, UserLabel>> {
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, login, first_name || ' ' || last_name AS display FROM users WHERE id IN ",
+            "SELECT id, login, first_name || ' ' || last_name AS display, status FROM users WHERE id IN ",
         );
         push_list(&mut qb, chunk);
         for r in qb.build().fetch_all(&mut *conn).await? {
-            out.insert(r.get("id"), (r.get("login"), r.get("display")));
+            let label = UserLabel {
+                login: r.get("login"),
+                display: r.get("display"),
+                status: r.try_get("status")?,
+            };
+            out.insert(r.get("id"), label);
         }
     }
     Ok(out)
@@ -275,27 +289,6 @@ pub(crate) async fn update_user_profiles(
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// Login, display name and status of these users, by id.
-pub(crate) async fn user_statuses(
-    conn: &mut SqliteConnection,
-    ids: &[&str],
-) -> Result<std::collections::HashMap<String, (String, String, crate::model::UserStatus)>> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, login, first_name || ' ' || last_name AS display, status FROM users WHERE id IN ",
-        );
-        push_list(&mut qb, chunk);
-        for r in qb.build().fetch_all(&mut *conn).await? {
-            out.insert(
-                r.get("id"),
-                (r.get("login"), r.get("display"), r.try_get("status")?),
-            );
-        }
-    }
-    Ok(out)
 }
 
 /// Sets these users' status; becoming ACTIVE records the first activation.

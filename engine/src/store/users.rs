@@ -368,13 +368,14 @@ pub(crate) async fn existing_logins(
     Ok(found)
 }
 
-/// Writes the search keys of users stored without one (by a version before
-/// search keys existed).
-pub(crate) async fn fill_missing_search_keys(pool: &sqlx::SqlitePool) -> Result<()> {
+/// Writes the keys of users stored without them by an earlier version: the
+/// folded login and email, and the search key. Two logins that fold alike
+/// cannot both stay: the store refuses to open and names them.
+pub(crate) async fn fill_missing_keys(pool: &sqlx::SqlitePool) -> Result<()> {
     loop {
         let rows = sqlx::query(
             "SELECT id, login, email, first_name, last_name, profile FROM users
-             WHERE search_key IS NULL LIMIT 1000",
+             WHERE login_key IS NULL OR search_key IS NULL LIMIT 1000",
         )
         .fetch_all(pool)
         .await?;
@@ -383,55 +384,33 @@ pub(crate) async fn fill_missing_search_keys(pool: &sqlx::SqlitePool) -> Result<
         }
         let mut tx = pool.begin().await?;
         for r in &rows {
-            let profile: String = r.get("profile");
-            let profile: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&profile).unwrap_or_default();
-            let key = crate::model::search_key(
-                r.get("first_name"),
-                r.get("last_name"),
-                r.get("login"),
-                r.get("email"),
-                profile
-                    .iter()
-                    .filter(|(name, _)| !crate::model::REQUIRED_ATTRIBUTES.contains(&name.as_str()))
-                    .map(|(_, value)| value),
-            );
-            sqlx::query("UPDATE users SET search_key = ? WHERE id = ?")
-                .bind(key)
-                .bind(r.get::<String, _>("id"))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    }
-}
-
-/// Writes the folded login and email keys of users stored without them (by
-/// a version before the keys existed). Two logins that fold alike cannot
-/// both stay: the store refuses to open and names them.
-pub(crate) async fn fill_missing_keys(pool: &sqlx::SqlitePool) -> Result<()> {
-    loop {
-        let rows =
-            sqlx::query("SELECT id, login, email FROM users WHERE login_key IS NULL LIMIT 1000")
-                .fetch_all(pool)
-                .await?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut tx = pool.begin().await?;
-        for r in &rows {
             let (id, login, email): (String, String, String) =
                 (r.get("id"), r.get("login"), r.get("email"));
-            let done = sqlx::query("UPDATE users SET login_key = ?, email_key = ? WHERE id = ?")
-                .bind(fold(&login))
-                .bind(fold(&email))
-                .bind(&id)
-                .execute(&mut *tx)
-                .await;
+            let profile: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(r.get("profile")).map_err(|e| {
+                    Error::Internal(format!("the stored profile of user {id} is not JSON: {e}"))
+                })?;
+            let search_key = crate::model::search_key(
+                r.get("first_name"),
+                r.get("last_name"),
+                &login,
+                &email,
+                &profile,
+            );
+            let done = sqlx::query(
+                "UPDATE users SET login_key = ?, email_key = ?, search_key = ? WHERE id = ?",
+            )
+            .bind(fold(&login))
+            .bind(fold(&email))
+            .bind(search_key)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
             if let Err(e) = done {
                 let other: Option<String> =
-                    sqlx::query_scalar("SELECT login FROM users WHERE login_key = ?")
+                    sqlx::query_scalar("SELECT login FROM users WHERE login_key = ? AND id <> ?")
                         .bind(fold(&login))
+                        .bind(&id)
                         .fetch_optional(&mut *tx)
                         .await?;
                 return Err(Error::Conflict(format!(

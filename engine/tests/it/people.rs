@@ -269,3 +269,25 @@ fn each_status_offers_the_operations_okta_offers() {
     assert_eq!(offered(UserStatus::Suspended), [Unsuspend, Deactivate]);
     assert_eq!(offered(UserStatus::Deprovisioned), [Reactivate]);
 }
+
+#[tokio::test]
+async fn a_status_change_of_too_many_people_is_refused_whole() {
+    use engine::model::Lifecycle;
+    let (env, _) = staffed().await;
+    let ann = env.user_by_login("ann.lee").await.id;
+    let too_many = vec![ann; engine::access::MAX_STATUS_CHANGE + 1];
+    let refused = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .change_status(&too_many, Lifecycle::Suspend)
+        .await;
+    assert!(
+        matches!(&refused, Err(engine::Error::InvalidInput(m)) if m.contains("at most 1000")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        env.user_by_login("ann.lee").await.status,
+        UserStatus::Active
+    );
+}
