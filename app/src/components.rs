@@ -3,6 +3,7 @@
 use crate::api::imports::{paused_runs, DecidePausedRun};
 use crate::api::session::{current_admin, SignOut};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
 /// The text of a server function error, without the framework's prefix.
@@ -84,16 +85,6 @@ pub fn count(n: i64) -> String {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let admin = Resource::new(|| (), |_| current_admin());
-    let sign_out = ServerAction::<SignOut>::new();
-    // Signed out: load the sign-in page afresh, so nothing of the console
-    // stays in this document for Back to show.
-    Effect::new(move |_| {
-        if matches!(sign_out.value().get(), Some(Ok(()))) {
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().replace("/signin");
-            }
-        }
-    });
     // On a narrow screen the navigation folds into a menu.
     let menu_open = RwSignal::new(false);
     view! {
@@ -115,9 +106,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                         admin.await.map(|a| view! { <span class="admin-name">{a.username}</span> }).ok()
                     })}
                 </Suspense>
-                <ActionForm action=sign_out>
+                // A plain form: signing out leaves this document for the
+                // sign-in page the server redirects to, so nothing of the
+                // console stays in it for Back to show.
+                <form method="post" action=SignOut::url()>
                     <button type="submit" class="link">"Sign out"</button>
-                </ActionForm>
+                </form>
             </div>
         </header>
         <main class="page">{children()}</main>

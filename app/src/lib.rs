@@ -37,6 +37,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // A page the browser restores from its back-forward cache (which can
+    // keep even a no-store page) is loaded afresh, so the server decides
+    // again what it shows: after Sign out, Back shows the sign-in page.
+    let restored = leptos::leptos_dom::helpers::window_event_listener(leptos::ev::pageshow, |ev| {
+        if ev.persisted() {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    on_cleanup(move || restored.remove());
     view! {
         <Stylesheet id="leptos" href="/pkg/muster.css"/>
         <Title text="Muster"/>
