@@ -42,8 +42,10 @@ test('People finds a person regardless of accents, filters by status and app, ke
   await page.goBack();
   await expect(page).toHaveURL(/status=SUSPENDED/);
   await expect(page.getByText('No people found.')).toBeVisible();
+  await expect(page.getByLabel('Status')).toHaveValue('SUSPENDED');
   await page.goBack();
   await expect(rows).toHaveCount(2);
+  await expect(page.getByLabel('Status')).toHaveValue('');
 
   await page.getByLabel('App').selectOption(app);
   await expect(page).toHaveURL(new RegExp(`app=${app}`));

@@ -112,7 +112,7 @@ pub fn People() -> impl IntoView {
                 }
             />
             <label for="people-status">"Status"</label>
-            <select id="people-status" on:change=move |ev| {
+            <select id="people-status" prop:value=move || status.get().map(|s| s.as_str()).unwrap_or_default() on:change=move |ev| {
                 let chosen = UserStatus::parse(&event_target_value(&ev));
                 go.with_value(|go| go(search_input.get_untracked(), chosen, app.get_untracked(), 0, false));
             }>
@@ -126,7 +126,7 @@ pub fn People() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let apps = apps.await.unwrap_or_default();
                     view! {
-                        <select id="people-app" on:change=move |ev| {
+                        <select id="people-app" prop:value=move || app.get() on:change=move |ev| {
                             let chosen = event_target_value(&ev);
                             go.with_value(|go| go(search_input.get_untracked(), status.get_untracked(), chosen, 0, false));
                         }>
