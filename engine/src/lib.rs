@@ -18,7 +18,7 @@ pub mod syslog;
 pub use access::{ReadHandle, WriteHandle};
 pub use error::{Error, Result};
 
-use model::{Admin, AdminRole, ImportRun, ImportTrigger, ImportType, RunStatus};
+use model::{Admin, AdminRole, AppStatus, ImportRun, ImportTrigger, ImportType, RunStatus};
 use sources::{RunInput, SourceKind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -218,6 +218,12 @@ impl Engine {
         preview: bool,
     ) -> Result<ImportRun> {
         let app = self.store.get_app(app_id).await?;
+        if app.status == AppStatus::Inactive {
+            return Err(Error::InvalidInput(format!(
+                "{} is deactivated: activate it on its General tab to import",
+                app.name
+            )));
+        }
         let (upload_id, total) = match (SourceKind::of(app.kind).input, upload_id) {
             (RunInput::Upload, None) => {
                 return Err(Error::InvalidInput("Choose a file to import first".into()));

@@ -80,17 +80,28 @@ pub fn validate(mut settings: AppSettings) -> Result<AppSettings> {
     if let Some(a) = &settings.matching.attribute {
         let a = a.trim();
         if a.is_empty() {
-            settings.matching.attribute = None;
-        } else {
-            if !is_attribute_name(a) {
-                return Err(Error::InvalidInput(format!(
-                    "User matching: \"{a}\" is not an attribute name (letters, digits and _ only)"
-                )));
-            }
-            settings.matching.attribute = Some(a.to_owned());
-            settings.matching.username = false;
-            settings.matching.email = false;
+            return Err(Error::InvalidInput(
+                "User matching: \"The following attribute matches\" is chosen but names no attribute; name one or untick it".into(),
+            ));
         }
+        if !is_attribute_name(a) {
+            return Err(Error::InvalidInput(format!(
+                "User matching: \"{a}\" is not an attribute name (letters, digits and _ only)"
+            )));
+        }
+        settings.matching.attribute = Some(a.to_owned());
+        settings.matching.username = false;
+        settings.matching.email = false;
+    }
+    if settings.matching.auto_confirm_partial && !settings.matching.allow_partial {
+        return Err(Error::InvalidInput(
+            "User matching: \"Auto-confirm partial matches\" is on while \"Allow partial matches\" is off; partial matches are only confirmed when they are allowed".into(),
+        ));
+    }
+    if settings.matching.auto_activate_new && !settings.matching.auto_confirm_new {
+        return Err(Error::InvalidInput(
+            "User matching: \"Auto-activate new users\" is on while \"Auto-confirm new users\" is off; only new users that are confirmed can be activated".into(),
+        ));
     }
     if !settings.matching.username
         && !settings.matching.email
@@ -120,6 +131,65 @@ pub fn validate(mut settings: AppSettings) -> Result<AppSettings> {
         })?;
     }
     Ok(settings)
+}
+
+/// Checks that the settings name only attributes the app's source has:
+/// `known` are its columns (from its last import). Attribute mappings read
+/// the source; the username format and the matching attribute read the
+/// profile, which also has the attributes the mappings set.
+pub fn check_known_attributes(settings: &AppSettings, known: &[String]) -> Result<()> {
+    let list = || known.join(", ");
+    let in_source = |name: &str| known.iter().any(|k| k == name);
+    let mapped = |name: &str| settings.mappings.iter().any(|m| m.attribute.trim() == name);
+    let unknown = |what: &str, name: &str| {
+        Error::InvalidInput(format!(
+            "{what}: the app's source has no attribute \"{name}\"; its attributes (from the last import) are {}",
+            list()
+        ))
+    };
+    for m in &settings.mappings {
+        let attribute = m.attribute.trim();
+        if let Ok(expr) = Expr::parse(&m.expression) {
+            if let Some(name) = expr
+                .app_user_attributes()
+                .into_iter()
+                .find(|a| !in_source(a))
+            {
+                return Err(unknown(&format!("Attribute mappings: {attribute}"), &name));
+            }
+        }
+    }
+    match &settings.username_format {
+        UsernameFormat::Attribute(a) => {
+            let a = a.trim();
+            if !in_source(a) && !mapped(a) {
+                return Err(unknown("Username format", a));
+            }
+        }
+        UsernameFormat::Email | UsernameFormat::EmailPrefix => {
+            if !in_source("email") && !mapped("email") {
+                return Err(unknown("Username format", "email"));
+            }
+        }
+        UsernameFormat::Custom(e) => {
+            if let Ok(expr) = Expr::parse(e) {
+                if let Some(name) = expr
+                    .app_user_attributes()
+                    .into_iter()
+                    .find(|a| !in_source(a))
+                {
+                    return Err(unknown("Username format", &name));
+                }
+            }
+        }
+    }
+    if let Some(a) = &settings.matching.attribute {
+        let a = a.trim();
+        if !in_source(a) && !mapped(a) && a != "login" {
+            return Err(unknown("User matching", a));
+        }
+    }
+    Ok(())
 }
 
 impl ProfileMapper {
@@ -339,6 +409,83 @@ mod tests {
             let e = validate(with(bad)).unwrap_err().to_string();
             assert!(e.contains("is not an attribute name"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn contradictions_are_refused_with_what_to_change() {
+        let with = |change: fn(&mut Matching)| {
+            let mut s = AppSettings::default();
+            change(&mut s.matching);
+            validate(s)
+        };
+        let e = with(|m| m.attribute = Some("  ".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("names no attribute"), "{e}");
+        let e = with(|m| m.auto_confirm_partial = true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"Allow partial matches\" is off"), "{e}");
+        assert!(with(|m| {
+            m.auto_confirm_partial = true;
+            m.allow_partial = true;
+        })
+        .is_ok());
+        let e = with(|m| m.auto_activate_new = true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"Auto-confirm new users\" is off"), "{e}");
+        assert!(with(|m| {
+            m.auto_activate_new = true;
+            m.auto_confirm_new = true;
+        })
+        .is_ok());
+    }
+
+    #[test]
+    fn only_attributes_the_source_has_are_named() {
+        let known: Vec<String> = ["login", "firstName", "lastName", "email", "dept"]
+            .map(String::from)
+            .to_vec();
+        let check = |s: &AppSettings| check_known_attributes(s, &known);
+        assert!(check(&AppSettings::default()).is_ok());
+        let mut s = AppSettings {
+            username_format: UsernameFormat::Attribute("emplid".into()),
+            ..Default::default()
+        };
+        let e = check(&s).unwrap_err().to_string();
+        assert!(
+            e.starts_with("Username format:")
+                && e.contains("\"emplid\"")
+                && e.contains("login, firstName, lastName, email, dept"),
+            "{e}"
+        );
+        // An attribute a mapping sets is in the profile the format reads.
+        s.mappings.push(Mapping {
+            attribute: "emplid".into(),
+            expression: "appuser.dept + appuser.login".into(),
+        });
+        assert!(check(&s).is_ok());
+        s.mappings[0].expression = "appuser.department".into();
+        let e = check(&s).unwrap_err().to_string();
+        assert!(
+            e.starts_with("Attribute mappings: emplid:") && e.contains("\"department\""),
+            "{e}"
+        );
+        let s = AppSettings {
+            username_format: UsernameFormat::Custom(
+                "appuser.first + '.' + appuser.lastName".into(),
+            ),
+            ..Default::default()
+        };
+        assert!(check(&s).unwrap_err().to_string().contains("\"first\""));
+        let mut s = AppSettings::default();
+        s.matching.attribute = Some("employeeNumber".into());
+        let e = check(&s).unwrap_err().to_string();
+        assert!(
+            e.starts_with("User matching:") && e.contains("\"employeeNumber\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct App {
     pub created: DateTime<Utc>,
     pub assigned_users: i64,
     pub unconfirmed: i64,
+    /// The accounts (app users) its imports have brought in.
+    pub accounts: i64,
 }
 
 /// One user of the directory.

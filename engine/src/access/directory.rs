@@ -319,13 +319,9 @@ impl WriteHandle<'_> {
         Ok(outcome)
     }
 
+    /// Adds an app; its name must be unused, regardless of case.
     pub async fn create_app(&self, name: &str, kind: AppKind) -> Result<App> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::InvalidInput(
-                "An app needs a name of 1 to 100 characters".into(),
-            ));
-        }
+        let name = super::apps::check_app_name(name)?;
         let store = &self.engine.store;
         let id = ids::app_id();
         let event = NewEvent::new(
@@ -334,7 +330,8 @@ impl WriteHandle<'_> {
             self.actor(),
         )
         .target(Target::app(&id, name));
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
+        super::apps::refuse_taken_name(&mut tx, name, None).await?;
         crate::store::apps::insert_app(&mut tx, &id, name, kind, ids::now()).await?;
         crate::store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;

@@ -3,6 +3,7 @@
 //! from [`Engine::write`]. Every change exists only on the write handle, so
 //! a server function or route that forgets to check cannot compile.
 
+mod apps;
 mod directory;
 mod imports;
 mod report;

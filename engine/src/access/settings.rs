@@ -2,16 +2,33 @@
 //! and apps' connections.
 
 use super::{ReadHandle, WriteHandle};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::MappingPreview;
-use crate::settings::{self, AppSettings, OrgSettings, ProfileMapper};
+use crate::model::{App, MappingPreview};
+use crate::settings::{
+    self, AppSettings, EditableSettings, OrgSettings, ProfileMapper, SectionVersions,
+    SettingsSection,
+};
 use crate::store;
+use sqlx::SqliteConnection;
 use crate::syslog::{EventType, NewEvent, Target};
 
 impl ReadHandle<'_> {
     pub async fn app_settings(&self, app_id: &str) -> Result<AppSettings> {
         self.engine.store.app_settings(app_id).await
+    }
+
+    /// What the settings editor opens with: the settings, each section's
+    /// version and the attributes the app's source is known to have.
+    pub async fn editable_settings(&self, app_id: &str) -> Result<EditableSettings> {
+        let mut conn = self.engine.store.pool().acquire().await?;
+        let (settings, versions) = store::apps::settings_and_versions(&mut conn, app_id).await?;
+        let known_attributes = store::apps::known_attributes(&mut conn, app_id).await?;
+        Ok(EditableSettings {
+            settings,
+            versions,
+            known_attributes,
+        })
     }
 
     pub async fn org_settings(&self) -> Result<OrgSettings> {
@@ -48,28 +65,107 @@ impl ReadHandle<'_> {
 }
 
 impl WriteHandle<'_> {
-    /// Saves an app's To Muster settings after checking them; the System Log
-    /// records each changed setting with its old and new value.
+    /// Saves all of an app's To Muster settings after checking them (for
+    /// callers that replace them whole); each section that changes gets a
+    /// new version. The System Log records each changed setting with its
+    /// old and new value.
     pub async fn save_app_settings(&self, app_id: &str, new: AppSettings) -> Result<AppSettings> {
-        let store = &self.engine.store;
-        let app = store.get_app(app_id).await?;
-        let new = settings::validate(new)?;
-        let old = store.app_settings(app_id).await?;
-        let changes = settings::changes(&old, &new);
-        let mut tx = store.pool().begin().await?;
-        store::rules::save_app_settings(&mut tx, app_id, &new).await?;
-        if !changes.is_empty() {
-            let event = NewEvent::new(
-                EventType::ApplicationUpdate,
-                format!("Update To Muster settings of {}", app.name),
-                self.actor(),
-            )
-            .target(Target::app(&app.id, &app.name))
-            .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
-            store::events::insert_events(&mut tx, &[event], ids::now()).await?;
-        }
+        let mut tx = self.engine.store.begin_write().await?;
+        let app = store::apps::get_app_in(&mut tx, app_id).await?;
+        let (old, versions) = store::apps::settings_and_versions(&mut tx, app_id).await?;
+        let (saved, _) = self
+            .write_settings(&mut tx, &app, &old, new, versions, None)
+            .await?;
         tx.commit().await?;
-        Ok(new)
+        Ok(saved)
+    }
+
+    /// Saves one section of an app's To Muster settings from the editor:
+    /// `draft`'s settings of that section replace the saved ones, the other
+    /// sections stay as saved. `version` is the section's version the
+    /// editor opened and `base` the settings it showed then: when someone
+    /// else has saved the section since, the save is refused as out of date
+    /// with what they changed, instead of undoing it.
+    pub async fn save_settings_section(
+        &self,
+        app_id: &str,
+        section: SettingsSection,
+        version: i64,
+        base: &AppSettings,
+        draft: &AppSettings,
+    ) -> Result<EditableSettings> {
+        let mut tx = self.engine.store.begin_write().await?;
+        let app = store::apps::get_app_in(&mut tx, app_id).await?;
+        let (old, versions) = store::apps::settings_and_versions(&mut tx, app_id).await?;
+        if versions.get(section) != version {
+            let theirs = settings::changes(&section.of(base), &section.of(&old));
+            let what = if theirs.is_empty() {
+                "it was saved again with the settings you opened".to_owned()
+            } else {
+                theirs
+                    .iter()
+                    .map(|(path, was, now)| format!("{path}: {was} → {now}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            return Err(Error::Conflict(format!(
+                "{}: out of date: someone else saved this section after you opened it ({what}). Your changes were not saved; Cancel to see the saved settings, then edit again.",
+                section.label()
+            )));
+        }
+        let new = section.copy(draft, &old);
+        let (settings, versions) = self
+            .write_settings(&mut tx, &app, &old, new, versions, Some(section))
+            .await?;
+        let known_attributes = store::apps::known_attributes(&mut tx, app_id).await?;
+        tx.commit().await?;
+        Ok(EditableSettings {
+            settings,
+            versions,
+            known_attributes,
+        })
+    }
+
+    /// Checks `new` (its numbers, contradictions, and the attributes it names
+    /// against the source's), writes it with the versions of the sections it
+    /// changes bumped, and logs the changes.
+    async fn write_settings(
+        &self,
+        conn: &mut SqliteConnection,
+        app: &App,
+        old: &AppSettings,
+        new: AppSettings,
+        mut versions: SectionVersions,
+        section: Option<SettingsSection>,
+    ) -> Result<(AppSettings, SectionVersions)> {
+        let new = settings::validate(new)?;
+        if let Some(known) = store::apps::known_attributes(conn, &app.id).await? {
+            settings::check_known_attributes(&new, &known)?;
+        }
+        let changes = settings::changes(old, &new);
+        if changes.is_empty() {
+            return Ok((new, versions));
+        }
+        for s in SettingsSection::ALL {
+            if s.of(old) != s.of(&new) {
+                versions.bump(s);
+            }
+        }
+        store::rules::save_app_settings(conn, &app.id, &new).await?;
+        store::apps::save_settings_versions(conn, &app.id, &versions).await?;
+        let mut debug = serde_json::json!({ "changedSettings": changes_json(&changes) });
+        if let Some(s) = section {
+            debug["section"] = s.label().into();
+        }
+        let event = NewEvent::new(
+            EventType::ApplicationUpdate,
+            format!("Update To Muster settings of {}", app.name),
+            self.actor(),
+        )
+        .target(Target::app(&app.id, &app.name))
+        .debug(debug);
+        store::events::insert_events(conn, &[event], ids::now()).await?;
+        Ok((new, versions))
     }
 
     /// Saves the org's import safeguard, logged with old and new values.

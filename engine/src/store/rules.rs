@@ -129,8 +129,8 @@ impl Store {
         })
     }
 
-    /// Apps with an import schedule that have an upload to import and no
-    /// import running, waiting or paused.
+    /// Active apps with an import schedule that have an upload to import
+    /// and no import running, waiting or paused.
     pub async fn scheduled_apps(&self) -> Result<Vec<ScheduledApp>> {
         let incremental = sqlite::json_at("a.settings", "incrementalSchedule.frequency");
         let full = sqlite::json_at("a.settings", "fullSchedule.frequency");
@@ -139,7 +139,7 @@ impl Store {
                 (SELECT MAX(COALESCE(r.finished, r.created)) FROM import_runs r WHERE r.app_id = a.id AND r.preview = FALSE) AS last_end,
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
              FROM apps a
-             WHERE ({incremental} <> 'Never' OR {full} <> 'Never')
+             WHERE a.status = 'ACTIVE' AND ({incremental} <> 'Never' OR {full} <> 'Never')
                AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
                AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ({HOLDS_OR_WAITS}))"
         ))

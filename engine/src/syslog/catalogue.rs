@@ -6,6 +6,9 @@
 pub enum EventType {
     ApplicationCreate,
     ApplicationUpdate,
+    ApplicationActivate,
+    ApplicationDeactivate,
+    ApplicationDelete,
     MembershipAdd,
     MembershipRemove,
     ClearUnconfirmedUsers,
@@ -44,9 +47,12 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 36] = [
+    pub const ALL: [EventType; 39] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
+        EventType::ApplicationActivate,
+        EventType::ApplicationDeactivate,
+        EventType::ApplicationDelete,
         EventType::MembershipAdd,
         EventType::MembershipRemove,
         EventType::ClearUnconfirmedUsers,
@@ -88,6 +94,9 @@ impl EventType {
         match self {
             EventType::ApplicationCreate => "application.lifecycle.create",
             EventType::ApplicationUpdate => "application.lifecycle.update",
+            EventType::ApplicationActivate => "application.lifecycle.activate",
+            EventType::ApplicationDeactivate => "application.lifecycle.deactivate",
+            EventType::ApplicationDelete => "application.lifecycle.delete",
             EventType::MembershipAdd => "application.user_membership.add",
             EventType::MembershipRemove => "application.user_membership.remove",
             EventType::ClearUnconfirmedUsers => "system.import.clear.unconfirmed.users.summary",

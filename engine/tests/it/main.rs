@@ -14,5 +14,6 @@ mod queue;
 mod races;
 mod restart;
 mod rules;
+mod settings;
 mod stored;
 mod syslog;
