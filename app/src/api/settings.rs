@@ -3,32 +3,39 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use proto::settings::{AppSettings, OrgSettings};
+use proto::settings::{AppSettings, EditableSettings, OrgSettings, SettingsSection};
 use proto::MappingPreview;
 
+/// The settings as the editor opens them: with each section's version and
+/// the attributes the app's source is known to have.
 #[server]
-pub async fn get_settings(app_id: String) -> Result<AppSettings, ServerFnError> {
+pub async fn get_settings(app_id: String) -> Result<EditableSettings, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine
         .read(&admin)
-        .app_settings(&app_id)
+        .editable_settings(&app_id)
         .await
         .map_err(to_error)
 }
 
-/// Checks and saves the settings; answers with them as saved.
+/// Checks and saves one section from `settings`, unless someone saved it
+/// after the editor opened `base` at `version` (then 409, with what they
+/// changed); answers with the settings as saved.
 #[server(input = Json)]
 pub async fn save_settings(
     app_id: String,
+    section: SettingsSection,
+    version: i64,
+    base: AppSettings,
     settings: AppSettings,
-) -> Result<AppSettings, ServerFnError> {
+) -> Result<EditableSettings, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine
         .write(&admin)
         .map_err(to_error)?
-        .save_app_settings(&app_id, settings)
+        .save_settings_section(&app_id, section, version, &base, &settings)
         .await
         .map_err(to_error)
 }

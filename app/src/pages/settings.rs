@@ -11,9 +11,12 @@ pub fn Settings() -> impl IntoView {
     let editing = RwSignal::new(false);
     let enabled = RwSignal::new(true);
     let percent = RwSignal::new(20u32);
+    // What the percentage field holds when it is not a whole number.
+    let percent_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(false);
+            percent_error.set(None);
         }
     });
     view! {
@@ -42,6 +45,7 @@ pub fn Settings() -> impl IntoView {
                                     <button type="button" on:click=move |_| {
                                         enabled.set(current.enabled);
                                         percent.set(current.percent);
+                                        percent_error.set(None);
                                         editing.set(true);
                                     }>"Edit"</button>
                                 }>
@@ -53,15 +57,30 @@ pub fn Settings() -> impl IntoView {
                                         </label>
                                         <div class="field">
                                             <label for="org-safeguard-percent">"Percentage of the org's app assignments an import may remove"</label>
-                                            <input type="number" min="1" max="100" class="narrow" id="org-safeguard-percent"
+                                            <input type="number" min="1" max="100" step="1" class="narrow" id="org-safeguard-percent"
                                                 prop:value=move || percent.get().to_string()
-                                                on:change=move |ev| percent.set(event_target_value(&ev).parse().unwrap_or(0))/>
+                                                aria-invalid=move || percent_error.get().map(|_| "true")
+                                                class:invalid=move || percent_error.get().is_some()
+                                                on:input=move |ev| match proto::settings::parse_whole_number(&event_target_value(&ev)) {
+                                                    Ok(n) => {
+                                                        percent.set(n);
+                                                        percent_error.set(None);
+                                                    }
+                                                    Err(e) => percent_error.set(Some(e)),
+                                                }/>
                                             "%"
+                                            {move || percent_error.get().map(|e| view! { <span class="field-error" id="org-safeguard-percent-error" role="alert">{e}</span> })}
                                         </div>
                                         <button type="button" class="primary" on:click=move |_| {
-                                            save.dispatch(SaveOrgSettings { enabled: enabled.get_untracked(), percent: percent.get_untracked() });
+                                            if percent_error.get_untracked().is_none() {
+                                                save.dispatch(SaveOrgSettings { enabled: enabled.get_untracked(), percent: percent.get_untracked() });
+                                            }
                                         }>"Save"</button>
-                                        <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                                        <button type="button" on:click=move |_| {
+                                            percent_error.set(None);
+                                            save.value().set(None);
+                                            editing.set(false);
+                                        }>"Cancel"</button>
                                     </div>
                                 </Show>
                             }.into_any()

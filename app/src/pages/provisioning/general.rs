@@ -1,7 +1,7 @@
 //! General: the import schedules, the username format and the app's import
 //! safeguard.
 
-use super::fields::{check, schedule_input, username_text};
+use super::fields::{check, number_input, schedule_input, username_text};
 use super::{Editing, Section};
 use leptos::prelude::*;
 use proto::settings::UsernameFormat;
@@ -45,8 +45,9 @@ fn with_kind(f: &UsernameFormat, kind: &str) -> UsernameFormat {
 pub fn General(ed: Editing) -> impl IntoView {
     let Editing { saved, draft, .. } = ed;
     let never = Signal::derive(|| false);
+    let safeguard_off = Signal::derive(move || !draft.with(|d| d.safeguard.enabled));
     view! {
-        <section class="card" data-section="general">
+        <section class="card" data-section="general" on:keydown=ed.on_enter(Section::General)>
             <div class="section-head"><h2>"General"</h2>{ed.controls(Section::General)}</div>
             <Show when=ed.is_open(Section::General) fallback=move || view! {
                 <dl class="facts">
@@ -58,8 +59,8 @@ pub fn General(ed: Editing) -> impl IntoView {
                 </dl>
             }>
                 <div class="form">
-                    {schedule_input(draft, "Incremental import schedule", "incremental-schedule", |d| &mut d.incremental_schedule)}
-                    {schedule_input(draft, "Full import schedule", "full-schedule", |d| &mut d.full_schedule)}
+                    {schedule_input(ed, "Incremental import schedule", "incremental-schedule", |d| &mut d.incremental_schedule)}
+                    {schedule_input(ed, "Full import schedule", "full-schedule", |d| &mut d.full_schedule)}
                     <div class="field">
                         <label for="username-format">"Muster username format"</label>
                         <select id="username-format" on:change=move |ev| {
@@ -77,6 +78,7 @@ pub fn General(ed: Editing) -> impl IntoView {
                                 id="username-value"
                                 aria-label="Attribute or expression"
                                 class="wide mono"
+                                list=move || draft.with(|d| matches!(d.username_format, UsernameFormat::Attribute(_))).then_some("known-attributes")
                                 prop:value=move || draft.with(|d| value(&d.username_format).unwrap_or_default().to_owned())
                                 on:input=move |ev| {
                                     let typed = event_target_value(&ev);
@@ -88,21 +90,11 @@ pub fn General(ed: Editing) -> impl IntoView {
                             />
                         </Show>
                     </div>
+                    {ed.known_attributes()}
                     <div class="field">
-                        {check(draft, "Import safeguard enabled", "app-safeguard", |d| d.safeguard.enabled, |d, v| d.safeguard.enabled = v, never)}
+                        {check(draft, "Import safeguard enabled", "app-safeguard", |d| d.safeguard.enabled, |d, v| d.safeguard.enabled = v, never, "")}
                         <label for="app-safeguard-percent">"Percentage of the app's users an import may remove"</label>
-                        <input
-                            type="number"
-                            min="1"
-                            max="100"
-                            class="narrow"
-                            id="app-safeguard-percent"
-                            prop:value=move || draft.with(|d| d.safeguard.percent.to_string())
-                            on:change=move |ev| {
-                                let n = event_target_value(&ev).parse().unwrap_or(0);
-                                draft.update(|d| d.safeguard.percent = n);
-                            }
-                        />
+                        {number_input(ed, "app-safeguard-percent".into(), 1, 100, |d| d.safeguard.percent, |d, n| d.safeguard.percent = n, safeguard_off)}
                         "%"
                     </div>
                 </div>

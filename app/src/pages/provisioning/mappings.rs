@@ -12,7 +12,7 @@ pub fn Mappings(ed: Editing) -> impl IntoView {
     let Editing { saved, draft, .. } = ed;
     let preview = ServerAction::<PreviewMappings>::new();
     view! {
-        <section class="card" data-section="mappings">
+        <section class="card" data-section="mappings" on:keydown=ed.on_enter(Section::Mappings)>
             <div class="section-head"><h2>"Attribute mappings"</h2>{ed.controls(Section::Mappings)}</div>
             <p class="hint">"Each mapping sets a Muster user attribute from an expression over the app user, e.g. String.toLowerCase(appuser.email). Unmapped columns are imported as they are."</p>
             <Show when=ed.is_open(Section::Mappings) fallback=move || view! {
@@ -49,6 +49,7 @@ pub fn Mappings(ed: Editing) -> impl IntoView {
                 <button type="button" on:click=move |_| draft.update(|d| d.mappings.push(Mapping { attribute: String::new(), expression: String::new() }))>
                     "Add mapping"
                 </button>
+                {ed.known_attributes()}
             </Show>
             <div class="toolbar">
                 <button type="button" on:click=move |_| {

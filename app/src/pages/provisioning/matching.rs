@@ -25,8 +25,10 @@ pub fn Matching(ed: Editing) -> impl IntoView {
     let Editing { saved, draft, .. } = ed;
     let never = Signal::derive(|| false);
     let attribute_chosen = Signal::derive(move || draft.with(|d| d.matching.attribute.is_some()));
+    let partial_off = Signal::derive(move || !draft.with(|d| d.matching.allow_partial));
+    let confirm_new_off = Signal::derive(move || !draft.with(|d| d.matching.auto_confirm_new));
     view! {
-        <section class="card" data-section="matching">
+        <section class="card" data-section="matching" on:keydown=ed.on_enter(Section::Matching)>
             <div class="section-head"><h2>"User Creation & Matching"</h2>{ed.controls(Section::Matching)}</div>
             <Show when=ed.is_open(Section::Matching) fallback=move || view! {
                 <dl class="facts">
@@ -41,32 +43,45 @@ pub fn Matching(ed: Editing) -> impl IntoView {
                 <div class="form">
                     <fieldset>
                         <legend>"Imported user is an exact match to a Muster user if"</legend>
-                        {check(draft, "Muster username format matches", "match-username", |d| d.matching.username, |d, v| d.matching.username = v, attribute_chosen)}
-                        {check(draft, "Email matches", "match-email", |d| d.matching.email, |d, v| d.matching.email = v, attribute_chosen)}
-                        {check(draft, "The following attribute matches", "match-attribute", |d| d.matching.attribute.is_some(), |d, v| d.matching.attribute = v.then(String::new), never)}
+                        {check(draft, "Muster username format matches", "match-username", |d| d.matching.username, |d, v| d.matching.username = v, attribute_chosen, "Off while an attribute is chosen below")}
+                        {check(draft, "Email matches", "match-email", |d| d.matching.email, |d, v| d.matching.email = v, attribute_chosen, "Off while an attribute is chosen below")}
+                        {check(draft, "The following attribute matches", "match-attribute", |d| d.matching.attribute.is_some(), |d, v| {
+                            d.matching.attribute = v.then(String::new);
+                            if !v && !d.matching.email {
+                                d.matching.username = true;
+                            }
+                        }, never, "")}
                         <Show when=move || attribute_chosen.get()>
                             <input
                                 type="text"
                                 id="match-attribute-name"
                                 aria-label="Attribute to match on"
                                 placeholder="employeeNumber"
+                                list="known-attributes"
                                 prop:value=move || draft.with(|d| d.matching.attribute.clone().unwrap_or_default())
                                 on:input=move |ev| draft.update(|d| d.matching.attribute = Some(event_target_value(&ev)))
                             />
                         </Show>
                         <p class="hint">"Every chosen criterion must hold. Choosing an attribute turns the other two off."</p>
+                        {ed.known_attributes()}
                     </fieldset>
-                    {check(draft, "Allow partial matches", "allow-partial", |d| d.matching.allow_partial, |d, v| d.matching.allow_partial = v, never)}
+                    {check(draft, "Allow partial matches", "allow-partial", |d| d.matching.allow_partial, |d, v| {
+                        d.matching.allow_partial = v;
+                        d.matching.auto_confirm_partial &= v;
+                    }, never, "")}
                     <p class="hint">"Partial match: first and last name are the same, username and email are not."</p>
                     <fieldset>
                         <legend>"Confirm matched users"</legend>
-                        {check(draft, "Auto-confirm exact matches", "auto-exact", |d| d.matching.auto_confirm_exact, |d, v| d.matching.auto_confirm_exact = v, never)}
-                        {check(draft, "Auto-confirm partial matches", "auto-partial", |d| d.matching.auto_confirm_partial, |d, v| d.matching.auto_confirm_partial = v, never)}
+                        {check(draft, "Auto-confirm exact matches", "auto-exact", |d| d.matching.auto_confirm_exact, |d, v| d.matching.auto_confirm_exact = v, never, "")}
+                        {check(draft, "Auto-confirm partial matches", "auto-partial", |d| d.matching.auto_confirm_partial, |d, v| d.matching.auto_confirm_partial = v, partial_off, "Needs \"Allow partial matches\"")}
                     </fieldset>
                     <fieldset>
                         <legend>"Confirm new users"</legend>
-                        {check(draft, "Auto-confirm new users", "auto-new", |d| d.matching.auto_confirm_new, |d, v| d.matching.auto_confirm_new = v, never)}
-                        {check(draft, "Auto-activate new users", "auto-activate", |d| d.matching.auto_activate_new, |d, v| d.matching.auto_activate_new = v, never)}
+                        {check(draft, "Auto-confirm new users", "auto-new", |d| d.matching.auto_confirm_new, |d, v| {
+                            d.matching.auto_confirm_new = v;
+                            d.matching.auto_activate_new &= v;
+                        }, never, "")}
+                        {check(draft, "Auto-activate new users", "auto-activate", |d| d.matching.auto_activate_new, |d, v| d.matching.auto_activate_new = v, confirm_new_off, "Needs \"Auto-confirm new users\"")}
                     </fieldset>
                 </div>
             </Show>

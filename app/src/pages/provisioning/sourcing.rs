@@ -18,8 +18,9 @@ pub fn Sourcing(ed: Editing, app_name: String) -> impl IntoView {
     let never = Signal::derive(|| false);
     let sourcing_off = Signal::derive(move || !draft.with(|d| d.sourcing.enabled));
     let source_label = StoredValue::new(format!("Allow {app_name} to source Muster users"));
+    let off_reason = StoredValue::new(format!("Off while {app_name} does not source Muster users"));
     view! {
-        <section class="card" data-section="sourcing">
+        <section class="card" data-section="sourcing" on:keydown=ed.on_enter(Section::Sourcing)>
             <div class="section-head"><h2>"Profile & Lifecycle Sourcing"</h2>{ed.controls(Section::Sourcing)}</div>
             <Show when=ed.is_open(Section::Sourcing) fallback=move || view! {
                 <dl class="facts">
@@ -30,9 +31,10 @@ pub fn Sourcing(ed: Editing, app_name: String) -> impl IntoView {
                 </dl>
             }>
                 <div class="form">
-                    {check(draft, source_label.get_value(), "allow-sourcing", |d| d.sourcing.enabled, |d, v| d.sourcing.enabled = v, never)}
+                    {check(draft, source_label.get_value(), "allow-sourcing", |d| d.sourcing.enabled, |d, v| d.sourcing.enabled = v, never, "")}
                     <fieldset disabled=move || sourcing_off.get()>
                         <legend>"When a user is deactivated in the app"</legend>
+                        {move || sourcing_off.get().then(|| view! { <p class="hint reason">{off_reason.get_value()}</p> })}
                         {ON_DEACTIVATED.into_iter().map(|(v, l)| view! {
                             <label class="check">
                                 <input type="radio" name="on-deactivated" value=format!("{v:?}")
@@ -44,9 +46,10 @@ pub fn Sourcing(ed: Editing, app_name: String) -> impl IntoView {
                     </fieldset>
                     <fieldset>
                         <legend>"When a user is reactivated in the app"</legend>
-                        {check(draft, "Reactivate suspended Muster users", "reactivate-suspended", |d| d.sourcing.reactivate_suspended, |d, v| d.sourcing.reactivate_suspended = v, sourcing_off)}
-                        {check(draft, "Reactivate deactivated Muster users", "reactivate-deactivated", |d| d.sourcing.reactivate_deactivated, |d, v| d.sourcing.reactivate_deactivated = v, sourcing_off)}
+                        {check(draft, "Reactivate suspended Muster users", "reactivate-suspended", |d| d.sourcing.reactivate_suspended, |d, v| d.sourcing.reactivate_suspended = v, sourcing_off, "")}
+                        {check(draft, "Reactivate deactivated Muster users", "reactivate-deactivated", |d| d.sourcing.reactivate_deactivated, |d, v| d.sourcing.reactivate_deactivated = v, sourcing_off, "")}
                         <p class="hint">"Only when the profile matches exactly; otherwise the user waits for activation."</p>
+                        {move || sourcing_off.get().then(|| view! { <p class="hint reason">{off_reason.get_value()}</p> })}
                     </fieldset>
                 </div>
             </Show>
