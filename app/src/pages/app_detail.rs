@@ -1,5 +1,6 @@
 use crate::api::apps::get_app;
-use crate::components::{count, error_text, Moment, PausedBanner};
+use crate::components::{error_text, PausedBanner};
+use crate::pages::app_general::AppGeneral;
 use crate::pages::import::ImportTab;
 use crate::pages::provisioning::Provisioning;
 use leptos::prelude::*;
@@ -20,7 +21,9 @@ pub enum Tab {
 pub fn AppPage(tab: Tab) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let app = Resource::new(id, get_app);
+    // Bumped by the General tab after a rename or a status change.
+    let reload = RwSignal::new(0u32);
+    let app = Resource::new(move || (id(), reload.get()), |(id, _)| get_app(id));
     let link = move |t: Tab, suffix: &'static str, label: &'static str| {
         view! {
             <a href=move || format!("/apps/{}{suffix}", id()) class:active=tab == t aria-current=if tab == t { Some("page") } else { None }>
@@ -35,7 +38,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                     Ok(a) => view! {
                         <h1>{a.name.clone()}</h1>
-                        <p class="subtitle">{a.kind.label()}</p>
+                        <p class="subtitle">{a.kind.label()}{(a.status == proto::AppStatus::Inactive).then_some(" · Inactive")}</p>
                     }.into_any(),
                 }
             })}
@@ -52,15 +55,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                 Tab::General => view! {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            app.await.ok().map(|a| view! {
-                                <dl class="facts">
-                                    <dt>"Application type"</dt><dd>{a.kind.label()}</dd>
-                                    <dt>"Status"</dt><dd>{a.status.as_str()}</dd>
-                                    <dt>"Created"</dt><dd><Moment at=a.created/></dd>
-                                    <dt>"Assigned users"</dt><dd>{count(a.assigned_users)}</dd>
-                                    <dt>"Unconfirmed users"</dt><dd>{count(a.unconfirmed)}</dd>
-                                </dl>
-                            })
+                            app.await.ok().map(|app| view! { <AppGeneral app reload/> })
                         })}
                     </Suspense>
                 }.into_any(),

@@ -1,4 +1,5 @@
 pub mod app_detail;
+pub mod app_general;
 pub mod apps;
 pub mod dashboard;
 pub mod import;
