@@ -309,6 +309,15 @@ pub struct EditableSettings {
     pub known_attributes: Option<Vec<String>>,
 }
 
+/// The org's settings as the Settings page opens them, with their version
+/// (bumped by each save that changes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EditableOrgSettings {
+    pub settings: OrgSettings,
+    pub version: i64,
+}
+
 /// Reads a whole number typed into a number field. Each way of getting it
 /// wrong has its own message: nothing typed, a negative number, a fraction,
 /// something that is not a number. Whether the number is in the field's
@@ -326,12 +335,13 @@ pub fn parse_whole_number(text: &str) -> Result<u32, String> {
     }
     if !t.chars().all(|c| c.is_ascii_digit()) {
         if is_number(t) {
-            return Err(format!("{t} is not a whole number: enter a number without a fraction"));
+            return Err(format!(
+                "{t} is not a whole number: enter a number without a fraction"
+            ));
         }
         return Err(format!("\"{t}\" is not a number"));
     }
-    t.parse::<u32>()
-        .map_err(|_| format!("{t} is too large"))
+    t.parse::<u32>().map_err(|_| format!("{t} is too large"))
 }
 
 #[cfg(test)]
@@ -341,12 +351,19 @@ mod tests {
     #[test]
     fn each_wrong_number_has_its_own_message() {
         assert_eq!(parse_whole_number(" 20 "), Ok(20));
-        assert_eq!(parse_whole_number("0"), Ok(0), "the range is the engine's to check");
+        assert_eq!(
+            parse_whole_number("0"),
+            Ok(0),
+            "the range is the engine's to check"
+        );
         let e = |t| parse_whole_number(t).unwrap_err();
         assert_eq!(e(""), "Enter a number");
         assert_eq!(e("-3"), "-3 is negative: enter a positive whole number");
         assert!(e("\u{2212}3").contains("negative"));
-        assert_eq!(e("1.5"), "1.5 is not a whole number: enter a number without a fraction");
+        assert_eq!(
+            e("1.5"),
+            "1.5 is not a whole number: enter a number without a fraction"
+        );
         assert_eq!(e("abc"), "\"abc\" is not a number");
         assert_eq!(e("-x"), "\"-x\" is not a number");
         assert_eq!(e("99999999999"), "99999999999 is too large");
@@ -361,7 +378,13 @@ mod tests {
         let merged = SettingsSection::Matching.copy(&b, &a);
         assert!(merged.matching.email);
         assert_eq!(merged.safeguard.percent, 20);
-        assert_eq!(SettingsSection::General.of(&a), SettingsSection::General.of(&merged));
-        assert_ne!(SettingsSection::Matching.of(&a), SettingsSection::Matching.of(&merged));
+        assert_eq!(
+            SettingsSection::General.of(&a),
+            SettingsSection::General.of(&merged)
+        );
+        assert_ne!(
+            SettingsSection::Matching.of(&a),
+            SettingsSection::Matching.of(&merged)
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use proto::settings::{AppSettings, EditableSettings, OrgSettings, SettingsSection};
+use proto::settings::{
+    AppSettings, EditableOrgSettings, EditableSettings, OrgSettings, SettingsSection,
+};
 use proto::MappingPreview;
 
 /// The settings as the editor opens them: with each section's version and
@@ -56,24 +58,32 @@ pub async fn preview_mappings(
         .map_err(to_error)
 }
 
+/// The org's settings with their version.
 #[server]
-pub async fn get_org_settings() -> Result<OrgSettings, ServerFnError> {
+pub async fn get_org_settings() -> Result<EditableOrgSettings, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
-    engine.read(&admin).org_settings().await.map_err(to_error)
+    engine
+        .read(&admin)
+        .editable_org_settings()
+        .await
+        .map_err(to_error)
 }
 
-#[server]
-pub async fn save_org_settings(enabled: bool, percent: u32) -> Result<OrgSettings, ServerFnError> {
+/// Checks and saves the org's settings, unless someone saved them after the
+/// page opened `base` at `version` (then 409, with what they changed).
+#[server(input = Json)]
+pub async fn save_org_settings(
+    version: i64,
+    base: OrgSettings,
+    settings: OrgSettings,
+) -> Result<EditableOrgSettings, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
-    let settings = OrgSettings {
-        safeguard: proto::settings::Safeguard { enabled, percent },
-    };
     engine
         .write(&admin)
         .map_err(to_error)?
-        .save_org_settings(settings)
+        .save_org_settings_from(version, &base, settings)
         .await
         .map_err(to_error)
 }

@@ -1,13 +1,18 @@
-//! Settings: the org's Import Safeguards.
+//! Settings: the org's Import Safeguards. A save carries the version the
+//! page opened, so one made from an out-of-date page is refused.
 
 use crate::api::settings::{get_org_settings, SaveOrgSettings};
 use crate::components::error_text;
 use leptos::prelude::*;
+use proto::settings::{OrgSettings, Safeguard};
 
 #[component]
 pub fn Settings() -> impl IntoView {
     let save = ServerAction::<SaveOrgSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_org_settings());
+    // Bumped by a good Save and by Cancel: the page then shows the settings
+    // as saved now. A refused Save leaves the form as it is.
+    let reload = RwSignal::new(0u32);
+    let settings = Resource::new(move || reload.get(), |_| get_org_settings());
     let editing = RwSignal::new(false);
     let enabled = RwSignal::new(true);
     let percent = RwSignal::new(20u32);
@@ -17,6 +22,7 @@ pub fn Settings() -> impl IntoView {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(false);
             percent_error.set(None);
+            reload.update(|n| *n += 1);
         }
     });
     view! {
@@ -35,7 +41,7 @@ pub fn Settings() -> impl IntoView {
                     match settings.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(s) => {
-                            let current = s.safeguard;
+                            let current = s.settings.safeguard;
                             view! {
                                 <Show when=move || editing.get() fallback=move || view! {
                                     <dl class="facts">
@@ -73,13 +79,18 @@ pub fn Settings() -> impl IntoView {
                                         </div>
                                         <button type="button" class="primary" on:click=move |_| {
                                             if percent_error.get_untracked().is_none() {
-                                                save.dispatch(SaveOrgSettings { enabled: enabled.get_untracked(), percent: percent.get_untracked() });
+                                                save.dispatch(SaveOrgSettings {
+                                                    version: s.version,
+                                                    base: s.settings,
+                                                    settings: OrgSettings { safeguard: Safeguard { enabled: enabled.get_untracked(), percent: percent.get_untracked() } },
+                                                });
                                             }
                                         }>"Save"</button>
                                         <button type="button" on:click=move |_| {
                                             percent_error.set(None);
                                             save.value().set(None);
                                             editing.set(false);
+                                            reload.update(|n| *n += 1);
                                         }>"Cancel"</button>
                                     </div>
                                 </Show>

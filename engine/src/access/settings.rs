@@ -6,12 +6,12 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{App, MappingPreview};
 use crate::settings::{
-    self, AppSettings, EditableSettings, OrgSettings, ProfileMapper, SectionVersions,
-    SettingsSection,
+    self, AppSettings, EditableOrgSettings, EditableSettings, OrgSettings, ProfileMapper,
+    SectionVersions, SettingsSection,
 };
 use crate::store;
-use sqlx::SqliteConnection;
 use crate::syslog::{EventType, NewEvent, Target};
+use sqlx::SqliteConnection;
 
 impl ReadHandle<'_> {
     pub async fn app_settings(&self, app_id: &str) -> Result<AppSettings> {
@@ -33,6 +33,14 @@ impl ReadHandle<'_> {
 
     pub async fn org_settings(&self) -> Result<OrgSettings> {
         self.engine.store.org_settings().await
+    }
+
+    /// The org's settings with their version, as the Settings page opens them.
+    pub async fn editable_org_settings(&self) -> Result<EditableOrgSettings> {
+        let mut conn = self.engine.store.pool().acquire().await?;
+        let settings = store::rules::org_settings(&mut conn).await?;
+        let version = store::rules::org_settings_version(&mut conn).await?;
+        Ok(EditableOrgSettings { settings, version })
     }
 
     /// An app's connection settings; its secrets are never returned.
@@ -98,19 +106,10 @@ impl WriteHandle<'_> {
         let app = store::apps::get_app_in(&mut tx, app_id).await?;
         let (old, versions) = store::apps::settings_and_versions(&mut tx, app_id).await?;
         if versions.get(section) != version {
-            let theirs = settings::changes(&section.of(base), &section.of(&old));
-            let what = if theirs.is_empty() {
-                "it was saved again with the settings you opened".to_owned()
-            } else {
-                theirs
-                    .iter()
-                    .map(|(path, was, now)| format!("{path}: {was} → {now}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
             return Err(Error::Conflict(format!(
-                "{}: out of date: someone else saved this section after you opened it ({what}). Your changes were not saved; Cancel to see the saved settings, then edit again.",
-                section.label()
+                "{}: out of date: someone else saved this section after you opened it ({}). Your changes were not saved; Cancel to see the saved settings, then edit again.",
+                section.label(),
+                describe_changes(&settings::changes(&section.of(base), &section.of(&old)))
             )));
         }
         let new = section.copy(draft, &old);
@@ -170,23 +169,61 @@ impl WriteHandle<'_> {
 
     /// Saves the org's import safeguard, logged with old and new values.
     pub async fn save_org_settings(&self, new: OrgSettings) -> Result<OrgSettings> {
-        let store = &self.engine.store;
-        settings::validate_org(&new)?;
-        let old = store.org_settings().await?;
-        let changes = settings::changes(&old, &new);
-        let mut tx = store.pool().begin().await?;
-        store::rules::save_org_settings(&mut tx, &new).await?;
-        if !changes.is_empty() {
-            let event = NewEvent::new(
-                EventType::OrgSettingsUpdate,
-                "Update import safeguards",
-                self.actor(),
-            )
-            .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
-            store::events::insert_events(&mut tx, &[event], ids::now()).await?;
-        }
+        let mut tx = self.engine.store.begin_write().await?;
+        let version = store::rules::org_settings_version(&mut tx).await?;
+        self.write_org_settings(&mut tx, new, version).await?;
         tx.commit().await?;
         Ok(new)
+    }
+
+    /// Saves the org's settings from the Settings page, unless someone saved
+    /// them after it opened `base` at `version`: then the save is refused as
+    /// out of date with what they changed.
+    pub async fn save_org_settings_from(
+        &self,
+        version: i64,
+        base: &OrgSettings,
+        new: OrgSettings,
+    ) -> Result<EditableOrgSettings> {
+        let mut tx = self.engine.store.begin_write().await?;
+        let current = store::rules::org_settings_version(&mut tx).await?;
+        if current != version {
+            let old = store::rules::org_settings(&mut tx).await?;
+            return Err(Error::Conflict(format!(
+                "Import Safeguards: out of date: someone else saved them after you opened them ({}). Your changes were not saved; Cancel to see the saved settings, then edit again.",
+                describe_changes(&settings::changes(base, &old))
+            )));
+        }
+        let version = self.write_org_settings(&mut tx, new, current).await?;
+        tx.commit().await?;
+        Ok(EditableOrgSettings {
+            settings: new,
+            version,
+        })
+    }
+
+    async fn write_org_settings(
+        &self,
+        conn: &mut SqliteConnection,
+        new: OrgSettings,
+        version: i64,
+    ) -> Result<i64> {
+        settings::validate_org(&new)?;
+        let old = store::rules::org_settings(conn).await?;
+        let changes = settings::changes(&old, &new);
+        if changes.is_empty() {
+            return Ok(version);
+        }
+        store::rules::save_org_settings(conn, &new).await?;
+        store::rules::save_org_settings_version(conn, version + 1).await?;
+        let event = NewEvent::new(
+            EventType::OrgSettingsUpdate,
+            "Update import safeguards",
+            self.actor(),
+        )
+        .debug(serde_json::json!({ "changedSettings": changes_json(&changes) }));
+        store::events::insert_events(conn, &[event], ids::now()).await?;
+        Ok(version + 1)
     }
 
     /// Saves an app's connection settings, and its secrets when given: they
@@ -219,6 +256,18 @@ impl WriteHandle<'_> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What someone else changed, as "field: old → new; …".
+fn describe_changes(changes: &[(String, serde_json::Value, serde_json::Value)]) -> String {
+    if changes.is_empty() {
+        return "saved again with the settings you opened".into();
+    }
+    changes
+        .iter()
+        .map(|(path, was, now)| format!("{path}: {was} → {now}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn changes_json(changes: &[(String, serde_json::Value, serde_json::Value)]) -> serde_json::Value {

@@ -43,16 +43,8 @@ impl Store {
     }
 
     pub async fn org_settings(&self) -> Result<OrgSettings> {
-        let json: Option<String> =
-            sqlx::query_scalar("SELECT value FROM org_settings WHERE key = 'org'")
-                .fetch_optional(&self.pool)
-                .await?;
-        match json {
-            None => Ok(OrgSettings::default()),
-            Some(j) => serde_json::from_str(&j).map_err(|e| {
-                crate::Error::InvalidInput(format!("The org's settings cannot be read: {e}"))
-            }),
-        }
+        let mut conn = self.pool.acquire().await?;
+        org_settings(&mut conn).await
     }
 
     /// Every assignment in the org, and the app's.
@@ -177,6 +169,39 @@ pub(crate) async fn save_app_settings(
     sqlx::query("UPDATE apps SET settings = ? WHERE id = ?")
         .bind(serde_json::to_string(settings).unwrap_or_else(|_| "{}".into()))
         .bind(app_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn org_settings(conn: &mut SqliteConnection) -> Result<OrgSettings> {
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT value FROM org_settings WHERE key = 'org'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    match json {
+        None => Ok(OrgSettings::default()),
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            crate::Error::InvalidInput(format!("The org's settings cannot be read: {e}"))
+        }),
+    }
+}
+
+/// How many times the org's settings have been saved with a change.
+pub(crate) async fn org_settings_version(conn: &mut SqliteConnection) -> Result<i64> {
+    let v: Option<String> =
+        sqlx::query_scalar("SELECT value FROM org_settings WHERE key = 'org_version'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+pub(crate) async fn save_org_settings_version(
+    conn: &mut SqliteConnection,
+    version: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO org_settings (key, value) VALUES ('org_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(version.to_string())
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -59,7 +59,8 @@ async fn attributes_the_source_does_not_have_are_refused_with_the_known_ones() {
         .await
         .unwrap();
 
-    env.import(&app, one_row().as_bytes(), ImportType::Full).await;
+    env.import(&app, one_row().as_bytes(), ImportType::Full)
+        .await;
     let opened = editable(&env, &app).await;
     let known = ["login", "firstName", "lastName", "email", "dept"].map(String::from);
     assert_eq!(opened.known_attributes.as_deref(), Some(&known[..]));
@@ -146,7 +147,10 @@ async fn contradictions_are_refused_and_nothing_is_saved() {
         let e = save_section(&env, &app, SettingsSection::Matching, &opened, &draft)
             .await
             .unwrap_err();
-        assert!(matches!(&e, Error::InvalidInput(m) if m.contains(says)), "{e}");
+        assert!(
+            matches!(&e, Error::InvalidInput(m) if m.contains(says)),
+            "{e}"
+        );
     }
     assert_eq!(editable(&env, &app).await, opened, "nothing was saved");
 }
@@ -214,9 +218,15 @@ async fn apps_are_renamed_and_their_names_are_unique_regardless_of_case() {
         .create_app(" hr ", engine::model::AppKind::CsvDirectory)
         .await
         .unwrap_err();
-    assert!(matches!(&e, Error::Conflict(m) if m.contains("\"HR\" already exists")), "{e}");
+    assert!(
+        matches!(&e, Error::Conflict(m) if m.contains("\"HR\" already exists")),
+        "{e}"
+    );
     let e = write.rename_app(&wiki.id, "Hr").await.unwrap_err();
-    assert!(matches!(&e, Error::Conflict(m) if m.contains("\"HR\" already exists")), "{e}");
+    assert!(
+        matches!(&e, Error::Conflict(m) if m.contains("\"HR\" already exists")),
+        "{e}"
+    );
     assert!(write.rename_app(&wiki.id, "  ").await.is_err());
 
     let renamed = write.rename_app(&wiki.id, "Wiki Directory").await.unwrap();
@@ -240,7 +250,8 @@ async fn a_deactivated_app_does_not_import_until_activated() {
         };
     })
     .await;
-    env.import(&app, one_row().as_bytes(), ImportType::Full).await;
+    env.import(&app, one_row().as_bytes(), ImportType::Full)
+        .await;
     let upload = env.upload(&app, one_row().as_bytes()).await;
 
     // Not while an import waits to run (so a deactivated app, and the
@@ -266,14 +277,35 @@ async fn a_deactivated_app_does_not_import_until_activated() {
         .start_import(&app.id, Some(&upload.id), ImportType::Full)
         .await
         .unwrap_err();
-    assert!(matches!(&e, Error::InvalidInput(m) if m.contains("HR is deactivated")), "{e}");
+    assert!(
+        matches!(&e, Error::InvalidInput(m) if m.contains("HR is deactivated")),
+        "{e}"
+    );
     let later = chrono::Utc::now() + chrono::Duration::days(2);
-    assert!(env.engine.enqueue_due_imports(later).await.unwrap().is_empty());
-    assert_eq!(env.events_of_type("application.lifecycle.deactivate").await.len(), 1);
+    assert!(env
+        .engine
+        .enqueue_due_imports(later)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        env.events_of_type("application.lifecycle.deactivate")
+            .await
+            .len(),
+        1
+    );
 
     write.activate_app(&app.id).await.unwrap();
-    assert_eq!(env.engine.enqueue_due_imports(later).await.unwrap().len(), 1);
-    assert_eq!(env.events_of_type("application.lifecycle.activate").await.len(), 1);
+    assert_eq!(
+        env.engine.enqueue_due_imports(later).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        env.events_of_type("application.lifecycle.activate")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -292,7 +324,10 @@ async fn deleting_an_app_unlinks_its_accounts_and_the_people_stay() {
 
     let write = env.engine.write(&env.admin).unwrap();
     let e = write.delete_app(&app.id).await.unwrap_err();
-    assert!(matches!(&e, Error::InvalidInput(m) if m.contains("deactivate it before deleting")), "{e}");
+    assert!(
+        matches!(&e, Error::InvalidInput(m) if m.contains("deactivate it before deleting")),
+        "{e}"
+    );
     write.deactivate_app(&app.id).await.unwrap();
 
     let deleted = write.delete_app(&app.id).await.unwrap();
@@ -306,11 +341,58 @@ async fn deleting_an_app_unlinks_its_accounts_and_the_people_stay() {
     assert_eq!(ann.source_app_id, None, "no app sources them now");
     let events = env.events_of_type("application.lifecycle.delete").await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["debugContext"]["debugData"]["unlinkedAccounts"], 2);
+    assert_eq!(
+        events[0]["debugContext"]["debugData"]["unlinkedAccounts"],
+        2
+    );
     assert!(
-        std::fs::read_dir(env.uploads_dir()).unwrap().next().is_none(),
+        std::fs::read_dir(env.uploads_dir())
+            .unwrap()
+            .next()
+            .is_none(),
         "its uploads are removed"
     );
     // Its name is free again.
     env.app("hr").await;
+}
+
+#[tokio::test]
+async fn the_orgs_safeguard_is_not_saved_from_an_out_of_date_page() {
+    use engine::settings::{OrgSettings, Safeguard};
+    let env = Env::new().await;
+    let read = env.engine.read(&env.admin);
+    let write = env.engine.write(&env.admin).unwrap();
+    let first = read.editable_org_settings().await.unwrap();
+    let second = read.editable_org_settings().await.unwrap();
+    let with = |percent| OrgSettings {
+        safeguard: Safeguard {
+            enabled: true,
+            percent,
+        },
+    };
+    let saved = write
+        .save_org_settings_from(first.version, &first.settings, with(30))
+        .await
+        .unwrap();
+    assert_eq!(saved.version, first.version + 1);
+    let e = write
+        .save_org_settings_from(second.version, &second.settings, with(50))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Conflict(m) if m.contains("out of date") && m.contains("safeguard.percent: 20 → 30")),
+        "{e}"
+    );
+    assert_eq!(
+        read.org_settings().await.unwrap(),
+        with(30),
+        "the first save stands"
+    );
+    // From the settings as they are now, the save goes through.
+    let now = read.editable_org_settings().await.unwrap();
+    write
+        .save_org_settings_from(now.version, &now.settings, with(50))
+        .await
+        .unwrap();
+    assert_eq!(read.org_settings().await.unwrap(), with(50));
 }
