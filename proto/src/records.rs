@@ -246,6 +246,20 @@ pub struct StatusChange {
     pub skipped: Vec<String>,
 }
 
+/// A person an admin adds by hand (Add person): Muster is then the source
+/// of their profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NewPerson {
+    pub first_name: String,
+    pub last_name: String,
+    /// Unique regardless of case.
+    pub login: String,
+    pub email: String,
+    /// ACTIVE now; otherwise STAGED until an admin activates them.
+    pub activate: bool,
+}
+
 /// Which people a list of the directory shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

@@ -38,13 +38,14 @@ pub enum EventType {
     UserSuspend,
     UserUnsuspend,
     UserDeactivate,
+    UserDelete,
     SessionStart,
     SessionEnd,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 36] = [
+    pub const ALL: [EventType; 37] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::MembershipAdd,
@@ -79,6 +80,7 @@ impl EventType {
         EventType::UserSuspend,
         EventType::UserUnsuspend,
         EventType::UserDeactivate,
+        EventType::UserDelete,
         EventType::SessionStart,
         EventType::SessionEnd,
     ];
@@ -120,6 +122,7 @@ impl EventType {
             EventType::UserSuspend => "user.lifecycle.suspend",
             EventType::UserUnsuspend => "user.lifecycle.unsuspend",
             EventType::UserDeactivate => "user.lifecycle.deactivate",
+            EventType::UserDelete => "user.lifecycle.delete.completed",
             EventType::SessionStart => "user.session.start",
             EventType::SessionEnd => "user.session.end",
         }
