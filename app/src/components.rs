@@ -34,11 +34,7 @@ pub fn Moment(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
 /// A moment in the browser's time zone: `2026-11-23 15:48:29 UTC+01:00`.
 #[cfg(feature = "hydrate")]
 fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        at.timestamp_millis() as f64
-    ));
-    // getTimezoneOffset is minutes west of UTC.
-    let east = -(date.get_timezone_offset() as i64);
+    let east = zone_offset_minutes(at);
     if east == 0 {
         return when(at);
     }
@@ -50,6 +46,48 @@ fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
         east.abs() / 60,
         east.abs() % 60
     )
+}
+
+/// Minutes the admin's time zone is ahead of UTC at a moment (the browser
+/// knows; the server renders UTC).
+fn zone_offset_minutes(_at: chrono::DateTime<chrono::Utc>) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+            _at.timestamp_millis() as f64
+        ));
+        // getTimezoneOffset is minutes west of UTC.
+        -(date.get_timezone_offset() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    0
+}
+
+/// The current moment, from the browser's clock in the browser.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    chrono::Utc::now()
+}
+
+/// A `datetime-local` field's text for a moment, in the admin's time zone.
+pub fn local_input(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::minutes(zone_offset_minutes(at)))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The moment a `datetime-local` field's text names in the admin's time
+/// zone (whose offset at that moment may differ from today's).
+pub fn from_local_input(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .into_iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())?;
+    let guess = naive.and_utc();
+    Some(guess - chrono::Duration::minutes(zone_offset_minutes(guess)))
 }
 
 /// What a query value keeps as it is: letters, digits and `-._~`.

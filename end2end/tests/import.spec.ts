@@ -45,7 +45,7 @@ test('an admin imports a dragged-in CSV end to end', async ({ page }) => {
   ]));
   await expect(page.locator('.preview')).toContainText('2 users');
   await page.getByRole('button', { name: 'Import Now' }).click();
-  await expect(page.locator('.summary')).toContainText('1 matched');
+  await expect(page.locator('.summary')).toContainText('1 exact match,');
   const rows = page.locator('.queue-rows tbody tr');
   await expect(rows.filter({ hasText: `a.lee.${tag}` })).toContainText('Exact match');
   await expect(rows.filter({ hasText: `a.lee.${tag}` }).locator('td').nth(5)).toHaveText(ann);

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
-import { createCsvApp, signIn, uniqueName, waitForHydration } from './helpers';
+import { createCsvApp, importAndConfirm, signIn, uniqueName, waitForHydration } from './helpers';
 
 test('a misspelt field in a filter is an error naming it, not "No events match"', async ({ page }) => {
   await signIn(page);
@@ -61,6 +61,42 @@ test('the filter and range are in the URL: Back returns to the last view, a relo
   expect(csv).toContain(name);
 });
 
+test('the log pages both ways, and each page is in the URL', async ({ page }) => {
+  const tag = uniqueName('pg').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Paging ${tag}`);
+  const rows = [['login', 'firstName', 'lastName', 'email']];
+  for (let n = 0; n < 60; n++) {
+    const login = `p${String(n).padStart(2, '0')}.${tag}@example.com`;
+    rows.push([login, `P${n}`, tag, login]);
+  }
+  await importAndConfirm(page, 'paging.csv', rows);
+
+  await page.goto(`/logs?filter=${encodeURIComponent('eventType eq "user.lifecycle.create"')}&q=${tag}&range=1h`);
+  await waitForHydration(page);
+  const events = page.locator('tbody.event');
+  await expect(page.getByTestId('log-count')).toHaveText('60 events match');
+  await expect(events).toHaveCount(50);
+  const newest = await events.first().textContent();
+  await expect(page.getByRole('button', { name: 'Newer events' })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Older events' }).click();
+  await expect(page).toHaveURL(/[?&]older=\d+/);
+  await expect(events).toHaveCount(10);
+  await expect(page.getByRole('button', { name: 'Older events' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Newer events' }).click();
+  await expect(page).toHaveURL(/[?&]newer=\d+/);
+  await expect(events).toHaveCount(50);
+  await expect(events.first()).toHaveText(newest!);
+  await expect(page.getByRole('button', { name: 'Newer events' })).toHaveCount(0);
+  // Back returns to the older page; a reload keeps it.
+  await page.goBack();
+  await expect(events).toHaveCount(10);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(events).toHaveCount(10);
+});
+
 test.describe('in Tokyo', () => {
   test.use({ timezoneId: 'Asia/Tokyo' });
 
@@ -79,5 +115,31 @@ test.describe('in Tokyo', () => {
     expect(Date.parse(shown) - Date.parse(hover)).toBe(9 * 3600 * 1000);
     // The hover shows whole seconds of the exact moment.
     expect(Math.floor(Date.parse(datetime!) / 1000) * 1000).toBe(Date.parse(hover));
+  });
+
+  test('a custom range is picked in the admin\'s time zone and kept in UTC in the URL', async ({ page }) => {
+    await signIn(page);
+    await page.goto('/logs?filter=eventType%20eq%20%22user.session.start%22');
+    await waitForHydration(page);
+    await page.getByLabel('Time range').selectOption('custom');
+    await expect(page).toHaveURL(/range=custom&from=\d{4}-\d\d-\d\dT\d\d%3A\d\d%3A\d\dZ/);
+    // It starts as the last 24 hours, so the sign-in just now is in it.
+    await expect(page.getByLabel('From')).not.toHaveValue('');
+    await expect(page.locator('tbody.event').first()).toBeVisible();
+
+    await page.getByLabel('From').fill('2020-01-01T09:00');
+    await expect(page).toHaveURL(/from=2020-01-01T00%3A00%3A00Z/);
+    await page.getByLabel('To').fill('2020-01-02T09:00');
+    await expect(page).toHaveURL(/to=2020-01-02T00%3A00%3A00Z/);
+    await expect(page.getByText('No events match.')).toBeVisible();
+    await expect(page.getByTestId('log-count')).toHaveText('0 events match');
+    await page.reload();
+    await waitForHydration(page);
+    await expect(page.getByLabel('From')).toHaveValue('2020-01-01T09:00');
+    await expect(page.getByLabel('Time range')).toHaveValue('custom');
+
+    // A range that ends before it starts says so.
+    await page.getByLabel('To').fill('2019-12-31T09:00');
+    await expect(page.getByRole('alert')).toContainText('The custom range ends (2019-12-31 00:00 UTC) before it starts (2020-01-01 00:00 UTC)');
   });
 });

@@ -111,7 +111,7 @@ test('a person has a page with the lifecycle operations their status allows, the
   await page.getByRole('dialog', { name: 'Deactivate person' }).getByRole('button', { name: 'Deactivate' }).click();
   await expect(status).toContainText('DEPROVISIONED');
   await expect(status).toContainText('Deactivated');
-  await expect(lifecycle.getByRole('button')).toHaveText(['Reactivate']);
+  await expect(lifecycle.getByRole('button')).toHaveText(['Reactivate', 'Delete']);
 
   // The page is its own URL: a reload shows the same person as they are now.
   await page.reload();
@@ -120,4 +120,81 @@ test('a person has a page with the lifecycle operations their status allows, the
   await page.getByRole('link', { name: 'All events about this person in the System Log' }).click();
   await expect(page).toHaveURL(/\/logs\?filter=target\.id%20eq%20%2200u/);
   await expect(page.locator('tbody.event[data-event-type="user.lifecycle.deactivate"]')).toHaveCount(1);
+});
+
+test('Add person makes a person by hand, many people change status at once after a confirmation, and a deactivated person can be deleted', async ({ page }) => {
+  const tag = uniqueName('add').toLowerCase();
+  const lena = `lena.${tag}@example.com`;
+  const max = `max.${tag}@example.com`;
+  await signIn(page);
+  await page.goto('/people');
+  await waitForHydration(page);
+
+  const add = async (first: string, login: string, activate: boolean) => {
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add person' });
+    await dialog.getByLabel('First name').fill(first);
+    await dialog.getByLabel('Last name').fill(tag);
+    await dialog.getByLabel('Username').fill(login);
+    await dialog.getByLabel('Primary email').fill(login.toLowerCase());
+    await dialog.getByLabel(/Activate now/).setChecked(activate);
+    // Enter in a field saves, as a form does.
+    await dialog.getByLabel('Primary email').press('Enter');
+    return dialog;
+  };
+  await add('Lena', lena, false);
+  await expect(page.getByRole('status').filter({ hasText: 'Added' })).toContainText(`Added Lena ${tag} (${lena}), STAGED.`);
+  await expect(page.getByRole('dialog', { name: 'Add person' })).toHaveCount(0);
+
+  // A username is taken regardless of case; the dialog keeps what was typed.
+  const again = await add('Lena', lena.toUpperCase(), true);
+  await expect(again.getByRole('alert')).toContainText(`is taken by ${lena}`);
+  await expect(again.getByLabel('Username')).toHaveValue(lena.toUpperCase());
+  await again.getByRole('button', { name: 'Cancel' }).click();
+  await add('Max', max, true);
+  await expect(page.getByRole('status').filter({ hasText: 'Added' })).toContainText(`(${max}), ACTIVE.`);
+
+  await page.getByLabel('Search').fill(tag);
+  const rows = page.locator('table.people tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: lena })).toContainText('STAGED');
+  await expect(rows.filter({ hasText: lena })).toContainText('Muster');
+
+  // Suspend both: it applies to Max only, and Lena is named.
+  await expect(page.getByText('0 selected')).toBeVisible();
+  await page.getByLabel('Select everyone on this page').check();
+  await expect(page.getByText('2 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+  const suspend = page.getByRole('dialog', { name: 'Suspend people' });
+  await expect(suspend).toContainText('Suspend 2 people?');
+  await suspend.getByRole('button', { name: 'Suspend 2 people' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Status changed' })).toHaveText(
+    `Status changed for 1 person. Not changed (their status does not allow it): ${lena} (STAGED).`,
+  );
+  await expect(rows.filter({ hasText: max })).toContainText('SUSPENDED');
+  await expect(page.getByText('0 selected')).toBeVisible();
+
+  // Cancel leaves everyone as they are; Deactivate then changes both.
+  await page.getByLabel(`Select ${lena}`).check();
+  await page.getByLabel(`Select ${max}`).check();
+  await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Deactivate people' }).getByRole('button', { name: 'Cancel' }).click();
+  await expect(rows.filter({ hasText: lena })).toContainText('STAGED');
+  await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Deactivate people' }).getByRole('button', { name: 'Deactivate 2 people' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Status changed' })).toHaveText('Status changed for 2 people.');
+  await expect(rows.filter({ hasText: 'DEPROVISIONED' })).toHaveCount(2);
+
+  // A deactivated person's page offers Delete, which asks first.
+  await rows.filter({ hasText: lena }).getByRole('link').click();
+  await expect(page.getByRole('heading', { name: `Lena ${tag}` })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const del = page.getByRole('dialog', { name: 'Delete person' });
+  await expect(del).toContainText(`Delete Lena ${tag}? This cannot be undone. They have no app accounts.`);
+  await del.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status')).toContainText('The person was deleted.');
+  await page.getByRole('link', { name: 'Back to People' }).click();
+  await page.getByLabel('Search').fill(tag);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(max);
 });

@@ -46,7 +46,7 @@ test('a partial match is linked by hand to a user the admin searches for', async
   const annie = `annie.${tag}`;
   await dropCsv(page, 'wiki.csv', [HEADER, [annie, 'Ann', `Lee${tag}`, `annie.${tag}@wiki.example`]]);
   await page.getByRole('button', { name: 'Import Now' }).click();
-  await expect(page.locator('.summary')).toContainText('1 matched');
+  await expect(page.locator('.summary')).toContainText('1 partial match,');
   const row = page.locator('.queue-rows tbody tr').filter({ hasText: annie });
   await expect(row).toContainText('Partial match');
   await expect(row).toContainText(ann);
@@ -137,7 +137,15 @@ test('a preview shows the changes as a diff and Apply makes them', async ({ page
   const summary = page.locator('.summary');
   await expect(summary).toContainText('Preview: nothing was changed');
   const plan = summary.getByTestId('plan');
-  await expect(plan.locator('[data-section=create]')).toContainText('Users to create (1)');
+  // New people wait in the queue (confirming new users is off), and the
+  // plan says so; its counts agree with the summary's.
+  await expect(plan.locator('[data-section=create]')).toContainText('To queue as New (1)');
+  await expect(summary).toContainText('4 users scanned: 1 new, 1 updated, 2 unchanged, 0 in error.');
+  await expect(summary).toContainText('1 with no match (new people)');
+  // Apply and Discard come before the plan.
+  const applyBox = (await summary.getByRole('button', { name: 'Apply' }).boundingBox())!;
+  expect(applyBox.y).toBeLessThan((await plan.boundingBox())!.y);
+  await expect(summary.getByRole('button', { name: 'Discard' })).toBeVisible();
   await expect(plan.locator('[data-section=create]')).toContainText(`new.${tag}@example.com`);
   await expect(plan.locator('[data-section=update]')).toContainText('Attribute changes (1)');
   await expect(plan.locator('[data-section=update]')).toContainText('lastName: Tag → Married');

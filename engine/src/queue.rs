@@ -304,7 +304,7 @@ pub async fn confirm_assignments(
         // Written in key order, so each index page is visited once per batch
         // rather than once per row (user ids are random).
         users.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        store::users::insert_users(&mut tx, &users, &app.id, now).await?;
+        store::users::insert_users(&mut tx, &users, Some(&app.id), now).await?;
         let link_refs: Vec<(&str, &str)> = links
             .iter()
             .map(|(e, u)| (e.as_str(), u.as_str()))

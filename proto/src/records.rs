@@ -50,16 +50,41 @@ pub struct Page<T> {
     pub limit: i64,
 }
 
-/// What an import run counted.
+/// What an import run counted. Each row scanned is new, updated, unchanged
+/// or in error, so those four add up to `scanned`; the accounts it queued
+/// are matched (exactly), partial matches or conflicts (the rest are new
+/// people); and the people it changed are reactivated or removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunCounts {
     pub scanned: i64,
     pub new: i64,
     pub updated: i64,
     pub unchanged: i64,
-    pub matched: i64,
-    pub conflicts: i64,
     pub errors: i64,
+    /// Queued as an exact match.
+    pub matched: i64,
+    /// Queued as a partial match.
+    pub partial: i64,
+    /// Queued with more than one candidate.
+    pub conflicts: i64,
+    /// Queued with no match: a new person once confirmed.
+    pub unmatched: i64,
+    /// People reactivated or unsuspended because their account is back.
+    pub reactivated: i64,
+    /// People deactivated, suspended or unassigned because their account was
+    /// deactivated in or removed from the source (for a preview or a paused
+    /// run: who would be).
+    pub deactivated: i64,
+    pub suspended: i64,
+    pub unassigned: i64,
+}
+
+impl RunCounts {
+    /// People the run removed (or would remove).
+    pub fn removed(&self) -> i64 {
+        self.deactivated + self.suspended + self.unassigned
+    }
 }
 
 /// One import of one app.
@@ -172,6 +197,19 @@ pub struct Plan {
     pub reactivate: PlanSection<PlanUser>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roadblock: Option<Roadblock>,
+    /// The app confirms these kinds of queued account itself (creating or
+    /// linking the person); the others wait in the import queue.
+    #[serde(default)]
+    pub confirms: AutoConfirms,
+}
+
+/// Which queued accounts an import confirms without the admin.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoConfirms {
+    pub new: bool,
+    pub exact: bool,
+    pub partial: bool,
 }
 
 /// A user a paused run would remove, and how.
@@ -246,6 +284,20 @@ pub struct StatusChange {
     pub changed: i64,
     /// People it did not apply to, each as "login (STATUS)".
     pub skipped: Vec<String>,
+}
+
+/// A person an admin adds by hand (Add person): Muster is then the source
+/// of their profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NewPerson {
+    pub first_name: String,
+    pub last_name: String,
+    /// Unique regardless of case.
+    pub login: String,
+    pub email: String,
+    /// ACTIVE now; otherwise STAGED until an admin activates them.
+    pub activate: bool,
 }
 
 /// Which people a list of the directory shows.

@@ -10,7 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use engine::model::Admin;
 use futures_util::TryStreamExt;
-use proto::console::LogRange;
+use proto::console::LogWindow;
 use proto::{PeopleFilter, UserStatus};
 
 /// The signed-in admin of a console route; anyone else is answered 401.
@@ -112,18 +112,22 @@ pub async fn removals_report(
     csv_download(report, &format!("import-removals-{run_id}.csv"))
 }
 
-/// The System Log events that match `filter`, `q` and `range`, as a CSV
+/// The System Log events that match `filter`, `q` and the time window
+/// (`range`, and a custom range's `from` and `to`), as a CSV
 /// download.
 pub async fn log_report(
     State(state): State<AppState>,
     SignedIn(admin): SignedIn,
     Query(params): Query<LogParams>,
 ) -> Response {
-    let range = LogRange::parse(&params.range).unwrap_or_default();
+    let window = match LogWindow::parse(&params.range, &params.from, &params.to) {
+        Ok(window) => window,
+        Err(message) => return engine_error(engine::Error::InvalidInput(message)),
+    };
     let report = state
         .engine
         .read(&admin)
-        .events_csv(&params.filter, &params.q, range)
+        .events_csv(&params.filter, &params.q, &window)
         .await;
     csv_download(report, "system-log.csv")
 }
@@ -173,6 +177,8 @@ pub struct LogParams {
     filter: String,
     q: String,
     range: String,
+    from: String,
+    to: String,
 }
 
 fn csv_download(report: Result<String, engine::Error>, file_name: &str) -> Response {

@@ -138,6 +138,14 @@ pub async fn set_queue_action(
         .map_err(to_error)
 }
 
+/// One import run.
+#[server]
+pub async fn get_run(run_id: String) -> Result<ImportRun, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine.read(&admin).get_run(&run_id).await.map_err(to_error)
+}
+
 /// The app's imports, newest first.
 #[server]
 pub async fn list_runs(app_id: String) -> Result<Vec<ImportRun>, ServerFnError> {

@@ -1,29 +1,35 @@
 //! The System Log.
 
 use leptos::prelude::*;
-use proto::console::{LogCounts, LogPageView, LogRange};
+use proto::console::{LogCounts, LogPageView};
 
-/// Events of the range newest first, narrowed by a filter expression and
-/// keywords; `after` continues from a previous page.
+/// A page of the view's events, newest first: the newest, those older than
+/// `older`, or those newer than `newer`. The window is a range's short form
+/// and, for a custom range, RFC 3339 `from` and `to`.
 #[server]
+#[allow(clippy::too_many_arguments)]
 pub async fn query_logs(
     filter: String,
     q: String,
-    range: LogRange,
-    after: Option<i64>,
+    range: String,
+    from: String,
+    to: String,
+    older: Option<i64>,
+    newer: Option<i64>,
 ) -> Result<LogPageView, ServerFnError> {
     use super::ssr::*;
+    use engine::access::LogCursor;
+    use proto::console::LogWindow;
     let (engine, admin) = require_admin().await?;
-    let query = engine::syslog::EventQuery {
-        after,
-        limit: 50,
-        descending: true,
-        since: engine::access::since(range),
-        ..Default::default()
+    let window = LogWindow::parse(&range, &from, &to).map_err(invalid)?;
+    let at = match (older, newer) {
+        (Some(cursor), _) => LogCursor::Older(cursor),
+        (None, Some(cursor)) => LogCursor::Newer(cursor),
+        (None, None) => LogCursor::Newest,
     };
     let page = engine
         .read(&admin)
-        .query_events(query, &filter, &q)
+        .log_page(&filter, &q, &window, at, 50)
         .await
         .map_err(to_error)?;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
@@ -51,7 +57,8 @@ pub async fn query_logs(
         .collect();
     Ok(LogPageView {
         rows,
-        next: page.next,
+        older: page.older,
+        newer: page.newer,
     })
 }
 
@@ -61,13 +68,17 @@ pub async fn query_logs(
 pub async fn count_logs(
     filter: String,
     q: String,
-    range: LogRange,
+    range: String,
+    from: String,
+    to: String,
 ) -> Result<LogCounts, ServerFnError> {
     use super::ssr::*;
+    use proto::console::LogWindow;
     let (engine, admin) = require_admin().await?;
+    let window = LogWindow::parse(&range, &from, &to).map_err(invalid)?;
     engine
         .read(&admin)
-        .count_events(&filter, &q, range)
+        .count_events(&filter, &q, &window)
         .await
         .map_err(to_error)
 }

@@ -52,4 +52,9 @@ pub mod ssr {
         }
         ServerFnError::new(e.to_string())
     }
+
+    /// Input the console could not read, as a 400 that says what it was.
+    pub fn invalid(message: String) -> ServerFnError {
+        to_error(engine::Error::InvalidInput(message))
+    }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use proto::{Lifecycle, Page, PeopleFilter, Person, StatusChange};
+use proto::{Lifecycle, NewPerson, Page, PeopleFilter, Person, StatusChange, User};
 
 /// The people `filter` picks, newest first, with their app accounts.
 #[server(input = Json)]
@@ -51,6 +51,33 @@ pub async fn change_status(
         .write(&admin)
         .map_err(to_error)?
         .change_status(&user_ids, op)
+        .await
+        .map_err(to_error)
+}
+
+/// Adds a person by hand (Muster is then the source of their profile).
+#[server(input = Json)]
+pub async fn add_person(person: NewPerson) -> Result<User, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .add_person(&person)
+        .await
+        .map_err(to_error)
+}
+
+/// Deletes a deactivated (DEPROVISIONED) person; their app accounts stay,
+/// unlinked.
+#[server]
+pub async fn delete_person(id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .delete_person(&id)
         .await
         .map_err(to_error)
 }

@@ -36,7 +36,7 @@ pub fn Dashboard() -> impl IntoView {
                             <tbody>
                                 {d.recent.into_iter().map(|(name, r)| view! {
                                     <tr>
-                                        <td><a href=format!("/apps/{}/import", r.app_id.clone())>{name}</a></td>
+                                        <td><a href=format!("/apps/{}/import?run={}", r.app_id, r.id)>{name}</a></td>
                                         <td><Moment at=r.started.unwrap_or(r.created)/></td>
                                         <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                         <td>{r.status.as_str()}</td>

@@ -1,10 +1,18 @@
 use crate::api::apps::list_apps;
-use crate::api::people::{list_people, UnlinkAccount};
+use crate::api::people::{list_people, AddPerson, ChangeStatus, UnlinkAccount};
 use crate::components::{error_text, query_value, Pager};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use proto::{AppAccount, PeopleFilter, User, UserStatus};
+use proto::{AppAccount, Lifecycle, NewPerson, PeopleFilter, User, UserStatus};
+use std::collections::BTreeSet;
+
+/// The lifecycle operations People offers for many people at once.
+const BULK_OPERATIONS: [Lifecycle; 3] = [
+    Lifecycle::Activate,
+    Lifecycle::Suspend,
+    Lifecycle::Deactivate,
+];
 
 /// The query of a People view: what the page's URL and its download carry,
 /// so Back works and a view can be shared.
@@ -69,6 +77,10 @@ pub fn People() -> impl IntoView {
     });
 
     let unlink = ServerAction::<UnlinkAccount>::new();
+    let add = ServerAction::<AddPerson>::new();
+    let change = ServerAction::<ChangeStatus>::new();
+    let selected = RwSignal::new(BTreeSet::<String>::new());
+    let adding = RwSignal::new(false);
     let apps = Resource::new(|| (), |_| list_apps(String::new()));
     let people = Resource::new(
         move || {
@@ -77,7 +89,11 @@ pub fn People() -> impl IntoView {
                 status.get(),
                 app.get(),
                 url_offset.get(),
-                unlink.version().get(),
+                (
+                    unlink.version().get(),
+                    add.version().get(),
+                    change.version().get(),
+                ),
             )
         },
         |(search, status, app, offset, _)| {
@@ -140,7 +156,13 @@ pub fn People() -> impl IntoView {
                 })}
             </Transition>
             <a class="button" href=download download="people.csv">"Download CSV"</a>
+            <button type="button" class="primary" on:click=move |_| adding.set(true)>"Add person"</button>
         </section>
+        <Show when=move || adding.get()>
+            <AddPersonDialog add open=adding/>
+        </Show>
+        <AddOutcome add/>
+        <BulkActions selected change/>
         <UnlinkOutcome unlink/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -149,7 +171,7 @@ pub fn People() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No people found."</p> }.into_any(),
                     Ok(page) => view! {
                         <table class="grid people">
-                            <thead><tr><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th><th>"Apps"</th><th></th></tr></thead>
+                            <thead><tr><th><PageSelector ids=page.items.iter().map(|p| p.user.id.clone()).collect() selected/></th><th>"Person"</th><th>"Login"</th><th>"Email"</th><th>"Status"</th><th>"Source"</th><th>"Apps"</th><th></th></tr></thead>
                             <tbody>
                                 {page.items.into_iter().map(|p| {
                                     let u = p.user;
@@ -164,8 +186,19 @@ pub fn People() -> impl IntoView {
                                     let apps = p.accounts.iter().map(|a| a.app_name.clone()).collect::<Vec<_>>().join(", ");
                                     let accounts = StoredValue::new(p.accounts);
                                     let person = StoredValue::new(u.clone());
+                                    let id = StoredValue::new(u.id.clone());
+                                    let pick = format!("Select {}", u.login);
                                     view! {
                                         <tr>
+                                            <td><input type="checkbox" aria-label=pick
+                                                prop:checked=move || selected.with(|s| id.with_value(|id| s.contains(id)))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    selected.update(|s| {
+                                                        let id = id.get_value();
+                                                        if on { s.insert(id); } else { s.remove(&id); }
+                                                    });
+                                                }/></td>
                                             <td><a href=format!("/people/{}", u.id)>{format!("{} {}", u.first_name, u.last_name)}</a></td>
                                             <td>{u.login.clone()}</td>
                                             <td>{u.email}</td>
@@ -177,7 +210,7 @@ pub fn People() -> impl IntoView {
                                         </tr>
                                         <Show when=move || open.get()>
                                             <tr class="profile-row">
-                                                <td colspan="7">
+                                                <td colspan="8">
                                                     <p class="hint">{note.clone()}</p>
                                                     <dl class="facts profile">
                                                         {profile.clone().into_iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><ProfileValue name=k value=v/></dd> }).collect_view()}
@@ -196,6 +229,167 @@ pub fn People() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Ticks or unticks every person on the page.
+#[component]
+fn PageSelector(ids: Vec<String>, selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
+    let ids = StoredValue::new(ids);
+    let all = move || {
+        selected
+            .with(|s| ids.with_value(|ids| !ids.is_empty() && ids.iter().all(|i| s.contains(i))))
+    };
+    view! {
+        <input type="checkbox" aria-label="Select everyone on this page" prop:checked=all
+            on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                selected.update(|s| ids.with_value(|ids| {
+                    for id in ids {
+                        if on { s.insert(id.clone()); } else { s.remove(id); }
+                    }
+                }));
+            }/>
+    }
+}
+
+/// The selection's size and the operations for all of it, each asked for
+/// once more with the number of people it is about.
+#[component]
+fn BulkActions(
+    selected: RwSignal<BTreeSet<String>>,
+    change: ServerAction<ChangeStatus>,
+) -> impl IntoView {
+    let asking = RwSignal::new(None::<Lifecycle>);
+    let count = move || selected.with(BTreeSet::len);
+    let people = |n: usize| {
+        if n == 1 {
+            "1 person".to_owned()
+        } else {
+            format!("{n} people")
+        }
+    };
+    view! {
+        <section class="toolbar bulk" aria-label="Selected people">
+            <span class="selected-count">{move || format!("{} selected", count())}</span>
+            {BULK_OPERATIONS.into_iter().map(|op| view! {
+                <button type="button" disabled=move || count() == 0 on:click=move |_| asking.set(Some(op))>
+                    {op.label()}
+                </button>
+            }).collect_view()}
+            <button type="button" class="link-button" disabled=move || count() == 0
+                on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+        </section>
+        {move || asking.get().map(|op| {
+            let question = format!(
+                "{} {}? Their status becomes {} ({}); those whose status does not allow it stay as they are.",
+                op.label(), people(count()), op.outcome().as_str(), op.outcome().label()
+            );
+            view! {
+                <div class="dialog" role="dialog" aria-label=format!("{} people", op.label())>
+                    <p>{question}</p>
+                    <button type="button" class="primary" on:click=move |_| {
+                        asking.set(None);
+                        let user_ids = selected.get_untracked().into_iter().collect();
+                        selected.set(BTreeSet::new());
+                        change.dispatch(ChangeStatus { user_ids, op });
+                    }>{format!("{} {}", op.label(), people(count()))}</button>
+                    <button type="button" on:click=move |_| asking.set(None)>"Cancel"</button>
+                </div>
+            }
+        })}
+        {move || change.value().get().map(|r| match r {
+            Ok(done) => {
+                let skipped = if done.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Not changed (their status does not allow it): {}.", done.skipped.join(", "))
+                };
+                let text = format!("Status changed for {}.{skipped}", people(done.changed as usize));
+                view! { <p class="status" role="status">{text}</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })}
+    }
+}
+
+/// Add person: a person made by hand, whose profile Muster is the source of.
+#[component]
+fn AddPersonDialog(add: ServerAction<AddPerson>, open: RwSignal<bool>) -> impl IntoView {
+    let first_name = RwSignal::new(String::new());
+    let last_name = RwSignal::new(String::new());
+    let login = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let activate = RwSignal::new(true);
+    let failed = RwSignal::new(None::<String>);
+    // The dialog closes once the person is added and keeps what was typed
+    // when they are not; what an earlier dialog's Save did is not this one's.
+    let opened_at = add.version().get_untracked();
+    Effect::new(move |_| {
+        let outcome = add.value().get();
+        if add.version().get_untracked() == opened_at {
+            return;
+        }
+        match outcome {
+            Some(Ok(_)) => open.set(false),
+            Some(Err(e)) => failed.set(Some(error_text(&e))),
+            None => {}
+        }
+    });
+    let field =
+        |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>| {
+            view! {
+                <label for=id>{label}</label>
+                <input id=id type=kind required prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))/>
+            }
+        };
+    view! {
+        <div class="dialog" role="dialog" aria-label="Add person">
+            <h2>"Add person"</h2>
+            <form class="person-form" on:submit=move |ev| {
+                ev.prevent_default();
+                failed.set(None);
+                add.dispatch(AddPerson { person: NewPerson {
+                    first_name: first_name.get_untracked(),
+                    last_name: last_name.get_untracked(),
+                    login: login.get_untracked(),
+                    email: email.get_untracked(),
+                    activate: activate.get_untracked(),
+                }});
+            }>
+                {field("new-first-name", "First name", "text", first_name)}
+                {field("new-last-name", "Last name", "text", last_name)}
+                {field("new-login", "Username", "text", login)}
+                {field("new-email", "Primary email", "email", email)}
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || activate.get()
+                        on:change=move |ev| activate.set(event_target_checked(&ev))/>
+                    "Activate now (otherwise the person is STAGED until activated)"
+                </label>
+                <p class="hint">"Muster is the source of this person's profile; their username is unique regardless of case."</p>
+                {move || failed.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || add.pending().get()>"Save"</button>
+                    <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </div>
+    }
+}
+
+/// The person Add person made, with a link to their page.
+#[component]
+fn AddOutcome(add: ServerAction<AddPerson>) -> impl IntoView {
+    move || {
+        add.value().get().and_then(Result::ok).map(|u| {
+            view! {
+                <p class="status" role="status">
+                    {format!("Added {} {} ({}), {}. ", u.first_name, u.last_name, u.login, u.status.as_str())}
+                    <a href=format!("/people/{}", u.id)>"Open their page"</a>
+                </p>
+            }
+        })
     }
 }
 

@@ -3,13 +3,13 @@
 //! Log recorded about them.
 
 use crate::api::logs::query_logs;
-use crate::api::people::{get_person, ChangeStatus, UnlinkAccount};
+use crate::api::people::{get_person, ChangeStatus, DeletePerson, UnlinkAccount};
 use crate::components::{error_text, query_value, Moment};
 use crate::pages::people::{Accounts, ProfileValue, UnlinkOutcome};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use proto::console::LogRange;
-use proto::{Lifecycle, Person};
+use proto::{Lifecycle, Person, UserStatus};
 
 /// Events shown on the page; the System Log has the rest.
 const RECENT_EVENTS: usize = 10;
@@ -20,6 +20,8 @@ pub fn PersonPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let unlink = ServerAction::<UnlinkAccount>::new();
     let change = ServerAction::<ChangeStatus>::new();
+    let delete = ServerAction::<DeletePerson>::new();
+    let deleted = move || matches!(delete.value().get(), Some(Ok(())));
     let person = Resource::new(
         move || (id.get(), unlink.version().get(), change.version().get()),
         |(id, _, _)| get_person(id),
@@ -27,7 +29,17 @@ pub fn PersonPage() -> impl IntoView {
     let about = move || format!("target.id eq \"{}\"", id.get());
     let events = Resource::new(
         move || (about(), unlink.version().get(), change.version().get()),
-        |(filter, _, _)| query_logs(filter, String::new(), LogRange::All, None),
+        |(filter, _, _)| {
+            query_logs(
+                filter,
+                String::new(),
+                LogRange::All.as_str().to_owned(),
+                String::new(),
+                String::new(),
+                None,
+                None,
+            )
+        },
     );
     let all_events = move || format!("/logs?filter={}&range=all", query_value(&about()));
     view! {
@@ -44,11 +56,18 @@ pub fn PersonPage() -> impl IntoView {
             Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
         })}
         <UnlinkOutcome unlink/>
+        {move || delete.value().get().map(|r| match r {
+            Ok(()) => view! {
+                <p class="status" role="status">"The person was deleted. " <a href="/people">"Back to People"</a></p>
+            }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+        })}
+        <Show when=move || !deleted()>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match person.await {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(p) => view! { <PersonView person=p change unlink/> }.into_any(),
+                    Ok(p) => view! { <PersonView person=p change unlink delete/> }.into_any(),
                 }
             })}
         </Transition>
@@ -84,6 +103,7 @@ pub fn PersonPage() -> impl IntoView {
             </Transition>
             <p><a href=all_events>"All events about this person in the System Log"</a></p>
         </section>
+        </Show>
     }
 }
 
@@ -93,12 +113,16 @@ fn PersonView(
     person: Person,
     change: ServerAction<ChangeStatus>,
     unlink: ServerAction<UnlinkAccount>,
+    delete: ServerAction<DeletePerson>,
 ) -> impl IntoView {
     let u = person.user;
+    let deleting = RwSignal::new(false);
+    let accounts = person.accounts.len();
     let name = format!("{} {}", u.first_name, u.last_name);
     let status_class = format!("status {}", u.status.as_str().to_lowercase());
     let asking = RwSignal::new(None::<Lifecycle>);
     let (id, who, status) = (u.id.clone(), name.clone(), u.status);
+    let (id_deleted, who_deleted) = (u.id.clone(), name.clone());
     let source = match &u.source_app_name {
         Some(app) => format!("{app}: read-only in Muster; each import from {app} overwrites it"),
         None => "Muster".to_owned(),
@@ -114,7 +138,33 @@ fn PersonView(
             {Lifecycle::for_status(u.status).into_iter().map(|op| view! {
                 <button type="button" on:click=move |_| asking.set(Some(op))>{op.label()}</button>
             }).collect_view()}
+            <Show when=move || status == UserStatus::Deprovisioned>
+                <button type="button" class="danger" on:click=move |_| deleting.set(true)>"Delete"</button>
+            </Show>
         </div>
+        <Show when=move || deleting.get()>
+            {
+                let question = format!(
+                    "Delete {}? This cannot be undone. {}",
+                    who_deleted, match accounts {
+                        0 => "They have no app accounts.".to_owned(),
+                        1 => "Their account in 1 app stays in the app, unlinked; the app's next full import queues it again.".to_owned(),
+                        n => format!("Their accounts in {n} apps stay in the apps, unlinked; each app's next full import queues them again."),
+                    }
+                );
+                let id = id_deleted.clone();
+                view! {
+                    <div class="dialog" role="dialog" aria-label="Delete person">
+                        <p>{question}</p>
+                        <button type="button" class="primary danger" on:click=move |_| {
+                            deleting.set(false);
+                            delete.dispatch(DeletePerson { id: id.clone() });
+                        }>"Delete"</button>
+                        <button type="button" on:click=move |_| deleting.set(false)>"Cancel"</button>
+                    </div>
+                }
+            }
+        </Show>
         {move || asking.get().map(|op| {
             let question = format!(
                 "{} {who}? Their status changes from {} to {} ({}).",

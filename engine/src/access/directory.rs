@@ -4,11 +4,12 @@ use super::report::Report;
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::model::{
-    App, AppKind, Dashboard, Lifecycle, Page, PeopleFilter, Person, StatusChange, User,
+    App, AppKind, Dashboard, Lifecycle, NewPerson, Page, PeopleFilter, Person, StatusChange, User,
+    UserProfile, UserStatus,
 };
 use crate::syslog::{self, EventPage, EventQuery, EventType, NewEvent, Target};
 use crate::{auth, ids, store};
-use proto::console::{LogBucket, LogCounts, LogRange};
+use proto::console::{LogBucket, LogCounts, LogWindow};
 
 impl ReadHandle<'_> {
     pub async fn list_apps(&self, search: &str) -> Result<Vec<App>> {
@@ -110,7 +111,7 @@ impl ReadHandle<'_> {
         &self,
         filter: &str,
         keywords: &str,
-        range: LogRange,
+        window: &LogWindow,
     ) -> Result<String> {
         let mut report = Report::new(&[
             "published",
@@ -122,12 +123,14 @@ impl ReadHandle<'_> {
             "targets",
             "uuid",
         ])?;
+        let (since, until) = bounds(window);
         let mut query = EventQuery {
             limit: 1000,
             descending: true,
+            since,
+            until,
             ..Default::default()
         };
-        query.since = since(range);
         let mut written = 0;
         loop {
             let page = self.query_events(query.clone(), filter, keywords).await?;
@@ -162,13 +165,16 @@ impl ReadHandle<'_> {
         &self,
         filter: &str,
         keywords: &str,
-        range: LogRange,
+        window: &LogWindow,
     ) -> Result<LogCounts> {
         let now = ids::now();
+        let (start, end) = window.bounds(now);
+        let (since, until) = bounds(window);
         let mut query = EventQuery {
             limit: 1000,
             descending: true,
-            since: since(range),
+            since,
+            until,
             ..Default::default()
         };
         let mut times = Vec::new();
@@ -188,11 +194,12 @@ impl ReadHandle<'_> {
             }
         };
         times.truncate(LogCounts::MAX as usize);
-        let start = match range.seconds() {
-            Some(s) => now - chrono::Duration::seconds(s),
+        let end = end.unwrap_or(now);
+        let start = match start {
+            Some(start) => start,
             None => match times.iter().min() {
                 Some(oldest) => *oldest,
-                None => now,
+                None => end,
             },
         };
         Ok(LogCounts {
@@ -201,8 +208,63 @@ impl ReadHandle<'_> {
             buckets: if times.is_empty() {
                 Vec::new()
             } else {
-                buckets(&times, start, now)
+                buckets(&times, start, end)
             },
+        })
+    }
+
+    /// One page of the System Log view, newest first: the newest events,
+    /// those older than a cursor, or those newer than one.
+    pub async fn log_page(
+        &self,
+        filter: &str,
+        keywords: &str,
+        window: &LogWindow,
+        at: LogCursor,
+        limit: usize,
+    ) -> Result<LogSlice> {
+        let (since, until) = bounds(window);
+        let query = |after, descending: bool| EventQuery {
+            after,
+            limit: if descending { limit } else { limit + 1 },
+            descending,
+            since: since.clone(),
+            until: until.clone(),
+            ..Default::default()
+        };
+        if let LogCursor::Newer(cursor) = at {
+            // One more than a page says whether newer ones follow.
+            let mut page = self
+                .query_events(query(Some(cursor), false), filter, keywords)
+                .await?;
+            if page.events.len() >= limit {
+                let newer = (page.events.len() > limit)
+                    .then_some(page.next)
+                    .flatten()
+                    .map(|next| next - 1);
+                page.events.truncate(limit);
+                page.events.reverse();
+                return Ok(LogSlice {
+                    events: page.events,
+                    older: page.first,
+                    newer,
+                });
+            }
+            // Fewer than a page up to the newest event: the newest page, full.
+            return Box::pin(self.log_page(filter, keywords, window, LogCursor::Newest, limit))
+                .await;
+        }
+        let after = match at {
+            LogCursor::Older(cursor) => Some(cursor),
+            _ => None,
+        };
+        let page = self
+            .query_events(query(after, true), filter, keywords)
+            .await?;
+        Ok(LogSlice {
+            newer: after.map(|cursor| page.first.unwrap_or(cursor - 1)),
+            older: page.next,
+            events: page.events,
         })
     }
 
@@ -258,11 +320,41 @@ pub const CSV_PEOPLE: usize = 100_000;
 /// The most events one System Log download holds.
 pub const CSV_EVENTS: usize = 100_000;
 
-/// Where a System Log range starts, as the store compares times.
-pub fn since(range: LogRange) -> Option<String> {
-    range
-        .seconds()
-        .map(|s| crate::store::stamp(crate::ids::now() - chrono::Duration::seconds(s)))
+/// The Add person form's name for a profile attribute.
+fn field_label(attribute: &str) -> &str {
+    match attribute {
+        "login" => "Username",
+        "email" => "Primary email",
+        "firstName" => "First name",
+        "lastName" => "Last name",
+        other => other,
+    }
+}
+
+/// Where a page of the System Log starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogCursor {
+    Newest,
+    /// The events older than this cursor.
+    Older(i64),
+    /// The events newer than this cursor.
+    Newer(i64),
+}
+
+/// A page of System Log events, newest first, and the cursors either side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSlice {
+    pub events: Vec<serde_json::Value>,
+    /// Older events follow this cursor, when there may be some.
+    pub older: Option<i64>,
+    /// Newer events precede this cursor, unless the page is the newest.
+    pub newer: Option<i64>,
+}
+
+/// Where a System Log window starts and ends, as the store compares times.
+fn bounds(window: &LogWindow) -> (Option<String>, Option<String>) {
+    let (since, until) = window.bounds(ids::now());
+    (since.map(store::stamp), until.map(store::stamp))
 }
 
 impl WriteHandle<'_> {
@@ -317,6 +409,100 @@ impl WriteHandle<'_> {
         tx.commit().await?;
         outcome.changed = changing.len() as i64;
         Ok(outcome)
+    }
+
+    /// Adds a person by hand: Muster is the source of their profile. Their
+    /// login is unique regardless of case; they are ACTIVE at once when
+    /// asked, else STAGED until an admin activates them.
+    pub async fn add_person(&self, new: &NewPerson) -> Result<User> {
+        let attributes = [
+            ("login", &new.login),
+            ("email", &new.email),
+            ("firstName", &new.first_name),
+            ("lastName", &new.last_name),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.clone()));
+        let profile = UserProfile::from_attributes(&attributes).map_err(|errors| {
+            let problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", field_label(&e.field), e.message))
+                .collect();
+            Error::InvalidInput(problems.join("; "))
+        })?;
+        let store = &self.engine.store;
+        let mut tx = store.begin_write().await?;
+        let login = profile.login.as_str();
+        if let Some(holder) = store::users::existing_logins(&mut tx, &[login])
+            .await?
+            .into_values()
+            .next()
+        {
+            let held = store::rules::user_labels(&mut tx, &[&holder]).await?;
+            let by = held
+                .get(&holder)
+                .map_or(holder.as_str(), |l| l.login.as_str());
+            return Err(Error::Conflict(format!(
+                "Username \"{login}\" is taken by {by}: usernames are unique regardless of case"
+            )));
+        }
+        let id = ids::user_id();
+        let now = ids::now();
+        let display = format!("{} {}", profile.first_name, profile.last_name);
+        let target = Target::user(&id, login, &display);
+        let mut events = vec![
+            NewEvent::new(EventType::UserCreate, "Create user", self.actor())
+                .target(target.clone()),
+        ];
+        if new.activate {
+            events.push(
+                NewEvent::new(EventType::UserActivate, "Activate user", self.actor())
+                    .target(target),
+            );
+        }
+        let user = store::users::NewUser {
+            id: id.clone(),
+            status: if new.activate {
+                UserStatus::Active
+            } else {
+                UserStatus::Staged
+            },
+            search_key: profile.search_key(),
+            login: login.to_owned(),
+            email: profile.email.as_str().to_owned(),
+            profile: serde_json::Value::Object(profile.attributes.clone()).to_string(),
+            first_name: profile.first_name,
+            last_name: profile.last_name,
+            activated: new.activate.then_some(now),
+        };
+        store::users::insert_users(&mut tx, &[user], None, now).await?;
+        store::events::insert_events(&mut tx, &events, now).await?;
+        tx.commit().await?;
+        store.get_user(&id).await
+    }
+
+    /// Deletes a deactivated (DEPROVISIONED) person, as Okta allows only
+    /// for them. Their app accounts stay, unlinked.
+    pub async fn delete_person(&self, id: &str) -> Result<()> {
+        let store = &self.engine.store;
+        let mut tx = store.begin_write().await?;
+        let labels = store::rules::user_labels(&mut tx, &[id]).await?;
+        let Some(label) = labels.get(id) else {
+            return Err(Error::NotFound(format!("user {id}")));
+        };
+        if label.status != UserStatus::Deprovisioned {
+            return Err(Error::InvalidInput(format!(
+                "{} is {} ({}): only a deactivated person can be deleted; deactivate them first",
+                label.login,
+                label.status.as_str(),
+                label.status.label()
+            )));
+        }
+        let event = NewEvent::new(EventType::UserDelete, "Delete user", self.actor())
+            .target(Target::user(id, &label.login, &label.display));
+        store::users::delete_user(&mut tx, id).await?;
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds an app; its name must be unused, regardless of case.

@@ -9,7 +9,7 @@ mod imports;
 mod report;
 mod settings;
 
-pub use directory::{since, CSV_EVENTS, CSV_PEOPLE, MAX_STATUS_CHANGE};
+pub use directory::{LogCursor, LogSlice, CSV_EVENTS, CSV_PEOPLE, MAX_STATUS_CHANGE};
 
 use crate::error::{Error, Result};
 use crate::model::Admin;

@@ -85,7 +85,7 @@ pub async fn apply_batch(
                 }
                 back.push(external_id.as_str());
             }
-            Decision::Remove(_) | Decision::Error(_) => {}
+            Decision::Remove(_) | Decision::Refused { .. } => {}
         }
     }
     let mut tx = store.pool().begin().await?;
@@ -119,7 +119,7 @@ async fn write_errors_and_counts(
 ) -> Result<()> {
     let mut errors = staged.errors.clone();
     errors.extend(decisions.iter().filter_map(|d| match d {
-        Decision::Error(e) => Some(e.clone()),
+        Decision::Refused { error, .. } => Some(error.clone()),
         _ => None,
     }));
     store::imports::insert_row_errors(&mut *conn, &log.run.id, &errors).await?;
@@ -186,7 +186,7 @@ pub async fn preview_batch(
             }),
             Decision::Reactivate { status: None, .. }
             | Decision::Remove(_)
-            | Decision::Error(_) => {}
+            | Decision::Refused { .. } => {}
         }
     }
     write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;

@@ -40,8 +40,9 @@ pub enum Decision {
     /// An account deactivated in the app: its user is removed at the end of
     /// the run, behind the import safeguards.
     Remove(Removal),
-    /// A record that cannot be applied.
-    Error(RowError),
+    /// A linked account's record that cannot be applied; `changed` says
+    /// whether its row had changed since the last import.
+    Refused { error: RowError, changed: bool },
 }
 
 /// How a returning user comes back.
@@ -211,14 +212,17 @@ fn decide_linked(
             .get(&l.profile.login.key())
             .filter(|owner| **owner != u.user_id)
         {
-            out.push(Decision::Error(RowError {
-                line: l.line,
-                field: Some("login".into()),
-                value: Some(new_login.into()),
-                message: format!(
-                    "login: \"{new_login}\" belongs to another user ({owner}); the profile was not updated"
-                ),
-            }));
+            out.push(Decision::Refused {
+                error: RowError {
+                    line: l.line,
+                    field: Some("login".into()),
+                    value: Some(new_login.into()),
+                    message: format!(
+                        "login: \"{new_login}\" belongs to another user ({owner}); the profile was not updated"
+                    ),
+                },
+                changed: l.changed,
+            });
             return;
         }
         out.push(Decision::Update {
@@ -280,12 +284,27 @@ pub fn tally(decisions: &[Decision], counts: &mut crate::model::RunCounts) {
     for d in decisions {
         match d {
             Decision::Queue(q) => match q.match_type {
-                MatchType::Exact | MatchType::Partial => counts.matched += 1,
+                MatchType::Exact => counts.matched += 1,
+                MatchType::Partial => counts.partial += 1,
                 MatchType::Conflict => counts.conflicts += 1,
-                MatchType::New => {}
+                MatchType::New => counts.unmatched += 1,
             },
-            Decision::Error(_) => counts.errors += 1,
-            Decision::Update { .. } | Decision::Reactivate { .. } | Decision::Remove(_) => {}
+            // The row was counted as updated or unchanged when it was staged;
+            // it is in error instead.
+            Decision::Refused { changed, .. } => {
+                counts.errors += 1;
+                if *changed {
+                    counts.updated -= 1;
+                } else {
+                    counts.unchanged -= 1;
+                }
+            }
+            Decision::Reactivate { status, .. } => {
+                if status.is_some() {
+                    counts.reactivated += 1;
+                }
+            }
+            Decision::Update { .. } | Decision::Remove(_) => {}
         }
     }
 }

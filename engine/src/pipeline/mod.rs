@@ -127,7 +127,14 @@ pub async fn run_import(
         crate::settings::ProfileMapper::new(&settings)?,
     );
     let mut index = None;
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        confirms: crate::model::AutoConfirms {
+            new: matching.auto_confirm_new,
+            exact: matching.auto_confirm_exact,
+            partial: matching.auto_confirm_partial,
+        },
+        ..Plan::default()
+    };
     let mut removals = Vec::new();
     while let Some(items) = source.next_batch().await? {
         let mut staged = stager.stage(items);
@@ -237,7 +244,13 @@ pub async fn run_import(
         }
     }
 
-    let c = stager.counts;
+    let mut c = stager.counts;
+    // What the removals did (or, for a preview, would do); a paused run's
+    // are counted when they are applied.
+    let removed = remove::by_action(&removals);
+    if status == RunStatus::Completed {
+        (c.deactivated, c.suspended, c.unassigned) = removed;
+    }
     let mut debug = import_debug(app, run);
     if let Some(d) = debug.as_object_mut() {
         d.insert("totalObjects".into(), json!(c.scanned));
@@ -245,6 +258,8 @@ pub async fn run_import(
         d.insert("updatedObjects".into(), json!(c.updated));
         d.insert("unchangedObjects".into(), json!(c.unchanged));
         d.insert("matchedObjects".into(), json!(c.matched));
+        d.insert("partialMatchObjects".into(), json!(c.partial));
+        d.insert("reactivatedObjects".into(), json!(c.reactivated));
         d.insert("conflictObjects".into(), json!(c.conflicts));
         d.insert("errorObjects".into(), json!(c.errors));
         d.insert("removedObjects".into(), json!(removals.len()));
@@ -253,10 +268,21 @@ pub async fn run_import(
             json!(format!("{} ms", started.elapsed().as_millis())),
         );
     }
-    let summary = format!(
-        "{} scanned, {} new, {} updated, {} unchanged, {} matched, {} in error",
-        c.scanned, c.new, c.updated, c.unchanged, c.matched, c.errors
+    let mut summary = format!(
+        "{} scanned, {} new, {} updated, {} unchanged, {} in error; {} matched, {} partial matches, {} conflicts, {} unmatched; {} reactivated",
+        c.scanned, c.new, c.updated, c.unchanged, c.errors, c.matched, c.partial, c.conflicts, c.unmatched, c.reactivated
     );
+    if status == RunStatus::Paused {
+        summary.push_str(&format!(
+            "; {} to remove once the admin decides",
+            removals.len()
+        ));
+    } else {
+        summary.push_str(&format!(
+            "; {} deactivated, {} suspended, {} unassigned",
+            c.deactivated, c.suspended, c.unassigned
+        ));
+    }
     let mut end = Vec::new();
     if csv {
         end.push(
@@ -278,6 +304,9 @@ pub async fn run_import(
     let now = crate::ids::now();
     let mut tx = store.pool().begin().await?;
     store::imports::update_run_counts(&mut tx, &run.id, &c).await?;
+    if run.preview {
+        store::imports::add_removal_counts(&mut tx, &run.id, removed).await?;
+    }
     store::imports::set_run_import_type(&mut tx, &run.id, run.import_type).await?;
     if run.preview || plan.roadblock.is_some() {
         store::rules::set_run_plan(

@@ -88,6 +88,16 @@ pub fn roadblock_message(rb: &Roadblock) -> String {
     )
 }
 
+/// Removals by what they do: `(deactivated, suspended, unassigned)`.
+pub fn by_action(removals: &[Removal]) -> (i64, i64, i64) {
+    let of = |action| removals.iter().filter(|r| r.action == action).count() as i64;
+    (
+        of(RemovalAction::Deactivate),
+        of(RemovalAction::Suspend),
+        of(RemovalAction::Unassign),
+    )
+}
+
 /// Keeps a run's removals for the admin's decision and logs the roadblock,
 /// in one transaction.
 pub async fn pause(
@@ -165,6 +175,7 @@ pub async fn apply_removals(store: &Store, log: &Logger<'_>, removals: &[Removal
         store::rules::unassign(&mut tx, app_id, &of(RemovalAction::Unassign)).await?;
         store::rules::set_app_users_active(&mut tx, app_id, &gone, false).await?;
         store::rules::delete_removals_of(&mut tx, &log.run.id, &gone).await?;
+        store::imports::add_removal_counts(&mut tx, &log.run.id, by_action(chunk)).await?;
         store::events::insert_events(&mut tx, &events, now).await?;
         tx.commit().await?;
     }

@@ -58,6 +58,7 @@ impl Store {
         let types = q.filter.as_ref().and_then(|f| f.event_types());
         let mut events = Vec::new();
         let mut cursor = q.after;
+        let mut first = None;
         loop {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "SELECT seq, uuid, published, event_type, severity, display_message, actor, client, outcome,
@@ -109,21 +110,28 @@ impl Store {
                     debug_data: r.get("debug_data"),
                 };
                 cursor = Some(stored.seq);
+                let seq = stored.seq;
                 let event = stored.to_log_event();
                 if q.filter.as_ref().is_none_or(|f| f.matches(&event))
                     && matches_keywords(&event, &q.keywords)
                 {
                     events.push(event);
+                    first = first.or(Some(seq));
                     if events.len() >= q.limit {
                         return Ok(EventPage {
                             events,
                             next: cursor,
+                            first,
                         });
                     }
                 }
             }
             if exhausted {
-                return Ok(EventPage { events, next: None });
+                return Ok(EventPage {
+                    events,
+                    next: None,
+                    first,
+                });
             }
         }
     }

@@ -63,7 +63,8 @@ pub struct PendingRow {
 }
 
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
-    total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan";
+    total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan,
+    partial, unmatched, reactivated, deactivated, suspended, unassigned";
 
 fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
     let id: String = r.get("id");
@@ -92,8 +93,14 @@ fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
             updated: r.get("updated"),
             unchanged: r.get("unchanged"),
             matched: r.get("matched"),
+            partial: r.get("partial"),
+            unmatched: r.get("unmatched"),
             conflicts: r.get("conflicts"),
             errors: r.get("errors"),
+            reactivated: r.get("reactivated"),
+            deactivated: r.get("deactivated"),
+            suspended: r.get("suspended"),
+            unassigned: r.get("unassigned"),
         },
         message: r.get("message"),
         preview: r.get("preview"),
@@ -630,7 +637,7 @@ pub(crate) async fn update_run_counts(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE import_runs SET scanned = ?, new_count = ?, updated = ?, unchanged = ?, matched = ?,
-         conflicts = ?, errors = ? WHERE id = ?",
+         conflicts = ?, errors = ?, partial = ?, unmatched = ?, reactivated = ? WHERE id = ?",
     )
     .bind(c.scanned)
     .bind(c.new)
@@ -639,6 +646,29 @@ pub(crate) async fn update_run_counts(
     .bind(c.matched)
     .bind(c.conflicts)
     .bind(c.errors)
+    .bind(c.partial)
+    .bind(c.unmatched)
+    .bind(c.reactivated)
+    .bind(run_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds people removed (or, for a preview, to be removed) to a run's
+/// counts: `(deactivated, suspended, unassigned)`.
+pub(crate) async fn add_removal_counts(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    (deactivated, suspended, unassigned): (i64, i64, i64),
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE import_runs SET deactivated = deactivated + ?, suspended = suspended + ?,
+         unassigned = unassigned + ? WHERE id = ?",
+    )
+    .bind(deactivated)
+    .bind(suspended)
+    .bind(unassigned)
     .bind(run_id)
     .execute(&mut *conn)
     .await?;

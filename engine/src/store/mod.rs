@@ -130,7 +130,7 @@ mod tests {
         users::insert_users(
             &mut conn,
             &[user("00u1"), user("00u2")],
-            "0oa1",
+            Some("0oa1"),
             crate::ids::now(),
         )
         .await

@@ -316,7 +316,7 @@ pub(crate) async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
 pub(crate) async fn insert_users(
     conn: &mut SqliteConnection,
     users: &[NewUser],
-    source_app_id: &str,
+    source_app_id: Option<&str>,
     now: super::Timestamp,
 ) -> Result<()> {
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
@@ -343,6 +343,31 @@ pub(crate) async fn insert_users(
         });
         qb.build().execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Deletes a user. Their app accounts stay, unlinked (the app's next full
+/// import queues them again); queue rows matched to them become New; their
+/// assignments and pending removals go with them.
+pub(crate) async fn delete_user(conn: &mut SqliteConnection, id: &str) -> Result<()> {
+    sqlx::query("UPDATE app_users SET user_id = NULL WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE import_queue
+         SET match_type = 'NEW', matched_user_id = NULL, candidates = 0, candidate_ids = '[]',
+             action = NULL, action_user_id = NULL
+         WHERE matched_user_id = ?1
+            OR EXISTS (SELECT 1 FROM json_each(import_queue.candidate_ids) WHERE value = ?1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM users WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

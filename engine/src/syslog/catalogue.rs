@@ -41,13 +41,14 @@ pub enum EventType {
     UserSuspend,
     UserUnsuspend,
     UserDeactivate,
+    UserDelete,
     SessionStart,
     SessionEnd,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 39] = [
+    pub const ALL: [EventType; 40] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -85,6 +86,7 @@ impl EventType {
         EventType::UserSuspend,
         EventType::UserUnsuspend,
         EventType::UserDeactivate,
+        EventType::UserDelete,
         EventType::SessionStart,
         EventType::SessionEnd,
     ];
@@ -129,6 +131,7 @@ impl EventType {
             EventType::UserSuspend => "user.lifecycle.suspend",
             EventType::UserUnsuspend => "user.lifecycle.unsuspend",
             EventType::UserDeactivate => "user.lifecycle.deactivate",
+            EventType::UserDelete => "user.lifecycle.delete.completed",
             EventType::SessionStart => "user.session.start",
             EventType::SessionEnd => "user.session.end",
         }

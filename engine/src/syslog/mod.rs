@@ -341,6 +341,8 @@ pub struct EventPage {
     pub events: Vec<Value>,
     /// The cursor of the next page, when there may be more.
     pub next: Option<i64>,
+    /// The cursor of the page's first event.
+    pub first: Option<i64>,
 }
 
 /// Splits a `q` search into keywords, Okta's way: at most 10 of at most 40

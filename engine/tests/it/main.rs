@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod counts;
 mod csv_import;
 mod golden;
 mod people;

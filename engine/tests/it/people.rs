@@ -291,3 +291,120 @@ async fn a_status_change_of_too_many_people_is_refused_whole() {
         UserStatus::Active
     );
 }
+
+fn new_person(login: &str, activate: bool) -> engine::model::NewPerson {
+    engine::model::NewPerson {
+        first_name: "Lena".into(),
+        last_name: "Müller".into(),
+        login: login.into(),
+        email: "lena@example.com".into(),
+        activate,
+    }
+}
+
+#[tokio::test]
+async fn add_person_makes_a_person_muster_sources_staged_or_active() {
+    let (env, _) = staffed().await;
+    let write = env.engine.write(&env.admin).unwrap();
+
+    let staged = write
+        .add_person(&new_person("lena.mueller", false))
+        .await
+        .unwrap();
+    assert_eq!(staged.status, UserStatus::Staged);
+    assert_eq!(staged.source_app_name, None, "Muster is the source");
+    assert!(staged.activated.is_none());
+    assert_eq!(logins(&env, &search("lena muller")).await, ["lena.mueller"]);
+    let about = |id: &str| format!("target.id eq \"{id}\"");
+    let events = env.events(&about(&staged.id)).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        crate::support::at(&events[0], "/eventType"),
+        "user.lifecycle.create"
+    );
+
+    let active = write.add_person(&new_person("lena.m", true)).await.unwrap();
+    assert_eq!(active.status, UserStatus::Active);
+    assert!(active.activated.is_some());
+    let types: Vec<String> = env
+        .events(&about(&active.id))
+        .await
+        .iter()
+        .map(|e| crate::support::at(e, "/eventType").to_owned())
+        .collect();
+    assert_eq!(types.len(), 2, "{types:?}");
+    assert!(
+        types.iter().any(|t| t == "user.lifecycle.activate"),
+        "{types:?}"
+    );
+
+    // A login is taken regardless of case, and the refusal names who has it.
+    let taken = write.add_person(&new_person("DAN.Fox", true)).await;
+    assert!(
+        matches!(&taken, Err(engine::Error::Conflict(m)) if m.contains("dan.fox")),
+        "{taken:?}"
+    );
+    // Each bad field is named, and nothing is written.
+    let mut bad = new_person("", true);
+    bad.email = "not-an-address".into();
+    let refused = write.add_person(&bad).await;
+    assert!(
+        matches!(&refused, Err(engine::Error::InvalidInput(m))
+            if m.contains("Username: login is required") && m.contains("Primary email: is not an email address")),
+        "{refused:?}"
+    );
+    assert_eq!(env.user_count().await, 5);
+}
+
+#[tokio::test]
+async fn only_a_deactivated_person_can_be_deleted_and_their_accounts_stay_unlinked() {
+    use engine::model::{Lifecycle, MatchType};
+    let (env, hr) = staffed().await;
+    // Badge's account for Dan is queued as an exact match to him.
+    let badge = env.app("Badge").await;
+    env.import(
+        &badge,
+        b"login,firstName,lastName,email\ndan.fox,Dan,Fox,dan@example.com\n",
+        ImportType::Full,
+    )
+    .await;
+    let dan = env.user_by_login("dan.fox").await.id;
+    assert_eq!(env.queue_of(&badge, MatchType::Exact).await.len(), 1);
+    let write = env.engine.write(&env.admin).unwrap();
+
+    let refused = write.delete_person(&dan).await;
+    assert!(
+        matches!(&refused, Err(engine::Error::InvalidInput(m)) if m.contains("dan.fox is ACTIVE")),
+        "{refused:?}"
+    );
+    write
+        .change_status(std::slice::from_ref(&dan), Lifecycle::Deactivate)
+        .await
+        .unwrap();
+    write.delete_person(&dan).await.unwrap();
+
+    assert_eq!(logins(&env, &search("dan")).await, Vec::<String>::new());
+    let deleted = env.events_of_type("user.lifecycle.delete.completed").await;
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(
+        crate::support::target_ids(&deleted[0], "User"),
+        std::slice::from_ref(&dan)
+    );
+    // The queued account no longer points at anyone.
+    let queued = env.queue(&badge).await;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].match_type, queued[0].matched_user_id.clone()),
+        (MatchType::New, None)
+    );
+    // HR still has Dan's account: its next full import queues it again.
+    env.import(&hr, STAFF.as_bytes(), ImportType::Full).await;
+    let queued = env.queue(&hr).await;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].login.as_str(), queued[0].match_type),
+        ("dan.fox", MatchType::New)
+    );
+    let gone = write.delete_person(&dan).await;
+    assert!(matches!(gone, Err(engine::Error::NotFound(_))), "{gone:?}");
+}

@@ -337,17 +337,15 @@ async fn pages_follow_the_cursor_without_overlap_in_either_order() {
 
 #[tokio::test]
 async fn a_view_counts_what_it_matches_over_its_range() {
-    use proto::console::{LogCounts, LogRange};
+    use proto::console::{LogCounts, LogWindow};
+    let window = |range: &str| LogWindow::parse(range, "", "").unwrap();
     let env = Env::new().await;
     for name in ["HR", "CRM", "Payroll"] {
         env.app(name).await;
     }
     let read = env.engine.read(&env.admin);
     let created = r#"eventType eq "application.lifecycle.create""#;
-    let counts = read
-        .count_events(created, "", LogRange::LastHour)
-        .await
-        .unwrap();
+    let counts = read.count_events(created, "", &window("1h")).await.unwrap();
     assert_eq!((counts.total, counts.more), (3, false));
     assert_eq!(counts.buckets.len(), LogCounts::BUCKETS);
     assert_eq!(counts.buckets.iter().map(|b| b.count).sum::<i64>(), 3);
@@ -358,7 +356,7 @@ async fn a_view_counts_what_it_matches_over_its_range() {
 
     // Keywords narrow the count as they narrow the list.
     let payroll = read
-        .count_events(created, "Payroll", LogRange::All)
+        .count_events(created, "Payroll", &window("all"))
         .await
         .unwrap();
     assert_eq!(payroll.total, 1);
@@ -368,7 +366,7 @@ async fn a_view_counts_what_it_matches_over_its_range() {
         .count_events(
             r#"eventType eq "user.lifecycle.delete.initiated""#,
             "",
-            LogRange::Last7Days,
+            &window("7d"),
         )
         .await
         .unwrap();
@@ -377,7 +375,81 @@ async fn a_view_counts_what_it_matches_over_its_range() {
 
     // A filter the list refuses, the count refuses alike.
     assert!(read
-        .count_events(r#"eventtype eq "x""#, "", LogRange::All)
+        .count_events(r#"eventtype eq "x""#, "", &window("all"))
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn the_log_pages_both_ways_within_its_window() {
+    use engine::access::LogCursor;
+    use proto::console::LogWindow;
+    let env = Env::new().await;
+    for n in 0..120 {
+        env.app(&format!("App {n:03}")).await;
+    }
+    let read = env.engine.read(&env.admin);
+    let created = r#"eventType eq "application.lifecycle.create""#;
+    let all = LogWindow::parse("all", "", "").unwrap();
+    let page = |at| {
+        let (read, all) = (&read, &all);
+        async move { read.log_page(created, "", all, at, 50).await.unwrap() }
+    };
+    let names = |slice: &engine::access::LogSlice| -> Vec<String> {
+        slice
+            .events
+            .iter()
+            .map(|e| crate::support::at(e, "/target/0/displayName").to_owned())
+            .collect()
+    };
+    let newest = page(LogCursor::Newest).await;
+    assert_eq!(newest.events.len(), 50);
+    assert_eq!(names(&newest)[0], "App 119");
+    assert_eq!(newest.newer, None, "nothing is newer than the newest page");
+    let second = page(LogCursor::Older(newest.older.unwrap())).await;
+    assert_eq!(
+        (names(&second)[0].as_str(), names(&second)[49].as_str()),
+        ("App 069", "App 020")
+    );
+    let last = page(LogCursor::Older(second.older.unwrap())).await;
+    assert_eq!(names(&last).len(), 20);
+    assert_eq!(last.older, None, "nothing is older than the oldest page");
+
+    // Newer from the oldest page shows the page before it, then the newest.
+    let back = page(LogCursor::Newer(last.newer.unwrap())).await;
+    assert_eq!(names(&back), names(&second));
+    let top = page(LogCursor::Newer(back.newer.unwrap())).await;
+    assert_eq!(names(&top), names(&newest));
+    assert_eq!(top.newer, None);
+
+    // A custom range holds only what happened within it.
+    let now = chrono::Utc::now();
+    let around = LogWindow::parse(
+        "custom",
+        &(now - chrono::Duration::hours(1)).to_rfc3339(),
+        &(now + chrono::Duration::hours(1)).to_rfc3339(),
+    )
+    .unwrap();
+    let counts = read.count_events(created, "", &around).await.unwrap();
+    assert_eq!(counts.total, 120);
+    let first = &counts.buckets[0];
+    assert_eq!(
+        (first.end - first.start).num_seconds(),
+        300,
+        "2 hours in 24 slices"
+    );
+    let long_ago =
+        LogWindow::parse("custom", "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z").unwrap();
+    assert_eq!(
+        read.count_events(created, "", &long_ago)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let nothing = read
+        .log_page(created, "", &long_ago, LogCursor::Newest, 50)
+        .await
+        .unwrap();
+    assert!(nothing.events.is_empty());
 }

@@ -5,28 +5,41 @@ use leptos::prelude::*;
 use proto::ImportRun;
 
 #[component]
-pub fn History(runs: Vec<ImportRun>) -> impl IntoView {
+pub fn History(runs: Vec<ImportRun>, shown_id: RwSignal<Option<String>>) -> impl IntoView {
     (!runs.is_empty()).then(|| {
         view! {
             <details class="history">
                 <summary>"Import history"</summary>
                 <table class="grid">
-                    <thead><tr><th>"Requested"</th><th>"Type"</th><th>"Trigger"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Updated"</th><th>"Unchanged"</th><th>"Matched"</th><th>"Errors"</th></tr></thead>
+                    <thead><tr><th>"Requested"</th><th>"Type"</th><th>"Trigger"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Updated"</th><th>"Unchanged"</th><th>"Errors"</th><th>"Matched"</th><th>"Partial"</th><th>"Conflicts"</th><th>"Reactivated"</th><th>"Removed"</th></tr></thead>
                     <tbody>
-                        {runs.into_iter().map(|r| view! {
+                        {runs.into_iter().map(|r| {
+                            let c = r.counts;
+                            let run_id = r.id.clone();
+                            let removed = format!(
+                                "{} deactivated, {} suspended, {} unassigned",
+                                count(c.deactivated), count(c.suspended), count(c.unassigned)
+                            );
+                            view! {
                             <tr>
-                                <td><Moment at=r.created/></td>
+                                <td><a href=format!("/apps/{}/import?run={}", r.app_id, r.id)
+                                    aria-current=move || (shown_id.get().as_deref() == Some(run_id.as_str())).then_some("true")
+                                    title="Open this import's outcome"><Moment at=r.created/></a></td>
                                 <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                 <td>{r.trigger.as_str()}</td>
                                 <td>{r.status.as_str()}</td>
-                                <td>{count(r.counts.scanned)}</td>
-                                <td>{count(r.counts.new)}</td>
-                                <td>{count(r.counts.updated)}</td>
-                                <td>{count(r.counts.unchanged)}</td>
-                                <td>{count(r.counts.matched)}</td>
-                                <td>{count(r.counts.errors)}</td>
+                                <td>{count(c.scanned)}</td>
+                                <td>{count(c.new)}</td>
+                                <td>{count(c.updated)}</td>
+                                <td>{count(c.unchanged)}</td>
+                                <td>{count(c.errors)}</td>
+                                <td>{count(c.matched)}</td>
+                                <td>{count(c.partial)}</td>
+                                <td>{count(c.conflicts)}</td>
+                                <td>{count(c.reactivated)}</td>
+                                <td title=removed.clone() aria-label=removed>{count(c.removed())}</td>
                             </tr>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </tbody>
                 </table>
             </details>

@@ -2,9 +2,9 @@
 //! finished one's outcome with its plan and row errors.
 
 use crate::api::imports::{list_removals, list_row_errors, ApplyPreview};
-use crate::components::{count, error_text, Pager};
+use crate::components::{count, error_text, query_value, Moment, Pager};
 use leptos::prelude::*;
-use proto::{ImportRun, Plan, PlanSection, PlanUser, RunStatus, SafeguardLevel};
+use proto::{ImportRun, MatchType, Plan, PlanSection, PlanUser, RunStatus, SafeguardLevel};
 
 fn progress_text(r: &ImportRun) -> String {
     let total = r
@@ -21,17 +21,53 @@ fn progress_text(r: &ImportRun) -> String {
     )
 }
 
-fn summary_text(r: &ImportRun) -> String {
+/// What a finished run did, a sentence a line: the rows it read (new,
+/// updated, unchanged and in error add up to those scanned), the accounts it
+/// queued, and the people it reactivated or removed.
+pub(crate) fn summary_lines(r: &ImportRun) -> Vec<String> {
     let c = &r.counts;
-    format!(
-        "{} users scanned: {} new, {} updated, {} unchanged, {} matched, {} in error. 0 groups imported.",
+    let would = if r.preview { "would be " } else { "" };
+    let mut lines = vec![format!(
+        "{} users scanned: {} new, {} updated, {} unchanged, {} in error.",
         count(c.scanned),
         count(c.new),
         count(c.updated),
         count(c.unchanged),
-        count(c.matched),
         count(c.errors)
-    )
+    )];
+    lines.push(format!(
+        "Matching: {} exact {}, {} partial {}, {} {}, {} with no match (new people).",
+        count(c.matched),
+        plural(c.matched, "match", "matches"),
+        count(c.partial),
+        plural(c.partial, "match", "matches"),
+        count(c.conflicts),
+        plural(c.conflicts, "conflict", "conflicts"),
+        count(c.unmatched),
+    ));
+    if r.status == RunStatus::Paused {
+        lines.push(format!(
+            "People reactivated: {}. People to remove: waiting for the admin's decision below.",
+            count(c.reactivated)
+        ));
+    } else {
+        lines.push(format!(
+            "People {would}reactivated: {}. People {would}removed: {} deactivated, {} suspended, {} unassigned.",
+            count(c.reactivated),
+            count(c.deactivated),
+            count(c.suspended),
+            count(c.unassigned)
+        ));
+    }
+    lines
+}
+
+fn plural(n: i64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 /// How a finished run ended, as its heading and the summary's class.
@@ -44,13 +80,28 @@ fn outcome(r: &ImportRun) -> (&'static str, &'static str) {
     }
 }
 
-/// Running and queued imports, and the last finished one: one outcome, with
-/// the plan only while it still matters (a preview to apply, or a run paused
-/// at a safeguard).
+/// Running and queued imports, and the outcome of the run this tab shows:
+/// its summary, its plan while the plan still matters (a preview to apply or
+/// discard, a run paused at a safeguard), its row errors and its events. A
+/// newer finished run is offered, not swapped in.
 #[component]
-pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> impl IntoView {
+pub fn RunStatus(
+    runs: Vec<ImportRun>,
+    shown: Option<ImportRun>,
+    shown_id: RwSignal<Option<String>>,
+    discarded: RwSignal<Vec<String>>,
+    apply: ServerAction<ApplyPreview>,
+) -> impl IntoView {
     let active: Vec<ImportRun> = runs.iter().filter(|r| r.is_active()).cloned().collect();
-    let last = runs.iter().find(|r| !r.is_active()).cloned();
+    let last = shown.filter(|r| !r.is_active());
+    let newer = runs
+        .iter()
+        .find(|r| !r.is_active())
+        .filter(|n| {
+            last.as_ref()
+                .is_some_and(|l| n.id != l.id && n.created > l.created)
+        })
+        .cloned();
     // An import paused at a safeguard holds the app's imports until the
     // admin decides.
     let waits_for = if runs.iter().any(|r| r.status == RunStatus::Paused) {
@@ -69,30 +120,55 @@ pub fn RunStatus(runs: Vec<ImportRun>, apply: ServerAction<ApplyPreview>) -> imp
         } else {
             view! { <p class="queued" role="status">{format!("{} import queued: {waits_for}", r.import_type)}</p> }.into_any()
         }).collect_view()}
+        {newer.map(|n| {
+            let text = format!("A newer {} finished ({}).", kind_of(&n), n.status.as_str());
+            view! {
+                <p class="hint newer-run">{text}" "
+                    <button type="button" class="link-button" on:click=move |_| shown_id.set(Some(n.id.clone()))>"Show it"</button>
+                </p>
+            }
+        })}
         {last.map(|r| {
             let ok = r.status == RunStatus::Completed;
             let (heading, class) = outcome(&r);
-            let plan = (r.preview || r.status == RunStatus::Paused).then_some(r.plan.clone()).flatten();
-            let run_id = r.id.clone();
+            let gone = discarded.with(|d| d.contains(&r.id));
+            let plan = (r.preview || r.status == RunStatus::Paused).then_some(r.plan.clone()).flatten().filter(|_| !gone);
+            let run_id = StoredValue::new(r.id.clone());
+            let events = format!(
+                "/logs?filter={}&range=all",
+                query_value(&format!("transaction.id eq \"{}\"", r.id))
+            );
             view! {
-                <div class=class role="status" data-testid="run-summary">
+                <div class=class role="status" data-testid="run-summary" data-run-id=r.id.clone()>
                     <h3>{heading}</h3>
-                    <p>{summary_text(&r)}</p>
+                    <p class="hint">{format!("{}, requested ", kind_of(&r))}<Moment at=r.created/></p>
+                    {summary_lines(&r).into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}
                     {r.message.clone().map(|m| view! { <p class=if ok { "hint" } else { "error" }>{m}</p> })}
+                    {gone.then(|| view! { <p class="hint">"Preview discarded: nothing was changed."</p> })}
+                    {(r.preview && ok && !gone).then(|| view! {
+                        <div class="actions plan-actions">
+                            <button type="button" class="primary" disabled=move || apply.pending().get()
+                                on:click=move |_| { apply.dispatch(ApplyPreview { run_id: run_id.get_value() }); }>
+                                "Apply"
+                            </button>
+                            <button type="button" on:click=move |_| discarded.update(|d| d.push(run_id.get_value()))>"Discard"</button>
+                        </div>
+                    })}
                     {plan.map(|plan| view! { <PlanDiff plan/> })}
                     {(r.status == RunStatus::Paused).then(|| view! { <Removals run_id=r.id.clone()/> })}
-                    {(r.preview && ok).then(|| view! {
-                        <button type="button" class="primary" disabled=move || apply.pending().get()
-                            on:click=move |_| { apply.dispatch(ApplyPreview { run_id: run_id.clone() }); }>
-                            "Apply"
-                        </button>
-                    })}
                     {(r.counts.errors > 0).then(|| view! { <RowErrors run_id=r.id.clone()/> })}
+                    <p><a href=events>"System Log events of this import"</a></p>
                 </div>
             }
         })}
         {move || apply.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
     }
+}
+
+/// "Full import", "Incremental import (preview)".
+fn kind_of(r: &ImportRun) -> String {
+    let preview = if r.preview { " (preview)" } else { "" };
+    format!("{} import{preview}", r.import_type)
 }
 
 /// Everyone a paused import would remove, searchable and downloadable,
@@ -233,14 +309,32 @@ fn users(
     }
 }
 
-/// A plan's non-empty parts, in the order an admin reads them.
+/// A plan's non-empty parts, in the order an admin reads them. Accounts the
+/// app does not confirm itself are queued for the admin, and say so.
 fn plan_sections(p: Plan) -> Vec<Section> {
-    let matched = |u: &PlanUser| {
+    let confirms = p.confirms;
+    let matched = move |u: &PlanUser| {
         let how = u.match_type.map(|m| m.label()).unwrap_or_default();
+        let linked = match u.match_type {
+            Some(MatchType::Exact) => confirms.exact,
+            Some(MatchType::Partial) => confirms.partial,
+            _ => false,
+        };
+        let then = if linked { "linked" } else { "queued" };
         match &u.user_login {
-            Some(l) => format!("{how}: {l}"),
+            Some(l) => format!("{how}: {l} ({then})"),
             None => how.to_owned(),
         }
+    };
+    let (create_title, create_what) = if confirms.new {
+        ("Users to create", "New user")
+    } else {
+        ("To queue as New", "Queued: a new user once confirmed")
+    };
+    let link_title = match (confirms.exact, confirms.partial) {
+        (true, true) => "Users to link",
+        (false, false) => "To queue as matched",
+        _ => "Matched users to link or queue",
     };
     let update = Section {
         key: "update",
@@ -269,8 +363,8 @@ fn plan_sections(p: Plan) -> Vec<Section> {
     };
     let fixed = |what: &'static str| move |_: &PlanUser| what.to_owned();
     [
-        users("create", "Users to create", p.create, fixed("New user")),
-        users("link", "Users to link", p.link, matched),
+        users("create", create_title, p.create, fixed(create_what)),
+        users("link", link_title, p.link, matched),
         users("conflict", "Conflicts to resolve", p.conflict, matched),
         update,
         users(
