@@ -22,16 +22,37 @@ async function queued(page: Page, n: number): Promise<string> {
   return page.url();
 }
 
+/** A person added by hand, with their page open; returns its path. */
+async function person(page: Page): Promise<string> {
+  const tag = uniqueName('who').toLowerCase();
+  await page.goto('/people');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Add person' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add person' });
+  await dialog.getByLabel('First name').fill('Lena');
+  await dialog.getByLabel('Last name').fill(tag);
+  await dialog.getByLabel('Username').fill(`lena.${tag}@example.com`);
+  await dialog.getByLabel('Primary email').fill(`lena.${tag}@example.com`);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('link', { name: 'Open their page' }).click();
+  await expect(page.getByRole('heading', { name: `Lena ${tag}` })).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
 test('at 390 px the header folds into a menu and no page scrolls sideways', async ({ page }, info) => {
   await signIn(page);
   const importTab = await queued(page, 3);
+  const personPage = await person(page);
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/', '/apps', '/people', '/logs', '/settings', new URL(importTab).pathname]) {
+  for (const path of ['/', '/apps', '/people', '/logs', '/settings', personPage, new URL(importTab).pathname]) {
     await page.goto(path);
     await waitForHydration(page);
     await fitsSideways(page);
   }
   await page.screenshot({ path: info.outputPath('queue-390.png'), fullPage: true });
+  await page.goto(personPage);
+  await waitForHydration(page);
+  await page.screenshot({ path: info.outputPath('person-390.png'), fullPage: true });
   await page.goto('/logs');
   await waitForHydration(page);
   await page.screenshot({ path: info.outputPath('system-log-390.png'), fullPage: true });
@@ -57,6 +78,10 @@ test('at 1,400 px the queue table fits its card, and the keyboard focus is alway
   });
   expect(table).toBeLessThanOrEqual(card);
   await page.screenshot({ path: info.outputPath('queue-1400.png'), fullPage: true });
+  await page.goto(await person(page));
+  await waitForHydration(page);
+  await fitsSideways(page);
+  await page.screenshot({ path: info.outputPath('person-1400.png'), fullPage: true });
   await page.goto('/logs');
   await waitForHydration(page);
   await page.screenshot({ path: info.outputPath('system-log-1400.png'), fullPage: true });

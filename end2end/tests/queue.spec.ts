@@ -217,3 +217,37 @@ test('a conflict offers each of its candidates, and a new row offers Create new 
   await expect(page.getByRole('status').filter({ hasText: 'Confirmed' })).toContainText('1 users created (0 activated), 1 linked');
   await expect(page.getByText('No unconfirmed users.')).toBeVisible();
 });
+
+test('the queue filter and the app search are in the URL: Back returns to the last view and a reload keeps it', async ({ page }) => {
+  const tag = uniqueName('urlq').toLowerCase();
+  await signIn(page);
+  await createCsvApp(page, `Roster ${tag}`);
+  const app = new URL(page.url()).pathname;
+  await importRows(page, 'roster.csv', [
+    ['login', 'firstName', 'lastName', 'email'],
+    [`a.${tag}@example.com`, 'A', 'Tag', `a.${tag}@example.com`],
+  ]);
+  const rows = page.locator('.queue-rows tbody tr');
+  await expect(rows).toHaveCount(1);
+  await page.getByLabel('Show').selectOption('EXACT');
+  await expect(page).toHaveURL(/[?&]show=EXACT/);
+  await expect(rows).toHaveCount(0);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Show')).toHaveValue('EXACT');
+  await expect(rows).toHaveCount(0);
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`${app}$`));
+  await expect(page.getByLabel('Show')).toHaveValue('');
+  await expect(rows).toHaveCount(1);
+
+  await page.goto('/apps');
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(`roster ${tag}`);
+  await expect(page).toHaveURL(/[?&]q=roster%20/);
+  await expect(page.locator('table.apps tbody tr')).toHaveCount(1);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Search')).toHaveValue(`roster ${tag}`);
+  await expect(page.locator('table.apps tbody tr')).toHaveCount(1);
+});

@@ -146,6 +146,17 @@ test('a preview shows the changes as a diff and Apply makes them', async ({ page
   const applyBox = (await summary.getByRole('button', { name: 'Apply' }).boundingBox())!;
   expect(applyBox.y).toBeLessThan((await plan.boundingBox())!.y);
   await expect(summary.getByRole('button', { name: 'Discard' })).toBeVisible();
+  // The whole plan can be searched and downloaded.
+  await summary.getByLabel('Search the plan').fill(`new.${tag}`);
+  await expect(summary.locator('table.plan-found tbody tr')).toHaveCount(1);
+  await expect(summary.locator('table.plan-found tbody tr')).toContainText('To queue as New');
+  const planCsv = await page.request.get((await summary.getByRole('link', { name: 'Download plan' }).getAttribute('href'))!);
+  expect(planCsv.status()).toBe(200);
+  const planLines = (await planCsv.text()).trim().split(/\r?\n/);
+  expect(planLines[0]).toBe('part,login,externalId,what');
+  expect(planLines).toContain(`To queue as New,new.${tag}@example.com,new.${tag}@example.com,Queued: a new user once confirmed`);
+  expect(planLines).toContain(`Attribute changes,u0.${tag}@example.com,u0.${tag}@example.com,lastName: Tag → Married`);
+  await summary.getByLabel('Search the plan').fill('');
   await expect(plan.locator('[data-section=create]')).toContainText(`new.${tag}@example.com`);
   await expect(plan.locator('[data-section=update]')).toContainText('Attribute changes (1)');
   await expect(plan.locator('[data-section=update]')).toContainText('lastName: Tag → Married');

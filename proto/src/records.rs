@@ -203,6 +203,145 @@ pub struct Plan {
     pub confirms: AutoConfirms,
 }
 
+/// The parts of a plan, in the order an admin reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
+#[serde(rename_all = "lowercase")]
+pub enum PlanPart {
+    Create,
+    Link,
+    Conflict,
+    Update,
+    Deactivate,
+    Suspend,
+    Unassign,
+    Reactivate,
+}
+
+impl PlanPart {
+    pub const ALL: [PlanPart; 8] = [
+        PlanPart::Create,
+        PlanPart::Link,
+        PlanPart::Conflict,
+        PlanPart::Update,
+        PlanPart::Deactivate,
+        PlanPart::Suspend,
+        PlanPart::Unassign,
+        PlanPart::Reactivate,
+    ];
+
+    /// Its name in data attributes and downloads.
+    pub fn key(self) -> &'static str {
+        match self {
+            PlanPart::Create => "create",
+            PlanPart::Link => "link",
+            PlanPart::Conflict => "conflict",
+            PlanPart::Update => "update",
+            PlanPart::Deactivate => "deactivate",
+            PlanPart::Suspend => "suspend",
+            PlanPart::Unassign => "unassign",
+            PlanPart::Reactivate => "reactivate",
+        }
+    }
+
+    /// Its heading: accounts the app does not confirm itself are queued
+    /// for the admin, and the heading says so.
+    pub fn title(self, confirms: AutoConfirms) -> &'static str {
+        match self {
+            PlanPart::Create if confirms.new => "Users to create",
+            PlanPart::Create => "To queue as New",
+            PlanPart::Link => match (confirms.exact, confirms.partial) {
+                (true, true) => "Users to link",
+                (false, false) => "To queue as matched",
+                _ => "Matched users to link or queue",
+            },
+            PlanPart::Conflict => "Conflicts to resolve",
+            PlanPart::Update => "Attribute changes",
+            PlanPart::Deactivate => "Users to deactivate",
+            PlanPart::Suspend => "Users to suspend",
+            PlanPart::Unassign => "Users to unassign",
+            PlanPart::Reactivate => "Users to reactivate",
+        }
+    }
+}
+
+/// One line of a plan: an account, the part of the plan it is in, and what
+/// happens to it, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanLine {
+    pub part: PlanPart,
+    pub external_id: String,
+    pub login: String,
+    pub what: String,
+}
+
+impl PlanUser {
+    /// What happens to this account in a part of a plan.
+    pub fn what(&self, part: PlanPart, confirms: AutoConfirms) -> String {
+        match part {
+            PlanPart::Create if confirms.new => "New user".into(),
+            PlanPart::Create => "Queued: a new user once confirmed".into(),
+            PlanPart::Link | PlanPart::Conflict => {
+                let how = self.match_type.map(|m| m.label()).unwrap_or_default();
+                let linked = match self.match_type {
+                    Some(MatchType::Exact) => confirms.exact,
+                    Some(MatchType::Partial) => confirms.partial,
+                    _ => false,
+                };
+                let then = if linked { "linked" } else { "queued" };
+                match &self.user_login {
+                    Some(l) => format!("{how}: {l} ({then})"),
+                    None => how.to_owned(),
+                }
+            }
+            PlanPart::Update => String::new(),
+            PlanPart::Deactivate => "Deactivate".into(),
+            PlanPart::Suspend => "Suspend".into(),
+            PlanPart::Unassign => "Remove from the app".into(),
+            PlanPart::Reactivate => "Reactivate".into(),
+        }
+    }
+
+    pub fn line(&self, part: PlanPart, confirms: AutoConfirms) -> PlanLine {
+        PlanLine {
+            part,
+            external_id: self.external_id.clone(),
+            login: self.login.clone(),
+            what: self.what(part, confirms),
+        }
+    }
+}
+
+impl PlanUpdate {
+    /// The attributes it changes: `lastName: Tag → Married; title: (empty) → Lead`.
+    pub fn what(&self) -> String {
+        let changes: Vec<String> = self
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} → {}",
+                    c.attribute,
+                    c.old.as_deref().unwrap_or("(empty)"),
+                    c.new.as_deref().unwrap_or("(empty)")
+                )
+            })
+            .collect();
+        changes.join("; ")
+    }
+
+    pub fn line(&self) -> PlanLine {
+        PlanLine {
+            part: PlanPart::Update,
+            external_id: self.external_id.clone(),
+            login: self.login.clone(),
+            what: self.what(),
+        }
+    }
+}
+
 /// Which queued accounts an import confirms without the admin.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

@@ -68,6 +68,7 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
             "/console/runs/{id}/removals.csv",
             get(uploads::removals_report),
         )
+        .route("/console/runs/{id}/plan.csv", get(uploads::plan_report))
         .route("/console/logs.csv", get(uploads::log_report))
         .route("/console/people.csv", get(uploads::people_report))
         .route("/healthz", get(|| async { "ok" }))

@@ -112,6 +112,16 @@ pub async fn removals_report(
     csv_download(report, &format!("import-removals-{run_id}.csv"))
 }
 
+/// `GET /console/runs/{id}/plan.csv`: a preview's whole plan as CSV.
+pub async fn plan_report(
+    State(state): State<AppState>,
+    SignedIn(admin): SignedIn,
+    Path(run_id): Path<String>,
+) -> Response {
+    let report = state.engine.read(&admin).plan_csv(&run_id).await;
+    csv_download(report, &format!("import-plan-{run_id}.csv"))
+}
+
 /// The System Log events that match `filter`, `q` and the time window
 /// (`range`, and a custom range's `from` and `to`), as a CSV
 /// download.

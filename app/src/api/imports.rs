@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use proto::console::PausedRunView;
 use proto::{
-    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, PlannedRemoval, QueueActionOutcome,
-    QueueChoice, QueueRow, QueueTally, RowError, TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportType, MatchType, Page, PlanLine, PlannedRemoval,
+    QueueActionOutcome, QueueChoice, QueueRow, QueueTally, RowError, TextEncoding, UploadPreview,
 };
 
 /// Reads an upload that is text but not UTF-8 in the encoding the admin
@@ -182,6 +182,23 @@ pub async fn list_removals(
     engine
         .read(&admin)
         .removals(&run_id, &search, offset, 50)
+        .await
+        .map_err(to_error)
+}
+
+/// One page of a preview's whole plan, narrowed by login, external id or
+/// what happens.
+#[server]
+pub async fn list_plan_lines(
+    run_id: String,
+    search: String,
+    offset: i64,
+) -> Result<Page<PlanLine>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .plan_lines(&run_id, &search, offset, 50)
         .await
         .map_err(to_error)
 }

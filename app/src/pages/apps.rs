@@ -1,11 +1,18 @@
 use crate::api::apps::{list_apps, CreateApp};
-use crate::components::{count, error_text};
+use crate::components::{count, error_text, query_value};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use proto::AppKind;
 
 #[component]
 pub fn Apps() -> impl IntoView {
-    let search = RwSignal::new(String::new());
+    // The search is the URL's (`q`), so Back works and a view can be shared.
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.with(|q| q.get("q")).unwrap_or_default());
+    let search_input = RwSignal::new(search.get_untracked());
+    Effect::new(move |_| search_input.set(search.get()));
+    let navigate = use_navigate();
     let create = ServerAction::<CreateApp>::new();
     let apps = Resource::new(
         move || (search.get(), create.version().get()),
@@ -39,8 +46,15 @@ pub fn Apps() -> impl IntoView {
                 id="app-search"
                 type="search"
                 placeholder="Search by name"
-                prop:value=move || search.get()
-                on:input=move |ev| search.set(event_target_value(&ev))
+                prop:value=move || search_input.get()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    search_input.set(text.clone());
+                    navigate(
+                        &format!("/apps?q={}", query_value(&text)),
+                        NavigateOptions { replace: true, ..Default::default() },
+                    );
+                }
             />
         </section>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -5,9 +5,9 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{
-    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, PlannedRemoval,
-    QueueAction, QueueActionOutcome, QueueChoice, QueueRow, QueueTally, RowError, RunStatus,
-    TextEncoding, UploadPreview,
+    ConfirmOutcome, ImportRun, ImportTrigger, ImportType, MatchType, Page, PlanLine,
+    PlannedRemoval, QueueAction, QueueActionOutcome, QueueChoice, QueueRow, QueueTally, RowError,
+    RunStatus, TextEncoding, UploadPreview,
 };
 use crate::pipeline::{self, Logger};
 use crate::sources::{self, RunInput, SourceKind};
@@ -52,6 +52,42 @@ impl ReadHandle<'_> {
             .store
             .list_removals(run_id, search, offset, limit)
             .await
+    }
+
+    /// One page of a preview's plan, in the plan's order, narrowed by login,
+    /// external id or what happens.
+    pub async fn plan_lines(
+        &self,
+        run_id: &str,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<PlanLine>> {
+        self.engine.store.get_run(run_id).await?;
+        self.engine
+            .store
+            .list_plan_lines(run_id, search, offset, limit)
+            .await
+    }
+
+    /// A preview's whole plan as a CSV report: part, login, external id and
+    /// what happens.
+    pub async fn plan_csv(&self, run_id: &str) -> Result<String> {
+        let store = &self.engine.store;
+        let run = store.get_run(run_id).await?;
+        let confirms = run.plan.map(|p| p.confirms).unwrap_or_default();
+        let mut report = Report::new(&["part", "login", "externalId", "what"])?;
+        let mut offset = 0;
+        loop {
+            let page = store.list_plan_lines(run_id, "", offset, 5000).await?;
+            for l in &page.items {
+                report.push(&[l.part.title(confirms), &l.login, &l.external_id, &l.what])?;
+            }
+            offset += page.items.len() as i64;
+            if page.items.is_empty() || offset >= page.total {
+                return report.finish();
+            }
+        }
     }
 
     /// The users a paused run would remove as a CSV report: login, first

@@ -7,7 +7,9 @@ use super::decide::{Decision, Reactivation};
 use super::stage::StagedBatch;
 use super::Logger;
 use crate::error::Result;
-use crate::model::{MatchType, Plan, PlanUpdate, PlanUser, RunCounts, UserStatus};
+use crate::model::{
+    MatchType, Plan, PlanLine, PlanPart, PlanUpdate, PlanUser, RunCounts, UserStatus,
+};
 use crate::store::{self, Removal, RemovalAction, Store};
 use crate::syslog::EventType;
 use serde_json::json;
@@ -145,6 +147,8 @@ pub async fn preview_batch(
         .collect();
     let mut tx = store.pool().begin().await?;
     let labels = store::rules::user_labels(&mut tx, &matched).await?;
+    let confirms = plan.confirms;
+    let mut lines = Vec::new();
     for d in decisions {
         match d {
             Decision::Queue(q) => {
@@ -157,10 +161,16 @@ pub async fn preview_batch(
                         .and_then(|id| labels.get(id).map(|label| label.login.clone())),
                     match_type: Some(q.match_type),
                 };
-                match q.match_type {
-                    MatchType::New => plan.create.push(entry),
-                    MatchType::Exact | MatchType::Partial => plan.link.push(entry),
-                    MatchType::Conflict => plan.conflict.push(entry),
+                let part = match q.match_type {
+                    MatchType::New => PlanPart::Create,
+                    MatchType::Exact | MatchType::Partial => PlanPart::Link,
+                    MatchType::Conflict => PlanPart::Conflict,
+                };
+                lines.push(entry.line(part, confirms));
+                match part {
+                    PlanPart::Create => plan.create.push(entry),
+                    PlanPart::Link => plan.link.push(entry),
+                    _ => plan.conflict.push(entry),
                 }
             }
             Decision::Update {
@@ -168,35 +178,45 @@ pub async fn preview_batch(
                 login,
                 changes,
                 ..
-            } => plan.update.push(PlanUpdate {
-                external_id: external_id.clone(),
-                login: login.clone(),
-                changes: changes.clone(),
-            }),
+            } => {
+                let update = PlanUpdate {
+                    external_id: external_id.clone(),
+                    login: login.clone(),
+                    changes: changes.clone(),
+                };
+                lines.push(update.line());
+                plan.update.push(update);
+            }
             Decision::Reactivate {
                 external_id,
                 login,
                 status: Some(_),
                 ..
-            } => plan.reactivate.push(PlanUser {
-                external_id: external_id.clone(),
-                login: login.clone(),
-                user_login: Some(login.clone()),
-                match_type: None,
-            }),
+            } => {
+                let entry = PlanUser {
+                    external_id: external_id.clone(),
+                    login: login.clone(),
+                    user_login: Some(login.clone()),
+                    match_type: None,
+                };
+                lines.push(entry.line(PlanPart::Reactivate, confirms));
+                plan.reactivate.push(entry);
+            }
             Decision::Reactivate { status: None, .. }
             | Decision::Remove(_)
             | Decision::Refused { .. } => {}
         }
     }
+    store::rules::insert_plan_lines(&mut tx, &log.run.id, &lines).await?;
     write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Adds a run's removals to its plan, in external-id order so the plan is
-/// the same on every run.
-pub fn plan_removals(plan: &mut Plan, removals: &[Removal]) {
+/// the same on every run; returns them as plan lines.
+pub fn plan_removals(plan: &mut Plan, removals: &[Removal]) -> Vec<PlanLine> {
+    let mut lines = Vec::with_capacity(removals.len());
     let mut planned: Vec<&Removal> = removals.iter().collect();
     planned.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
     for r in planned {
@@ -206,10 +226,17 @@ pub fn plan_removals(plan: &mut Plan, removals: &[Removal]) {
             user_login: Some(r.login.clone()),
             match_type: None,
         };
-        match r.action {
-            RemovalAction::Deactivate => plan.deactivate.push(entry),
-            RemovalAction::Suspend => plan.suspend.push(entry),
-            RemovalAction::Unassign => plan.unassign.push(entry),
+        let part = match r.action {
+            RemovalAction::Deactivate => PlanPart::Deactivate,
+            RemovalAction::Suspend => PlanPart::Suspend,
+            RemovalAction::Unassign => PlanPart::Unassign,
+        };
+        lines.push(entry.line(part, plan.confirms));
+        match part {
+            PlanPart::Deactivate => plan.deactivate.push(entry),
+            PlanPart::Suspend => plan.suspend.push(entry),
+            _ => plan.unassign.push(entry),
         }
     }
+    lines
 }

@@ -215,8 +215,9 @@ pub async fn run_import(
     );
     let mut status = RunStatus::Completed;
     let mut message = opened.note.map(str::to_owned);
+    let mut removal_lines = Vec::new();
     if run.preview {
-        apply::plan_removals(&mut plan, &removals);
+        removal_lines = apply::plan_removals(&mut plan, &removals);
         plan.roadblock = roadblock;
     } else if !removals.is_empty() {
         store
@@ -306,6 +307,7 @@ pub async fn run_import(
     store::imports::update_run_counts(&mut tx, &run.id, &c).await?;
     if run.preview {
         store::imports::add_removal_counts(&mut tx, &run.id, removed).await?;
+        store::rules::insert_plan_lines(&mut tx, &run.id, &removal_lines).await?;
     }
     store::imports::set_run_import_type(&mut tx, &run.id, run.import_type).await?;
     if run.preview || plan.roadblock.is_some() {

@@ -3,7 +3,7 @@
 
 use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
-use crate::model::{Page, PlannedRemoval};
+use crate::model::{Page, PlanLine, PlanPart, PlannedRemoval};
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -113,6 +113,55 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
+    }
+
+    /// One page of a preview's plan, in the plan's order, narrowed by
+    /// login, external id or what happens.
+    pub async fn list_plan_lines(
+        &self,
+        run_id: &str,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<PlanLine>> {
+        const FROM: &str = "FROM import_plan_lines WHERE run_id = ? AND (lower(login) LIKE lower(?) ESCAPE '\\'
+                OR lower(external_id) LIKE lower(?) ESCAPE '\\' OR lower(what) LIKE lower(?) ESCAPE '\\')";
+        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM}"))
+            .bind(run_id)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT part, external_id, login, what {FROM} ORDER BY part_rank, seq LIMIT ? OFFSET ?"
+        ))
+        .bind(run_id)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(PlanLine {
+                    part: r.try_get("part")?,
+                    external_id: r.get("external_id"),
+                    login: r.get("login"),
+                    what: r.get("what"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
             total,
@@ -476,5 +525,29 @@ pub(crate) async fn ignore_app_user(
         .bind(external_id)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Writes lines of a preview's plan.
+pub(crate) async fn insert_plan_lines(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    lines: &[PlanLine],
+) -> Result<()> {
+    for chunk in lines.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO import_plan_lines (run_id, part, part_rank, external_id, login, what) ",
+        );
+        qb.push_values(chunk, |mut b, l| {
+            let rank = PlanPart::ALL.iter().position(|p| *p == l.part).unwrap_or(0) as i64;
+            b.push_bind(run_id)
+                .push_bind(l.part)
+                .push_bind(rank)
+                .push_bind(&l.external_id)
+                .push_bind(&l.login)
+                .push_bind(&l.what);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }

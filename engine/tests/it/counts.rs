@@ -4,7 +4,7 @@
 //! in the run and in the import history alike.
 
 use crate::support::{paused, sourced_app, users_csv, Env, HEADER};
-use engine::model::{ImportRun, ImportType, RunCounts};
+use engine::model::{ImportRun, ImportType, PlanPart, RunCounts};
 use engine::settings::DeactivateAction;
 
 fn assert_adds_up(c: &RunCounts) {
@@ -111,7 +111,11 @@ async fn a_paused_run_counts_its_removals_once_they_are_applied() {
 async fn a_preview_counts_who_it_would_remove() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 4).await;
-    let upload = env.upload(&app, users_csv("u", 0..3).as_bytes()).await;
+    let data = format!(
+        "{}new@example.com,New,Person,new@example.com\n",
+        users_csv("u", 0..3)
+    );
+    let upload = env.upload(&app, data.as_bytes()).await;
     env.engine
         .write(&env.admin)
         .unwrap()
@@ -122,6 +126,37 @@ async fn a_preview_counts_who_it_would_remove() {
     assert!(run.preview);
     assert_adds_up(&run.counts);
     assert_eq!(run.counts.deactivated, 1, "{:?}", run.counts);
+    assert_eq!(run.counts.unmatched, 1, "{:?}", run.counts);
+
+    // The whole plan is searchable and downloads, in the plan's order.
+    let read = env.engine.read(&env.admin);
+    let all = read.plan_lines(&run.id, "", 0, 50).await.unwrap();
+    let parts: Vec<(PlanPart, &str)> = all
+        .items
+        .iter()
+        .map(|l| (l.part, l.login.as_str()))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (PlanPart::Create, "new@example.com"),
+            (PlanPart::Deactivate, "u3@example.com")
+        ]
+    );
+    let found = read.plan_lines(&run.id, "U3@", 0, 50).await.unwrap();
+    assert_eq!(
+        (found.total, found.items[0].what.as_str()),
+        (1, "Deactivate")
+    );
+    let csv = read.plan_csv(&run.id).await.unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "part,login,externalId,what",
+            "To queue as New,new@example.com,new@example.com,Queued: a new user once confirmed",
+            "Users to deactivate,u3@example.com,u3@example.com,Deactivate",
+        ]
+    );
     assert_eq!(
         env.user_by_login("u3@example.com").await.status,
         engine::model::UserStatus::Active,

@@ -5,11 +5,19 @@ use leptos::prelude::*;
 use proto::ImportRun;
 
 #[component]
-pub fn History(runs: Vec<ImportRun>, shown_id: RwSignal<Option<String>>) -> impl IntoView {
+pub fn History(
+    runs: Vec<ImportRun>,
+    shown_id: RwSignal<Option<String>>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
     (!runs.is_empty()).then(|| {
         view! {
-            <details class="history">
-                <summary>"Import history"</summary>
+            // Open or closed as the admin left it when a new run redraws it.
+            <details class="history" prop:open=move || open.get()>
+                <summary on:click=move |ev| {
+                    ev.prevent_default();
+                    open.update(|o| *o = !*o);
+                }>"Import history"</summary>
                 <table class="grid">
                     <thead><tr><th>"Requested"</th><th>"Type"</th><th>"Trigger"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Updated"</th><th>"Unchanged"</th><th>"Errors"</th><th>"Matched"</th><th>"Partial"</th><th>"Conflicts"</th><th>"Reactivated"</th><th>"Removed"</th></tr></thead>
                     <tbody>

@@ -14,19 +14,8 @@ use proto::ImportRun;
 
 #[component]
 pub fn ImportTab(app_id: String) -> impl IntoView {
-    let tick = RwSignal::new(0u64);
     let start = ServerAction::<StartImport>::new();
     let apply = ServerAction::<ApplyPreview>::new();
-
-    // Follow running imports: refresh once a second while the tab is open.
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_millis(1000),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
 
     // The run whose outcome this tab shows: the one in the URL (opened from
     // the history), else the one this tab started, else the newest finished
@@ -50,54 +39,92 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
     });
     // Previews the admin discarded in this tab (a preview changes nothing).
     let discarded = RwSignal::new(Vec::<String>::new());
+    let history_open = RwSignal::new(false);
 
+    // The runs as the page loaded them (the server renders them), and again
+    // after this tab starts or applies an import; then polled once a second.
+    // A poll that finds them as they were changes nothing on the page, so a
+    // search in the plan or an open history stays as it is.
     let id = StoredValue::new(app_id.clone());
-    let runs = Resource::new(
-        move || {
-            (
-                id.get_value(),
-                tick.get(),
-                start.version().get(),
-                apply.version().get(),
-            )
-        },
-        |(id, _, _, _)| list_runs(id),
+    let loaded = Resource::new(
+        move || (id.get_value(), start.version().get(), apply.version().get()),
+        |(id, _, _)| list_runs(id),
     );
+    let polled = RwSignal::new(None::<Vec<ImportRun>>);
+    Effect::new(move |_| {
+        loaded.track();
+        polled.set(None);
+    });
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(list) = list_runs(id.get_value()).await {
+                        if polled.with_untracked(|p| p.as_ref() != Some(&list)) {
+                            polled.set(Some(list));
+                        }
+                    }
+                })
+            },
+            std::time::Duration::from_millis(1000),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let runs = Memo::new(move |_| {
+        polled
+            .get()
+            .or_else(|| loaded.get().and_then(Result::ok))
+            .unwrap_or_default()
+    });
     Effect::new(move |_| {
         if shown_id.get_untracked().is_none() {
-            if let Some(Ok(runs)) = runs.get() {
-                if let Some(last) = runs.iter().find(|r| !r.is_active()) {
-                    shown_id.set(Some(last.id.clone()));
-                }
+            if let Some(last) = runs.with(|rs| rs.iter().find(|r| !r.is_active()).cloned()) {
+                shown_id.set(Some(last.id));
             }
         }
     });
-    let shown = Resource::new(
-        move || (shown_id.get(), tick.get()),
-        |(id, _)| async move {
+    // The shown run, from the list while it is there, else read once.
+    let shown_loaded = Resource::new(
+        move || shown_id.get(),
+        |id| async move {
             match id {
                 Some(id) => get_run(id).await.map(Some),
                 None => Ok(None),
             }
         },
     );
+    let shown = Memo::new(move |_| {
+        let id = shown_id.get()?;
+        runs.with(|rs| rs.iter().find(|r| r.id == id).cloned())
+            .or_else(|| {
+                shown_loaded
+                    .get()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .filter(|r| r.id == id)
+            })
+    });
 
     view! {
         <upload::UploadSection app_id=app_id.clone() start/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let runs = runs.await.unwrap_or_default();
-                let shown = shown.await.ok().flatten();
+                // The first answers, which the server renders too.
+                let _ = loaded.await;
+                let _ = shown_loaded.await;
                 view! {
                     <section class="card runs">
                         <h2>"Imports"</h2>
-                        <run::RunStatus runs=runs.clone() shown shown_id discarded apply/>
-                        <history::History runs shown_id/>
+                        {move || view! { <run::Active runs=runs.get()/> }}
+                        {move || view! { <run::Newer runs=runs.get() shown=shown.get() shown_id/> }}
+                        {move || view! { <run::Outcome shown=shown.get() discarded apply/> }}
+                        {move || view! { <history::History runs=runs.get() shown_id open=history_open/> }}
                     </section>
                 }
             })}
         </Transition>
-        <queue::QueueSection app_id runs/>
+        <queue::QueueSection app_id loaded runs/>
     }
 }
 

@@ -6,9 +6,10 @@ use crate::api::imports::{
     list_queue, set_queue_action, tally_queue, ClearUnconfirmed, ConfirmAssignments,
 };
 use crate::api::people::{get_person, list_people, unlink_account};
-use crate::components::{count, error_text, Pager};
+use crate::components::{count, error_text, query_value, Pager};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use proto::{
     ImportRun, MatchType, PeopleFilter, Person, QueueActionOutcome, QueueChoice, QueueRow,
     QueueTally,
@@ -57,7 +58,7 @@ impl Dialog {
 }
 
 #[component]
-pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
+pub fn QueueSection(app_id: String, loaded: Runs, runs: Memo<Vec<ImportRun>>) -> impl IntoView {
     let confirm = ServerAction::<ConfirmAssignments>::new();
     let clear = ServerAction::<ClearUnconfirmed>::new();
     let id = StoredValue::new(app_id);
@@ -66,12 +67,38 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
 
     // Reload the queue when an import ends or rows are confirmed.
     let finished = Memo::new(move |_| {
-        runs.get()
-            .and_then(Result::ok)
-            .map(|rs| rs.iter().filter(|r| !r.is_active()).count())
-            .unwrap_or(0)
+        runs.with(|rs| {
+            rs.iter()
+                .find(|r| !r.is_active())
+                .map(|r| (r.id.clone(), r.status))
+        })
     });
-    let queue_filter = RwSignal::new(None::<MatchType>);
+    // The filter is the URL's (`show`), so Back works and a view can be shared.
+    let query = use_query_map();
+    let queue_filter =
+        Memo::new(move |_| MatchType::parse(&query.with(|q| q.get("show")).unwrap_or_default()));
+    let navigate = use_navigate();
+    let location = use_location();
+    let show = move |filter: Option<MatchType>| {
+        let mut params: Vec<(String, String)> = query.with_untracked(|q| {
+            q.clone()
+                .into_iter()
+                .filter(|(k, _)| k != "show")
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        });
+        if let Some(filter) = filter {
+            params.push(("show".into(), filter.as_str().to_owned()));
+        }
+        let q: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", query_value(v)))
+            .collect();
+        navigate(
+            &format!("{}?{}", location.pathname.get_untracked(), q.join("&")),
+            Default::default(),
+        );
+    };
     let queue_offset = RwSignal::new(0i64);
     let queue = Resource::new(
         move || {
@@ -115,6 +142,16 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
         selected.set(BTreeSet::new());
         all_matching.set(false);
     };
+    // Another filter (chosen, or back from the URL) starts on its first
+    // page with nothing selected.
+    Effect::new(move |previous: Option<Option<MatchType>>| {
+        let now = queue_filter.get();
+        if previous.is_some_and(|p| p != now) {
+            queue_offset.set(0);
+            clear_selection();
+        }
+        now
+    });
     let selection = move || {
         if all_matching.get_untracked() {
             RowSet {
@@ -185,7 +222,7 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
             <div class="toolbar">
                 <label for="queue-filter">"Show"</label>
                 <select id="queue-filter" prop:value=move || queue_filter.get().map_or("", MatchType::as_str) on:change=move |ev| {
-                    queue_filter.set(MatchType::parse(&event_target_value(&ev)));
+                    show(MatchType::parse(&event_target_value(&ev)));
                     queue_offset.set(0);
                     clear_selection();
                 }>
@@ -211,7 +248,8 @@ pub fn QueueSection(app_id: String, runs: Runs) -> impl IntoView {
                 <Transition fallback=|| view! { <button type="button" disabled=true>"Clear Unconfirmed Users"</button> }>
                     {move || Suspend::new(async move {
                         let total = queue.await.map(|p| p.total).unwrap_or(0);
-                        let busy = runs.await.map(|rs| any_active(&rs)).unwrap_or(false);
+                        let loaded = loaded.await.map(|rs| any_active(&rs)).unwrap_or(false);
+                        let busy = runs.with(|rs| if rs.is_empty() { loaded } else { any_active(rs) });
                         view! {
                             <button
                                 type="button"

@@ -1,10 +1,10 @@
 //! The run: imports running or queued with their progress, and the last
 //! finished one's outcome with its plan and row errors.
 
-use crate::api::imports::{list_removals, list_row_errors, ApplyPreview};
+use crate::api::imports::{list_plan_lines, list_removals, list_row_errors, ApplyPreview};
 use crate::components::{count, error_text, query_value, Moment, Pager};
 use leptos::prelude::*;
-use proto::{ImportRun, MatchType, Plan, PlanSection, PlanUser, RunStatus, SafeguardLevel};
+use proto::{ImportRun, Plan, PlanPart, PlanSection, PlanUser, RunStatus, SafeguardLevel};
 
 fn progress_text(r: &ImportRun) -> String {
     let total = r
@@ -80,28 +80,9 @@ fn outcome(r: &ImportRun) -> (&'static str, &'static str) {
     }
 }
 
-/// Running and queued imports, and the outcome of the run this tab shows:
-/// its summary, its plan while the plan still matters (a preview to apply or
-/// discard, a run paused at a safeguard), its row errors and its events. A
-/// newer finished run is offered, not swapped in.
+/// Running and queued imports, with their progress.
 #[component]
-pub fn RunStatus(
-    runs: Vec<ImportRun>,
-    shown: Option<ImportRun>,
-    shown_id: RwSignal<Option<String>>,
-    discarded: RwSignal<Vec<String>>,
-    apply: ServerAction<ApplyPreview>,
-) -> impl IntoView {
-    let active: Vec<ImportRun> = runs.iter().filter(|r| r.is_active()).cloned().collect();
-    let last = shown.filter(|r| !r.is_active());
-    let newer = runs
-        .iter()
-        .find(|r| !r.is_active())
-        .filter(|n| {
-            last.as_ref()
-                .is_some_and(|l| n.id != l.id && n.created > l.created)
-        })
-        .cloned();
+pub fn Active(runs: Vec<ImportRun>) -> impl IntoView {
     // An import paused at a safeguard holds the app's imports until the
     // admin decides.
     let waits_for = if runs.iter().any(|r| r.status == RunStatus::Paused) {
@@ -109,25 +90,53 @@ pub fn RunStatus(
     } else {
         "it starts when the running import ends."
     };
+    let active: Vec<ImportRun> = runs.into_iter().filter(|r| r.is_active()).collect();
+    active.into_iter().rev().map(|r| if r.status == RunStatus::Running {
+        view! {
+            <div class="progress" role="status">
+                <p>{progress_text(&r)}</p>
+                <progress max=r.total.unwrap_or(0) value=r.counts.scanned></progress>
+            </div>
+        }.into_any()
+    } else {
+        view! { <p class="queued" role="status">{format!("{} import queued: {waits_for}", r.import_type)}</p> }.into_any()
+    }).collect_view()
+}
+
+/// A run that finished after the one shown, offered rather than swapped in.
+#[component]
+pub fn Newer(
+    runs: Vec<ImportRun>,
+    shown: Option<ImportRun>,
+    shown_id: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let shown = shown.filter(|r| !r.is_active());
+    let newer = runs.into_iter().find(|r| !r.is_active()).filter(|n| {
+        shown
+            .as_ref()
+            .is_some_and(|l| n.id != l.id && n.created > l.created)
+    });
+    newer.map(|n| {
+        let text = format!("A newer {} finished ({}).", kind_of(&n), n.status.as_str());
+        view! {
+            <p class="hint newer-run">{text}" "
+                <button type="button" class="link-button" on:click=move |_| shown_id.set(Some(n.id.clone()))>"Show it"</button>
+            </p>
+        }
+    })
+}
+
+/// The outcome of the run this tab shows: its summary, its plan while the
+/// plan still matters (a preview to apply or discard, a run paused at a
+/// safeguard), its row errors and its events.
+#[component]
+pub fn Outcome(
+    shown: Option<ImportRun>,
+    discarded: RwSignal<Vec<String>>,
+    apply: ServerAction<ApplyPreview>,
+) -> impl IntoView {
+    let last = shown.filter(|r| !r.is_active());
     view! {
-        {active.into_iter().rev().map(|r| if r.status == RunStatus::Running {
-            view! {
-                <div class="progress" role="status">
-                    <p>{progress_text(&r)}</p>
-                    <progress max=r.total.unwrap_or(0) value=r.counts.scanned></progress>
-                </div>
-            }.into_any()
-        } else {
-            view! { <p class="queued" role="status">{format!("{} import queued: {waits_for}", r.import_type)}</p> }.into_any()
-        }).collect_view()}
-        {newer.map(|n| {
-            let text = format!("A newer {} finished ({}).", kind_of(&n), n.status.as_str());
-            view! {
-                <p class="hint newer-run">{text}" "
-                    <button type="button" class="link-button" on:click=move |_| shown_id.set(Some(n.id.clone()))>"Show it"</button>
-                </p>
-            }
-        })}
         {last.map(|r| {
             let ok = r.status == RunStatus::Completed;
             let (heading, class) = outcome(&r);
@@ -154,7 +163,7 @@ pub fn RunStatus(
                             <button type="button" on:click=move |_| discarded.update(|d| d.push(run_id.get_value()))>"Discard"</button>
                         </div>
                     })}
-                    {plan.map(|plan| view! { <PlanDiff plan/> })}
+                    {plan.map(|plan| view! { <PlanDiff plan run_id=r.id.clone()/> })}
                     {(r.status == RunStatus::Paused).then(|| view! { <Removals run_id=r.id.clone()/> })}
                     {(r.counts.errors > 0).then(|| view! { <RowErrors run_id=r.id.clone()/> })}
                     <p><a href=events>"System Log events of this import"</a></p>
@@ -255,137 +264,121 @@ fn RowErrors(run_id: String) -> impl IntoView {
     }
 }
 
-/// A plan as a diff: each part with its users and what happens to them.
+/// A plan as a diff: each part with its first users and what happens to
+/// them; a search reaches the whole plan, which downloads as CSV.
 #[component]
-fn PlanDiff(plan: Plan) -> impl IntoView {
+fn PlanDiff(plan: Plan, run_id: String) -> impl IntoView {
     let roadblock = roadblock_text(&plan);
+    let confirms = plan.confirms;
     let sections = plan_sections(plan);
+    let search = RwSignal::new(String::new());
+    let offset = RwSignal::new(0i64);
+    let rid = StoredValue::new(run_id.clone());
+    let found = Resource::new(
+        move || (rid.get_value(), search.get(), offset.get()),
+        |(id, q, o)| async move {
+            if q.trim().is_empty() {
+                Ok(None)
+            } else {
+                list_plan_lines(id, q, o).await.map(Some)
+            }
+        },
+    );
     view! {
         <div class="plan" data-testid="plan">
             {roadblock.map(|r| view! { <p class="error" role="alert">{r}</p> })}
-            {sections.is_empty().then(|| view! { <p class="empty">"Nothing to change."</p> })}
-            {sections.into_iter().map(|s| {
-                let shown = s.rows.len() as i64;
-                view! {
-                    <details class=format!("plan-section {}", s.key) open=true data-section=s.key>
-                        <summary>{format!("{} ({})", s.title, count(s.total))}</summary>
-                        <table class="grid">
-                            <tbody>
-                                {s.rows.into_iter().map(|(user, what)| view! { <tr><td>{user}</td><td>{what}</td></tr> }).collect_view()}
-                            </tbody>
-                        </table>
-                        {(s.total > shown).then(|| view! { <p class="hint">{format!("and {} more", count(s.total - shown))}</p> })}
-                    </details>
-                }
-            }).collect_view()}
+            <div class="toolbar">
+                <input type="search" aria-label="Search the plan" placeholder="Search the plan by login or change"
+                    on:input=move |ev| { search.set(event_target_value(&ev)); offset.set(0); }/>
+                <a class="button" href=format!("/console/runs/{run_id}/plan.csv") download="import-plan.csv">"Download plan"</a>
+            </div>
+            <Show when=move || search.with(|q| !q.trim().is_empty())
+                fallback=move || {
+                    let sections = sections.clone();
+                    view! {
+                        {sections.is_empty().then(|| view! { <p class="empty">"Nothing to change."</p> })}
+                        {sections.into_iter().map(|s| {
+                            let shown = s.rows.len() as i64;
+                            view! {
+                                <details class=format!("plan-section {}", s.part.key()) open=true data-section=s.part.key()>
+                                    <summary>{format!("{} ({})", s.part.title(confirms), count(s.total))}</summary>
+                                    <table class="grid">
+                                        <tbody>
+                                            {s.rows.into_iter().map(|(user, what)| view! { <tr><td>{user}</td><td>{what}</td></tr> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    {(s.total > shown).then(|| view! { <p class="hint">{format!("and {} more (search or download the plan for all)", count(s.total - shown))}</p> })}
+                                </details>
+                            }
+                        }).collect_view()}
+                    }
+                }>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match found.await {
+                            Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Ok(Some(page)) if page.items.is_empty() => view! { <p class="empty">"Nothing in the plan matches."</p> }.into_any(),
+                            Ok(Some(page)) => view! {
+                                <p class="hint">{format!("{} matching", count(page.total))}</p>
+                                <table class="grid plan-found">
+                                    <thead><tr><th>"Part"</th><th>"User"</th><th>"What happens"</th></tr></thead>
+                                    <tbody>
+                                        {page.items.into_iter().map(|l| view! {
+                                            <tr><td>{l.part.title(confirms)}</td><td>{l.login}</td><td>{l.what}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <Pager offset total=page.total limit=page.limit/>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Show>
         </div>
     }
 }
 
-/// One part of a plan in words: its title, how many users in all, and the
-/// first ones as (user, what happens to them).
+/// One part of a plan: how many users in all, and the first ones as (user,
+/// what happens to them).
+#[derive(Clone)]
 struct Section {
-    key: &'static str,
-    title: &'static str,
+    part: PlanPart,
     total: i64,
     rows: Vec<(String, String)>,
 }
 
-fn users(
-    key: &'static str,
-    title: &'static str,
-    s: PlanSection<PlanUser>,
-    detail: impl Fn(&PlanUser) -> String,
-) -> Section {
-    Section {
-        key,
-        title,
+/// A plan's non-empty parts, in the order an admin reads them.
+fn plan_sections(p: Plan) -> Vec<Section> {
+    let confirms = p.confirms;
+    let users = |part: PlanPart, s: PlanSection<PlanUser>| Section {
+        part,
         total: s.total,
         rows: s
             .items
             .iter()
-            .map(|u| (u.login.clone(), detail(u)))
+            .map(|u| (u.login.clone(), u.what(part, confirms)))
             .collect(),
-    }
-}
-
-/// A plan's non-empty parts, in the order an admin reads them. Accounts the
-/// app does not confirm itself are queued for the admin, and say so.
-fn plan_sections(p: Plan) -> Vec<Section> {
-    let confirms = p.confirms;
-    let matched = move |u: &PlanUser| {
-        let how = u.match_type.map(|m| m.label()).unwrap_or_default();
-        let linked = match u.match_type {
-            Some(MatchType::Exact) => confirms.exact,
-            Some(MatchType::Partial) => confirms.partial,
-            _ => false,
-        };
-        let then = if linked { "linked" } else { "queued" };
-        match &u.user_login {
-            Some(l) => format!("{how}: {l} ({then})"),
-            None => how.to_owned(),
-        }
-    };
-    let (create_title, create_what) = if confirms.new {
-        ("Users to create", "New user")
-    } else {
-        ("To queue as New", "Queued: a new user once confirmed")
-    };
-    let link_title = match (confirms.exact, confirms.partial) {
-        (true, true) => "Users to link",
-        (false, false) => "To queue as matched",
-        _ => "Matched users to link or queue",
     };
     let update = Section {
-        key: "update",
-        title: "Attribute changes",
+        part: PlanPart::Update,
         total: p.update.total,
         rows: p
             .update
             .items
             .iter()
-            .map(|u| {
-                let changes: Vec<String> = u
-                    .changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {} → {}",
-                            c.attribute,
-                            c.old.as_deref().unwrap_or("(empty)"),
-                            c.new.as_deref().unwrap_or("(empty)")
-                        )
-                    })
-                    .collect();
-                (u.login.clone(), changes.join("; "))
-            })
+            .map(|u| (u.login.clone(), u.what()))
             .collect(),
     };
-    let fixed = |what: &'static str| move |_: &PlanUser| what.to_owned();
     [
-        users("create", create_title, p.create, fixed(create_what)),
-        users("link", link_title, p.link, matched),
-        users("conflict", "Conflicts to resolve", p.conflict, matched),
+        users(PlanPart::Create, p.create),
+        users(PlanPart::Link, p.link),
+        users(PlanPart::Conflict, p.conflict),
         update,
-        users(
-            "deactivate",
-            "Users to deactivate",
-            p.deactivate,
-            fixed("Deactivate"),
-        ),
-        users("suspend", "Users to suspend", p.suspend, fixed("Suspend")),
-        users(
-            "unassign",
-            "Users to unassign",
-            p.unassign,
-            fixed("Remove from the app"),
-        ),
-        users(
-            "reactivate",
-            "Users to reactivate",
-            p.reactivate,
-            fixed("Reactivate"),
-        ),
+        users(PlanPart::Deactivate, p.deactivate),
+        users(PlanPart::Suspend, p.suspend),
+        users(PlanPart::Unassign, p.unassign),
+        users(PlanPart::Reactivate, p.reactivate),
     ]
     .into_iter()
     .filter(|s| s.total > 0)
