@@ -5,7 +5,7 @@ use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
 use crate::model::{Page, PlanLine, PlanPart, PlannedRemoval};
 use crate::settings::{AppSettings, OrgSettings};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// A Muster user linked to an app user, as a run needs to see them.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,32 +93,58 @@ impl Store {
              WHERE r.run_id = ? AND (lower(u.login) LIKE lower(?) ESCAPE '\\'
                 OR lower(u.first_name || ' ' || u.last_name) LIKE lower(?) ESCAPE '\\'
                 OR lower(u.email) LIKE lower(?) ESCAPE '\\')";
-        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM}"))
-            .bind(run_id)
-            .bind(&pattern)
-            .bind(&pattern)
-            .bind(&pattern)
-            .fetch_one(&self.pool)
+        let (total, rows) = self
+            .search_run_rows(
+                "SELECT u.login, u.first_name, u.last_name, u.email, r.action",
+                FROM,
+                "ORDER BY lower(u.login), u.id",
+                (run_id, search),
+                offset,
+                limit,
+            )
             .await?;
-        let items = sqlx::query_as(&format!(
-            "SELECT u.login, u.first_name, u.last_name, u.email, r.action {FROM}
-             ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?"
-        ))
-        .bind(run_id)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
+        let items = rows
+            .iter()
+            .map(PlannedRemoval::from_row)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(Page {
             items,
             total,
             offset,
             limit,
         })
+    }
+
+    /// A run's rows that `from` (`FROM … WHERE … run_id = ? AND (three
+    /// `LIKE ?` tests)`) picks for a search: how many in all, and one page
+    /// of `select` in `order`.
+    async fn search_run_rows(
+        &self,
+        select: &str,
+        from: &str,
+        order: &str,
+        (run_id, search): (&str, &str),
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<sqlx::sqlite::SqliteRow>)> {
+        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {from}"))
+            .bind(run_id)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!("{select} {from} {order} LIMIT ? OFFSET ?"))
+            .bind(run_id)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((total, rows))
     }
 
     /// One page of a preview's plan, in the plan's order, narrowed by
@@ -132,25 +158,16 @@ impl Store {
     ) -> Result<Page<PlanLine>> {
         const FROM: &str = "FROM import_plan_lines WHERE run_id = ? AND (lower(login) LIKE lower(?) ESCAPE '\\'
                 OR lower(external_id) LIKE lower(?) ESCAPE '\\' OR lower(what) LIKE lower(?) ESCAPE '\\')";
-        let pattern = format!("%{}%", super::apps::escape_like(search.trim()));
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM}"))
-            .bind(run_id)
-            .bind(&pattern)
-            .bind(&pattern)
-            .bind(&pattern)
-            .fetch_one(&self.pool)
+        let (total, rows) = self
+            .search_run_rows(
+                "SELECT part, external_id, login, what",
+                FROM,
+                "ORDER BY part_rank, seq",
+                (run_id, search),
+                offset,
+                limit,
+            )
             .await?;
-        let rows = sqlx::query(&format!(
-            "SELECT part, external_id, login, what {FROM} ORDER BY part_rank, seq LIMIT ? OFFSET ?"
-        ))
-        .bind(run_id)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(&pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
         let items = rows
             .iter()
             .map(|r| {
