@@ -231,6 +231,11 @@ impl PlanPart {
         PlanPart::Reactivate,
     ];
 
+    /// Its place in [`PlanPart::ALL`], the order a plan is read in.
+    pub fn rank(self) -> i64 {
+        self as i64
+    }
+
     /// Its name in data attributes and downloads.
     pub fn key(self) -> &'static str {
         match self {
@@ -562,5 +567,17 @@ impl User {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::PlanPart;
+
+    #[test]
+    fn a_parts_rank_is_its_place_in_the_reading_order() {
+        for (i, part) in PlanPart::ALL.into_iter().enumerate() {
+            assert_eq!(part.rank(), i as i64, "{part:?}");
+        }
     }
 }

@@ -169,7 +169,7 @@ impl ReadHandle<'_> {
     ) -> Result<LogCounts> {
         let now = ids::now();
         let (start, end) = window.bounds(now);
-        let (since, until) = bounds(window);
+        let (since, until) = (start.map(store::stamp), end.map(store::stamp));
         let mut query = EventQuery {
             limit: 1000,
             descending: true,

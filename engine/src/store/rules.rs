@@ -3,7 +3,7 @@
 
 use super::{sqlite, Store, HOLDS_OR_WAITS, ROWS_PER_STATEMENT};
 use crate::error::Result;
-use crate::model::{Page, PlanLine, PlanPart, PlannedRemoval};
+use crate::model::{Page, PlanLine, PlannedRemoval};
 use crate::settings::{AppSettings, OrgSettings};
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -556,10 +556,9 @@ pub(crate) async fn insert_plan_lines(
             "INSERT INTO import_plan_lines (run_id, part, part_rank, external_id, login, what) ",
         );
         qb.push_values(chunk, |mut b, l| {
-            let rank = PlanPart::ALL.iter().position(|p| *p == l.part).unwrap_or(0) as i64;
             b.push_bind(run_id)
                 .push_bind(l.part)
-                .push_bind(rank)
+                .push_bind(l.part.rank())
                 .push_bind(&l.external_id)
                 .push_bind(&l.login)
                 .push_bind(&l.what);
