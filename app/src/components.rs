@@ -141,7 +141,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="who">
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        admin.await.map(|a| view! { <span class="admin-name">{a.username}</span> }).ok()
+                        admin.await.map(|a| view! { <a href="/account" class="admin-name" title="Your sessions">{a.username}</a> }).ok()
                     })}
                 </Suspense>
                 // A plain form: signing out leaves this document for the

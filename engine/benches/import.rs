@@ -368,18 +368,17 @@ async fn bench(n: usize) -> (String, String) {
 
     let data = dir.path().join("muster");
     let engine = Engine::open(EngineConfig {
-        database_url: data.join("muster.db").to_string_lossy().into_owned(),
-        data_dir: data.clone(),
         max_upload_bytes: u64::MAX,
+        ..EngineConfig::new(data.join("muster.db").to_string_lossy(), data.clone())
     })
     .await
     .expect("engine");
     engine
-        .ensure_first_admin(Some("admin"), Some("pw-123456"))
+        .ensure_first_admin(Some("admin"), Some("bench-admin-password"))
         .await
         .expect("admin");
     let (admin, _) = engine
-        .sign_in("admin", "pw-123456", None)
+        .sign_in("admin", "bench-admin-password", None)
         .await
         .expect("sign in");
 

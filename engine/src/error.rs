@@ -14,6 +14,8 @@ pub enum Error {
     Unauthenticated,
     #[error("You do not have permission to do this")]
     Forbidden,
+    #[error("Too many failed sign-ins: try again in {}", crate::throttle::wait_text(*wait))]
+    Throttled { wait: std::time::Duration },
     #[error("An import of this app is running or waiting to run; try again when it ends")]
     ImportBusy,
     #[error("The upload is larger than the limit of {limit_mib} MiB")]
@@ -39,6 +41,7 @@ impl Error {
             Error::Conflict(_) => "MUS0409",
             Error::Unauthenticated => "MUS0401",
             Error::Forbidden => "MUS0403",
+            Error::Throttled { .. } => "MUS0429",
             Error::ImportBusy => "MUS0423",
             Error::TooLarge { .. } => "MUS0413",
             Error::InvalidFilter(_) => "MUS0453",

@@ -44,6 +44,9 @@ pub fn app_id() -> String {
 pub fn admin_id() -> String {
     new_id("00a")
 }
+pub fn session_id() -> String {
+    new_id("ses")
+}
 pub fn run_id() -> String {
     new_id("ij0")
 }

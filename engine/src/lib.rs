@@ -14,6 +14,7 @@ pub mod settings;
 pub mod sources;
 pub mod store;
 pub mod syslog;
+pub mod throttle;
 
 pub use access::{ReadHandle, WriteHandle};
 pub use error::{Error, Result};
@@ -36,11 +37,51 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     /// Largest CSV upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// When failed sign-ins lock a username or an address, and for how long.
+    pub sign_in_throttle: throttle::ThrottlePolicy,
+    /// How long a console session lasts unused.
+    pub session_idle: Duration,
 }
 
-/// How long an admin session lasts.
-/// How long a console session lasts.
+impl EngineConfig {
+    /// A database and data directory with every other setting at its default.
+    pub fn new(database_url: impl Into<String>, data_dir: impl Into<PathBuf>) -> EngineConfig {
+        EngineConfig {
+            database_url: database_url.into(),
+            data_dir: data_dir.into(),
+            max_upload_bytes: 100 * 1024 * 1024,
+            sign_in_throttle: throttle::ThrottlePolicy::default(),
+            session_idle: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// The figures `/metrics` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatingCounts {
+    /// Import runs by status (QUEUED, RUNNING, COMPLETED…).
+    pub runs_by_status: Vec<(String, i64)>,
+    /// Rows read by every import run so far.
+    pub rows_scanned: i64,
+    /// Imported users waiting in the queues for confirmation.
+    pub queue_depth: i64,
+    /// Failed sign-ins since the process started.
+    pub sign_in_failures: i64,
+}
+
+/// Copies the database at `database_url` into `to`, a new file, while a
+/// server may be running on it: the copy is the database at one moment and
+/// opens as a database of its own.
+pub async fn backup(database_url: &str, to: &std::path::Path) -> Result<()> {
+    let store = Store::open_as_is(database_url).await?;
+    store.backup_to(to).await
+}
+
+/// How long a console session lasts at most, used or not.
 pub const SESSION_HOURS: i64 = 12;
+/// How often a session's last use is written at most (or a tenth of the
+/// idle time, when shorter): a session used since is not written again.
+const SESSION_TOUCH: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 /// How often the worker looks for scheduled imports that are due.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(30);
 
@@ -51,6 +92,8 @@ pub struct Engine {
     store: Store,
     config: EngineConfig,
     wake: Notify,
+    hasher: auth::Hasher,
+    throttle: throttle::Throttle,
 }
 
 impl Engine {
@@ -61,11 +104,30 @@ impl Engine {
         tokio::fs::create_dir_all(config.data_dir.join("uploads")).await?;
         let engine = Arc::new(Engine {
             store,
+            throttle: throttle::Throttle::new(config.sign_in_throttle),
             config,
             wake: Notify::new(),
+            hasher: auth::Hasher::default(),
         });
         engine.recover_interrupted_runs().await?;
         Ok(engine)
+    }
+
+    /// Whether the database answers and its schema is this build's.
+    pub async fn ready(&self) -> bool {
+        self.store.ready().await.unwrap_or(false)
+    }
+
+    /// What operators watch: runs by status, rows imported, the queue's
+    /// depth and failed sign-ins since the process started.
+    pub async fn operating_counts(&self) -> Result<OperatingCounts> {
+        let (runs_by_status, rows_scanned, queue_depth) = self.store.operating_counts().await?;
+        Ok(OperatingCounts {
+            runs_by_status,
+            rows_scanned,
+            queue_depth,
+            sign_in_failures: self.throttle.failures(),
+        })
     }
 
     /// Largest upload accepted, in bytes.
@@ -106,8 +168,9 @@ impl Engine {
 
     // ---- admins and sessions ----
 
-    /// Creates the first admin when there is none. Returns the password when
-    /// it was generated, so it can be shown once.
+    /// Creates the first admin when there is none. A configured password
+    /// must meet the same rules as any admin's. Returns the password when it
+    /// was generated, so it can be handed over once.
     pub async fn ensure_first_admin(
         &self,
         username: Option<&str>,
@@ -122,14 +185,19 @@ impl Engine {
             .trim()
             .to_owned();
         let (password, generated) = match password.filter(|p| !p.is_empty()) {
-            Some(p) => (p.to_owned(), false),
+            Some(p) => {
+                auth::check_new_password(&username, p).map_err(|e| {
+                    Error::InvalidInput(format!("The first admin's password is refused: {e}"))
+                })?;
+                (p.to_owned(), false)
+            }
             None => (auth::generate_password(), true),
         };
         self.store
             .insert_admin(
                 &ids::admin_id(),
                 &username,
-                &auth::hash_password(&password)?,
+                &self.hasher.hash(&password).await?,
                 AdminRole::SuperAdmin,
                 ids::now(),
             )
@@ -138,40 +206,68 @@ impl Engine {
     }
 
     /// Checks a username and password; on success opens a session and
-    /// returns its token. Both outcomes are logged.
+    /// returns its token. Every attempt costs one password check, whether
+    /// the username exists or not; a username or address with too many
+    /// failures is refused without one until its lock ends.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
         client: Option<Client>,
     ) -> Result<(Admin, String)> {
-        let found = self.store.find_admin(username.trim()).await?;
-        let admin = match found {
-            Some((admin, hash)) if auth::verify_password(password, &hash) => admin,
-            _ => {
-                // Verify against a dummy hash so timing does not tell which usernames exist.
-                let _ = auth::verify_password(password, DUMMY_HASH);
-                let actor = Actor {
-                    id: "unknown".into(),
-                    kind: "User".into(),
-                    alternate_id: username.into(),
-                    display_name: username.into(),
-                };
-                self.store
-                    .log(&[
-                        NewEvent::new(EventType::SessionStart, "User login to Muster", actor)
-                            .client(client)
-                            .failure("INVALID_CREDENTIALS"),
-                    ])
-                    .await?;
-                return Err(Error::Unauthenticated);
+        let client = client.map(Client::bounded);
+        let mut keys = vec![throttle::Key::username(username)];
+        if let Some(ip) = client.as_ref().and_then(|c| c.ip_address.clone()) {
+            keys.push(throttle::Key::Address(ip));
+        }
+        if let Some(wait) = self.throttle.locked(&keys, std::time::Instant::now()) {
+            return Err(Error::Throttled { wait });
+        }
+        let within_caps = username.chars().count() <= auth::MAX_USERNAME_CHARS
+            && password.len() <= auth::MAX_PASSWORD_BYTES;
+        let found = match within_caps {
+            true => self.store.find_admin(username.trim()).await?,
+            false => None,
+        };
+        let verified = match (&found, within_caps) {
+            (_, false) => false,
+            (found, true) => {
+                let hash = found.as_ref().map(|(_, hash)| hash.clone());
+                self.hasher.verify(password, hash).await?
             }
         };
+        let admin = match found {
+            Some((admin, _)) if verified => admin,
+            found => {
+                let admin = found.map(|(admin, _)| admin);
+                self.refuse_sign_in(username, admin.as_ref(), &keys, client)
+                    .await?;
+                return Err(match within_caps {
+                    true => Error::Unauthenticated,
+                    false => Error::InvalidInput(format!(
+                        "A username is at most {} characters and a password at most {} bytes",
+                        auth::MAX_USERNAME_CHARS,
+                        auth::MAX_PASSWORD_BYTES
+                    )),
+                });
+            }
+        };
+        self.throttle.succeed(&keys[0]);
         let token = ids::secret_token();
         let now = ids::now();
         let expires = now + chrono::Duration::hours(SESSION_HOURS);
+        let ip = client.as_ref().and_then(|c| c.ip_address.as_deref());
+        let agent = client.as_ref().and_then(|c| c.user_agent.as_deref());
         self.store
-            .insert_session(&auth::token_hash(&token), &admin.id, now, expires)
+            .insert_session(&store::NewSession {
+                token_hash: &auth::token_hash(&token),
+                id: &ids::session_id(),
+                admin_id: &admin.id,
+                now,
+                expires,
+                ip_address: ip,
+                user_agent: agent,
+            })
             .await?;
         self.store
             .log(&[NewEvent::new(
@@ -184,11 +280,86 @@ impl Engine {
         Ok((admin, token))
     }
 
-    /// The admin whose session this token is, if it is valid.
+    /// Counts a failed sign-in and logs it, with the lock it starts if any.
+    /// What the events hold of the attempt is bounded in size.
+    async fn refuse_sign_in(
+        &self,
+        username: &str,
+        admin: Option<&Admin>,
+        keys: &[throttle::Key],
+        client: Option<Client>,
+    ) -> Result<()> {
+        let actor = match admin {
+            Some(admin) => Actor::admin(admin),
+            None => {
+                let name = syslog::bounded(username.trim(), 100);
+                Actor {
+                    id: "unknown".into(),
+                    kind: "User".into(),
+                    alternate_id: name.clone(),
+                    display_name: name,
+                }
+            }
+        };
+        let mut events = vec![NewEvent::new(
+            EventType::SessionStart,
+            "User login to Muster",
+            actor.clone(),
+        )
+        .client(client.clone())
+        .failure("INVALID_CREDENTIALS")];
+        for lock in self.throttle.fail(keys, std::time::Instant::now()) {
+            let by = match lock.key {
+                throttle::Key::Username(_) => "username",
+                throttle::Key::Address(_) => "client address",
+            };
+            events.push(
+                NewEvent::new(
+                    EventType::AccountLock,
+                    format!(
+                        "Sign-in locked for {} after {} failed attempts from this {by}",
+                        throttle::wait_text(lock.lasts),
+                        lock.failures
+                    ),
+                    actor.clone(),
+                )
+                .client(client.clone())
+                .debug(serde_json::json!({
+                    "lockedBy": lock.key.kind(),
+                    "failedAttempts": lock.failures,
+                    "lockSeconds": lock.lasts.as_secs(),
+                })),
+            );
+        }
+        self.store.log(&events).await
+    }
+
+    /// The moment before which a session unused since is over.
+    fn idle_since(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        now - chrono::TimeDelta::from_std(self.config.session_idle)
+            .unwrap_or(chrono::TimeDelta::MAX)
+    }
+
+    /// The admin whose session this token is, if it is neither expired nor
+    /// idle too long; using it keeps it alive.
     pub async fn session_admin(&self, token: &str) -> Result<Option<Admin>> {
-        self.store
-            .session_admin(&auth::token_hash(token), ids::now())
-            .await
+        let hash = auth::token_hash(token);
+        let now = ids::now();
+        let Some((admin, last_seen)) = self
+            .store
+            .session_admin(&hash, now, self.idle_since(now))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let every = (chrono::TimeDelta::from_std(self.config.session_idle / 10))
+            .map_or(SESSION_TOUCH, |tenth| tenth.min(SESSION_TOUCH));
+        let stale = chrono::DateTime::parse_from_rfc3339(&last_seen)
+            .map_or(true, |seen| now - seen.with_timezone(&chrono::Utc) >= every);
+        if stale {
+            self.store.touch_session(&hash, now).await?;
+        }
+        Ok(Some(admin))
     }
 
     pub async fn sign_out(&self, token: &str, client: Option<Client>) -> Result<()> {
@@ -204,6 +375,82 @@ impl Engine {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The live sessions of the admin whose session `token` is.
+    pub async fn sessions(&self, token: &str) -> Result<Vec<proto::console::SessionView>> {
+        let admin = self
+            .session_admin(token)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let now = ids::now();
+        let current = auth::token_hash(token);
+        let rows = self
+            .store
+            .admin_sessions(&admin.id, now, self.idle_since(now))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| proto::console::SessionView {
+                current: r.token_hash == current,
+                id: r.id,
+                created: r.created,
+                last_seen: r.last_seen,
+                expires: r.expires,
+                ip_address: r.ip_address,
+                user_agent: r.user_agent,
+            })
+            .collect())
+    }
+
+    /// Ends one of the admin's sessions by its id (the one `token` carries
+    /// included): it no longer opens anything, wherever it is used.
+    pub async fn end_session(&self, token: &str, id: &str, client: Option<Client>) -> Result<()> {
+        let admin = self
+            .session_admin(token)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        if !self.store.delete_session_by_id(&admin.id, id).await? {
+            return Err(Error::NotFound(format!("session {id}")));
+        }
+        self.store
+            .log(&[NewEvent::new(
+                EventType::SessionEnd,
+                "Session ended by its admin",
+                Actor::admin(&admin),
+            )
+            .client(client)
+            .debug(serde_json::json!({ "sessionId": id }))])
+            .await
+    }
+
+    /// Ends every session of the admin but the one `token` carries; how many.
+    pub async fn end_other_sessions(&self, token: &str, client: Option<Client>) -> Result<u64> {
+        let admin = self
+            .session_admin(token)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let ended = self
+            .store
+            .delete_other_sessions(&admin.id, &auth::token_hash(token))
+            .await?;
+        if ended > 0 {
+            self.store
+                .log(&[NewEvent::new(
+                    EventType::SessionEnd,
+                    format!("{ended} other session(s) ended by their admin"),
+                    Actor::admin(&admin),
+                )
+                .client(client)])
+                .await?;
+        }
+        Ok(ended)
+    }
+
+    /// Deletes the sessions that expired or were idle too long.
+    pub async fn purge_sessions(&self) -> Result<u64> {
+        let now = ids::now();
+        self.store.purge_sessions(now, self.idle_since(now)).await
     }
 
     // ---- the import worker ----
@@ -341,6 +588,9 @@ impl Engine {
                     if let Err(e) = engine.enqueue_due_imports(chrono::Utc::now()).await {
                         tracing::error!(error = %e, "cannot start scheduled imports");
                     }
+                    if let Err(e) = engine.purge_sessions().await {
+                        tracing::error!(error = %e, "cannot delete ended sessions");
+                    }
                     next_schedule_check = tokio::time::Instant::now() + SCHEDULE_CHECK;
                 }
                 loop {
@@ -366,6 +616,3 @@ impl Engine {
         })
     }
 }
-
-/// A valid argon2 hash of a random password, for constant-time refusals.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4qhd0Nqo2wq2V8b5x4yOqB3v0Cz3b0oBBZsvy5TBmG0";

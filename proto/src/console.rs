@@ -11,6 +11,19 @@ pub struct AdminView {
     pub can_write: bool,
 }
 
+/// One of the signed-in admin's sessions, for the Your sessions page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub created: String,
+    pub last_seen: String,
+    pub expires: String,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request carries.
+    pub current: bool,
+}
+
 /// An import stopped at a safeguard, for the banner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PausedRunView {

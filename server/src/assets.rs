@@ -33,10 +33,7 @@ pub async fn static_or_not_found(State(state): State<AppState>, req: Request) ->
             .into_response();
     }
     let handler = leptos_axum::render_app_to_stream_with_context(
-        {
-            let engine = state.engine.clone();
-            move || leptos::prelude::provide_context(engine.clone())
-        },
+        crate::page_context(state.engine.clone(), state.http.secure_cookies),
         {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "muster", version, about, long_about = None)]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address the console listens on.
     #[arg(long, env = "MUSTER_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -30,13 +33,57 @@ pub struct Config {
     #[arg(long, env = "MUSTER_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
+    /// Minutes a console session lasts unused (it lasts 12 hours at most).
+    #[arg(long, env = "MUSTER_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_idle_minutes: u64,
+
+    /// Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges,
+    /// comma-separated); from any other peer the header is ignored.
+    #[arg(long, env = "MUSTER_TRUSTED_PROXIES", default_value = "", value_parser = parse_proxies)]
+    pub trusted_proxies: web::TrustedProxies,
+
+    /// The token a Prometheus scrape of /metrics must carry as
+    /// `Authorization: Bearer <token>`; when unset, /metrics is off.
+    #[arg(long, env = "MUSTER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// How log lines are written: `text` for people, `json` for a log
+    /// collector (one object per line, with the request id).
+    #[arg(long, env = "MUSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Username of the first admin, created when the database has none.
     #[arg(long, env = "MUSTER_ADMIN_USERNAME", default_value = "admin")]
     pub admin_username: String,
 
-    /// Password of the first admin; when unset one is generated and printed once.
+    /// Password of the first admin (at least 12 characters); when unset one
+    /// is generated and written to a file only its owner can read.
     #[arg(long, env = "MUSTER_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// What `muster` does besides serving the console.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Copies the database into a new file while the server runs: a
+    /// consistent copy to keep, and to restore by putting it in the
+    /// database's place while Muster is stopped.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+fn parse_proxies(list: &str) -> Result<web::TrustedProxies, String> {
+    web::TrustedProxies::parse(list)
 }
 
 impl Config {

@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 fn is_public(path: &str) -> bool {
     path == "/signin"
         || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics"
         || path == "/favicon.ico"
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")

@@ -6,9 +6,14 @@
 pub mod assets;
 pub mod config;
 pub mod guard;
+pub mod metrics;
+pub mod protect;
+pub mod requests;
 pub mod uploads;
 
 use app::{shell, App};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use engine::Engine;
@@ -16,13 +21,25 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use web::SecureCookies;
+use web::{SecureCookies, TrustedProxies};
+
+/// How Muster meets HTTP: whether cookies are Secure, and which proxies'
+/// forwarded addresses are believed.
+#[derive(Clone, Debug, Default)]
+pub struct HttpSettings {
+    pub secure_cookies: bool,
+    pub trusted_proxies: TrustedProxies,
+    /// The token a `/metrics` scrape must carry; none turns `/metrics` off.
+    pub metrics_token: Option<String>,
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub leptos_options: LeptosOptions,
+    pub http: HttpSettings,
+    pub requests: Arc<metrics::RequestMetrics>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -47,20 +64,33 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// What a page's rendering can reach: the engine, the cookie settings and
+/// the nonce the response's Content Security Policy names.
+pub fn page_context(
+    engine: Arc<Engine>,
+    secure_cookies: bool,
+) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(engine.clone());
+        provide_context(SecureCookies(secure_cookies));
+        let nonce = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<protect::CspNonce>().cloned());
+        if let Some(nonce) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    }
+}
+
 /// The whole HTTP surface of Muster.
-pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies: bool) -> Router {
+pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, http: HttpSettings) -> Router {
     let routes = generate_route_list(App);
     let state = AppState {
         engine: engine.clone(),
         leptos_options: leptos_options.clone(),
+        http: http.clone(),
+        requests: Arc::default(),
     };
-    let context = {
-        let engine = engine.clone();
-        move || {
-            provide_context(engine.clone());
-            provide_context(SecureCookies(secure_cookies));
-        }
-    };
+    let context = page_context(engine, http.secure_cookies);
     Router::new()
         .route("/console/apps/{id}/uploads", post(uploads::upload_csv))
         .route("/console/runs/{id}/errors.csv", get(uploads::error_report))
@@ -72,6 +102,8 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
         .route("/console/logs.csv", get(uploads::log_report))
         .route("/console/people.csv", get(uploads::people_report))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics::scrape))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -81,5 +113,25 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, secure_cookies
             state.clone(),
             guard::require_session,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            protect::protect,
+        ))
+        .layer(axum::middleware::from_fn(requests::identify))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
+        ))
         .with_state(state)
+}
+
+/// Ready to serve: the database answers and its schema is this build's.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.engine.ready().await {
+        true => (StatusCode::OK, "ready"),
+        false => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the database does not answer or its schema is not this version's",
+        ),
+    }
 }

@@ -4,18 +4,24 @@
 
 use clap::Parser;
 use engine::{Engine, EngineConfig};
-use server::config::Config;
+use server::config::{Config, LogFormat};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
     let config = Config::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -26,10 +32,15 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(server::config::Command::Backup { to }) = &config.command {
+        engine::backup(&config.database_url, to).await?;
+        println!("Backed up {} to {}", config.database_url, to.display());
+        return Ok(());
+    }
     let engine = Engine::open(EngineConfig {
-        database_url: config.database_url.clone(),
-        data_dir: config.data_dir(),
         max_upload_bytes: config.max_upload_mb.saturating_mul(1024 * 1024),
+        session_idle: std::time::Duration::from_secs(config.session_idle_minutes * 60),
+        ..EngineConfig::new(config.database_url.clone(), config.data_dir())
     })
     .await?;
     if let Some((username, password)) = engine
@@ -39,12 +50,18 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?
     {
-        println!("Created the first admin. Username: {username}  Password: {password}");
-        println!("This password is shown only once; sign in and keep it safe.");
+        let file = config.data_dir().join("first-admin-password.txt");
+        write_private(&file, &format!("{password}\n"))?;
+        println!("Created the first admin {username:?}. Its password is in {} (readable only by you): sign in, then delete the file.", file.display());
     }
     engine.spawn_worker();
     let options = server::leptos_options(config.addr);
-    let app = server::router(engine, options, config.secure_cookies);
+    let http = server::HttpSettings {
+        secure_cookies: config.secure_cookies,
+        trusted_proxies: config.trusted_proxies.clone(),
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+    };
+    let app = server::router(engine, options, http);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("Muster is listening on http://{}", listener.local_addr()?);
     axum::serve(
@@ -56,4 +73,16 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     Ok(())
+}
+
+/// Writes a file that only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }

@@ -37,11 +37,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 fn engine_error(e: engine::Error) -> Response {
-    let status = web::status_of(&e);
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(error = %e, "upload failed");
-    }
-    refuse(status, e.to_string())
+    refuse(web::status_of(&e), web::public_message(&e))
 }
 
 /// Decodes a percent-encoded header value (the browser encodes file names).

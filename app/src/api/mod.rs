@@ -41,16 +41,20 @@ pub mod ssr {
         }
     }
 
-    /// An engine error as the console shows it, with the right status.
+    /// The session token the request carries (after `require_admin`, it has one).
+    pub async fn session_token() -> Result<String, ServerFnError> {
+        let parts: http::request::Parts = leptos_axum::extract().await?;
+        web::session_token(&parts.headers).ok_or_else(|| to_error(engine::Error::Unauthenticated))
+    }
+
+    /// An engine error as the console shows it, with the right status: a
+    /// failure of the server only by its code and the request's id.
     pub fn to_error(e: engine::Error) -> ServerFnError {
         let status = web::status_of(&e);
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);
         }
-        if status == http::StatusCode::INTERNAL_SERVER_ERROR {
-            leptos::logging::error!("{e}");
-        }
-        ServerFnError::new(e.to_string())
+        ServerFnError::new(web::public_message(&e))
     }
 
     /// Input the console could not read, as a 400 that says what it was.

@@ -67,3 +67,38 @@ pub async fn current_admin() -> Result<AdminView, ServerFnError> {
         username: admin.username,
     })
 }
+
+/// The signed-in admin's live sessions, the one this request carries marked.
+#[server]
+pub async fn list_sessions() -> Result<Vec<proto::console::SessionView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let token = session_token().await?;
+    engine.sessions(&token).await.map_err(to_error)
+}
+
+/// Ends one of the signed-in admin's sessions, wherever it is used.
+#[server]
+pub async fn end_session(id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let parts: http::request::Parts = leptos_axum::extract().await?;
+    let token = session_token().await?;
+    engine
+        .end_session(&token, &id, Some(web::client(&parts)))
+        .await
+        .map_err(to_error)
+}
+
+/// Ends every session of the signed-in admin but this one; how many ended.
+#[server]
+pub async fn end_other_sessions() -> Result<u64, ServerFnError> {
+    use super::ssr::*;
+    let (engine, _) = require_admin().await?;
+    let parts: http::request::Parts = leptos_axum::extract().await?;
+    let token = session_token().await?;
+    engine
+        .end_other_sessions(&token, Some(web::client(&parts)))
+        .await
+        .map_err(to_error)
+}

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod app_detail;
 pub mod app_general;
 pub mod apps;

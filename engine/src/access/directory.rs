@@ -531,11 +531,10 @@ impl WriteHandle<'_> {
         password: &str,
         read_only: bool,
     ) -> Result<()> {
-        if username.trim().is_empty() || password.len() < 8 {
-            return Err(Error::InvalidInput(
-                "An admin needs a username and a password of at least 8 characters".into(),
-            ));
+        if username.trim().is_empty() {
+            return Err(Error::InvalidInput("An admin needs a username".into()));
         }
+        auth::check_new_password(username, password)?;
         let role = if read_only {
             crate::model::AdminRole::ReadOnlyAdmin
         } else {
@@ -546,7 +545,7 @@ impl WriteHandle<'_> {
             .insert_admin(
                 &ids::admin_id(),
                 username.trim(),
-                &auth::hash_password(password)?,
+                &self.engine.hasher.hash(password).await?,
                 role,
                 ids::now(),
             )

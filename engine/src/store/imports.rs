@@ -932,3 +932,21 @@ pub(crate) async fn rematch_queue_row(
         .await?;
     Ok(())
 }
+
+impl Store {
+    /// Runs by status, rows scanned by all runs, and queued rows.
+    pub async fn operating_counts(&self) -> Result<(Vec<(String, i64)>, i64, i64)> {
+        let runs: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM import_runs GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let scanned: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(scanned), 0) FROM import_runs")
+            .fetch_one(&self.pool)
+            .await?;
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_queue")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((runs, scanned, queued))
+    }
+}

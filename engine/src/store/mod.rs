@@ -43,6 +43,7 @@ pub fn stamp(t: Timestamp) -> String {
 }
 
 pub use accounts::Holding;
+pub use admins::{NewSession, SessionRow};
 pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow};
 pub use rules::{LinkedUser, Removal, RemovalAction};
 pub use users::{name_key, IndexOptions, NewUser, UserIndex};
@@ -72,9 +73,34 @@ impl Store {
     /// `sqlite://muster-data/muster.db` or a plain path, and applies migrations.
     pub async fn open(url: &str) -> Result<Store> {
         let pool = sqlite::open_pool(url).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         users::fill_missing_keys(&pool).await?;
         Ok(Store { pool })
+    }
+
+    /// Opens a database as it is, applying nothing: for reading it (a
+    /// backup) while a server may be running on it.
+    pub async fn open_as_is(url: &str) -> Result<Store> {
+        let pool = sqlite::open_existing(url).await?;
+        Ok(Store { pool })
+    }
+
+    /// Whether the database answers and has every migration this build
+    /// knows applied (a newer node may have applied more).
+    pub async fn ready(&self) -> Result<bool> {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        let known = MIGRATOR.iter().map(|m| m.version).max();
+        Ok(applied >= known)
+    }
+
+    /// Writes a consistent copy of the whole database to `path`, a file that
+    /// must not exist yet, while others go on reading and writing.
+    /// PostgreSQL: `pg_dump`.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        sqlite::backup_to(&self.pool, path).await
     }
 
     /// Begins a transaction that holds the write lock from its start, for
@@ -87,6 +113,9 @@ impl Store {
         &self.pool
     }
 }
+
+/// The schema's migrations, applied in order when the store opens.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[cfg(test)]
 mod tests {

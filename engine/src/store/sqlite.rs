@@ -27,6 +27,15 @@ pub(crate) async fn open_pool(url: &str) -> Result<SqlitePool> {
         .await?)
 }
 
+/// Opens a pool on a database file that must exist already.
+pub(crate) async fn open_existing(url: &str) -> Result<SqlitePool> {
+    let url = database_url(url);
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect_options(&url)?.create_if_missing(false))
+        .await?)
+}
+
 /// A `sqlite:` URL for a URL or a plain path.
 fn database_url(url: &str) -> String {
     if url.starts_with("sqlite:") {
@@ -72,6 +81,26 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
         // Multi-row statements of 1,000 rows are large once prepared; a
         // short cache per connection keeps memory bounded.
         .statement_cache_capacity(32))
+}
+
+/// Copies the database into a new file with `VACUUM INTO`: one read
+/// transaction, so the copy is the database as it was at one moment, while
+/// writers go on (in WAL mode they do not wait for it).
+pub(crate) async fn backup_to(pool: &SqlitePool, path: &std::path::Path) -> Result<()> {
+    if path.exists() {
+        return Err(crate::Error::InvalidInput(format!(
+            "{} exists already: choose a new file for the backup",
+            path.display()
+        )));
+    }
+    let target = path.to_str().ok_or_else(|| {
+        crate::Error::InvalidInput(format!("{} is not a UTF-8 path", path.display()))
+    })?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Begins a transaction that holds the database's write lock from its

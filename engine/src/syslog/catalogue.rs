@@ -44,11 +44,12 @@ pub enum EventType {
     UserDelete,
     SessionStart,
     SessionEnd,
+    AccountLock,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 40] = [
+    pub const ALL: [EventType; 41] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -89,6 +90,7 @@ impl EventType {
         EventType::UserDelete,
         EventType::SessionStart,
         EventType::SessionEnd,
+        EventType::AccountLock,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -134,6 +136,7 @@ impl EventType {
             EventType::UserDelete => "user.lifecycle.delete.completed",
             EventType::SessionStart => "user.session.start",
             EventType::SessionEnd => "user.session.end",
+            EventType::AccountLock => "user.account.lock",
         }
     }
 }

@@ -95,6 +95,24 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
+impl Client {
+    /// The client with its fields cut to a size fit for the System Log.
+    pub fn bounded(self) -> Client {
+        Client {
+            ip_address: self.ip_address.map(|ip| bounded(&ip, 64)),
+            user_agent: self.user_agent.map(|ua| bounded(&ua, 512)),
+        }
+    }
+}
+
+/// At most `chars` characters of `text`, with "…" when it was cut.
+pub fn bounded(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// An event about to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {

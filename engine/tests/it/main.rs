@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod backup;
 mod counts;
 mod csv_import;
 mod golden;
@@ -16,5 +17,6 @@ mod races;
 mod restart;
 mod rules;
 mod settings;
+mod signin;
 mod stored;
 mod syslog;

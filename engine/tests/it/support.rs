@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 
 pub const HEADER: &str = "login,firstName,lastName,email";
+pub const PASSWORD: &str = "first-admin-password";
 pub const DEFAULT_MAX_UPLOAD: u64 = 64 * 1024 * 1024;
 
 /// An engine on its own temporary directory, with a signed-in admin.
@@ -26,9 +27,8 @@ pub struct Env {
 
 pub fn config(dir: &Path, max_upload_bytes: u64) -> EngineConfig {
     EngineConfig {
-        database_url: dir.join("muster.db").to_string_lossy().into_owned(),
-        data_dir: dir.to_path_buf(),
         max_upload_bytes,
+        ..EngineConfig::new(dir.join("muster.db").to_string_lossy(), dir)
     }
 }
 
@@ -38,11 +38,11 @@ pub async fn open_on(dir: &Path, max_upload_bytes: u64) -> (Arc<Engine>, Admin) 
         .await
         .expect("engine opens");
     engine
-        .ensure_first_admin(Some("admin"), Some("pw-123456"))
+        .ensure_first_admin(Some("admin"), Some(PASSWORD))
         .await
         .expect("first admin");
     let (admin, _hash) = engine
-        .sign_in("admin", "pw-123456", None)
+        .sign_in("admin", PASSWORD, None)
         .await
         .expect("the first admin signs in");
     (engine, admin)

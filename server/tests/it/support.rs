@@ -15,11 +15,14 @@ pub struct TestServer {
 }
 
 pub async fn spawn() -> TestServer {
+    spawn_with(server::HttpSettings::default()).await
+}
+
+pub async fn spawn_with(http: server::HttpSettings) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(EngineConfig {
-        database_url: dir.path().join("muster.db").to_string_lossy().into_owned(),
-        data_dir: dir.path().to_path_buf(),
         max_upload_bytes: 1024,
+        ..EngineConfig::new(dir.path().join("muster.db").to_string_lossy(), dir.path())
     })
     .await
     .unwrap();
@@ -28,7 +31,7 @@ pub async fn spawn() -> TestServer {
         .await
         .unwrap();
     let options = server::leptos_options("127.0.0.1:0".parse().unwrap());
-    let router = server::router(engine.clone(), options, false);
+    let router = server::router(engine.clone(), options, http);
     TestServer {
         router,
         engine,
@@ -37,6 +40,11 @@ pub async fn spawn() -> TestServer {
 }
 
 impl TestServer {
+    /// The server's data directory.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
         self.router.clone().oneshot(req).await.unwrap()
     }
