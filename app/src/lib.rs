@@ -10,12 +10,13 @@ mod pages;
 
 use components::Layout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use pages::app_detail::{AppPage, Tab};
 
-/// The HTML document around the console.
+/// The HTML document around the console. Its script, WASM and stylesheet
+/// are named by `options.output_name`, which carries a hash of them.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -24,7 +25,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options=options.clone()/>
+                <HashedStylesheet options id="leptos"/>
                 <MetaTags/>
             </head>
             <body>
@@ -49,7 +51,6 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || restored.remove());
     view! {
-        <Stylesheet id="leptos" href="/pkg/muster.css"/>
         <Title text="Muster"/>
         <Router>
             <Routes fallback=|| view! { <Layout><p class="empty">"Page not found."</p></Layout> }>

@@ -49,10 +49,10 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 }
 
 /// Leptos settings for this build: the site is served from the embedded
-/// assets, named as cargo-leptos named them.
+/// assets, under the names that carry their hash.
 pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("muster"))
+        .output_name(assets::Site::embedded().output_name())
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .site_addr(addr)
