@@ -20,6 +20,8 @@ pub enum Error {
     ImportBusy,
     #[error("The upload is larger than the limit of {limit_mib} MiB")]
     TooLarge { limit_mib: u64 },
+    #[error("The server's disk is almost full ({free_mib} MiB free; an upload needs {needed_mib} MiB free): uploads are refused until its operator frees space")]
+    DiskFull { free_mib: u64, needed_mib: u64 },
     #[error("Invalid filter: {0}")]
     InvalidFilter(#[from] crate::syslog::filter::FilterError),
     #[error("storage error: {0}")]
@@ -33,6 +35,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failure inside the server (storage, files, a bug), whose text is
+    /// for the server's log, not for the client.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_)
+        )
+    }
+
     /// A stable code for the kind of error, shown beside the message.
     pub fn code(&self) -> &'static str {
         match self {
@@ -44,6 +55,7 @@ impl Error {
             Error::Throttled { .. } => "MUS0429",
             Error::ImportBusy => "MUS0423",
             Error::TooLarge { .. } => "MUS0413",
+            Error::DiskFull { .. } => "MUS0507",
             Error::InvalidFilter(_) => "MUS0453",
             Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_) => {
                 "MUS0500"

@@ -41,6 +41,8 @@ pub struct EngineConfig {
     pub sign_in_throttle: throttle::ThrottlePolicy,
     /// How long a console session lasts unused.
     pub session_idle: Duration,
+    /// Uploads are refused when the data directory's disk has less free.
+    pub min_free_disk_bytes: u64,
 }
 
 impl EngineConfig {
@@ -52,8 +54,15 @@ impl EngineConfig {
             max_upload_bytes: 100 * 1024 * 1024,
             sign_in_throttle: throttle::ThrottlePolicy::default(),
             session_idle: Duration::from_secs(60 * 60),
+            min_free_disk_bytes: 512 * 1024 * 1024,
         }
     }
+}
+
+/// Free space for unprivileged writers on the file system holding `dir`.
+fn free_disk_bytes(dir: &std::path::Path) -> Result<u64> {
+    let stat = rustix::fs::statvfs(dir).map_err(std::io::Error::from)?;
+    Ok(stat.f_bavail.saturating_mul(stat.f_frsize))
 }
 
 /// The figures `/metrics` reports.
@@ -128,6 +137,48 @@ impl Engine {
             queue_depth,
             sign_in_failures: self.throttle.failures(),
         })
+    }
+
+    /// Refuses an upload (of `bytes`, when known) that would leave less
+    /// free disk than the floor, before any of it is written.
+    pub fn room_for_upload(&self, bytes: Option<u64>) -> Result<()> {
+        let dir = self.config.data_dir.join("uploads");
+        let free = free_disk_bytes(&dir)?;
+        let needed = self
+            .config
+            .min_free_disk_bytes
+            .saturating_add(bytes.unwrap_or(0));
+        if free < needed {
+            return Err(Error::DiskFull {
+                free_mib: free >> 20,
+                needed_mib: needed.div_ceil(1 << 20),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a saved upload with its preview; a file that cannot be
+    /// recorded (or previewed) is deleted, not left behind.
+    pub(crate) async fn register_upload(
+        &self,
+        app_id: &str,
+        path: &std::path::Path,
+        preview: Result<model::UploadPreview>,
+    ) -> Result<model::UploadPreview> {
+        let recorded = match preview {
+            Ok(preview) => self
+                .store
+                .insert_upload(app_id, &preview, &path.to_string_lossy(), ids::now())
+                .await
+                .map(|()| preview),
+            Err(e) => Err(e),
+        };
+        if recorded.is_err() {
+            if let Err(e) = tokio::fs::remove_file(path).await {
+                tracing::warn!(path = %path.display(), error = %e, "cannot delete an upload that was not recorded");
+            }
+        }
+        recorded
     }
 
     /// Largest upload accepted, in bytes.
@@ -476,8 +527,8 @@ impl Engine {
                 return Err(Error::InvalidInput("Choose a file to import first".into()));
             }
             (RunInput::Upload, Some(u)) => {
-                let (_, rows) = self.store.get_upload(app_id, u).await?;
-                (Some(u.to_owned()), Some(rows))
+                let upload = self.store.get_upload(app_id, u).await?;
+                (Some(u.to_owned()), Some(upload.row_count))
             }
             (RunInput::Pull | RunInput::Pushed, _) => (None, None),
         };

@@ -28,6 +28,11 @@ pub struct Config {
     #[arg(long, env = "MUSTER_MAX_UPLOAD_MB", default_value_t = 100)]
     pub max_upload_mb: u64,
 
+    /// Uploads are refused while the data directory's disk has less than
+    /// this many MiB free.
+    #[arg(long, env = "MUSTER_MIN_FREE_DISK_MB", default_value_t = 512)]
+    pub min_free_disk_mb: u64,
+
     /// Mark session cookies Secure (set this when Muster is served over https
     /// behind a proxy that does not send X-Forwarded-Proto).
     #[arg(long, env = "MUSTER_SECURE_COOKIES", default_value_t = false)]

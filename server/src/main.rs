@@ -40,6 +40,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::open(EngineConfig {
         max_upload_bytes: config.max_upload_mb.saturating_mul(1024 * 1024),
         session_idle: std::time::Duration::from_secs(config.session_idle_minutes * 60),
+        min_free_disk_bytes: config.min_free_disk_mb.saturating_mul(1024 * 1024),
         ..EngineConfig::new(config.database_url.clone(), config.data_dir())
     })
     .await?;

@@ -73,6 +73,9 @@ pub async fn upload_csv(
             limit_mib: state.engine.max_upload_bytes().div_ceil(1 << 20),
         });
     }
+    if let Err(e) = state.engine.room_for_upload(declared) {
+        return engine_error(e);
+    }
     let stream = req
         .into_body()
         .into_data_stream()

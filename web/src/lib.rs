@@ -239,7 +239,7 @@ pub fn current_request() -> Option<RequestId> {
 /// and the request's id, and the details (which may hold SQL or file system
 /// text) go to the server's log under that id.
 pub fn public_message(e: &engine::Error) -> String {
-    if !status_of(e).is_server_error() {
+    if !e.is_internal() {
         return e.to_string();
     }
     let request = current_request();
@@ -261,6 +261,7 @@ pub fn status_of(e: &engine::Error) -> StatusCode {
         engine::Error::Conflict(_) | engine::Error::ImportBusy => StatusCode::CONFLICT,
         engine::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         engine::Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        engine::Error::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -179,16 +179,18 @@ impl WriteHandle<'_> {
                 app.name
             )));
         }
+        engine.room_for_upload(None)?;
         let id = ids::upload_id();
         let dir = engine.config.data_dir.join("uploads");
         let (path, size) =
             sources::csv::save_file(body, &dir, &id, engine.config.max_upload_bytes).await?;
-        let preview = sources::csv::preview(&path, id, file_name, size, None).await?;
         engine
-            .store
-            .insert_upload(app_id, &preview, &path.to_string_lossy(), ids::now())
-            .await?;
-        Ok(preview)
+            .register_upload(
+                app_id,
+                &path,
+                sources::csv::preview(&path, id, file_name, size, None).await,
+            )
+            .await
     }
 
     /// Reads an upload that is text but not UTF-8 as `encoding`: the file is
@@ -205,14 +207,11 @@ impl WriteHandle<'_> {
         let (original, file_name) = engine.store.get_upload_file(app_id, upload_id).await?;
         let id = ids::upload_id();
         let dir = engine.config.data_dir.join("uploads");
+        engine.room_for_upload(None)?;
         let (path, size) =
             sources::csv::decode_file(Path::new(&original), &dir, &id, encoding).await?;
-        let preview = sources::csv::preview(&path, id, &file_name, size, Some(encoding)).await?;
-        engine
-            .store
-            .insert_upload(app_id, &preview, &path.to_string_lossy(), ids::now())
-            .await?;
-        Ok(preview)
+        let preview = sources::csv::preview(&path, id, &file_name, size, Some(encoding)).await;
+        engine.register_upload(app_id, &path, preview).await
     }
 
     /// Asks for an import. It is stored as queued and starts when the app's

@@ -27,8 +27,12 @@ pub async fn open_source(store: &Store, app: &App, run: &ImportRun) -> Result<Ru
                 .upload_id
                 .as_deref()
                 .ok_or_else(|| Error::InvalidInput("The import has no file to read".into()))?;
-            let (path, rows) = store.get_upload(&app.id, upload).await?;
-            input.upload = Some((PathBuf::from(path), rows));
+            let stored = store.get_upload(&app.id, upload).await?;
+            let uploaded = sources::csv::Uploaded {
+                rows: stored.row_count,
+                bytes: stored.size,
+            };
+            input.upload = Some((PathBuf::from(stored.path), uploaded));
         }
         RunInput::Pull => input.connection = Some(store.connection(&app.id).await?),
         RunInput::Pushed => {}

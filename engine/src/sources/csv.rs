@@ -55,11 +55,99 @@ impl CsvSummary {
     }
 }
 
-fn reader<R: Read>(input: R) -> csv::Reader<R> {
+/// The most columns a row (the header included) may have.
+pub const MAX_COLUMNS: usize = 1_000;
+/// The longest a row may be, all its fields together, in bytes.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+/// The longest one value may be, in bytes.
+pub const MAX_FIELD_BYTES: usize = 64 << 10;
+
+fn reader<R: Read>(input: R) -> csv::Reader<Bounded<R>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input)
+        .from_reader(Bounded::new(input))
+}
+
+/// Reads CSV bytes for the parser and stops at the first row that is too
+/// wide or too long, before the parser has built it: a 100 MB header is
+/// refused after its first thousand commas, not held as 50 million columns.
+/// It follows quoting as the parser does (a `"` opens or closes a quoted
+/// value; a doubled one closes and opens again), so a line break or comma
+/// inside quotes is part of a value.
+pub struct Bounded<R> {
+    inner: R,
+    in_quotes: bool,
+    row_bytes: usize,
+    separators: usize,
+    /// The line the current row started on, and the line being read.
+    row_line: u64,
+    line: u64,
+    /// The previous byte was a CR outside quotes: an LF now ends no new line.
+    after_cr: bool,
+}
+
+impl<R> Bounded<R> {
+    fn new(inner: R) -> Bounded<R> {
+        Bounded {
+            inner,
+            in_quotes: false,
+            row_bytes: 0,
+            separators: 0,
+            row_line: 1,
+            line: 1,
+            after_cr: false,
+        }
+    }
+
+    fn check(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        for &b in bytes {
+            let line_end = b == b'\r' || (b == b'\n' && !self.after_cr);
+            self.after_cr = b == b'\r';
+            if line_end {
+                self.line += 1;
+            }
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b',' if !self.in_quotes => self.separators += 1,
+                b'\r' | b'\n' if !self.in_quotes => {
+                    self.row_bytes = 0;
+                    self.separators = 0;
+                    self.row_line = self.line;
+                    continue;
+                }
+                _ => {}
+            }
+            self.row_bytes += 1;
+            if self.separators >= MAX_COLUMNS {
+                return Err(too_big(format!(
+                    "Line {}: the row has more than {MAX_COLUMNS} columns; a row may have at most {MAX_COLUMNS}.",
+                    self.row_line
+                )));
+            }
+            if self.row_bytes > MAX_ROW_BYTES {
+                return Err(too_big(format!(
+                    "Line {}: the row is longer than {} MiB; a row may be at most {} MiB.",
+                    self.row_line,
+                    MAX_ROW_BYTES >> 20,
+                    MAX_ROW_BYTES >> 20
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn too_big(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, message)
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.check(buf.get(..n).unwrap_or_default())?;
+        Ok(n)
+    }
 }
 
 /// Reads the header, decoding it and stripping a UTF-8 byte-order mark.
@@ -92,7 +180,17 @@ fn read_header<R: Read>(
             }
             Ok(Some(columns))
         }
-        Err(e) => Err(format!("This file is not a readable CSV file: {e}")),
+        Err(e) => Err(unreadable(&e)),
+    }
+}
+
+/// Why the parser stopped: a row the reader refused says so itself.
+fn unreadable(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            format!("This file cannot be imported. {io}")
+        }
+        _ => format!("This file is not a readable CSV file: {e}"),
     }
 }
 
@@ -177,7 +275,7 @@ pub fn summarize(path: &Path, preview_rows: usize) -> Result<CsvSummary> {
                 }
             }
             Err(e) => {
-                problems.push(format!("This file is not a readable CSV file: {e}"));
+                problems.push(unreadable(&e));
                 break;
             }
         }
@@ -238,6 +336,22 @@ fn to_item(columns: &[String], rec: &csv::ByteRecord, line: i64) -> Item {
     }
     let mut attributes = Vec::with_capacity(columns.len());
     for (name, field) in columns.iter().zip(rec.iter()) {
+        if field.len() > MAX_FIELD_BYTES {
+            let error = RowError {
+                line: Some(line),
+                field: Some(name.clone()),
+                value: Some(format!(
+                    "{}…",
+                    String::from_utf8_lossy(field.get(..64).unwrap_or_default())
+                )),
+                message: format!(
+                    "the value is {} KiB long; a value may be at most {} KiB",
+                    field.len().div_ceil(1024),
+                    MAX_FIELD_BYTES >> 10
+                ),
+            };
+            return rejected(columns, rec, error);
+        }
         match std::str::from_utf8(field) {
             Ok(v) => attributes.push((name.clone(), v.to_owned())),
             Err(_) => {
@@ -303,7 +417,19 @@ async fn write_limited<R: AsyncRead + Unpin>(body: &mut R, path: &Path, limit: u
         file.write_all(buf.get(..n).unwrap_or_default()).await?;
     }
     file.flush().await?;
+    // On disk before it is accepted: a crash after the upload is answered
+    // does not leave an import reading a file that was never written.
+    file.sync_all().await?;
+    sync_dir(path).await?;
     Ok(size)
+}
+
+/// Makes a new file's directory entry durable.
+async fn sync_dir(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::File::open(dir).await?.sync_all().await?;
+    }
+    Ok(())
 }
 
 /// Converts a saved upload that is text but not UTF-8, read as `encoding`,
@@ -379,8 +505,19 @@ pub struct CsvSource {
 
 impl CsvSource {
     /// Opens the file and starts reading it on its own thread. Fails when the
-    /// header cannot be used.
-    pub fn open(path: &Path, total: i64) -> Result<CsvSource> {
+    /// header cannot be used, or when the file is not the one uploaded: its
+    /// size differs now, or (found at its end, before anything is removed
+    /// for users missing from it) its row count does.
+    pub fn open(path: &Path, uploaded: Option<Uploaded>) -> Result<CsvSource> {
+        if let Some(uploaded) = uploaded {
+            let size = std::fs::metadata(path)?.len();
+            if size != uploaded.bytes {
+                return Err(Error::InvalidInput(format!(
+                    "The file is not as it was uploaded: it was {} bytes and is {size} bytes now. Upload it again.",
+                    uploaded.bytes
+                )));
+            }
+        }
         let file = File::open(path)?;
         let mut rdr = reader(BufReader::with_capacity(1 << 16, file));
         let columns = match read_header(&mut rdr) {
@@ -400,9 +537,19 @@ impl CsvSource {
         let (tx, rx) = mpsc::channel(4);
         std::thread::Builder::new()
             .name("csv-reader".into())
-            .spawn(move || read_rows(rdr, columns, lines, tx))?;
-        Ok(CsvSource { total, rx })
+            .spawn(move || read_rows(rdr, columns, lines, uploaded.map(|u| u.rows), tx))?;
+        Ok(CsvSource {
+            total: uploaded.map_or(0, |u| u.rows),
+            rx,
+        })
     }
+}
+
+/// What was recorded of an upload when it was accepted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uploaded {
+    pub rows: i64,
+    pub bytes: u64,
 }
 
 /// Finds the line a record starts on from its byte offset, by counting line
@@ -458,16 +605,19 @@ fn read_rows<R: Read>(
     mut rdr: csv::Reader<R>,
     columns: Vec<String>,
     mut lines: LineCounter,
+    expected_rows: Option<i64>,
     tx: mpsc::Sender<Result<Vec<Item>>>,
 ) {
     let mut rec = csv::ByteRecord::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut rows = 0i64;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
                 if is_blank(&rec) {
                     continue;
                 }
+                rows += 1;
                 let line = match rec.position().map(|p| lines.line_at(p.byte())) {
                     Some(Ok(line)) => line,
                     Some(Err(e)) => {
@@ -490,12 +640,16 @@ fn read_rows<R: Read>(
             }
             Ok(false) => break,
             Err(e) => {
-                let _ = tx.blocking_send(Err(Error::InvalidInput(format!(
-                    "The CSV file cannot be read: {e}"
-                ))));
+                let _ = tx.blocking_send(Err(Error::InvalidInput(unreadable(&e))));
                 return;
             }
         }
+    }
+    if let Some(expected) = expected_rows.filter(|n| *n != rows) {
+        let _ = tx.blocking_send(Err(Error::InvalidInput(format!(
+            "The file is not as it was uploaded: it had {expected} rows and has {rows} now. Upload it again."
+        ))));
+        return;
     }
     if !batch.is_empty() {
         let _ = tx.blocking_send(Ok(batch));
@@ -525,7 +679,7 @@ mod tests {
 
     async fn items(bytes: &[u8]) -> Vec<Item> {
         let f = file(bytes);
-        let mut src = CsvSource::open(f.path(), 0).unwrap();
+        let mut src = CsvSource::open(f.path(), None).unwrap();
         let mut all = Vec::new();
         while let Some(batch) = src.next_batch().await.unwrap() {
             all.extend(batch);
@@ -696,7 +850,78 @@ mod tests {
     #[test]
     fn open_refuses_a_header_without_required_columns() {
         let f = file(b"name,mail\nAnn,ann@x.io\n");
-        let err = CsvSource::open(f.path(), 1).err().unwrap();
+        let err = CsvSource::open(f.path(), None).err().unwrap();
         assert!(err.to_string().contains("login"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_header_is_refused_after_its_first_thousand_columns() {
+        let mut header = b"login,firstName,lastName,email".to_vec();
+        header.extend(std::iter::repeat_n(b",x".as_slice(), 4_000_000).flatten());
+        header.extend(b"\nann,Ann,Lee,ann@x.io\n");
+        let f = file(&header);
+        let summary = summarize(f.path(), 5).unwrap();
+        assert_eq!(
+            summary.problems,
+            ["This file cannot be imported. Line 1: the row has more than 1000 columns; a row may have at most 1000."]
+        );
+        assert!(summary.columns.is_empty());
+        let err = CsvSource::open(f.path(), None).err().unwrap();
+        assert!(err.to_string().contains("more than 1000 columns"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_row_too_long_stops_the_file_and_names_its_line() {
+        let mut bytes = b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\n\"bob\nrob\",Bob,".to_vec();
+        bytes.extend(std::iter::repeat_n(b'b', MAX_ROW_BYTES + 10));
+        bytes.extend(b",bob@x.io\n");
+        let f = file(&bytes);
+        let summary = summarize(f.path(), 5).unwrap();
+        assert_eq!(
+            summary.problems,
+            ["This file cannot be imported. Line 3: the row is longer than 1 MiB; a row may be at most 1 MiB."]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_value_too_long_is_a_row_error_and_the_rest_is_read() {
+        let mut bytes = b"login,firstName,lastName,email\nann,\"A, \"\"nn\"\"\nline two\",Lee,ann@x.io\nbob,".to_vec();
+        bytes.extend(std::iter::repeat_n(b'b', MAX_FIELD_BYTES + 1));
+        bytes.extend(b",Lee,bob@x.io\ncat,Cat,Lee,cat@x.io\n");
+        let all = items(&bytes).await;
+        assert_eq!(all.len(), 3);
+        assert_eq!(record(&all[0]).attributes[1].1, "A, \"nn\"\nline two");
+        match &all[1] {
+            Item::RejectedAccount { external_id, error } => {
+                assert_eq!(external_id, "bob");
+                assert_eq!(error.line, Some(4));
+                assert_eq!(error.field.as_deref(), Some("firstName"));
+                assert_eq!(error.message, "the value is 65 KiB long; a value may be at most 64 KiB");
+            }
+            other => panic!("expected bob's row error, got {other:?}"),
+        }
+        assert_eq!(record(&all[2]).line, Some(5));
+    }
+
+    #[tokio::test]
+    async fn a_file_changed_since_its_upload_is_refused() {
+        let f = file(b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\nbob,Bob,Lee,bob@x.io\n");
+        let size = std::fs::metadata(f.path()).unwrap().len();
+        let err = CsvSource::open(f.path(), Some(Uploaded { rows: 2, bytes: size + 1 }))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("is not as it was uploaded"), "{err}");
+        let mut src = CsvSource::open(f.path(), Some(Uploaded { rows: 3, bytes: size })).unwrap();
+        let err = loop {
+            match src.next_batch().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("a short file was read to its end"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(
+            err.to_string(),
+            "The file is not as it was uploaded: it had 3 rows and has 2 now. Upload it again."
+        );
     }
 }

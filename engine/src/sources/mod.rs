@@ -121,8 +121,8 @@ impl SourceKind {
 /// Everything a source may need to open for one run.
 #[derive(Debug, Clone, Default)]
 pub struct SourceInput {
-    /// The uploaded file and its row count, for upload sources.
-    pub upload: Option<(PathBuf, i64)>,
+    /// The uploaded file and what was recorded of it, for upload sources.
+    pub upload: Option<(PathBuf, csv::Uploaded)>,
     /// The app's connection settings (JSON) and secrets, for pull sources.
     pub connection: Option<(serde_json::Value, Option<String>)>,
     /// The stored watermark of an incremental import.
@@ -133,10 +133,10 @@ pub struct SourceInput {
 pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
     match kind {
         AppKind::CsvDirectory => {
-            let (path, total) = input
+            let (path, uploaded) = input
                 .upload
                 .ok_or_else(|| Error::InvalidInput("The import has no CSV file".into()))?;
-            Ok(Box::new(csv::CsvSource::open(&path, total)?))
+            Ok(Box::new(csv::CsvSource::open(&path, Some(uploaded))?))
         }
     }
 }

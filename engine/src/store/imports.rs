@@ -62,6 +62,15 @@ pub struct PendingRow {
     pub action_user_id: Option<String>,
 }
 
+/// What is recorded of an accepted upload.
+#[derive(Debug, Clone)]
+pub struct StoredUpload {
+    pub path: String,
+    pub file_name: String,
+    pub row_count: i64,
+    pub size: u64,
+}
+
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan,
     partial, unmatched, reactivated, deactivated, suspended, unassigned";
@@ -151,14 +160,21 @@ impl Store {
     }
 
     /// The upload's file path and row count.
-    pub async fn get_upload(&self, app_id: &str, id: &str) -> Result<(String, i64)> {
-        let row = sqlx::query("SELECT path, row_count FROM uploads WHERE id = ? AND app_id = ?")
-            .bind(id)
-            .bind(app_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("upload {id}")))?;
-        Ok((row.get("path"), row.get("row_count")))
+    pub async fn get_upload(&self, app_id: &str, id: &str) -> Result<StoredUpload> {
+        let row = sqlx::query(
+            "SELECT path, row_count, size, file_name FROM uploads WHERE id = ? AND app_id = ?",
+        )
+        .bind(id)
+        .bind(app_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("upload {id}")))?;
+        Ok(StoredUpload {
+            path: row.get("path"),
+            file_name: row.get("file_name"),
+            row_count: row.get("row_count"),
+            size: row.get::<i64, _>("size").try_into().unwrap_or_default(),
+        })
     }
 
     /// The upload's file path and the name it was uploaded with.

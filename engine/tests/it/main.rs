@@ -20,3 +20,4 @@ mod settings;
 mod signin;
 mod stored;
 mod syslog;
+mod uploads;
