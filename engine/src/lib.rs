@@ -43,6 +43,8 @@ pub struct EngineConfig {
     pub session_idle: Duration,
     /// Uploads are refused when the data directory's disk has less free.
     pub min_free_disk_bytes: u64,
+    /// How long an uploaded file is kept; `None` keeps it for ever.
+    pub upload_retention: Option<Duration>,
 }
 
 impl EngineConfig {
@@ -55,6 +57,7 @@ impl EngineConfig {
             sign_in_throttle: throttle::ThrottlePolicy::default(),
             session_idle: Duration::from_secs(60 * 60),
             min_free_disk_bytes: 512 * 1024 * 1024,
+            upload_retention: Some(Duration::from_secs(30 * 24 * 60 * 60)),
         }
     }
 }
@@ -498,6 +501,33 @@ impl Engine {
         Ok(ended)
     }
 
+    /// Deletes the files of uploads kept longer than the retention time
+    /// (their records stay, so the runs that read them still name them);
+    /// how many.
+    pub async fn delete_expired_uploads(&self) -> Result<usize> {
+        let Some(keep) = self.config.upload_retention else {
+            return Ok(0);
+        };
+        let now = ids::now();
+        let before = now - chrono::TimeDelta::from_std(keep).unwrap_or(chrono::TimeDelta::MAX);
+        let expired = self.store.expired_uploads(before).await?;
+        for (id, path) in &expired {
+            match tokio::fs::remove_file(path).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.store.mark_upload_deleted(id, now).await?;
+        }
+        if !expired.is_empty() {
+            tracing::info!(
+                count = expired.len(),
+                "deleted uploads past their retention time"
+            );
+        }
+        Ok(expired.len())
+    }
+
     /// Deletes the sessions that expired or were idle too long.
     pub async fn purge_sessions(&self) -> Result<u64> {
         let now = ids::now();
@@ -528,6 +558,7 @@ impl Engine {
             }
             (RunInput::Upload, Some(u)) => {
                 let upload = self.store.get_upload(app_id, u).await?;
+                upload.readable()?;
                 (Some(u.to_owned()), Some(upload.row_count))
             }
             (RunInput::Pull | RunInput::Pushed, _) => (None, None),
@@ -548,6 +579,7 @@ impl Engine {
             preview,
             plan: None,
             rate: None,
+            file: None,
         })
     }
 
@@ -641,6 +673,9 @@ impl Engine {
                     }
                     if let Err(e) = engine.purge_sessions().await {
                         tracing::error!(error = %e, "cannot delete ended sessions");
+                    }
+                    if let Err(e) = engine.delete_expired_uploads().await {
+                        tracing::error!(error = %e, "cannot delete expired uploads");
                     }
                     next_schedule_check = tokio::time::Instant::now() + SCHEDULE_CHECK;
                 }

@@ -108,6 +108,16 @@ pub struct ImportRun {
     pub plan: Option<Plan>,
     /// Rows read per second so far, for a running import.
     pub rate: Option<f64>,
+    /// The uploaded file the run read, for upload sources.
+    pub file: Option<RunFile>,
+}
+
+/// The uploaded file a run read: its name, and when it was deleted once its
+/// retention time passed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub name: String,
+    pub deleted: Option<DateTime<Utc>>,
 }
 
 impl ImportRun {

@@ -33,6 +33,11 @@ pub struct Config {
     #[arg(long, env = "MUSTER_MIN_FREE_DISK_MB", default_value_t = 512)]
     pub min_free_disk_mb: u64,
 
+    /// Days an uploaded file is kept before it is deleted (0 keeps files
+    /// for ever). An app's newest upload is kept while it has a schedule.
+    #[arg(long, env = "MUSTER_UPLOAD_RETENTION_DAYS", default_value_t = 30)]
+    pub upload_retention_days: u64,
+
     /// Mark session cookies Secure (set this when Muster is served over https
     /// behind a proxy that does not send X-Forwarded-Proto).
     #[arg(long, env = "MUSTER_SECURE_COOKIES", default_value_t = false)]

@@ -204,7 +204,9 @@ impl WriteHandle<'_> {
         encoding: TextEncoding,
     ) -> Result<UploadPreview> {
         let engine = self.engine;
-        let (original, file_name) = engine.store.get_upload_file(app_id, upload_id).await?;
+        let stored = engine.store.get_upload(app_id, upload_id).await?;
+        stored.readable()?;
+        let (original, file_name) = (stored.path, stored.file_name);
         let id = ids::upload_id();
         let dir = engine.config.data_dir.join("uploads");
         engine.room_for_upload(None)?;

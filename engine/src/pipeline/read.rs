@@ -28,6 +28,7 @@ pub async fn open_source(store: &Store, app: &App, run: &ImportRun) -> Result<Ru
                 .as_deref()
                 .ok_or_else(|| Error::InvalidInput("The import has no file to read".into()))?;
             let stored = store.get_upload(&app.id, upload).await?;
+            stored.readable()?;
             let uploaded = sources::csv::Uploaded {
                 rows: stored.row_count,
                 bytes: stored.size,

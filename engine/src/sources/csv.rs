@@ -872,7 +872,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_row_too_long_stops_the_file_and_names_its_line() {
-        let mut bytes = b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\n\"bob\nrob\",Bob,".to_vec();
+        let mut bytes =
+            b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\n\"bob\nrob\",Bob,".to_vec();
         bytes.extend(std::iter::repeat_n(b'b', MAX_ROW_BYTES + 10));
         bytes.extend(b",bob@x.io\n");
         let f = file(&bytes);
@@ -885,7 +886,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_value_too_long_is_a_row_error_and_the_rest_is_read() {
-        let mut bytes = b"login,firstName,lastName,email\nann,\"A, \"\"nn\"\"\nline two\",Lee,ann@x.io\nbob,".to_vec();
+        let mut bytes =
+            b"login,firstName,lastName,email\nann,\"A, \"\"nn\"\"\nline two\",Lee,ann@x.io\nbob,"
+                .to_vec();
         bytes.extend(std::iter::repeat_n(b'b', MAX_FIELD_BYTES + 1));
         bytes.extend(b",Lee,bob@x.io\ncat,Cat,Lee,cat@x.io\n");
         let all = items(&bytes).await;
@@ -896,7 +899,10 @@ mod tests {
                 assert_eq!(external_id, "bob");
                 assert_eq!(error.line, Some(4));
                 assert_eq!(error.field.as_deref(), Some("firstName"));
-                assert_eq!(error.message, "the value is 65 KiB long; a value may be at most 64 KiB");
+                assert_eq!(
+                    error.message,
+                    "the value is 65 KiB long; a value may be at most 64 KiB"
+                );
             }
             other => panic!("expected bob's row error, got {other:?}"),
         }
@@ -905,13 +911,30 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_changed_since_its_upload_is_refused() {
-        let f = file(b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\nbob,Bob,Lee,bob@x.io\n");
+        let f =
+            file(b"login,firstName,lastName,email\nann,Ann,Lee,ann@x.io\nbob,Bob,Lee,bob@x.io\n");
         let size = std::fs::metadata(f.path()).unwrap().len();
-        let err = CsvSource::open(f.path(), Some(Uploaded { rows: 2, bytes: size + 1 }))
-            .err()
-            .unwrap();
-        assert!(err.to_string().contains("is not as it was uploaded"), "{err}");
-        let mut src = CsvSource::open(f.path(), Some(Uploaded { rows: 3, bytes: size })).unwrap();
+        let err = CsvSource::open(
+            f.path(),
+            Some(Uploaded {
+                rows: 2,
+                bytes: size + 1,
+            }),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("is not as it was uploaded"),
+            "{err}"
+        );
+        let mut src = CsvSource::open(
+            f.path(),
+            Some(Uploaded {
+                rows: 3,
+                bytes: size,
+            }),
+        )
+        .unwrap();
         let err = loop {
             match src.next_batch().await {
                 Ok(Some(_)) => continue,

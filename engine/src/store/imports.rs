@@ -69,11 +69,34 @@ pub struct StoredUpload {
     pub file_name: String,
     pub row_count: i64,
     pub size: u64,
+    pub created: Timestamp,
+    /// When its file was deleted, its retention time over.
+    pub deleted: Option<Timestamp>,
+}
+
+impl StoredUpload {
+    /// Refuses an upload whose file was deleted, saying when.
+    pub fn readable(&self) -> Result<()> {
+        match self.deleted {
+            None => Ok(()),
+            Some(deleted) => Err(Error::InvalidInput(format!(
+                "The file {} was deleted on {} ({} days after it was uploaded, as uploads are kept): upload it again",
+                self.file_name,
+                deleted.format("%Y-%m-%d"),
+                (deleted - self.created).num_days()
+            ))),
+        }
+    }
 }
 
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan,
     partial, unmatched, reactivated, deactivated, suspended, unassigned";
+
+/// The columns of the upload a run read, beside [`RUN_COLUMNS`].
+const RUN_FILE_COLUMNS: &str =
+    "(SELECT u.file_name FROM uploads u WHERE u.id = upload_id) AS file_name,
+    (SELECT u.deleted FROM uploads u WHERE u.id = upload_id) AS file_deleted";
 
 fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
     let id: String = r.get("id");
@@ -121,6 +144,15 @@ fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
                 Error::Internal(format!("import run {id}: its plan is not readable: {e}"))
             })?,
         rate,
+        file: r
+            .try_get::<Option<String>, _>("file_name")?
+            .map(|name| -> Result<crate::model::RunFile> {
+                Ok(crate::model::RunFile {
+                    name,
+                    deleted: r.try_get("file_deleted")?,
+                })
+            })
+            .transpose()?,
         id,
     })
 }
@@ -162,7 +194,7 @@ impl Store {
     /// The upload's file path and row count.
     pub async fn get_upload(&self, app_id: &str, id: &str) -> Result<StoredUpload> {
         let row = sqlx::query(
-            "SELECT path, row_count, size, file_name FROM uploads WHERE id = ? AND app_id = ?",
+            "SELECT path, row_count, size, file_name, created, deleted FROM uploads WHERE id = ? AND app_id = ?",
         )
         .bind(id)
         .bind(app_id)
@@ -174,18 +206,39 @@ impl Store {
             file_name: row.get("file_name"),
             row_count: row.get("row_count"),
             size: row.get::<i64, _>("size").try_into().unwrap_or_default(),
+            created: row.try_get("created")?,
+            deleted: row.try_get("deleted")?,
         })
     }
 
-    /// The upload's file path and the name it was uploaded with.
-    pub async fn get_upload_file(&self, app_id: &str, id: &str) -> Result<(String, String)> {
-        let row = sqlx::query("SELECT path, file_name FROM uploads WHERE id = ? AND app_id = ?")
+    /// Uploads older than `before` whose file may go: not read by a run that
+    /// runs, waits or is paused, and not the newest upload of an app with a
+    /// schedule (its scheduled imports read that one).
+    pub async fn expired_uploads(&self, before: Timestamp) -> Result<Vec<(String, String)>> {
+        let incremental = super::sqlite::json_at("a.settings", "incrementalSchedule.frequency");
+        let full = super::sqlite::json_at("a.settings", "fullSchedule.frequency");
+        let rows = sqlx::query(&format!(
+            "SELECT u.id, u.path FROM uploads u
+             WHERE u.deleted IS NULL AND u.created < ?
+               AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.upload_id = u.id AND r.status IN ({HOLDS_OR_WAITS}))
+               AND NOT (u.id = (SELECT n.id FROM uploads n WHERE n.app_id = u.app_id ORDER BY n.created DESC, n.id DESC LIMIT 1)
+                        AND EXISTS (SELECT 1 FROM apps a WHERE a.id = u.app_id AND ({incremental} <> 'Never' OR {full} <> 'Never')))
+             ORDER BY u.created LIMIT 1000"
+        ))
+        .bind(super::stamp(before))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get("id"), r.get("path"))).collect())
+    }
+
+    /// Notes that an upload's file was deleted.
+    pub async fn mark_upload_deleted(&self, id: &str, now: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE uploads SET deleted = ? WHERE id = ?")
+            .bind(super::stamp(now))
             .bind(id)
-            .bind(app_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("upload {id}")))?;
-        Ok((row.get("path"), row.get("file_name")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn insert_run(&self, run: &ImportRun, requested_by: Option<&str>) -> Result<()> {
@@ -210,7 +263,7 @@ impl Store {
 
     pub async fn get_run(&self, id: &str) -> Result<ImportRun> {
         let row = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE id = ?"
+            "SELECT {RUN_COLUMNS}, {RUN_FILE_COLUMNS} FROM import_runs WHERE id = ?"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -222,7 +275,7 @@ impl Store {
     /// The app's runs, newest first.
     pub async fn list_runs(&self, app_id: &str, limit: i64) -> Result<Vec<ImportRun>> {
         let rows = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
+            "SELECT {RUN_COLUMNS}, {RUN_FILE_COLUMNS} FROM import_runs WHERE app_id = ? ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(app_id)
         .bind(limit)
@@ -234,7 +287,7 @@ impl Store {
     /// The latest runs of every app, with the app's name.
     pub async fn recent_runs(&self, limit: i64) -> Result<Vec<(String, ImportRun)>> {
         let rows = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS}, (SELECT name FROM apps a WHERE a.id = import_runs.app_id) AS app_name
+            "SELECT {RUN_COLUMNS}, {RUN_FILE_COLUMNS}, (SELECT name FROM apps a WHERE a.id = import_runs.app_id) AS app_name
              FROM import_runs ORDER BY created DESC, {INSERTION_ORDER} DESC LIMIT ?"
         ))
         .bind(limit)
@@ -262,7 +315,7 @@ impl Store {
              WHERE id = (SELECT q.id FROM import_runs q WHERE q.status = 'QUEUED'
                            AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = q.app_id AND r.status IN ({HOLDS_SLOT}))
                          ORDER BY q.created, q.{INSERTION_ORDER} LIMIT 1)
-             RETURNING {RUN_COLUMNS}"
+             RETURNING {RUN_COLUMNS}, {RUN_FILE_COLUMNS}"
         ))
         .bind(super::stamp(now))
         .fetch_optional(&self.pool)
@@ -283,7 +336,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'FAILED', finished = ?,
                 message = 'Muster stopped while this import was running; run it again to finish it.'
-             WHERE status = 'RUNNING' RETURNING {RUN_COLUMNS}"
+             WHERE status = 'RUNNING' RETURNING {RUN_COLUMNS}, {RUN_FILE_COLUMNS}"
         ))
         .bind(super::stamp(now))
         .fetch_all(&self.pool)
@@ -294,7 +347,7 @@ impl Store {
     /// Runs in one status, oldest first.
     pub async fn runs_with_status(&self, status: RunStatus) -> Result<Vec<ImportRun>> {
         let rows = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE status = ? ORDER BY created"
+            "SELECT {RUN_COLUMNS}, {RUN_FILE_COLUMNS} FROM import_runs WHERE status = ? ORDER BY created"
         ))
         .bind(status.as_str())
         .fetch_all(&self.pool)
@@ -428,7 +481,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let rows = sqlx::query(&format!(
-            "SELECT a.name AS app_name, {cols} FROM import_runs r JOIN apps a ON a.id = r.app_id
+            "SELECT a.name AS app_name, {cols}, {RUN_FILE_COLUMNS} FROM import_runs r JOIN apps a ON a.id = r.app_id
              WHERE r.status = 'PAUSED' ORDER BY r.created"
         ))
         .fetch_all(&self.pool)

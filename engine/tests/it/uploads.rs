@@ -32,11 +32,14 @@ async fn an_upload_is_refused_when_the_disk_is_short_and_nothing_is_written() {
         .unwrap_err();
     assert!(matches!(e, Error::DiskFull { .. }), "{e}");
     assert!(
-        e.to_string().starts_with("The server's disk is almost full ("),
+        e.to_string()
+            .starts_with("The server's disk is almost full ("),
         "{e}"
     );
     assert_eq!(
-        std::fs::read_dir(dir.path().join("uploads")).unwrap().count(),
+        std::fs::read_dir(dir.path().join("uploads"))
+            .unwrap()
+            .count(),
         0
     );
 }
@@ -84,4 +87,66 @@ async fn a_file_that_lost_rows_since_its_upload_removes_nobody() {
     let users = env.users().await;
     assert_eq!(users.len(), 10);
     assert!(users.iter().all(|u| u.status == UserStatus::Active));
+}
+
+async fn engine_keeping_uploads_for(keep: std::time::Duration) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(EngineConfig {
+        upload_retention: Some(keep),
+        ..config(dir.path(), DEFAULT_MAX_UPLOAD)
+    })
+    .await
+    .unwrap();
+    engine
+        .ensure_first_admin(Some("admin"), Some(PASSWORD))
+        .await
+        .unwrap();
+    let (admin, _) = engine.sign_in("admin", PASSWORD, None).await.unwrap();
+    Env { engine, admin, dir }
+}
+
+#[tokio::test]
+async fn uploads_past_their_retention_are_deleted_and_the_history_says_so() {
+    let env = engine_keeping_uploads_for(std::time::Duration::from_millis(50)).await;
+    let app = env.app("HR").await;
+    let run = env
+        .import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
+        .await;
+    let scheduled = env.app("Payroll").await;
+    env.import(&scheduled, users_csv("p", 0..2).as_bytes(), ImportType::Full)
+        .await;
+    env.configure(&scheduled, |s| {
+        s.full_schedule = engine::settings::Schedule {
+            frequency: engine::settings::Frequency::Daily,
+            interval: 1,
+        };
+    })
+    .await;
+    assert_eq!(env.engine.delete_expired_uploads().await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(80)).await;
+
+    assert_eq!(
+        env.engine.delete_expired_uploads().await.unwrap(),
+        1,
+        "the scheduled app's newest upload is kept for its next import"
+    );
+    let files = env.upload_files();
+    assert_eq!(files.len(), 1);
+    let run = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
+    let file = run.file.unwrap();
+    assert_eq!(file.name, "x.csv");
+    assert!(file.deleted.is_some());
+    let e = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, run.upload_id.as_deref(), ImportType::Full)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("The file x.csv was deleted on "),
+        "{e}"
+    );
+    assert!(e.to_string().ends_with("upload it again"), "{e}");
+    assert_eq!(env.engine.delete_expired_uploads().await.unwrap(), 0);
 }

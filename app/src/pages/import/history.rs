@@ -19,7 +19,7 @@ pub fn History(
                     open.update(|o| *o = !*o);
                 }>"Import history"</summary>
                 <table class="grid">
-                    <thead><tr><th>"Requested"</th><th>"Type"</th><th>"Trigger"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Updated"</th><th>"Unchanged"</th><th>"Errors"</th><th>"Matched"</th><th>"Partial"</th><th>"Conflicts"</th><th>"Reactivated"</th><th>"Removed"</th></tr></thead>
+                    <thead><tr><th>"Requested"</th><th>"File"</th><th>"Type"</th><th>"Trigger"</th><th>"Status"</th><th>"Scanned"</th><th>"New"</th><th>"Updated"</th><th>"Unchanged"</th><th>"Errors"</th><th>"Matched"</th><th>"Partial"</th><th>"Conflicts"</th><th>"Reactivated"</th><th>"Removed"</th></tr></thead>
                     <tbody>
                         {runs.into_iter().map(|r| {
                             let c = r.counts;
@@ -33,6 +33,12 @@ pub fn History(
                                 <td><a href=format!("/apps/{}/import?run={}", r.app_id, r.id)
                                     aria-current=move || (shown_id.get().as_deref() == Some(run_id.as_str())).then_some("true")
                                     title="Open this import's outcome"><Moment at=r.created/></a></td>
+                                <td class="file">{r.file.map(|f| match f.deleted {
+                                    None => f.name.into_any(),
+                                    Some(at) => view! {
+                                        {f.name}" "<span class="hint">"(deleted "<Moment at=at/>", its retention time over)"</span>
+                                    }.into_any(),
+                                })}</td>
                                 <td>{if r.preview { format!("{} (preview)", r.import_type) } else { r.import_type.to_string() }}</td>
                                 <td>{r.trigger.as_str()}</td>
                                 <td>{r.status.as_str()}</td>
