@@ -73,7 +73,9 @@ pub fn validate(mut settings: AppSettings) -> Result<AppSettings> {
             ));
         }
         UsernameFormat::Custom(e) => {
-            Expr::parse(e).map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?;
+            Expr::parse(e)
+                .and_then(|e| e.check_budget())
+                .map_err(|err| Error::InvalidInput(format!("Username format: {err}")))?;
         }
         _ => {}
     }
@@ -126,9 +128,11 @@ pub fn validate(mut settings: AppSettings) -> Result<AppSettings> {
             )));
         }
         seen.push(attribute);
-        Expr::parse(&m.expression).map_err(|err| {
-            Error::InvalidInput(format!("Attribute mappings: {attribute}: {err}"))
-        })?;
+        Expr::parse(&m.expression)
+            .and_then(|e| e.check_budget())
+            .map_err(|err| {
+                Error::InvalidInput(format!("Attribute mappings: {attribute}: {err}"))
+            })?;
     }
     Ok(settings)
 }

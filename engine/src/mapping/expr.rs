@@ -41,6 +41,10 @@
 //!   deeper than 64 levels is rejected, and chains of `+`, `AND`, `OR`, `?:` and
 //!   comparisons are stored flat, so neither parsing nor evaluation can overflow
 //!   the stack, however long the input.
+//! * An expression is at most 4,096 characters. Evaluating one has a budget:
+//!   no value longer than 64 KiB (checked before it is built, so a string
+//!   that would grow past it is never allocated) and at most 1,000,000 steps
+//!   (one per operation, one per byte a string operation produces).
 //! * Function names and argument counts are checked when parsing; argument
 //!   *types* are checked when evaluating.
 //! * Error positions are 0-based *character* (not byte) offsets into the input.
@@ -91,6 +95,65 @@ use std::fmt;
 
 /// Maximum nesting depth of parentheses, `!`/`NOT`, function calls and `? :`.
 const MAX_DEPTH: usize = 64;
+/// The longest expression, in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 4096;
+/// The longest value an evaluation may produce, in bytes.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The most steps one evaluation may take: one per operation, one per byte
+/// a string operation produces.
+pub const MAX_STEPS: usize = 1_000_000;
+
+/// What is left of one evaluation's budget.
+struct Budget {
+    steps: usize,
+    /// The evaluation ran out of it.
+    exceeded: bool,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            steps: MAX_STEPS,
+            exceeded: false,
+        }
+    }
+
+    fn spend(&mut self, steps: usize, position: usize) -> Result<(), ExprError> {
+        match self.steps.checked_sub(steps) {
+            Some(left) => {
+                self.steps = left;
+                Ok(())
+            }
+            None => Err(self.exceed(ExprError::at(
+                position,
+                format_args!(
+                    "The expression takes more than {MAX_STEPS} steps, more than a mapping may"
+                ),
+            ))),
+        }
+    }
+
+    fn exceed(&mut self, e: ExprError) -> ExprError {
+        self.exceeded = true;
+        e
+    }
+
+    /// Spends the steps of producing a string of `bytes`, refusing one
+    /// longer than a value may be before it is built.
+    fn produce(&mut self, bytes: usize, position: usize) -> Result<(), ExprError> {
+        if bytes > MAX_VALUE_BYTES {
+            return Err(self.exceed(ExprError::at(
+                position,
+                format_args!(
+                    "The value would be {} KiB long, longer than the {} KiB a mapping's value may be,",
+                    bytes.div_ceil(1024),
+                    MAX_VALUE_BYTES / 1024
+                ),
+            )));
+        }
+        self.spend(bytes, position)
+    }
+}
 
 /// A parsed mapping expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +271,15 @@ impl Expr {
     /// Parses an expression, checking its syntax, references, function names
     /// and argument counts.
     pub fn parse(input: &str) -> Result<Expr, ExprError> {
+        let length = input.chars().count();
+        if length > MAX_EXPRESSION_CHARS {
+            return Err(ExprError {
+                position: MAX_EXPRESSION_CHARS,
+                message: format!(
+                    "The expression is {length} characters long; an expression may be at most {MAX_EXPRESSION_CHARS}"
+                ),
+            });
+        }
         let (tokens, end) = Lexer::new(input).tokenize()?;
         let root = Parser {
             tokens,
@@ -222,7 +294,28 @@ impl Expr {
     /// Evaluates the expression. Runtime errors (e.g. wrong argument type) carry
     /// the position of the offending function call or `+`.
     pub fn eval(&self, scope: &dyn Scope) -> Result<Value, ExprError> {
-        self.root.eval(scope)
+        self.root.eval(scope, &mut Budget::new())
+    }
+
+    /// Refuses an expression that runs out of its budget on ordinary input
+    /// (every attribute a value of 128 characters): one whose values grow
+    /// past what a value may be, however short its input. Other errors
+    /// (a type that ordinary input does not have) are for the import to meet.
+    pub fn check_budget(&self) -> Result<(), ExprError> {
+        struct Ordinary(String);
+        impl Scope for Ordinary {
+            fn app_user(&self, _name: &str) -> Option<&str> {
+                Some(&self.0)
+            }
+            fn user(&self, _name: &str) -> Option<&str> {
+                Some(&self.0)
+            }
+        }
+        let mut budget = Budget::new();
+        match self.root.eval(&Ordinary("x".repeat(128)), &mut budget) {
+            Err(e) if budget.exceeded => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// The appuser attributes the expression reads (for validation against a
@@ -562,11 +655,24 @@ fn order(left: &Value, right: &Value) -> Option<Ordering> {
 }
 
 /// `left + right` (see the module documentation).
-fn add(left: Value, right: Value, position: usize) -> Result<Value, ExprError> {
+fn add(
+    left: Value,
+    right: Value,
+    position: usize,
+    budget: &mut Budget,
+) -> Result<Value, ExprError> {
     match (left, right) {
         (left @ Value::String(_), right) | (left, right @ Value::String(_)) => {
-            let mut text = left.to_profile_string().unwrap_or_default();
-            text.push_str(&right.to_profile_string().unwrap_or_default());
+            let mut text = match left {
+                Value::String(s) => s,
+                other => other.to_profile_string().unwrap_or_default(),
+            };
+            let right = right.to_profile_string().unwrap_or_default();
+            if text.len() + right.len() > MAX_VALUE_BYTES {
+                budget.produce(text.len() + right.len(), position)?;
+            }
+            budget.spend(right.len(), position)?;
+            text.push_str(&right);
             Ok(Value::String(text))
         }
         (Value::Number(a), Value::Number(b)) => {
@@ -744,7 +850,12 @@ impl Function {
     }
 
     /// Calls the function on evaluated arguments; `position` is the call's.
-    fn apply(self, args: &[Value], position: usize) -> Result<Value, ExprError> {
+    fn apply(
+        self,
+        args: &[Value],
+        position: usize,
+        budget: &mut Budget,
+    ) -> Result<Value, ExprError> {
         for (index, value) in args.iter().enumerate() {
             let kind = self.param_kind(index);
             if !kind.accepts(value) {
@@ -764,7 +875,37 @@ impl Function {
         if propagates_null && args.contains(&Value::Null) {
             return Ok(Value::Null);
         }
-        let text = |s: String| Ok(Value::String(s));
+        if let (
+            Function::Replace,
+            [Value::String(s), Value::String(pattern), Value::String(replacement)],
+        ) = (self, args)
+        {
+            if !pattern.is_empty() {
+                let found = s.matches(pattern.as_str()).count();
+                let bytes = (s.len() - found * pattern.len())
+                    .saturating_add(found.saturating_mul(replacement.len()));
+                budget.produce(bytes, position)?;
+            }
+        }
+        if let (Function::Join, [separator, parts @ ..]) = (self, args) {
+            let bytes: usize = parts
+                .iter()
+                .map(|p| p.to_profile_string().map_or(0, |p| p.len()))
+                .sum::<usize>()
+                .saturating_add(
+                    separator
+                        .to_profile_string()
+                        .map_or(0, |s| s.len())
+                        .saturating_mul(parts.len()),
+                );
+            budget.produce(bytes, position)?;
+        }
+        // Every string a function returns is paid for and bounded; the ones
+        // that can grow are bounded before they are built.
+        let mut text = |s: String| {
+            budget.produce(s.len(), position)?;
+            Ok(Value::String(s))
+        };
         match (self, args) {
             (Function::ToLowerCase, [Value::String(s)]) => text(s.to_lowercase()),
             (Function::ToUpperCase, [Value::String(s)]) => text(s.to_uppercase()),
@@ -1176,15 +1317,16 @@ fn attribute(value: Option<&str>) -> Value {
 }
 
 impl Node {
-    fn eval(&self, scope: &dyn Scope) -> Result<Value, ExprError> {
+    fn eval(&self, scope: &dyn Scope, budget: &mut Budget) -> Result<Value, ExprError> {
+        budget.spend(1, 0)?;
         Ok(match self {
             Node::Literal(value) => value.clone(),
             Node::AppUser(name) => attribute(scope.app_user(name)),
             Node::User(name) => attribute(scope.user(name)),
-            Node::Not(operand) => Value::Bool(!operand.eval(scope)?.is_truthy()),
+            Node::Not(operand) => Value::Bool(!operand.eval(scope, budget)?.is_truthy()),
             Node::And(operands) => {
                 for operand in operands {
-                    if !operand.eval(scope)?.is_truthy() {
+                    if !operand.eval(scope, budget)?.is_truthy() {
                         return Ok(Value::Bool(false));
                     }
                 }
@@ -1192,24 +1334,24 @@ impl Node {
             }
             Node::Or(operands) => {
                 for operand in operands {
-                    if operand.eval(scope)?.is_truthy() {
+                    if operand.eval(scope, budget)?.is_truthy() {
                         return Ok(Value::Bool(true));
                     }
                 }
                 Value::Bool(false)
             }
             Node::Compare { first, rest } => {
-                let mut left = first.eval(scope)?;
+                let mut left = first.eval(scope, budget)?;
                 for (op, operand) in rest {
-                    let right = operand.eval(scope)?;
+                    let right = operand.eval(scope, budget)?;
                     left = Value::Bool(op.apply(&left, &right));
                 }
                 left
             }
             Node::Add { first, rest } => {
-                let mut sum = first.eval(scope)?;
+                let mut sum = first.eval(scope, budget)?;
                 for (position, operand) in rest {
-                    sum = add(sum, operand.eval(scope)?, *position)?;
+                    sum = add(sum, operand.eval(scope, budget)?, *position, budget)?;
                 }
                 sum
             }
@@ -1218,16 +1360,16 @@ impl Node {
                 then,
                 otherwise,
             } => {
-                if condition.eval(scope)?.is_truthy() {
-                    then.eval(scope)?
+                if condition.eval(scope, budget)?.is_truthy() {
+                    then.eval(scope, budget)?
                 } else {
-                    otherwise.eval(scope)?
+                    otherwise.eval(scope, budget)?
                 }
             }
             Node::Elvis(options) => {
                 let mut value = Value::Null;
                 for option in options {
-                    value = option.eval(scope)?;
+                    value = option.eval(scope, budget)?;
                     if !value.is_blank() {
                         break;
                     }
@@ -1241,9 +1383,9 @@ impl Node {
             } => {
                 let values = args
                     .iter()
-                    .map(|arg| arg.eval(scope))
+                    .map(|arg| arg.eval(scope, budget))
                     .collect::<Result<Vec<_>, _>>()?;
-                function.apply(&values, *position)?
+                function.apply(&values, *position, budget)?
             }
         })
     }
@@ -2039,25 +2181,29 @@ mod tests {
         let message = "Expression is nested too deeply (more than 64 levels) at position 64";
         let source = format!("{}1{}", "(".repeat(65), ")".repeat(65));
         assert_parse_error(&source, 64, message);
-        assert_parse_error(&"(".repeat(100_000), 64, message);
-        assert_parse_error(&format!("{}true", "!".repeat(100_000)), 64, message);
+        assert_parse_error(&"(".repeat(4_000), 64, message);
+        assert_parse_error(&format!("{}true", "!".repeat(4_000)), 64, message);
         let call = "String.len(";
         let source = format!("{}null{}", call.repeat(65), ")".repeat(65));
         let error = parse_error(&source);
         assert_eq!(error.position, 64 * call.chars().count());
-        let source = "true ? 1 : ".repeat(100_000) + "2";
+        let source = "true ? 1 : ".repeat(300) + "2";
         assert_eq!(parse_error(&source).position, 64 * 11 + 5);
+        // Longer input is refused by its length before it is read at all.
+        let error = parse_error(&"(".repeat(100_000));
+        assert_eq!(error.position, MAX_EXPRESSION_CHARS);
+        assert!(error.message.contains("100000 characters long"), "{error}");
     }
 
     #[test]
     fn long_flat_chains_are_not_nesting() {
-        let source = format!("{}appuser.firstName", "appuser.firstName + ".repeat(10_000));
-        assert_eq!(eval(&source), s(&"Ada".repeat(10_001)));
-        let source = vec!["true"; 10_000].join(" AND ");
+        let source = format!("{}appuser.firstName", "appuser.firstName + ".repeat(200));
+        assert_eq!(eval(&source), s(&"Ada".repeat(201)));
+        let source = vec!["true"; 400].join(" AND ");
         assert_eq!(eval(&source), b(true));
-        let source = vec!["appuser.missing"; 10_000].join(" ?: ") + " ?: 'end'";
+        let source = vec!["appuser.missing"; 200].join(" ?: ") + " ?: 'end'";
         assert_eq!(eval(&source), s("end"));
-        let source = vec!["true"; 10_000].join(" == ");
+        let source = vec!["true"; 400].join(" == ");
         assert_eq!(eval(&source), b(true));
     }
 
@@ -2166,5 +2312,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_value_that_would_grow_past_its_limit_is_refused_before_it_is_built() {
+        let sixteen = "xxxxxxxxxxxxxxxx";
+        let source = format!(
+            "String.replace(String.replace(String.replace(appuser.a, 'x', '{sixteen}'), 'x', '{sixteen}'), 'x', '{sixteen}')"
+        );
+        let expr = Expr::parse(&source).unwrap();
+        let e = expr.check_budget().unwrap_err();
+        assert_eq!(
+            e.message,
+            "The value would be 512 KiB long, longer than the 64 KiB a mapping's value may be, at position 0"
+        );
+        let short = Attrs::app(&[("a", "xx")]);
+        assert_eq!(expr.eval(&short).unwrap(), s(&"x".repeat(2 * 16 * 16 * 16)));
+        let long = "x".repeat(100);
+        let e = expr.eval(&Attrs::app(&[("a", &long)])).unwrap_err();
+        assert!(
+            e.message.starts_with("The value would be 400 KiB long"),
+            "{e}"
+        );
+
+        let doubled = (0..20).fold("appuser.a".to_owned(), |inner, _| {
+            format!("String.join('', {inner}, {inner})")
+        });
+        assert!(doubled.len() > MAX_EXPRESSION_CHARS);
+        let e = Expr::parse(&doubled).unwrap_err();
+        assert!(e.message.contains("at most 4096"), "{e}");
+        // A long concatenation costs what it appends, not its running total.
+        let concat = format!("appuser.a{}", " + appuser.a".repeat(300));
+        assert_eq!(Expr::parse(&concat).unwrap().check_budget(), Ok(()));
+    }
+
+    #[test]
+    fn ordinary_mappings_are_within_budget() {
+        for source in [
+            "appuser.firstName + ' ' + appuser.lastName",
+            "String.replace(String.toLowerCase(appuser.email), '@example.com', '@example.org')",
+            "String.join('.', appuser.a, appuser.b, appuser.c, appuser.d)",
+            "appuser.department == 'Engineering' ? 'eng' : appuser.department ?: 'unassigned'",
+        ] {
+            assert_eq!(
+                Expr::parse(source).unwrap().check_budget(),
+                Ok(()),
+                "{source}"
+            );
+        }
+        // A type error on ordinary input is not the budget's to refuse.
+        let typed = Expr::parse("String.substring(appuser.a, appuser.b, 2)").unwrap();
+        assert_eq!(typed.check_budget(), Ok(()));
     }
 }

@@ -16,7 +16,7 @@ pub use matching::{match_profile, MatchResult};
 pub use remove::{check_safeguards, roadblock_message};
 pub use stage::content_hash;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{App, ImportRun, ImportType, MatchType, Plan, RunCounts, RunStatus};
 use crate::store::{self, IndexOptions, Selection, Store};
 use crate::syslog::{Actor, EventType, NewEvent, Target};
@@ -137,7 +137,15 @@ pub async fn run_import(
     };
     let mut removals = Vec::new();
     while let Some(items) = source.next_batch().await? {
-        let mut staged = stager.stage(items);
+        // Staging hashes and maps a whole batch (mapping expressions
+        // included): on a blocking thread, not on the workers serving requests.
+        let (returned, mut staged) = tokio::task::spawn_blocking(move || {
+            let staged = stager.stage(items);
+            (stager, staged)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("staging a batch failed: {e}")))?;
+        stager = returned;
         let snapshot =
             decide::read_snapshot(store, &app.id, &staged, &mut index, &index_options).await?;
         let decisions = decide::decide(

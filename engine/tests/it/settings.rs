@@ -396,3 +396,57 @@ async fn the_orgs_safeguard_is_not_saved_from_an_out_of_date_page() {
         .unwrap();
     assert_eq!(read.org_settings().await.unwrap(), with(50));
 }
+
+#[tokio::test]
+async fn a_mapping_that_outgrows_its_budget_is_refused_and_an_import_meeting_it_goes_on() {
+    let env = Env::new().await;
+    let app = env.app("Badges").await;
+    let mut settings = env
+        .engine
+        .read(&env.admin)
+        .app_settings(&app.id)
+        .await
+        .unwrap();
+    let sixteen = "xxxxxxxxxxxxxxxx";
+    settings.mappings.push(Mapping {
+        attribute: "nickName".into(),
+        expression: format!(
+            "String.replace(String.replace(String.replace(appuser.firstName, 'x', '{sixteen}'), 'x', '{sixteen}'), 'x', '{sixteen}')"
+        ),
+    });
+    let refused = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .save_app_settings(&app.id, settings)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidInput(m) if m.starts_with("Attribute mappings: nickName: The value would be")
+            && m.contains("longer than the 64 KiB")),
+        "{refused}"
+    );
+
+    // Within budget for ordinary names, past it for one row's long name.
+    env.configure(&app, |s| {
+        s.mappings.push(Mapping {
+            attribute: "nickName".into(),
+            expression: format!("String.replace(appuser.firstName, 'x', '{sixteen}{sixteen}')"),
+        });
+    })
+    .await;
+    let long = "x".repeat(3_000);
+    let data = format!("{HEADER}\nann@x.io,Ann,Lee,ann@x.io\nrex@x.io,{long},Long,rex@x.io\nbo@x.io,Box,Ray,bo@x.io\n");
+    let run = env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(run.counts.errors, 1);
+    assert_eq!(env.queue(&app).await.len(), 2);
+    let errors = env.row_errors(&run).await;
+    assert_eq!(errors[0].line, Some(3));
+    assert!(
+        errors[0]
+            .message
+            .starts_with("nickName: the mapping failed: The value would be 94 KiB long"),
+        "{:?}",
+        errors[0]
+    );
+}

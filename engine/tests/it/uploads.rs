@@ -113,8 +113,12 @@ async fn uploads_past_their_retention_are_deleted_and_the_history_says_so() {
         .import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)
         .await;
     let scheduled = env.app("Payroll").await;
-    env.import(&scheduled, users_csv("p", 0..2).as_bytes(), ImportType::Full)
-        .await;
+    env.import(
+        &scheduled,
+        users_csv("p", 0..2).as_bytes(),
+        ImportType::Full,
+    )
+    .await;
     env.configure(&scheduled, |s| {
         s.full_schedule = engine::settings::Schedule {
             frequency: engine::settings::Frequency::Daily,
