@@ -45,6 +45,8 @@ pub struct EngineConfig {
     pub min_free_disk_bytes: u64,
     /// How long an uploaded file is kept; `None` keeps it for ever.
     pub upload_retention: Option<Duration>,
+    /// The most events one System Log search reads before it stops and says so.
+    pub log_scan_budget: usize,
 }
 
 impl EngineConfig {
@@ -58,6 +60,7 @@ impl EngineConfig {
             session_idle: Duration::from_secs(60 * 60),
             min_free_disk_bytes: 512 * 1024 * 1024,
             upload_retention: Some(Duration::from_secs(30 * 24 * 60 * 60)),
+            log_scan_budget: syslog::SCAN_BUDGET,
         }
     }
 }

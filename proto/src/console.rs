@@ -56,6 +56,16 @@ pub struct LogPageView {
     pub older: Option<i64>,
     /// Newer events precede this cursor, unless the page is the newest.
     pub newer: Option<i64>,
+    /// The search stopped at its budget before the page was full.
+    pub stopped: Option<LogSearchStop>,
+}
+
+/// Where a System Log search stopped at its budget: how many events it read
+/// and the time of the last one. What lies beyond was not searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogSearchStop {
+    pub scanned: i64,
+    pub reached: DateTime<Utc>,
 }
 
 /// How many events a System Log view matches, and when they happened.
@@ -67,6 +77,8 @@ pub struct LogCounts {
     pub more: bool,
     /// The range in equal slices, oldest first; empty when nothing matches.
     pub buckets: Vec<LogBucket>,
+    /// Counting stopped at the search budget, this far back.
+    pub stopped: Option<LogSearchStop>,
 }
 
 impl LogCounts {

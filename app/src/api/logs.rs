@@ -59,6 +59,7 @@ pub async fn query_logs(
         rows,
         older: page.older,
         newer: page.newer,
+        stopped: page.stopped,
     })
 }
 

@@ -202,6 +202,14 @@ pub fn SystemLog() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(page) => {
                         let (older, newer) = (page.older, page.newer);
+                        let stopped = page.stopped.map(|stop| view! {
+                            <p class="notice" role="status" data-testid="log-partial">
+                                {format!("The search read {} events, back to ", count(stop.scanned))}
+                                <Moment at=stop.reached/>
+                                ", and stopped there: the results are partial. Narrow the time range to search it all, or go on with "
+                                {if older.is_some() { "Older events." } else { "Newer events." }}
+                            </p>
+                        });
                         let rows = if page.rows.is_empty() {
                             view! { <p class="empty">"No events match."</p> }.into_any()
                         } else {
@@ -213,6 +221,7 @@ pub fn SystemLog() -> impl IntoView {
                             }.into_any()
                         };
                         view! {
+                            {stopped}
                             {rows}
                             <nav class="pager" aria-label="System Log pages">
                                 {newer.map(|n| view! {
@@ -234,7 +243,14 @@ pub fn SystemLog() -> impl IntoView {
 /// How many events match, and a bar for each slice of the range.
 #[component]
 fn Histogram(counts: LogCounts) -> impl IntoView {
-    let total = if counts.more {
+    let total = if let Some(stop) = &counts.stopped {
+        format!(
+            "{} events match among the {} newest of the range (counting stopped at {})",
+            count(counts.total),
+            count(stop.scanned),
+            when(stop.reached)
+        )
+    } else if counts.more {
         format!("More than {} events match", count(counts.total))
     } else if counts.total == 1 {
         "1 event matches".to_owned()

@@ -132,8 +132,12 @@ impl ReadHandle<'_> {
             ..Default::default()
         };
         let mut written = 0;
+        // A download reads at most five times what a page may.
+        let mut left = 5 * self.engine.config.log_scan_budget;
         loop {
+            query.scan_budget = Some(left);
             let page = self.query_events(query.clone(), filter, keywords).await?;
+            left = left.saturating_sub(page.scanned);
             for e in &page.events {
                 let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
                 let targets: Vec<String> = e["target"]
@@ -153,7 +157,9 @@ impl ReadHandle<'_> {
                 written += 1;
             }
             match page.next {
-                Some(next) if written < CSV_EVENTS => query.after = Some(next),
+                Some(next) if written < CSV_EVENTS && page.stopped.is_none() => {
+                    query.after = Some(next)
+                }
                 _ => return report.finish(),
             }
         }
@@ -178,14 +184,22 @@ impl ReadHandle<'_> {
             ..Default::default()
         };
         let mut times = Vec::new();
+        let mut left = self.engine.config.log_scan_budget;
+        let mut stopped = None;
         let more = loop {
+            query.scan_budget = Some(left);
             let page = self.query_events(query.clone(), filter, keywords).await?;
+            left = left.saturating_sub(page.scanned);
             for e in &page.events {
                 let published = e["published"].as_str().unwrap_or_default();
                 let at = chrono::DateTime::parse_from_rfc3339(published).map_err(|err| {
                     Error::Internal(format!("event published at {published:?}: {err}"))
                 })?;
                 times.push(at.to_utc());
+            }
+            if page.stopped.is_some() {
+                stopped = page.stopped;
+                break true;
             }
             match page.next {
                 Some(_) if times.len() as i64 >= LogCounts::MAX => break true,
@@ -203,6 +217,7 @@ impl ReadHandle<'_> {
             },
         };
         Ok(LogCounts {
+            stopped,
             total: times.len() as i64,
             more,
             buckets: if times.is_empty() {
@@ -248,6 +263,17 @@ impl ReadHandle<'_> {
                     events: page.events,
                     older: page.first,
                     newer,
+                    stopped: None,
+                });
+            }
+            if page.stopped.is_some() {
+                // Stopped short of the newest: what it found, and the way on.
+                page.events.reverse();
+                return Ok(LogSlice {
+                    older: page.first.or(Some(cursor + 1)),
+                    newer: page.next,
+                    events: page.events,
+                    stopped: page.stopped,
                 });
             }
             // Fewer than a page up to the newest event: the newest page, full.
@@ -265,6 +291,7 @@ impl ReadHandle<'_> {
             newer: after.map(|cursor| page.first.unwrap_or(cursor - 1)),
             older: page.next,
             events: page.events,
+            stopped: page.stopped,
         })
     }
 
@@ -281,6 +308,9 @@ impl ReadHandle<'_> {
         }
         query.keywords = syslog::parse_keywords(keywords)?;
         query.limit = query.limit.clamp(1, 1000);
+        query
+            .scan_budget
+            .get_or_insert(self.engine.config.log_scan_budget);
         self.engine.store.query_events(&query).await
     }
 }
@@ -349,6 +379,8 @@ pub struct LogSlice {
     pub older: Option<i64>,
     /// Newer events precede this cursor, unless the page is the newest.
     pub newer: Option<i64>,
+    /// The search stopped at its budget before the page was full.
+    pub stopped: Option<proto::console::LogSearchStop>,
 }
 
 /// Where a System Log window starts and ends, as the store compares times.

@@ -56,10 +56,21 @@ impl Store {
     /// filter and the keywords are applied to each event's JSON.
     pub async fn query_events(&self, q: &EventQuery) -> Result<EventPage> {
         let types = q.filter.as_ref().and_then(|f| f.event_types());
+        let budget = q.scan_budget.unwrap_or(crate::syslog::SCAN_BUDGET);
         let mut events = Vec::new();
         let mut cursor = q.after;
         let mut first = None;
+        let mut scanned = 0usize;
         loop {
+            if scanned >= budget {
+                return Ok(EventPage {
+                    events,
+                    next: cursor,
+                    first,
+                    stopped: Some(stop(scanned, cursor, &self.pool).await?),
+                    scanned,
+                });
+            }
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "SELECT seq, uuid, published, event_type, severity, display_message, actor, client, outcome,
                  targets, transaction_id, debug_data FROM events WHERE 1 = 1",
@@ -91,9 +102,11 @@ impl Store {
             } else {
                 " ORDER BY seq"
             });
-            qb.push(" LIMIT ").push_bind(SCAN_CHUNK);
+            qb.push(" LIMIT ")
+                .push_bind(SCAN_CHUNK.min((budget - scanned) as i64));
             let rows = qb.build().fetch_all(&self.pool).await?;
-            let exhausted = (rows.len() as i64) < SCAN_CHUNK;
+            let exhausted = (rows.len() as i64) < SCAN_CHUNK.min((budget - scanned) as i64);
+            scanned += rows.len();
             for r in &rows {
                 let stored = StoredEvent {
                     seq: r.get("seq"),
@@ -122,6 +135,8 @@ impl Store {
                             events,
                             next: cursor,
                             first,
+                            stopped: None,
+                            scanned,
                         });
                     }
                 }
@@ -131,8 +146,28 @@ impl Store {
                     events,
                     next: None,
                     first,
+                    stopped: None,
+                    scanned,
                 });
             }
         }
     }
+}
+
+/// Where a search stopped: how many events it read, and the time of the
+/// last one (the event at `cursor`).
+async fn stop(
+    scanned: usize,
+    cursor: Option<i64>,
+    pool: &sqlx::SqlitePool,
+) -> Result<proto::console::LogSearchStop> {
+    let published: Option<super::Timestamp> =
+        sqlx::query_scalar("SELECT published FROM events WHERE seq = ?")
+            .bind(cursor)
+            .fetch_optional(pool)
+            .await?;
+    Ok(proto::console::LogSearchStop {
+        scanned: scanned as i64,
+        reached: published.unwrap_or_else(crate::ids::now),
+    })
 }

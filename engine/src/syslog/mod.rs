@@ -351,6 +351,8 @@ pub struct EventQuery {
     pub after: Option<i64>,
     pub limit: usize,
     pub descending: bool,
+    /// The most events to read; [`SCAN_BUDGET`] when unset.
+    pub scan_budget: Option<usize>,
 }
 
 /// One page of System Log events.
@@ -361,7 +363,17 @@ pub struct EventPage {
     pub next: Option<i64>,
     /// The cursor of the page's first event.
     pub first: Option<i64>,
+    /// The search stopped at its budget before the page was full: the
+    /// events past `next` were not looked at.
+    pub stopped: Option<proto::console::LogSearchStop>,
+    /// How many events were read for it.
+    pub scanned: usize,
 }
+
+/// The most events one System Log query reads to fill a page, unless the
+/// query says otherwise: a filter that matches little over a large log stops
+/// here and says how far it got.
+pub const SCAN_BUDGET: usize = 200_000;
 
 /// Splits a `q` search into keywords, Okta's way: at most 10 of at most 40
 /// characters.

@@ -453,3 +453,91 @@ async fn the_log_pages_both_ways_within_its_window() {
         .unwrap();
     assert!(nothing.events.is_empty());
 }
+
+/// Adds `n` events of noise after one "needle" event, all within the last
+/// day, straight into the log.
+async fn a_needle_under(env: &Env, n: usize) {
+    let actor = |who: &str| {
+        format!(r#"{{"id":"x","type":"User","alternateId":"{who}","displayName":"{who}"}}"#)
+    };
+    crate::support::sql_on_stopped(
+        env.dir.path(),
+        &format!(
+            "INSERT INTO events (uuid, published, event_type, severity, display_message, actor, outcome, targets)
+             VALUES ('needle', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours'), 'user.session.start', 'INFO',
+                     'User login to Muster', '{}', '{{\"result\":\"SUCCESS\"}}', '[]');
+             INSERT INTO events (uuid, published, event_type, severity, display_message, actor, outcome, targets)
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+             SELECT 'noise' || i, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hours', '+' || (i / 100) || ' seconds'),
+                    'user.session.start', 'INFO', 'User login to Muster', '{}', '{{\"result\":\"SUCCESS\"}}', '[]'
+             FROM n",
+            actor("needle"),
+            actor("noise")
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_search_that_matches_little_stops_at_its_budget_and_says_how_far_it_got() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine::Engine::open(engine::EngineConfig {
+        log_scan_budget: 2_000,
+        ..crate::support::config(dir.path(), crate::support::DEFAULT_MAX_UPLOAD)
+    })
+    .await
+    .unwrap();
+    engine
+        .ensure_first_admin(Some("admin"), Some(crate::support::PASSWORD))
+        .await
+        .unwrap();
+    let (admin, _) = engine
+        .sign_in("admin", crate::support::PASSWORD, None)
+        .await
+        .unwrap();
+    let env = Env { engine, admin, dir };
+    a_needle_under(&env, 3_000).await;
+    let read = env.engine.read(&env.admin);
+    let window = proto::console::LogWindow::parse("24h", "", "").unwrap();
+    let filter = r#"actor.alternateId eq "needle""#;
+    let first = read
+        .log_page(filter, "", &window, engine::access::LogCursor::Newest, 50)
+        .await
+        .unwrap();
+    assert!(first.events.is_empty());
+    let stop = first.stopped.expect("the search stopped at its budget");
+    assert_eq!(stop.scanned, 2_000);
+    assert!(stop.reached < chrono::Utc::now() - chrono::Duration::minutes(10));
+    // Going on from where it stopped finds the event.
+    let older = first.older.expect("a way on");
+    let next = read
+        .log_page(
+            filter,
+            "",
+            &window,
+            engine::access::LogCursor::Older(older),
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(uuids(&next.events), ["needle"]);
+    assert!(next.stopped.is_none());
+
+    let counts = read.count_events(filter, "", &window).await.unwrap();
+    assert_eq!(counts.total, 0);
+    assert!(counts.more);
+    assert_eq!(counts.stopped.map(|s| s.scanned), Some(2_000));
+    // A narrower window is searched in full.
+    let narrow = proto::console::LogWindow::parse(
+        "custom",
+        &(chrono::Utc::now() - chrono::Duration::minutes(150)).to_rfc3339(),
+        &(chrono::Utc::now() - chrono::Duration::minutes(90)).to_rfc3339(),
+    )
+    .unwrap();
+    let found = read
+        .log_page(filter, "", &narrow, engine::access::LogCursor::Newest, 50)
+        .await
+        .unwrap();
+    assert_eq!(uuids(&found.events), ["needle"]);
+    assert!(found.stopped.is_none());
+}
