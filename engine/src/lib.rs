@@ -508,10 +508,17 @@ impl Engine {
     /// (their records stay, so the runs that read them still name them);
     /// how many.
     pub async fn delete_expired_uploads(&self) -> Result<usize> {
+        self.delete_uploads_expired_at(ids::now()).await
+    }
+
+    /// Deletes the files of uploads whose retention time is over at `now`.
+    pub async fn delete_uploads_expired_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize> {
         let Some(keep) = self.config.upload_retention else {
             return Ok(0);
         };
-        let now = ids::now();
         let before = now - chrono::TimeDelta::from_std(keep).unwrap_or(chrono::TimeDelta::MAX);
         let expired = self.store.expired_uploads(before).await?;
         for (id, path) in &expired {

@@ -28,6 +28,15 @@ pub struct Config {
     #[arg(long, env = "MUSTER_MAX_UPLOAD_MB", default_value_t = 100)]
     pub max_upload_mb: u64,
 
+    /// A PEM certificate chain: Muster then serves HTTPS itself (with
+    /// --tls-key). Behind a reverse proxy that terminates TLS, leave it unset.
+    #[arg(long, env = "MUSTER_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "MUSTER_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
     /// Uploads are refused while the data directory's disk has less than
     /// this many MiB free.
     #[arg(long, env = "MUSTER_MIN_FREE_DISK_MB", default_value_t = 512)]

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod metrics;
 pub mod protect;
 pub mod requests;
+pub mod tls;
 pub mod uploads;
 
 use app::{shell, App};
@@ -31,6 +32,8 @@ pub struct HttpSettings {
     pub trusted_proxies: TrustedProxies,
     /// The token a `/metrics` scrape must carry; none turns `/metrics` off.
     pub metrics_token: Option<String>,
+    /// Muster serves HTTPS itself: answers say to keep to it (HSTS).
+    pub https: bool,
 }
 
 /// What every handler can reach.

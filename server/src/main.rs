@@ -57,25 +57,64 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         write_private(&file, &format!("{password}\n"))?;
         println!("Created the first admin {username:?}. Its password is in {} (readable only by you): sign in, then delete the file.", file.display());
     }
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(server::tls::acceptor(cert, key)?),
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together: give both, or neither".into()),
+    };
     engine.spawn_worker();
     let options = server::leptos_options(config.addr);
     let http = server::HttpSettings {
-        secure_cookies: config.secure_cookies,
+        secure_cookies: config.secure_cookies || tls.is_some(),
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        https: tls.is_some(),
     };
-    let app = server::router(engine, options, http);
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    println!("Muster is listening on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let app = server::router(engine, options, http)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let tcp = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = tcp.local_addr()?;
+    match tls {
+        Some(acceptor) => {
+            use axum::serve::ListenerExt;
+            println!("Muster is listening on https://{addr}");
+            let listener = server::tls::TlsListener::new(tcp, acceptor)?.tap_io(|_| {});
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop_signal())
+                .await?;
+        }
+        None => {
+            println!("Muster is listening on http://{addr}");
+            axum::serve(tcp, app)
+                .with_graceful_shutdown(stop_signal())
+                .await?;
+        }
+    }
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and `kill` send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    term.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    println!("Muster is stopping: it answers the requests in hand and exits");
 }
 
 /// Writes a file that only its owner can read.

@@ -63,6 +63,12 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         false => OTHER_POLICY.to_owned(),
     };
     let headers = res.headers_mut();
+    if state.http.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }

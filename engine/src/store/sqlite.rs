@@ -61,8 +61,10 @@ fn create_parent_dir(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// How each connection is set up (pragmas): a write-ahead log with
-/// `synchronous = NORMAL`, so readers do not wait for the writer; foreign
+/// How each connection is set up (pragmas): a write-ahead log, so readers
+/// do not wait for the writer, with `synchronous = FULL`, so a committed
+/// transaction (an import batch, a confirmation) is on disk before the
+/// commit returns and survives a power loss, not only a crash; foreign
 /// keys enforced (SQLite leaves them off); a writer waits up to 30 s for the
 /// write lock instead of failing at once; a 16 MiB page cache and temporary
 /// tables in memory. PostgreSQL has no such settings: it always works so
@@ -73,7 +75,7 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30))
         .pragma("cache_size", "-16384")

@@ -7,4 +7,5 @@ mod auth;
 mod ops;
 mod protect;
 mod support;
+mod tls;
 mod uploads;
