@@ -27,8 +27,9 @@ test('a summary counts each row once and the people removed, and stays with its 
   // The history counts the same, the removal included.
   await page.locator('details.history summary').click();
   const row = page.locator('details.history tbody tr').first();
-  await expect(row.locator('td').nth(13)).toHaveText('1');
-  await expect(row.locator('td').nth(13)).toHaveAttribute('title', '1 deactivated, 0 suspended, 0 unassigned');
+  await expect(row.locator('td.removed')).toHaveText('1');
+  await expect(row.locator('td.removed')).toHaveAttribute('title', '1 deactivated, 0 suspended, 0 unassigned');
+  await expect(row.locator('td.file')).toHaveText('ledger-2.csv');
 
   // Another tab imports; this one keeps its summary and offers the newer run.
   const other = await context.newPage();

@@ -51,7 +51,7 @@ pub fn History(
                                 <td>{count(c.partial)}</td>
                                 <td>{count(c.conflicts)}</td>
                                 <td>{count(c.reactivated)}</td>
-                                <td title=removed.clone() aria-label=removed>{count(c.removed())}</td>
+                                <td class="removed" title=removed.clone() aria-label=removed>{count(c.removed())}</td>
                             </tr>
                         }}).collect_view()}
                     </tbody>
