@@ -6,25 +6,10 @@
 use crate::support::*;
 use engine::syslog::Client;
 use engine::throttle::ThrottlePolicy;
-use engine::{Engine, EngineConfig, Error};
+use engine::{Engine, Error};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-async fn engine_with(policy: ThrottlePolicy) -> (Arc<Engine>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(EngineConfig {
-        sign_in_throttle: policy,
-        ..config(dir.path(), DEFAULT_MAX_UPLOAD)
-    })
-    .await
-    .unwrap();
-    engine
-        .ensure_first_admin(Some("admin"), Some(PASSWORD))
-        .await
-        .unwrap();
-    (engine, dir)
-}
 
 fn from(ip: &str) -> Option<Client> {
     Some(Client {
@@ -62,7 +47,7 @@ async fn lock_events(engine: &Engine) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn failed_sign_ins_lock_the_username_for_a_growing_time() {
-    let (engine, _dir) = engine_with(quick_locks()).await;
+    let (engine, _dir) = engine_with(|c| c.sign_in_throttle = quick_locks()).await;
     for _ in 0..3 {
         let e = engine
             .sign_in("admin", "wrong-password", from("192.0.2.1"))
@@ -109,7 +94,7 @@ async fn failed_sign_ins_lock_the_username_for_a_growing_time() {
 
 #[tokio::test]
 async fn one_address_guessing_many_usernames_is_locked() {
-    let (engine, _dir) = engine_with(quick_locks()).await;
+    let (engine, _dir) = engine_with(|c| c.sign_in_throttle = quick_locks()).await;
     for i in 0..10 {
         let e = engine
             .sign_in(&format!("guess{i}"), "password1234", from("203.0.113.5"))
@@ -246,17 +231,7 @@ async fn a_first_admin_password_meets_the_same_rules_as_any_other() {
 }
 
 async fn two_sessions(idle: Duration) -> (Arc<Engine>, String, String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(EngineConfig {
-        session_idle: idle,
-        ..config(dir.path(), DEFAULT_MAX_UPLOAD)
-    })
-    .await
-    .unwrap();
-    engine
-        .ensure_first_admin(Some("admin"), Some(PASSWORD))
-        .await
-        .unwrap();
+    let (engine, dir) = engine_with(|c| c.session_idle = idle).await;
     let (_, laptop) = engine
         .sign_in("admin", PASSWORD, from("192.0.2.10"))
         .await

@@ -48,7 +48,31 @@ pub async fn open_on(dir: &Path, max_upload_bytes: u64) -> (Arc<Engine>, Admin) 
     (engine, admin)
 }
 
+/// An engine set up as `change` says, on its own temporary directory, with
+/// the first admin (not signed in).
+pub async fn engine_with(change: impl FnOnce(&mut EngineConfig)) -> (Arc<Engine>, TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = config(dir.path(), DEFAULT_MAX_UPLOAD);
+    change(&mut config);
+    let engine = Engine::open(config).await.expect("engine opens");
+    engine
+        .ensure_first_admin(Some("admin"), Some(PASSWORD))
+        .await
+        .expect("first admin");
+    (engine, dir)
+}
+
 impl Env {
+    /// An engine set up as `change` says, with a signed-in admin.
+    pub async fn configured(change: impl FnOnce(&mut EngineConfig)) -> Env {
+        let (engine, dir) = engine_with(change).await;
+        let (admin, _) = engine
+            .sign_in("admin", PASSWORD, None)
+            .await
+            .expect("the first admin signs in");
+        Env { engine, admin, dir }
+    }
+
     pub async fn new() -> Env {
         Env::with_limit(DEFAULT_MAX_UPLOAD).await
     }

@@ -480,22 +480,7 @@ async fn a_needle_under(env: &Env, n: usize) {
 
 #[tokio::test]
 async fn a_search_that_matches_little_stops_at_its_budget_and_says_how_far_it_got() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine::Engine::open(engine::EngineConfig {
-        log_scan_budget: 2_000,
-        ..crate::support::config(dir.path(), crate::support::DEFAULT_MAX_UPLOAD)
-    })
-    .await
-    .unwrap();
-    engine
-        .ensure_first_admin(Some("admin"), Some(crate::support::PASSWORD))
-        .await
-        .unwrap();
-    let (admin, _) = engine
-        .sign_in("admin", crate::support::PASSWORD, None)
-        .await
-        .unwrap();
-    let env = Env { engine, admin, dir };
+    let env = Env::configured(|c| c.log_scan_budget = 2_000).await;
     a_needle_under(&env, 3_000).await;
     let read = env.engine.read(&env.admin);
     let window = proto::console::LogWindow::parse("24h", "", "").unwrap();

@@ -5,23 +5,13 @@
 
 use crate::support::*;
 use engine::model::{ImportType, RunStatus, UserStatus};
-use engine::{Engine, EngineConfig, Error};
+use engine::Error;
 
 #[tokio::test]
 async fn an_upload_is_refused_when_the_disk_is_short_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(EngineConfig {
-        min_free_disk_bytes: u64::MAX / 4,
-        ..config(dir.path(), DEFAULT_MAX_UPLOAD)
-    })
-    .await
-    .unwrap();
-    engine
-        .ensure_first_admin(Some("admin"), Some(PASSWORD))
-        .await
-        .unwrap();
-    let (admin, _) = engine.sign_in("admin", PASSWORD, None).await.unwrap();
-    let w = engine.write(&admin).unwrap();
+    let env = Env::configured(|c| c.min_free_disk_bytes = u64::MAX / 4).await;
+    let (engine, admin, dir) = (&env.engine, &env.admin, &env.dir);
+    let w = engine.write(admin).unwrap();
     let app = w
         .create_app("HR", engine::model::AppKind::CsvDirectory)
         .await
@@ -89,25 +79,12 @@ async fn a_file_that_lost_rows_since_its_upload_removes_nobody() {
     assert!(users.iter().all(|u| u.status == UserStatus::Active));
 }
 
-async fn engine_keeping_uploads_for(keep: std::time::Duration) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(EngineConfig {
-        upload_retention: Some(keep),
-        ..config(dir.path(), DEFAULT_MAX_UPLOAD)
-    })
-    .await
-    .unwrap();
-    engine
-        .ensure_first_admin(Some("admin"), Some(PASSWORD))
-        .await
-        .unwrap();
-    let (admin, _) = engine.sign_in("admin", PASSWORD, None).await.unwrap();
-    Env { engine, admin, dir }
-}
-
 #[tokio::test]
 async fn uploads_past_their_retention_are_deleted_and_the_history_says_so() {
-    let env = engine_keeping_uploads_for(std::time::Duration::from_secs(30 * 24 * 3600)).await;
+    let env = Env::configured(|c| {
+        c.upload_retention = Some(std::time::Duration::from_secs(30 * 24 * 3600))
+    })
+    .await;
     let app = env.app("HR").await;
     let run = env
         .import(&app, users_csv("u", 0..3).as_bytes(), ImportType::Full)

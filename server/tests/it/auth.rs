@@ -205,21 +205,7 @@ async fn pages_and_answers_about_the_directory_are_not_cached() {
 #[tokio::test]
 async fn an_upload_over_the_limit_is_refused_clearly() {
     let server = spawn().await;
-    let (cookie, _) = sign_in(&server, false).await;
-    let token = cookie.split(';').next().unwrap().to_owned();
-    let admin = server
-        .engine
-        .session_admin(token.trim_start_matches("muster_session="))
-        .await
-        .unwrap()
-        .unwrap();
-    let app = server
-        .engine
-        .write(&admin)
-        .unwrap()
-        .create_app("HR", engine::model::AppKind::CsvDirectory)
-        .await
-        .unwrap();
+    let (token, app) = signed_in_with_app(&server, "HR").await;
     let big = format!(
         "login,firstName,lastName,email\n{}",
         "a@b.co,A,B,a@b.co\n".repeat(100)

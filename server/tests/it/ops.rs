@@ -94,21 +94,7 @@ async fn metrics_count_requests_by_route_runs_the_queue_and_failed_sign_ins() {
 #[tokio::test]
 async fn a_server_failure_tells_the_client_a_code_and_the_request_id_not_the_path() {
     let server = spawn().await;
-    let (cookie, _) = sign_in(&server, false).await;
-    let token = cookie.split(';').next().unwrap().to_owned();
-    let admin = server
-        .engine
-        .session_admin(token.trim_start_matches("muster_session="))
-        .await
-        .unwrap()
-        .unwrap();
-    let app = server
-        .engine
-        .write(&admin)
-        .unwrap()
-        .create_app("HR", engine::model::AppKind::CsvDirectory)
-        .await
-        .unwrap();
+    let (token, app) = signed_in_with_app(&server, "HR").await;
     // The uploads directory is gone: saving the file fails on the server.
     std::fs::remove_dir_all(server.dir().join("uploads")).unwrap();
     let res = server

@@ -86,3 +86,24 @@ pub async fn sign_in(server: &TestServer, forwarded_https: bool) -> (String, Res
         .to_owned();
     (cookie, res)
 }
+
+/// Signs in through the form and creates an app as that admin; returns the
+/// session's `name=value` cookie and the app.
+pub async fn signed_in_with_app(server: &TestServer, name: &str) -> (String, engine::model::App) {
+    let (cookie, _) = sign_in(server, false).await;
+    let token = cookie.split(';').next().unwrap_or_default().to_owned();
+    let admin = server
+        .engine
+        .session_admin(token.trim_start_matches("muster_session="))
+        .await
+        .unwrap()
+        .unwrap();
+    let app = server
+        .engine
+        .write(&admin)
+        .unwrap()
+        .create_app(name, engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
+    (token, app)
+}
