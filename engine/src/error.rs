@@ -32,6 +32,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("Muster is stopping: the import stopped after its last committed batch")]
+    Stopping,
 }
 
 impl Error {
@@ -60,6 +62,7 @@ impl Error {
             Error::Storage(_) | Error::Migration(_) | Error::Io(_) | Error::Internal(_) => {
                 "MUS0500"
             }
+            Error::Stopping => "MUS0503",
         }
     }
 }

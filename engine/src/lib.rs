@@ -22,6 +22,7 @@ pub use error::{Error, Result};
 use model::{Admin, AdminRole, AppStatus, ImportRun, ImportTrigger, ImportType, RunStatus};
 use sources::{RunInput, SourceKind};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
@@ -109,6 +110,12 @@ pub struct Engine {
     wake: Notify,
     hasher: auth::Hasher,
     throttle: throttle::Throttle,
+    /// Set when the process is stopping: no run starts, running ones stop
+    /// after the batch in hand.
+    stopping: std::sync::atomic::AtomicBool,
+    /// Imports running now, and a wake-up when one ends.
+    running: std::sync::atomic::AtomicUsize,
+    run_ended: Notify,
 }
 
 impl Engine {
@@ -123,6 +130,9 @@ impl Engine {
             config,
             wake: Notify::new(),
             hasher: auth::Hasher::default(),
+            stopping: Default::default(),
+            running: Default::default(),
+            run_ended: Notify::new(),
         });
         engine.recover_interrupted_runs().await?;
         Ok(engine)
@@ -193,17 +203,20 @@ impl Engine {
     }
 
     async fn recover_interrupted_runs(&self) -> Result<()> {
-        let failed = self.store.fail_interrupted_runs(ids::now()).await?;
+        let (failed, queued) = self.store.recover_interrupted_runs(ids::now()).await?;
         let events: Vec<NewEvent> = failed
             .iter()
             .map(|run| {
-                NewEvent::new(EventType::ImportComplete, "Import interrupted by a restart", Actor::system())
+                NewEvent::new(EventType::ImportComplete, "Preview interrupted by a restart", Actor::system())
                     .target(Target::import_run(&run.id))
                     .transaction(&run.id)
                     .debug(serde_json::json!({"jobId": run.id, "importType": run.import_type.as_str(), "importTrigger": run.trigger.as_str()}))
-                    .failure("Muster stopped while this import was running")
+                    .failure("Muster stopped while this preview was running")
             })
             .collect();
+        for run in &queued {
+            tracing::info!(run = %run.id, rows = run.counts.scanned, "an interrupted import goes on from its last committed batch");
+        }
         if !events.is_empty() {
             self.store.log(&events).await?;
         }
@@ -639,6 +652,9 @@ impl Engine {
     /// Claims the oldest queued import whose app is free, marking it
     /// running: the worker's first step. `None` when nothing can start now.
     pub async fn claim_next_run(&self) -> Result<Option<ImportRun>> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
         self.store.claim_next_run(ids::now()).await
     }
 
@@ -648,18 +664,61 @@ impl Engine {
         let Some(run) = self.claim_next_run().await? else {
             return Ok(None);
         };
-        self.execute_run(&run).await?;
-        Ok(Some(self.store.get_run(&run.id).await?))
+        self.run_claimed(&run).await.map(Some)
+    }
+
+    /// Runs a claimed import to its end (or to a stop); returns it as stored.
+    pub async fn run_claimed(&self, run: &ImportRun) -> Result<ImportRun> {
+        self.execute_run(run).await?;
+        self.store.get_run(&run.id).await
     }
 
     async fn execute_run(&self, run: &ImportRun) -> Result<()> {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let done = self.run_to_end(run).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        self.run_ended.notify_waiters();
+        done
+    }
+
+    async fn run_to_end(&self, run: &ImportRun) -> Result<()> {
         let app = self.store.get_app(&run.app_id).await?;
         let actor = self.run_actor(run).await;
-        if let Err(e) = pipeline::run_import(&self.store, &app, run, &actor).await {
-            tracing::warn!(run = %run.id, error = %e, "import failed");
-            pipeline::fail_run(&self.store, &app, run, &actor, &e.to_string()).await?;
+        match pipeline::run_import(&self.store, &app, run, &actor, &self.stopping).await {
+            Ok(_) => {}
+            Err(Error::Stopping) => {
+                tracing::info!(run = %run.id, "import stopped between batches; it goes on at the next start");
+                self.store.requeue_run(&run.id).await?;
+            }
+            Err(e) => {
+                tracing::warn!(run = %run.id, error = %e, "import failed");
+                pipeline::fail_run(&self.store, &app, run, &actor, &e.to_string()).await?;
+            }
         }
         Ok(())
+    }
+
+    /// Stops starting imports and asks running ones to stop after the batch
+    /// in hand (each then waits in the queue to go on from there); returns
+    /// once none runs, or after `bound`, whichever is first.
+    pub async fn stop(&self, bound: Duration) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_waiters();
+        let all_ended = async {
+            loop {
+                let ended = self.run_ended.notified();
+                if self.running.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                ended.await;
+            }
+        };
+        if tokio::time::timeout(bound, all_ended).await.is_err() {
+            tracing::warn!(
+                running = self.running.load(Ordering::SeqCst),
+                "imports still running at the stop bound; they go on from their last committed batch at the next start"
+            );
+        }
     }
 
     async fn run_actor(&self, run: &ImportRun) -> Actor {
@@ -677,6 +736,9 @@ impl Engine {
         tokio::spawn(async move {
             let mut next_schedule_check = tokio::time::Instant::now();
             loop {
+                if engine.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
                 if tokio::time::Instant::now() >= next_schedule_check {
                     if let Err(e) = engine.enqueue_due_imports(chrono::Utc::now()).await {
                         tracing::error!(error = %e, "cannot start scheduled imports");

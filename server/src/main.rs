@@ -73,7 +73,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         https: tls.is_some(),
     };
-    let app = server::router(engine, options, http)
+    let app = server::router(engine.clone(), options, http)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let tcp = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = tcp.local_addr()?;
@@ -93,8 +93,15 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
         }
     }
+    // A running import stops after the batch in hand and goes on from
+    // there at the next start.
+    engine.stop(STOP_BOUND).await;
+    println!("Muster stopped");
     Ok(())
 }
+
+/// How long a stop waits for running imports to reach the end of a batch.
+const STOP_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Ctrl-C, or SIGTERM (what service managers and `kill` send).
 async fn stop_signal() {
@@ -117,7 +124,7 @@ async fn stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-    println!("Muster is stopping: it answers the requests in hand and exits");
+    println!("Muster is stopping: it answers the requests in hand, lets running imports finish their batch, and exits");
 }
 
 /// Writes a file that only its owner can read.

@@ -262,6 +262,7 @@ pub fn status_of(e: &engine::Error) -> StatusCode {
         engine::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         engine::Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         engine::Error::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
+        engine::Error::Stopping => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -69,15 +69,37 @@ impl<'a> Logger<'a> {
     }
 }
 
+/// Stages a batch (hashing and mapping every record, mapping expressions
+/// included) on a blocking thread, not on the workers serving requests.
+async fn stage_off_thread(
+    mut stager: stage::Stager,
+    items: Vec<crate::sources::Item>,
+) -> Result<(stage::Stager, stage::StagedBatch)> {
+    tokio::task::spawn_blocking(move || {
+        let staged = stager.stage(items);
+        (stager, staged)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("staging a batch failed: {e}")))
+}
+
 /// Runs a claimed import to its end: read, stage, decide and apply each
 /// batch of the source; queue the accounts gone from a full import's source
 /// for removal; run the auto-confirmations; then remove, or pause at a
 /// safeguard. A preview writes only its plan, errors and counters.
+///
+/// A run whose earlier attempt was stopped (its counts say how many records
+/// its committed batches read) goes on from there: the records already read
+/// are read again only to know which accounts the source still has and
+/// which logins it used, and nothing is written for them twice. When
+/// `stopping` is set, the run stops after the batch in hand with
+/// [`Error::Stopping`].
 pub async fn run_import(
     store: &Store,
     app: &App,
     run: &ImportRun,
     actor: &Actor,
+    stopping: &std::sync::atomic::AtomicBool,
 ) -> Result<RunCounts> {
     let started = Instant::now();
     let opened = read::open_source(store, app, run).await?;
@@ -98,11 +120,17 @@ pub async fn run_import(
         );
         d.insert("note".into(), json!(note));
     }
+    let done = if run.preview {
+        0
+    } else {
+        run.counts.scanned.max(0) as usize
+    };
+    let started_message = match done {
+        0 => format!("Import of {} started", app.name),
+        n => format!("Import of {} resumed after {n} records", app.name),
+    };
     let mut start = vec![log
-        .event(
-            EventType::ImportStart,
-            format!("Import of {} started", app.name),
-        )
+        .event(EventType::ImportStart, started_message)
         .target(Target::import_run(&run.id))
         .debug(start_debug)];
     if csv {
@@ -136,15 +164,32 @@ pub async fn run_import(
         ..Plan::default()
     };
     let mut removals = Vec::new();
-    while let Some(items) = source.next_batch().await? {
-        // Staging hashes and maps a whole batch (mapping expressions
-        // included): on a blocking thread, not on the workers serving requests.
-        let (returned, mut staged) = tokio::task::spawn_blocking(move || {
-            let staged = stager.stage(items);
-            (stager, staged)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("staging a batch failed: {e}")))?;
+    // The records an earlier attempt committed: read again, staged only to
+    // mark what the source has, and skipped.
+    let mut pending = None;
+    let mut skip = done;
+    while skip > 0 {
+        let Some(mut items) = source.next_batch().await? else {
+            break;
+        };
+        if items.len() > skip {
+            pending = Some(items.split_off(skip));
+        }
+        skip -= items.len();
+        stager = stage_off_thread(stager, items).await?.0;
+    }
+    if done > 0 {
+        stager.counts = run.counts;
+    }
+    loop {
+        let items = match pending.take() {
+            Some(items) => items,
+            None => match source.next_batch().await? {
+                Some(items) => items,
+                None => break,
+            },
+        };
+        let (returned, mut staged) = stage_off_thread(stager, items).await?;
         stager = returned;
         let snapshot =
             decide::read_snapshot(store, &app.id, &staged, &mut index, &index_options).await?;
@@ -167,6 +212,9 @@ pub async fn run_import(
             Decision::Remove(r) => Some(r),
             _ => None,
         }));
+        if !run.preview && stopping.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Stopping);
+        }
     }
     if full {
         let gone = stager.unseen_linked();

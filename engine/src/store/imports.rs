@@ -93,6 +93,10 @@ const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, 
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan,
     partial, unmatched, reactivated, deactivated, suspended, unassigned";
 
+/// What a run that was stopped part way says while it waits to go on.
+pub const RESUMES: &str =
+    "Muster stopped during this import; it goes on from its last committed batch when Muster runs again.";
+
 /// The columns of the upload a run read, beside [`RUN_COLUMNS`].
 const RUN_FILE_COLUMNS: &str =
     "(SELECT u.file_name FROM uploads u WHERE u.id = upload_id) AS file_name,
@@ -329,19 +333,44 @@ impl Store {
         app_import_active(&mut conn, app_id).await
     }
 
-    /// Marks runs left running by a stopped process as failed. Their staged
-    /// rows and queue entries are kept: both are keyed by app user, so a new
-    /// run or a confirmation creates no duplicates.
-    pub async fn fail_interrupted_runs(&self, now: super::Timestamp) -> Result<Vec<ImportRun>> {
-        let rows = sqlx::query(&format!(
+    /// Runs left running by a process that stopped without finishing them:
+    /// a preview (whose plan is kept in memory) is marked failed; an import
+    /// goes back to the queue to go on from its last committed batch.
+    /// Returns the failed previews and the runs queued again.
+    pub async fn recover_interrupted_runs(
+        &self,
+        now: super::Timestamp,
+    ) -> Result<(Vec<ImportRun>, Vec<ImportRun>)> {
+        let failed = sqlx::query(&format!(
             "UPDATE import_runs SET status = 'FAILED', finished = ?,
-                message = 'Muster stopped while this import was running; run it again to finish it.'
-             WHERE status = 'RUNNING' RETURNING {RUN_COLUMNS}, {RUN_FILE_COLUMNS}"
+                message = 'Muster stopped while this preview was running; run it again.'
+             WHERE status = 'RUNNING' AND preview RETURNING {RUN_COLUMNS}, {RUN_FILE_COLUMNS}"
         ))
         .bind(super::stamp(now))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(run_from_row).collect()
+        let queued = sqlx::query(&format!(
+            "UPDATE import_runs SET status = 'QUEUED', message = ?
+             WHERE status = 'RUNNING' AND NOT preview RETURNING {RUN_COLUMNS}, {RUN_FILE_COLUMNS}"
+        ))
+        .bind(RESUMES)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            failed.iter().map(run_from_row).collect::<Result<_>>()?,
+            queued.iter().map(run_from_row).collect::<Result<_>>()?,
+        ))
+    }
+
+    /// Puts a run that stopped between batches back in the queue, to go on
+    /// from there.
+    pub async fn requeue_run(&self, run_id: &str) -> Result<()> {
+        sqlx::query("UPDATE import_runs SET status = 'QUEUED', message = ? WHERE id = ? AND status = 'RUNNING'")
+            .bind(RESUMES)
+            .bind(run_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Runs in one status, oldest first.

@@ -44,7 +44,9 @@ pub fn stamp(t: Timestamp) -> String {
 
 pub use accounts::Holding;
 pub use admins::{NewSession, SessionRow};
-pub use imports::{AppUserState, PendingRow, QueueEntry, Selection, StagedRow, StoredUpload};
+pub use imports::{
+    AppUserState, PendingRow, QueueEntry, Selection, StagedRow, StoredUpload, RESUMES,
+};
 pub use rules::{LinkedUser, Removal, RemovalAction};
 pub use users::{name_key, IndexOptions, NewUser, UserIndex};
 

@@ -383,18 +383,29 @@ async fn an_app_with_a_running_import_is_not_claimed_again() {
         RunStatus::Queued
     );
 
-    // Once the first is over (here: ended by a restart), the second may start.
+    // Once the first is over (here: cut short by a restart, it goes on
+    // first and ends), the second may start.
     let dir = env.dir;
     drop(env.engine);
     let (engine, admin) = open_on(dir.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
     assert_eq!(
         engine.read(&admin).get_run(&a1.id).await.unwrap().status,
-        RunStatus::Failed
+        RunStatus::Queued
+    );
+    let ran = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (ran.id.as_str(), ran.status),
+        (a1.id.as_str(), RunStatus::Completed)
     );
     let ran = engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(ran.id, a2.id);
     assert_eq!(ran.status, RunStatus::Completed);
     assert_eq!(ran.import_type, ImportType::Incremental);
+    let ran = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (ran.id.as_str(), ran.status),
+        (b1.id.as_str(), RunStatus::Completed)
+    );
     assert!(engine.run_next_job().await.unwrap().is_none());
 }
 

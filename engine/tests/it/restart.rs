@@ -1,14 +1,16 @@
-//! A restart while an import runs: the run is failed with a message and a
-//! System Log event, and running it again creates nobody twice.
+//! A restart while an import runs: the run goes back to the queue and goes
+//! on from its last committed batch, creating nobody twice and removing
+//! nobody the file still has; a preview is failed with a message and a
+//! System Log event. A stop asked for ends a run after the batch in hand.
 
-use crate::support::{at, open_on, target_ids, users_csv, DEFAULT_MAX_UPLOAD};
+use crate::support::{at, engine_with, open_on, users_csv, Env, DEFAULT_MAX_UPLOAD, PASSWORD};
 use engine::model::{ImportType, RunStatus};
 use engine::store::Selection;
 use engine::syslog::EventQuery;
 use std::collections::BTreeMap;
 
 #[tokio::test]
-async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
+async fn an_import_interrupted_by_a_restart_goes_on_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
     let app = engine
@@ -75,14 +77,9 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     drop(engine);
 
     let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let failed = engine.read(&admin).get_run(&run.id).await.unwrap();
-    assert_eq!(failed.status, RunStatus::Failed);
-    assert!(failed.finished.is_some());
-    let message = failed.message.clone().unwrap_or_default();
-    assert!(
-        message.contains("stopped") && message.contains("run it again"),
-        "{message}"
-    );
+    let queued = engine.read(&admin).get_run(&run.id).await.unwrap();
+    assert_eq!(queued.status, RunStatus::Queued);
+    assert_eq!(queued.message.as_deref(), Some(engine::store::RESUMES));
     assert_eq!(
         engine
             .read(&admin)
@@ -92,69 +89,37 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
             .status,
         RunStatus::Queued
     );
-
-    let query = EventQuery {
-        limit: 100,
-        ..Default::default()
-    };
-    let events = engine
-        .read(&admin)
-        .query_events(
-            query,
-            r#"eventType eq "system.import.complete" and outcome.result eq "FAILURE""#,
-            "",
-        )
-        .await
-        .unwrap()
-        .events;
-    assert_eq!(events.len(), 1, "{events:#?}");
-    let e = &events[0];
-    assert_eq!(at(e, "/severity"), "WARN");
-    assert!(at(e, "/outcome/reason").contains("stopped"), "{e}");
-    assert_eq!(at(e, "/debugContext/debugData/jobId"), run.id);
-    assert_eq!(at(e, "/transaction/id"), run.id);
-    assert_eq!(target_ids(e, "ImportRun"), std::slice::from_ref(&run.id));
-
-    // A second restart does not fail it again or log it twice.
+    // A second restart leaves it as it is, and the first admin is not
+    // created twice.
     drop(engine);
     let (engine, admin2) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    assert_eq!(admin2, admin, "the first admin is not created twice");
-    let again = engine
+    assert_eq!(admin2, admin);
+
+    // The interrupted run goes first, then the one that waited behind it.
+    let ran = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (ran.id.as_str(), ran.status, ran.counts.scanned),
+        (run.id.as_str(), RunStatus::Completed, 7)
+    );
+    let ran = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (ran.id.as_str(), ran.status),
+        (waiting.id.as_str(), RunStatus::Completed)
+    );
+    let failures = engine
         .read(&admin)
         .query_events(
             EventQuery {
                 limit: 100,
                 ..Default::default()
             },
-            r#"eventType eq "system.import.complete""#,
+            r#"eventType eq "system.import.complete" and outcome.result eq "FAILURE""#,
             "",
         )
         .await
         .unwrap()
         .events;
-    assert_eq!(
-        again
-            .iter()
-            .filter(|e| at(e, "/outcome/result") == "FAILURE")
-            .count(),
-        1
-    );
-
-    // The queued run goes next, then the import is asked for again.
-    let ran = engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!(
-        (ran.id.as_str(), ran.status),
-        (waiting.id.as_str(), RunStatus::Completed)
-    );
-    engine
-        .write(&admin)
-        .unwrap()
-        .start_import(&app.id, Some(&p.id), ImportType::Full)
-        .await
-        .unwrap();
-    let ran = engine.run_next_job().await.unwrap().unwrap();
-    assert_eq!(ran.status, RunStatus::Completed, "{:?}", ran.message);
-    assert_eq!(ran.counts.scanned, 7);
+    assert!(failures.is_empty(), "{failures:#?}");
 
     let outcome = engine
         .write(&admin)
@@ -184,4 +149,112 @@ async fn an_import_interrupted_by_a_restart_is_failed_and_can_be_run_again() {
     assert_eq!(per_login, expected, "each person exactly once");
     let app = engine.read(&admin).get_app(&app.id).await.unwrap();
     assert_eq!((app.assigned_users, app.unconfirmed), (7, 0));
+}
+
+/// A full import of `n` rows asked for on an engine that is stopping: it
+/// does not start, and waits in the queue.
+async fn asked_of_a_stopping_engine(env: &Env, app: &engine::model::App, n: usize) {
+    env.request_import(app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
+        .await;
+    env.engine.stop(std::time::Duration::from_secs(1)).await;
+    let claimed = env.engine.claim_next_run().await.unwrap();
+    assert!(claimed.is_none(), "a stopping engine starts no import");
+}
+
+#[tokio::test]
+async fn a_stop_ends_an_import_after_its_batch_and_a_restart_goes_on_from_there() {
+    let (engine, dir) = engine_with(|_| {}).await;
+    let (admin, _) = engine.sign_in("admin", PASSWORD, None).await.unwrap();
+    let env = Env { engine, admin, dir };
+    let app = env.app("HR").await;
+    let n = 2 * engine::sources::csv::BATCH_ROWS + 100;
+    let run_id = {
+        let run = env
+            .request_import(&app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
+            .await;
+        // The run is claimed, then the stop is asked for: it ends after
+        // its first batch.
+        let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
+        let engine = env.engine.clone();
+        let stopper = tokio::spawn(async move {
+            engine.stop(std::time::Duration::from_secs(30)).await;
+        });
+        env.engine.run_claimed(&claimed).await.unwrap();
+        stopper.await.unwrap();
+        run.id
+    };
+    let stopped = env.engine.read(&env.admin).get_run(&run_id).await.unwrap();
+    assert_eq!(stopped.status, RunStatus::Queued);
+    assert_eq!(
+        stopped.counts.scanned as usize,
+        engine::sources::csv::BATCH_ROWS
+    );
+
+    let (engine, admin) = open_on(env.dir.path(), DEFAULT_MAX_UPLOAD).await;
+    let done = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (done.id.as_str(), done.status),
+        (run_id.as_str(), RunStatus::Completed)
+    );
+    assert_eq!(done.counts.scanned as usize, n);
+    assert_eq!(done.counts.new as usize, n);
+    let queue = engine
+        .read(&admin)
+        .list_queue(&app.id, None, 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(queue.total as usize, n, "every row queued once");
+    let starts = engine
+        .read(&admin)
+        .query_events(
+            EventQuery {
+                limit: 10,
+                ..Default::default()
+            },
+            r#"eventType eq "system.import.start""#,
+            "",
+        )
+        .await
+        .unwrap()
+        .events;
+    assert_eq!(starts.len(), 2);
+    assert!(at(&starts[1], "/displayMessage").contains("resumed after 4096 records"));
+}
+
+#[tokio::test]
+async fn a_full_import_resumed_after_a_crash_removes_nobody_the_file_still_has() {
+    let env = Env::new().await;
+    let n = engine::sources::csv::BATCH_ROWS + 50;
+    let app = crate::support::sourced_app(&env, "HR", n).await;
+    // The same people again, left RUNNING after its first batch as a crash
+    // would leave it (a re-import of unchanged rows writes nothing else).
+    asked_of_a_stopping_engine(&env, &app, n).await;
+    drop(env.engine);
+    let dir = env.dir;
+    crate::support::sql_on_stopped(
+        dir.path(),
+        "UPDATE import_runs SET status = 'RUNNING', scanned = 4096, unchanged = 4096 WHERE status = 'QUEUED'",
+    )
+    .await;
+    let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
+    let done = engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(done.status, RunStatus::Completed, "{:?}", done.message);
+    assert_eq!(done.counts.scanned as usize, n);
+    assert_eq!(done.counts.deactivated, 0);
+    let users = engine.read(&admin).list_users("", 0, 1).await.unwrap();
+    assert_eq!(users.total as usize, n);
+    let deactivated = engine
+        .read(&admin)
+        .query_events(
+            EventQuery {
+                limit: 10,
+                ..Default::default()
+            },
+            r#"eventType eq "user.lifecycle.deactivate""#,
+            "",
+        )
+        .await
+        .unwrap()
+        .events;
+    assert!(deactivated.is_empty(), "{deactivated:#?}");
 }
