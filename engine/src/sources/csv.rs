@@ -72,12 +72,12 @@ fn reader<R: Read>(input: R) -> csv::Reader<Bounded<R>> {
 /// Reads CSV bytes for the parser and stops at the first row that is too
 /// wide or too long, before the parser has built it: a 100 MB header is
 /// refused after its first thousand commas, not held as 50 million columns.
-/// It follows quoting as the parser does (a `"` opens or closes a quoted
-/// value; a doubled one closes and opens again), so a line break or comma
-/// inside quotes is part of a value.
+/// It follows quoting as the parser does, so a line break or comma inside
+/// quotes is part of a value, and a `"` inside a value that did not start
+/// with one (`5" screen`) is a character that opens nothing.
 pub struct Bounded<R> {
     inner: R,
-    in_quotes: bool,
+    quoting: Quoting,
     row_bytes: usize,
     separators: usize,
     /// The line the current row started on, and the line being read.
@@ -91,7 +91,7 @@ impl<R> Bounded<R> {
     fn new(inner: R) -> Bounded<R> {
         Bounded {
             inner,
-            in_quotes: false,
+            quoting: Quoting::ValueStart,
             row_bytes: 0,
             separators: 0,
             row_line: 1,
@@ -107,16 +107,24 @@ impl<R> Bounded<R> {
             if line_end {
                 self.line += 1;
             }
-            match b {
-                b'"' => self.in_quotes = !self.in_quotes,
-                b',' if !self.in_quotes => self.separators += 1,
-                b'\r' | b'\n' if !self.in_quotes => {
+            match (self.quoting, b) {
+                (Quoting::Quoted, b'"') => self.quoting = Quoting::AfterQuote,
+                (Quoting::Quoted, _) => {}
+                (Quoting::ValueStart | Quoting::AfterQuote, b'"') => {
+                    self.quoting = Quoting::Quoted;
+                }
+                (_, b',') => {
+                    self.separators += 1;
+                    self.quoting = Quoting::ValueStart;
+                }
+                (_, b'\r' | b'\n') => {
                     self.row_bytes = 0;
                     self.separators = 0;
                     self.row_line = self.line;
+                    self.quoting = Quoting::ValueStart;
                     continue;
                 }
-                _ => {}
+                _ => self.quoting = Quoting::Unquoted,
             }
             self.row_bytes += 1;
             if self.separators >= MAX_COLUMNS {
@@ -136,6 +144,21 @@ impl<R> Bounded<R> {
         }
         Ok(())
     }
+}
+
+/// Where [`Bounded`] is in a value, as the parser reads quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a value: a `"` opens quotes.
+    ValueStart,
+    /// In a value that did not start with a `"`: a `"` is a character.
+    Unquoted,
+    /// Inside quotes: separators and line breaks are part of the value.
+    Quoted,
+    /// Just after a `"` inside quotes: another `"` is an escaped one and the
+    /// quotes go on; anything else is outside them (text after the closing
+    /// quote is part of the value, its quotes characters).
+    AfterQuote,
 }
 
 fn too_big(message: String) -> std::io::Error {
@@ -868,6 +891,29 @@ mod tests {
         assert!(summary.columns.is_empty());
         let err = CsvSource::open(f.path(), None).err().unwrap();
         assert!(err.to_string().contains("more than 1000 columns"), "{err}");
+    }
+
+    #[test]
+    fn a_quote_inside_a_value_opens_no_quotes_for_the_bounds() {
+        // The parser reads this `"` as a character; were it to open quotes
+        // for the bounds, every row after it would count as one 1 MiB row.
+        let mut data = format!("{HEADER}\nann@x.io,5\" screen,Lee,ann@x.io\n");
+        for i in 0..50_000 {
+            data.push_str(&format!("u{i}@x.io,U,{i},u{i}@x.io\n"));
+        }
+        assert!(data.len() > MAX_ROW_BYTES);
+        let s = summarize(file(data.as_bytes()).path(), 5).unwrap();
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.row_count, 50_001);
+        assert_eq!(s.first_rows[0][1], "5\" screen");
+        // Nor does one after a closing quote: the commas inside the quoted
+        // value of the next row are not separators.
+        for stray in ["a\"b", "\"a\"b\""] {
+            let data = format!("{HEADER}\n{stray},,,\n\"{}\",,,\n", ",".repeat(MAX_COLUMNS));
+            let s = summarize(file(data.as_bytes()).path(), 5).unwrap();
+            assert!(s.problems.is_empty(), "{stray}: {:?}", s.problems);
+            assert_eq!(s.row_count, 2);
+        }
     }
 
     #[tokio::test]
