@@ -1,0 +1,8 @@
+//! libFuzzer's input to `properties::log_filter` (engine/tests/it/properties.rs).
+
+#![no_main]
+
+#[path = "../../tests/it/properties.rs"]
+mod properties;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| properties::log_filter(data));
