@@ -3,7 +3,7 @@
 //! nobody the file still has; a preview is failed with a message and a
 //! System Log event. A stop asked for ends a run after the batch in hand.
 
-use crate::support::{at, engine_with, open_on, users_csv, Env, DEFAULT_MAX_UPLOAD, PASSWORD};
+use crate::support::{at, open_on, users_csv, Env, DEFAULT_MAX_UPLOAD};
 use engine::model::{ImportType, RunStatus};
 use engine::store::Selection;
 use engine::syslog::EventQuery;
@@ -151,72 +151,40 @@ async fn an_import_interrupted_by_a_restart_goes_on_after_it() {
     assert_eq!((app.assigned_users, app.unconfirmed), (7, 0));
 }
 
-/// A full import of `n` rows asked for on an engine that is stopping: it
-/// does not start, and waits in the queue.
-async fn asked_of_a_stopping_engine(env: &Env, app: &engine::model::App, n: usize) {
-    env.request_import(app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
-        .await;
-    env.engine.stop(std::time::Duration::from_secs(1)).await;
-    let claimed = env.engine.claim_next_run().await.unwrap();
-    assert!(claimed.is_none(), "a stopping engine starts no import");
-}
-
 #[tokio::test]
 async fn a_stop_ends_an_import_after_its_batch_and_a_restart_goes_on_from_there() {
-    let (engine, dir) = engine_with(|_| {}).await;
-    let (admin, _) = engine.sign_in("admin", PASSWORD, None).await.unwrap();
-    let env = Env { engine, admin, dir };
+    let env = Env::new().await;
     let app = env.app("HR").await;
     let n = 2 * engine::sources::csv::BATCH_ROWS + 100;
-    let run_id = {
-        let run = env
-            .request_import(&app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
-            .await;
-        // The run is claimed, then the stop is asked for: it ends after
-        // its first batch.
-        let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
+    let run = env
+        .request_import(&app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
+        .await;
+    // The run is claimed, then the stop is asked for: it ends after its
+    // first batch.
+    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
+    let stopper = {
         let engine = env.engine.clone();
-        let stopper = tokio::spawn(async move {
-            engine.stop(std::time::Duration::from_secs(30)).await;
-        });
-        env.engine.run_claimed(&claimed).await.unwrap();
-        stopper.await.unwrap();
-        run.id
+        tokio::spawn(async move { engine.stop(std::time::Duration::from_secs(30)).await })
     };
-    let stopped = env.engine.read(&env.admin).get_run(&run_id).await.unwrap();
+    env.engine.run_claimed(&claimed).await.unwrap();
+    stopper.await.unwrap();
+    let stopped = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
     assert_eq!(stopped.status, RunStatus::Queued);
     assert_eq!(
         stopped.counts.scanned as usize,
         engine::sources::csv::BATCH_ROWS
     );
 
-    let (engine, admin) = open_on(env.dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let done = engine.run_next_job().await.unwrap().unwrap();
+    let env = env.reopen().await;
+    let done = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(
         (done.id.as_str(), done.status),
-        (run_id.as_str(), RunStatus::Completed)
+        (run.id.as_str(), RunStatus::Completed)
     );
     assert_eq!(done.counts.scanned as usize, n);
     assert_eq!(done.counts.new as usize, n);
-    let queue = engine
-        .read(&admin)
-        .list_queue(&app.id, None, 0, 1)
-        .await
-        .unwrap();
-    assert_eq!(queue.total as usize, n, "every row queued once");
-    let starts = engine
-        .read(&admin)
-        .query_events(
-            EventQuery {
-                limit: 10,
-                ..Default::default()
-            },
-            r#"eventType eq "system.import.start""#,
-            "",
-        )
-        .await
-        .unwrap()
-        .events;
+    assert_eq!(env.queue(&app).await.len(), n, "every row queued once");
+    let starts = env.events_of_type("system.import.start").await;
     assert_eq!(starts.len(), 2);
     assert!(at(&starts[1], "/displayMessage").contains("resumed after 4096 records"));
 }
@@ -226,35 +194,33 @@ async fn a_full_import_resumed_after_a_crash_removes_nobody_the_file_still_has()
     let env = Env::new().await;
     let n = engine::sources::csv::BATCH_ROWS + 50;
     let app = crate::support::sourced_app(&env, "HR", n).await;
-    // The same people again, left RUNNING after its first batch as a crash
-    // would leave it (a re-import of unchanged rows writes nothing else).
-    asked_of_a_stopping_engine(&env, &app, n).await;
-    drop(env.engine);
-    let dir = env.dir;
+    // The same people again, asked for while the engine stops (so it does
+    // not start), then left RUNNING after its first batch as a crash would
+    // leave it (a re-import of unchanged rows writes nothing else).
+    env.request_import(&app, users_csv("u", 0..n).as_bytes(), ImportType::Full)
+        .await;
+    env.engine.stop(std::time::Duration::from_secs(1)).await;
+    assert!(
+        env.engine.claim_next_run().await.unwrap().is_none(),
+        "a stopping engine starts no import"
+    );
+    let Env { engine, admin, dir } = env;
+    drop(engine);
     crate::support::sql_on_stopped(
         dir.path(),
         "UPDATE import_runs SET status = 'RUNNING', scanned = 4096, unchanged = 4096 WHERE status = 'QUEUED'",
     )
     .await;
-    let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
-    let done = engine.run_next_job().await.unwrap().unwrap();
+    let env = Env {
+        engine: open_on(dir.path(), DEFAULT_MAX_UPLOAD).await.0,
+        admin,
+        dir,
+    };
+    let done = env.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(done.status, RunStatus::Completed, "{:?}", done.message);
     assert_eq!(done.counts.scanned as usize, n);
     assert_eq!(done.counts.deactivated, 0);
-    let users = engine.read(&admin).list_users("", 0, 1).await.unwrap();
-    assert_eq!(users.total as usize, n);
-    let deactivated = engine
-        .read(&admin)
-        .query_events(
-            EventQuery {
-                limit: 10,
-                ..Default::default()
-            },
-            r#"eventType eq "user.lifecycle.deactivate""#,
-            "",
-        )
-        .await
-        .unwrap()
-        .events;
+    assert_eq!(env.user_count().await as usize, n);
+    let deactivated = env.events_of_type("user.lifecycle.deactivate").await;
     assert!(deactivated.is_empty(), "{deactivated:#?}");
 }

@@ -73,6 +73,14 @@ impl Env {
         Env { engine, admin, dir }
     }
 
+    /// The same data opened by a new engine, as after a restart.
+    pub async fn reopen(self) -> Env {
+        let Env { engine, dir, .. } = self;
+        drop(engine);
+        let (engine, admin) = open_on(dir.path(), DEFAULT_MAX_UPLOAD).await;
+        Env { engine, admin, dir }
+    }
+
     pub async fn new() -> Env {
         Env::with_limit(DEFAULT_MAX_UPLOAD).await
     }
