@@ -76,10 +76,12 @@ pub fn page_context(
     move || {
         provide_context(engine.clone());
         provide_context(SecureCookies(secure_cookies));
+        // Pages are read with GET; a server function's answer has no script.
         let nonce = use_context::<http::request::Parts>()
+            .filter(|parts| parts.method == http::Method::GET)
             .and_then(|parts| parts.extensions.get::<protect::CspNonce>().cloned());
         if let Some(nonce) = nonce {
-            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            provide_context(leptos::nonce::Nonce::from_value(nonce.value()));
         }
     }
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
+    let json_log = matches!(config.log_format, LogFormat::Json);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
     match config.log_format {
@@ -28,7 +29,11 @@ async fn main() -> ExitCode {
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("muster: {e}");
+            if json_log {
+                tracing::error!(error = %e, "muster: {e}");
+            } else {
+                eprintln!("muster: {e}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -58,7 +63,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     {
         let file = config.data_dir().join("first-admin-password.txt");
         write_private(&file, &format!("{password}\n"))?;
-        println!("Created the first admin {username:?}. Its password is in {} (readable only by you): sign in, then delete the file.", file.display());
+        tracing::info!(admin = %username, file = %file.display(), "Created the first admin {username:?}. Its password is in {} (readable only by you): sign in, then delete the file.", file.display());
     }
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(server::tls::acceptor(cert, key)?),
@@ -80,14 +85,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match tls {
         Some(acceptor) => {
             use axum::serve::ListenerExt;
-            println!("Muster is listening on https://{addr}");
+            tracing::info!(%addr, "Muster is listening on https://{addr}");
             let listener = server::tls::TlsListener::new(tcp, acceptor)?.tap_io(|_| {});
             axum::serve(listener, app)
                 .with_graceful_shutdown(stop_signal())
                 .await?;
         }
         None => {
-            println!("Muster is listening on http://{addr}");
+            tracing::info!(%addr, "Muster is listening on http://{addr}");
             axum::serve(tcp, app)
                 .with_graceful_shutdown(stop_signal())
                 .await?;
@@ -96,7 +101,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // A running import stops after the batch in hand and goes on from
     // there at the next start.
     engine.stop(STOP_BOUND).await;
-    println!("Muster stopped");
+    tracing::info!("Muster stopped");
     Ok(())
 }
 
@@ -124,7 +129,7 @@ async fn stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-    println!("Muster is stopping: it answers the requests in hand, lets running imports finish their batch, and exits");
+    tracing::info!("Muster is stopping: it answers the requests in hand, lets running imports finish their batch, and exits");
 }
 
 /// Writes a file that only its owner can read.

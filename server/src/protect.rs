@@ -11,9 +11,17 @@ use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 use web::ClientIp;
 
-/// The nonce a page's inline scripts carry, named in its policy.
-#[derive(Clone, Debug)]
-pub struct CspNonce(pub String);
+/// The nonce a page's inline scripts carry, named in its policy. It is made
+/// when a page asks for it, so a file or a server function's answer costs
+/// no random bytes.
+#[derive(Clone, Debug, Default)]
+pub struct CspNonce(std::sync::Arc<std::sync::OnceLock<String>>);
+
+impl CspNonce {
+    pub fn value(&self) -> &str {
+        self.0.get_or_init(engine::ids::secret_token)
+    }
+}
 
 /// The policy of a page: its own scripts (and the WASM they compile), the
 /// inline scripts that carry this response's nonce, its own styles and
@@ -50,8 +58,8 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         )
             .into_response();
     }
-    let nonce = engine::ids::secret_token();
-    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let nonce = CspNonce::default();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let is_page = res
         .headers()
@@ -59,7 +67,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     let policy = match is_page {
-        true => page_policy(&nonce),
+        true => page_policy(nonce.value()),
         false => OTHER_POLICY.to_owned(),
     };
     let headers = res.headers_mut();

@@ -37,7 +37,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 fn engine_error(e: engine::Error) -> Response {
-    refuse(web::status_of(&e), web::public_message(&e))
+    refuse(web::status_of(&e), web::report_error(&e))
 }
 
 /// Decodes a percent-encoded header value (the browser encodes file names).

@@ -234,11 +234,11 @@ pub fn current_request() -> Option<RequestId> {
     REQUEST.try_with(Clone::clone).ok()
 }
 
-/// What an error tells the browser or API client. An error about the
-/// request says what and where; a failure of the server says only its code
-/// and the request's id, and the details (which may hold SQL or file system
-/// text) go to the server's log under that id.
-pub fn public_message(e: &engine::Error) -> String {
+/// Reports an error and returns what it tells the browser or API client.
+/// An error about the request says what and where; a failure of the server
+/// is logged with its details (which may hold SQL or file system text)
+/// under the request's id, and the client is told only its code and that id.
+pub fn report_error(e: &engine::Error) -> String {
     if !e.is_internal() {
         return e.to_string();
     }
@@ -290,16 +290,16 @@ mod tests {
             "/var/lib/muster/uploads/x: disk full",
         ));
         let id = RequestId("abc123".into());
-        let text = serving(id, async { public_message(&io) }).await;
+        let text = serving(id, async { report_error(&io) }).await;
         assert_eq!(
             text,
             "Muster could not complete this (MUS0500, request abc123); the server's log has the details"
         );
         let sql =
             engine::Error::Internal("near \"SELEC\": syntax error in SELECT * FROM users".into());
-        assert!(!public_message(&sql).contains("SELECT"));
+        assert!(!report_error(&sql).contains("SELECT"));
         let input = engine::Error::InvalidInput("Row 3, column email: not an email".into());
-        assert_eq!(public_message(&input), "Row 3, column email: not an email");
+        assert_eq!(report_error(&input), "Row 3, column email: not an email");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub mod ssr {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);
         }
-        ServerFnError::new(web::public_message(&e))
+        ServerFnError::new(web::report_error(&e))
     }
 
     /// Input the console could not read, as a 400 that says what it was.

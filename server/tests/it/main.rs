@@ -1,5 +1,6 @@
 //! Server tests: the axum router driven request by request, and the
-//! `muster` binary killed at random points (crash.rs).
+//! `muster` binary run as a process (process.rs): stopped by a signal, and
+//! killed at random points (crash.rs).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -7,7 +8,9 @@ mod assets;
 mod auth;
 mod crash;
 mod ops;
+mod process;
 mod protect;
+mod stop;
 mod support;
 mod tls;
 mod uploads;
