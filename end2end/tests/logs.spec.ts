@@ -1,6 +1,10 @@
 import { test, expect } from '@playwright/test';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
-import { createCsvApp, importAndConfirm, signIn, uniqueName, waitForHydration } from './helpers';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { ADMIN, createCsvApp, importAndConfirm, signIn, uniqueName, waitForHydration } from './helpers';
 
 test('a misspelt field in a filter is an error naming it, not "No events match"', async ({ page }) => {
   await signIn(page);
@@ -141,5 +145,71 @@ test.describe('in Tokyo', () => {
     // A range that ends before it starts says so.
     await page.getByLabel('To').fill('2019-12-31T09:00');
     await expect(page.getByRole('alert')).toContainText('The custom range ends (2019-12-31 00:00 UTC) before it starts (2020-01-01 00:00 UTC)');
+  });
+});
+
+/**
+ * A Muster of its own (MUSTER_BIN, which scripts/test sets) in an empty
+ * directory, with a System Log search budget of `budget` events; stopped
+ * when `use` ends.
+ */
+async function withOwnMuster(budget: number, use: (url: string) => Promise<void>): Promise<void> {
+  const bin = process.env.MUSTER_BIN;
+  if (!bin) throw new Error('MUSTER_BIN names the muster binary (scripts/test sets it)');
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-e2e-'));
+  const server = spawn(bin, [], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: {
+      MUSTER_ADDR: `127.0.0.1:${port}`,
+      MUSTER_ADMIN_USERNAME: ADMIN.username,
+      MUSTER_ADMIN_PASSWORD: ADMIN.password,
+      MUSTER_LOG_SCAN_EVENTS: String(budget),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await expect
+      .poll(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status, { timeout: 30_000 })
+      .toBe(200);
+    await use(url);
+  } finally {
+    server.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a search that reads its whole budget says its results are partial and how to go on', async ({ browser }) => {
+  await withOwnMuster(2, async (url) => {
+    // Three sign-ins: three events, none of them a user creation.
+    let page = await browser.newPage();
+    for (let i = 0; i < 3; i++) {
+      await page.close();
+      page = await browser.newPage();
+      await page.goto(`${url}/signin`);
+      await waitForHydration(page);
+      await page.getByLabel('Username').fill(ADMIN.username);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => !u.pathname.includes('/signin'));
+    }
+    await page.goto(`${url}/logs?range=all`);
+    await waitForHydration(page);
+    await page.getByLabel('Filter').fill('eventType eq "user.lifecycle.create"');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const partial = page.getByTestId('log-partial');
+    await expect(partial).toContainText('The search read 2 events');
+    await expect(partial).toContainText('the results are partial. Narrow the time range to search it all, or go on with Older events.');
+    // Going on reads the rest: nothing matches, and the search is whole.
+    await page.getByRole('button', { name: 'Older events' }).click();
+    await expect(page.getByText('No events match.')).toBeVisible();
+    await expect(partial).toHaveCount(0);
+    await page.close();
   });
 });

@@ -42,6 +42,11 @@ pub struct Config {
     #[arg(long, env = "MUSTER_MIN_FREE_DISK_MB", default_value_t = 512)]
     pub min_free_disk_mb: u64,
 
+    /// Events a System Log search reads before it stops and says its
+    /// results are partial (a count reads five times as many).
+    #[arg(long, env = "MUSTER_LOG_SCAN_EVENTS", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub log_scan_events: u64,
+
     /// Days an uploaded file is kept before it is deleted (0 keeps files
     /// for ever). An app's newest upload is kept while it has a schedule.
     #[arg(long, env = "MUSTER_UPLOAD_RETENTION_DAYS", default_value_t = 30)]

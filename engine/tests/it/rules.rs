@@ -18,21 +18,13 @@ async fn status_of(env: &Env, login: &str) -> String {
 async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
     let env = Env::new().await;
     let app = env.app("HR").await;
-    let mut settings = env
-        .engine
-        .read(&env.admin)
-        .app_settings(&app.id)
-        .await
-        .unwrap();
-    settings.mappings.push(Mapping {
-        attribute: "nickName".into(),
-        expression: "String.toUpperCase(appuser.firstName".into(),
-    });
     let refused = env
-        .engine
-        .write(&env.admin)
-        .unwrap()
-        .save_app_settings(&app.id, settings)
+        .try_configure(&app, |s| {
+            s.mappings.push(Mapping {
+                attribute: "nickName".into(),
+                expression: "String.toUpperCase(appuser.firstName".into(),
+            })
+        })
         .await
         .unwrap_err();
     assert!(
@@ -40,11 +32,7 @@ async fn settings_changes_are_checked_and_logged_with_old_and_new_values() {
         "{refused}"
     );
     assert_eq!(
-        env.engine
-            .read(&env.admin)
-            .app_settings(&app.id)
-            .await
-            .unwrap(),
+        env.settings(&app).await,
         Default::default(),
         "nothing saved"
     );
@@ -110,14 +98,7 @@ async fn mappings_and_username_format_shape_the_queued_profile() {
     let preview = env
         .engine
         .read(&env.admin)
-        .mapping_preview(
-            &app.id,
-            &env.engine
-                .read(&env.admin)
-                .app_settings(&app.id)
-                .await
-                .unwrap(),
-        )
+        .mapping_preview(&app.id, &env.settings(&app).await)
         .await
         .unwrap();
     let preview = preview.expect("a row of the last import");
@@ -675,43 +656,30 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
 async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 2).await;
-    let mut settings = env
-        .engine
-        .read(&env.admin)
-        .app_settings(&app.id)
-        .await
-        .unwrap();
-    settings.full_schedule = Schedule {
-        frequency: Frequency::Hourly,
-        interval: 1,
-    };
-    settings.incremental_schedule = Schedule {
-        frequency: Frequency::Hourly,
-        interval: 2,
-    };
-    assert!(
-        env.engine
-            .write(&env.admin)
-            .unwrap()
-            .save_app_settings(&app.id, settings.clone())
-            .await
-            .is_err(),
-        "full more often than incremental"
-    );
-    settings.incremental_schedule = Schedule {
-        frequency: Frequency::Hourly,
-        interval: 1,
-    };
-    settings.full_schedule = Schedule {
-        frequency: Frequency::Daily,
-        interval: 1,
-    };
-    env.engine
-        .write(&env.admin)
-        .unwrap()
-        .save_app_settings(&app.id, settings)
-        .await
-        .unwrap();
+    let refused = env
+        .try_configure(&app, |s| {
+            s.full_schedule = Schedule {
+                frequency: Frequency::Hourly,
+                interval: 1,
+            };
+            s.incremental_schedule = Schedule {
+                frequency: Frequency::Hourly,
+                interval: 2,
+            };
+        })
+        .await;
+    assert!(refused.is_err(), "full more often than incremental");
+    env.configure(&app, |s| {
+        s.incremental_schedule = Schedule {
+            frequency: Frequency::Hourly,
+            interval: 1,
+        };
+        s.full_schedule = Schedule {
+            frequency: Frequency::Daily,
+            interval: 1,
+        };
+    })
+    .await;
 
     let now = chrono::Utc::now();
     assert!(

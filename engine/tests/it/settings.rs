@@ -401,24 +401,16 @@ async fn the_orgs_safeguard_is_not_saved_from_an_out_of_date_page() {
 async fn a_mapping_that_outgrows_its_budget_is_refused_and_an_import_meeting_it_goes_on() {
     let env = Env::new().await;
     let app = env.app("Badges").await;
-    let mut settings = env
-        .engine
-        .read(&env.admin)
-        .app_settings(&app.id)
-        .await
-        .unwrap();
     let sixteen = "xxxxxxxxxxxxxxxx";
-    settings.mappings.push(Mapping {
-        attribute: "nickName".into(),
-        expression: format!(
-            "String.replace(String.replace(String.replace(appuser.firstName, 'x', '{sixteen}'), 'x', '{sixteen}'), 'x', '{sixteen}')"
-        ),
-    });
     let refused = env
-        .engine
-        .write(&env.admin)
-        .unwrap()
-        .save_app_settings(&app.id, settings)
+        .try_configure(&app, |s| {
+            s.mappings.push(Mapping {
+                attribute: "nickName".into(),
+                expression: format!(
+                    "String.replace(String.replace(String.replace(appuser.firstName, 'x', '{sixteen}'), 'x', '{sixteen}'), 'x', '{sixteen}')"
+                ),
+            })
+        })
         .await
         .unwrap_err();
     assert!(

@@ -110,19 +110,31 @@ impl Env {
         app: &App,
         change: impl FnOnce(&mut engine::settings::AppSettings),
     ) {
-        let mut settings = self
-            .engine
-            .read(&self.admin)
-            .app_settings(&app.id)
-            .await
-            .unwrap();
+        self.try_configure(app, change).await.unwrap();
+    }
+
+    /// The same, answering what saving them answers.
+    pub async fn try_configure(
+        &self,
+        app: &App,
+        change: impl FnOnce(&mut engine::settings::AppSettings),
+    ) -> engine::Result<engine::settings::AppSettings> {
+        let mut settings = self.settings(app).await;
         change(&mut settings);
         self.engine
             .write(&self.admin)
             .unwrap()
             .save_app_settings(&app.id, settings)
             .await
-            .unwrap();
+    }
+
+    /// An app's To Muster settings as saved.
+    pub async fn settings(&self, app: &App) -> engine::settings::AppSettings {
+        self.engine
+            .read(&self.admin)
+            .app_settings(&app.id)
+            .await
+            .unwrap()
     }
 
     pub async fn refresh(&self, app: &App) -> App {

@@ -48,6 +48,13 @@ impl TestServer {
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
         self.router.clone().oneshot(req).await.unwrap()
     }
+
+    /// The names of the apps there are, as the first admin sees them.
+    pub async fn app_names(&self) -> Vec<String> {
+        let (admin, _) = self.engine.sign_in("admin", PASSWORD, None).await.unwrap();
+        let apps = self.engine.read(&admin).list_apps("").await.unwrap();
+        apps.into_iter().map(|a| a.name).collect()
+    }
 }
 
 pub async fn body_text(res: Response<Body>) -> String {
