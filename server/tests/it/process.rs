@@ -100,10 +100,15 @@ pub fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
+/// The binary to run: `MUSTER_BIN` (a path from the workspace, or
+/// absolute), else the `muster` this build made.
 pub fn binary() -> PathBuf {
-    std::env::var_os("MUSTER_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_muster").into())
+    let Some(named) = std::env::var_os("MUSTER_BIN").map(PathBuf::from) else {
+        return env!("CARGO_BIN_EXE_muster").into();
+    };
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::canonicalize(workspace.join(&named))
+        .unwrap_or_else(|e| panic!("MUSTER_BIN {}: {e}", named.display()))
 }
 
 /// Starts muster on `dir`, without waiting for it: a kill may come while
