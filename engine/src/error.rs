@@ -34,6 +34,10 @@ pub enum Error {
     Internal(String),
     #[error("Muster is stopping: the import stopped after its last committed batch")]
     Stopping,
+    /// The app's server (a directory, a SCIM app) failed or refused: what
+    /// it said, for the admin who set up the connection.
+    #[error("{0}")]
+    Source(String),
 }
 
 impl Error {
@@ -63,6 +67,7 @@ impl Error {
                 "MUS0500"
             }
             Error::Stopping => "MUS0503",
+            Error::Source(_) => "MUS0502",
         }
     }
 }

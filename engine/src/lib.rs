@@ -10,6 +10,7 @@ pub mod mapping;
 pub mod model;
 pub mod pipeline;
 pub mod queue;
+pub mod secrets;
 pub mod settings;
 pub mod sources;
 pub mod store;
@@ -48,6 +49,9 @@ pub struct EngineConfig {
     pub upload_retention: Option<Duration>,
     /// The most events one System Log search reads before it stops and says so.
     pub log_scan_budget: usize,
+    /// The key that seals connection secrets (64 hex characters); `None`
+    /// uses the data directory's key file, made on first start.
+    pub secret_key: Option<String>,
 }
 
 impl EngineConfig {
@@ -62,6 +66,7 @@ impl EngineConfig {
             min_free_disk_bytes: 512 * 1024 * 1024,
             upload_retention: Some(Duration::from_secs(30 * 24 * 60 * 60)),
             log_scan_budget: syslog::SCAN_BUDGET,
+            secret_key: None,
         }
     }
 }
@@ -116,6 +121,8 @@ pub struct Engine {
     /// Imports running now, and a wake-up when one ends.
     running: std::sync::atomic::AtomicUsize,
     run_ended: Notify,
+    /// Seals and opens connection secrets.
+    secrets: secrets::SecretKey,
 }
 
 impl Engine {
@@ -124,7 +131,9 @@ impl Engine {
     pub async fn open(config: EngineConfig) -> Result<Arc<Engine>> {
         let store = Store::open(&config.database_url).await?;
         tokio::fs::create_dir_all(config.data_dir.join("uploads")).await?;
+        let secrets = secrets::SecretKey::load(config.secret_key.as_deref(), &config.data_dir)?;
         let engine = Arc::new(Engine {
+            secrets,
             store,
             throttle: throttle::Throttle::new(config.sign_in_throttle),
             config,
@@ -684,7 +693,16 @@ impl Engine {
     async fn run_to_end(&self, run: &ImportRun) -> Result<()> {
         let app = self.store.get_app(&run.app_id).await?;
         let actor = self.run_actor(run).await;
-        match pipeline::run_import(&self.store, &app, run, &actor, &self.stopping).await {
+        match pipeline::run_import(
+            &self.store,
+            &self.secrets,
+            &app,
+            run,
+            &actor,
+            &self.stopping,
+        )
+        .await
+        {
             Ok(_) => {}
             Err(Error::Stopping) => {
                 tracing::info!(run = %run.id, "import stopped between batches; it goes on at the next start");

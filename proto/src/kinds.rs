@@ -11,18 +11,29 @@ use std::fmt;
 #[cfg_attr(feature = "sqlx", sqlx(rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum AppKind {
     CsvDirectory,
+    /// An LDAP directory (OpenLDAP and the like).
+    LdapDirectory,
+    ActiveDirectory,
 }
 
 impl AppKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AppKind::CsvDirectory => "CSV_DIRECTORY",
+            AppKind::LdapDirectory => "LDAP_DIRECTORY",
+            AppKind::ActiveDirectory => "ACTIVE_DIRECTORY",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             AppKind::CsvDirectory => "CSV Directory",
+            AppKind::LdapDirectory => "LDAP Directory",
+            AppKind::ActiveDirectory => "Active Directory",
         }
+    }
+    /// A directory server Muster connects to (Directory Integrations).
+    pub fn is_directory(self) -> bool {
+        matches!(self, AppKind::LdapDirectory | AppKind::ActiveDirectory)
     }
 }
 

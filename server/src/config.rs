@@ -42,6 +42,13 @@ pub struct Config {
     #[arg(long, env = "MUSTER_MIN_FREE_DISK_MB", default_value_t = 512)]
     pub min_free_disk_mb: u64,
 
+    /// The key that seals connection secrets (bind passwords, tokens) in
+    /// the database: 64 hexadecimal characters. Without it, Muster makes
+    /// `secret.key` in the data directory on first start; keep that file
+    /// (or this value) with the database's backups.
+    #[arg(long, env = "MUSTER_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
     /// Events a System Log search reads before it stops and says its
     /// results are partial (a count reads five times as many).
     #[arg(long, env = "MUSTER_LOG_SCAN_EVENTS", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]

@@ -50,6 +50,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         session_idle: std::time::Duration::from_secs(config.session_idle_minutes * 60),
         min_free_disk_bytes: config.min_free_disk_mb.saturating_mul(1024 * 1024),
         log_scan_budget: usize::try_from(config.log_scan_events).unwrap_or(usize::MAX),
+        secret_key: config.secret_key.clone(),
         upload_retention: (config.upload_retention_days > 0)
             .then(|| std::time::Duration::from_secs(config.upload_retention_days * 24 * 60 * 60)),
         ..EngineConfig::new(config.database_url.clone(), config.data_dir())

@@ -263,6 +263,7 @@ pub fn status_of(e: &engine::Error) -> StatusCode {
         engine::Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         engine::Error::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
         engine::Error::Stopping => StatusCode::SERVICE_UNAVAILABLE,
+        engine::Error::Source(_) => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -4,7 +4,7 @@
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{App, MappingPreview};
+use crate::model::{App, AppKind, MappingPreview};
 use crate::settings::{
     self, AppSettings, EditableOrgSettings, EditableSettings, OrgSettings, ProfileMapper,
     SectionVersions, SettingsSection,
@@ -237,14 +237,48 @@ impl WriteHandle<'_> {
     ) -> Result<()> {
         let store = &self.engine.store;
         let app = store.get_app(app_id).await?;
+        let connection = match app.kind {
+            AppKind::LdapDirectory | AppKind::ActiveDirectory => {
+                let checked = crate::sources::ldap::settings_of(app.kind, connection)?;
+                serde_json::to_value(checked)
+                    .map_err(|e| Error::Internal(format!("connection settings: {e}")))?
+            }
+            AppKind::CsvDirectory => {
+                return Err(Error::InvalidInput(format!(
+                    "{} has no connection: a CSV Directory imports the files uploaded to it",
+                    app.name
+                )))
+            }
+        };
         let old = store.connection_settings(app_id).await?;
         let mut changes = settings::changes(&old, &connection);
         if secrets.is_some() {
             changes.push(("secrets".into(), "********".into(), "********".into()));
         }
+        // Another server, base or filter reads other entries: the next
+        // incremental import starts over as a full one.
+        let reads_elsewhere = changes.iter().any(|(path, _, _)| {
+            [
+                "host",
+                "port",
+                "users_base",
+                "user_class",
+                "user_filter",
+                "preset",
+            ]
+            .iter()
+            .any(|k| path.trim_start_matches('/') == *k)
+        });
+        let sealed = secrets
+            .map(|s| self.engine.secrets.seal(app_id, s))
+            .transpose()?;
         let now = ids::now();
         let mut tx = store.pool().begin().await?;
-        store::sources::save_connection(&mut tx, app_id, &connection, secrets, now).await?;
+        store::sources::save_connection(&mut tx, app_id, &connection, sealed.as_deref(), now)
+            .await?;
+        if reads_elsewhere {
+            store::sources::forget_watermark(&mut tx, app_id).await?;
+        }
         let event = NewEvent::new(
             EventType::ApplicationUpdate,
             format!("Update the connection of {}", app.name),

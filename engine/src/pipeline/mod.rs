@@ -96,13 +96,14 @@ async fn stage_off_thread(
 /// [`Error::Stopping`].
 pub async fn run_import(
     store: &Store,
+    key: &crate::secrets::SecretKey,
     app: &App,
     run: &ImportRun,
     actor: &Actor,
     stopping: &std::sync::atomic::AtomicBool,
 ) -> Result<RunCounts> {
     let started = Instant::now();
-    let opened = read::open_source(store, app, run).await?;
+    let opened = read::open_source(store, key, app, run).await?;
     let mut run = run.clone();
     run.import_type = opened.import_type;
     let run = &run;

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{App, ImportRun, ImportType};
+use crate::secrets::SecretKey;
 use crate::sources::{self, RunInput, Source, SourceInput, SourceKind};
 use crate::store::Store;
 use std::path::PathBuf;
@@ -18,7 +19,12 @@ pub struct RunSource {
 }
 
 /// Opens the source of the run's app for the run.
-pub async fn open_source(store: &Store, app: &App, run: &ImportRun) -> Result<RunSource> {
+pub async fn open_source(
+    store: &Store,
+    key: &SecretKey,
+    app: &App,
+    run: &ImportRun,
+) -> Result<RunSource> {
     let kind = SourceKind::of(app.kind);
     let mut input = SourceInput::default();
     match kind.input {
@@ -35,7 +41,11 @@ pub async fn open_source(store: &Store, app: &App, run: &ImportRun) -> Result<Ru
             };
             input.upload = Some((PathBuf::from(stored.path), uploaded));
         }
-        RunInput::Pull => input.connection = Some(store.connection(&app.id).await?),
+        RunInput::Pull => {
+            let (settings, sealed) = store.connection(&app.id).await?;
+            let secret = sealed.map(|s| key.open(&app.id, &s)).transpose()?;
+            input.connection = Some((settings, secret));
+        }
         RunInput::Pushed => {}
     }
     input.watermark = store.watermark(&app.id).await?;

@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod encoding;
+pub mod ldap;
 
 use crate::error::{Error, Result};
 use crate::model::{AppKind, ImportType, RowError};
@@ -97,6 +98,10 @@ impl SourceKind {
                 input: RunInput::Upload,
                 changes: ChangeDetection::ContentHash,
             },
+            AppKind::LdapDirectory | AppKind::ActiveDirectory => SourceKind {
+                input: RunInput::Pull,
+                changes: ChangeDetection::Watermark,
+            },
         }
     }
 
@@ -123,7 +128,8 @@ impl SourceKind {
 pub struct SourceInput {
     /// The uploaded file and what was recorded of it, for upload sources.
     pub upload: Option<(PathBuf, csv::Uploaded)>,
-    /// The app's connection settings (JSON) and secrets, for pull sources.
+    /// The app's connection settings (JSON) and its secret, opened, for
+    /// pull sources.
     pub connection: Option<(serde_json::Value, Option<String>)>,
     /// The stored watermark of an incremental import.
     pub watermark: Option<String>,
@@ -137,6 +143,15 @@ pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
                 .upload
                 .ok_or_else(|| Error::InvalidInput("The import has no CSV file".into()))?;
             Ok(Box::new(csv::CsvSource::open(&path, Some(uploaded))?))
+        }
+        AppKind::LdapDirectory | AppKind::ActiveDirectory => {
+            let (settings, password) = input.connection.unwrap_or_default();
+            let settings = ldap::settings_of(kind, settings)?;
+            Ok(Box::new(ldap::LdapSource::new(
+                settings,
+                password.unwrap_or_default(),
+                input.watermark,
+            )))
         }
     }
 }

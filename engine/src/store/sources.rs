@@ -67,6 +67,16 @@ pub(crate) async fn save_connection(
     Ok(())
 }
 
+/// Forgets where the next incremental import would start: it runs as a
+/// full import.
+pub(crate) async fn forget_watermark(conn: &mut SqliteConnection, app_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM source_watermarks WHERE app_id = ?")
+        .bind(app_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Stores the watermark a completed run reached.
 pub(crate) async fn save_watermark(
     conn: &mut SqliteConnection,

@@ -104,6 +104,69 @@ impl Env {
             .expect("create app")
     }
 
+    /// A directory app connected to `slapd` (plain LDAP) as its service
+    /// account, with `change` made to the preset's settings.
+    pub async fn directory(
+        &self,
+        name: &str,
+        kind: AppKind,
+        slapd: &testkit::slapd::Slapd,
+        change: impl FnOnce(&mut engine::sources::ldap::LdapSettings),
+    ) -> App {
+        use engine::sources::ldap::{LdapSettings, Preset, Security};
+        let app = self
+            .engine
+            .write(&self.admin)
+            .unwrap()
+            .create_app(name, kind)
+            .await
+            .expect("create app");
+        let preset = match kind {
+            AppKind::ActiveDirectory => Preset::ActiveDirectory,
+            _ => Preset::OpenLdap,
+        };
+        let mut settings = LdapSettings {
+            host: "127.0.0.1".into(),
+            port: slapd.port,
+            security: Security::None,
+            bind_dn: testkit::slapd::BIND_DN.into(),
+            users_base: testkit::slapd::PEOPLE.into(),
+            groups_base: testkit::slapd::GROUPS.into(),
+            ..LdapSettings::preset(preset)
+        };
+        change(&mut settings);
+        self.engine
+            .write(&self.admin)
+            .unwrap()
+            .save_connection(
+                &app.id,
+                serde_json::to_value(settings).unwrap(),
+                Some(testkit::slapd::BIND_PASSWORD),
+            )
+            .await
+            .expect("save the connection");
+        app
+    }
+
+    /// Import Now of a directory app, run to its end.
+    pub async fn pull(&self, app: &App, import_type: ImportType) -> ImportRun {
+        let run = self
+            .engine
+            .write(&self.admin)
+            .unwrap()
+            .start_import(&app.id, None, import_type)
+            .await
+            .expect("start");
+        let done = self
+            .engine
+            .run_next_job()
+            .await
+            .expect("run")
+            .expect("claimed");
+        assert_eq!(done.id, run.id);
+        done
+    }
+
     /// Changes an app's To Muster settings as an admin would.
     pub async fn configure(
         &self,

@@ -1,0 +1,831 @@
+//! LDAP directories and Active Directory: a paged search (RFC 2696) of the
+//! users' base, so a server that caps a search's results (Active Directory
+//! at 1,000) is still read whole, one page at a time.
+//!
+//! Each entry becomes a record whose `login`, `firstName`, `lastName` and
+//! `email` come from the preset's attributes, beside every other attribute
+//! the entry has (so mappings can use `appuser.department`), its `dn`, and
+//! never a password. The external id is the entry's `entryUUID` (OpenLDAP)
+//! or `objectGUID` (Active Directory, written as a GUID); an account is
+//! disabled by `userAccountControl` bit 0x2 (Active Directory) or by an
+//! attribute the settings name.
+//!
+//! An incremental import reads only the entries changed since the last
+//! completed import: `modifyTimestamp` (OpenLDAP) or `uSNChanged` (Active
+//! Directory) from the stored watermark on.
+
+use super::{BoxFuture, Item, Record, Source};
+use crate::error::{Error, Result};
+use crate::model::RowError;
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry, SearchStream};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Records handed to the pipeline at once.
+pub const BATCH: usize = 2000;
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Security {
+    /// TLS from the start (`ldaps://`, usually port 636).
+    #[default]
+    Ldaps,
+    /// A plain connection upgraded with StartTLS (usually port 389).
+    StartTls,
+    /// No encryption: the bind password and every entry cross the network
+    /// readable.
+    None,
+}
+
+/// Which kind of directory, and so which attributes mean what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Preset {
+    /// OpenLDAP `inetOrgPerson`: `uid`, `givenName`, `sn`, `mail`,
+    /// `entryUUID`, `modifyTimestamp`.
+    OpenLdap,
+    /// Active Directory `user`: `userPrincipalName`, `sAMAccountName`,
+    /// `givenName`, `sn`, `mail`, `objectGUID`, `userAccountControl`,
+    /// `uSNChanged`.
+    ActiveDirectory,
+}
+
+impl Preset {
+    fn shape(self) -> Shape {
+        match self {
+            Preset::OpenLdap => Shape {
+                external_id: "entryUUID",
+                login: "uid",
+                marks: &[Mark::Csn, Mark::Timestamp],
+                extra: &["entryUUID", "modifyTimestamp", "entryCSN"],
+            },
+            Preset::ActiveDirectory => Shape {
+                external_id: "objectGUID",
+                login: "userPrincipalName",
+                marks: &[Mark::Usn],
+                extra: &[
+                    "objectGUID",
+                    "uSNChanged",
+                    "whenChanged",
+                    "userAccountControl",
+                ],
+            },
+        }
+    }
+}
+
+/// The attributes a preset reads for what Muster needs.
+struct Shape {
+    external_id: &'static str,
+    login: &'static str,
+    /// What an incremental import goes on from, best first.
+    marks: &'static [Mark],
+    /// Attributes asked for besides the entry's own (`*`): operational ones.
+    extra: &'static [&'static str],
+}
+
+/// What marks a change, stored in the watermark as `kind:value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Active Directory's `uSNChanged`: a number that grows with every
+    /// change; the next import reads from the one after the highest read.
+    Usn,
+    /// OpenLDAP's `entryCSN`: a change sequence to the microsecond; the
+    /// next import reads what is strictly later.
+    Csn,
+    /// `modifyTimestamp`, whole seconds, on any LDAP server: the next
+    /// import reads the highest second read again (what did not change in
+    /// it is recognised and left alone).
+    Timestamp,
+}
+
+impl Mark {
+    fn attribute(self) -> &'static str {
+        match self {
+            Mark::Usn => "uSNChanged",
+            Mark::Csn => "entryCSN",
+            Mark::Timestamp => "modifyTimestamp",
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Mark::Usn => "usn",
+            Mark::Csn => "csn",
+            Mark::Timestamp => "ts",
+        }
+    }
+
+    fn of_tag(tag: &str) -> Option<Mark> {
+        [Mark::Usn, Mark::Csn, Mark::Timestamp]
+            .into_iter()
+            .find(|m| m.tag() == tag)
+    }
+
+    /// The filter for what changed after `value`.
+    fn since(self, value: &str) -> String {
+        match self {
+            Mark::Usn => {
+                let next = value.parse::<u64>().map_or(0, |n| n.saturating_add(1));
+                format!("(uSNChanged>={next})")
+            }
+            Mark::Csn => format!("(!(entryCSN<={}))", escape_value(value)),
+            Mark::Timestamp => format!("(modifyTimestamp>={})", escape_value(value)),
+        }
+    }
+
+    /// Whether `a` comes after `b`.
+    fn later(self, a: &str, b: &str) -> bool {
+        match self {
+            Mark::Usn => match (a.parse::<u64>(), b.parse::<u64>()) {
+                (Ok(a), Ok(b)) => a > b,
+                _ => a > b,
+            },
+            Mark::Csn | Mark::Timestamp => a > b,
+        }
+    }
+}
+
+/// A stored watermark: its kind and value.
+fn parse_watermark(stored: &str) -> Option<(Mark, &str)> {
+    let (tag, value) = stored.split_once(':')?;
+    Some((Mark::of_tag(tag)?, value))
+}
+
+/// Never read into a record, whatever the server sends.
+const SECRET_ATTRIBUTES: [&str; 4] = ["userpassword", "unicodepwd", "ntpwdhistory", "lmpwdhistory"];
+
+/// A directory's connection settings (the bind password is a secret, kept
+/// apart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LdapSettings {
+    pub preset: Preset,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// PEM certificates to trust besides the system's (a private CA).
+    pub ca_pem: String,
+    pub bind_dn: String,
+    pub users_base: String,
+    pub user_class: String,
+    /// An LDAP filter the users must also match, e.g. `(department=Sales)`.
+    pub user_filter: String,
+    pub groups_base: String,
+    pub group_class: String,
+    pub page_size: u32,
+    /// For OpenLDAP: an attribute that marks a disabled account, and the
+    /// value that does (empty: any value does).
+    pub disabled_attribute: String,
+    pub disabled_value: String,
+    /// How long connecting and each answer may take.
+    pub timeout_seconds: u64,
+}
+
+impl Default for LdapSettings {
+    fn default() -> LdapSettings {
+        LdapSettings::preset(Preset::OpenLdap)
+    }
+}
+
+impl LdapSettings {
+    /// The settings a preset starts from.
+    pub fn preset(preset: Preset) -> LdapSettings {
+        let (user_class, group_class) = match preset {
+            Preset::OpenLdap => ("inetOrgPerson", "groupOfNames"),
+            Preset::ActiveDirectory => ("user", "group"),
+        };
+        LdapSettings {
+            preset,
+            host: String::new(),
+            port: 636,
+            security: Security::Ldaps,
+            ca_pem: String::new(),
+            bind_dn: String::new(),
+            users_base: String::new(),
+            user_class: user_class.into(),
+            user_filter: String::new(),
+            groups_base: String::new(),
+            group_class: group_class.into(),
+            page_size: 500,
+            disabled_attribute: String::new(),
+            disabled_value: String::new(),
+            timeout_seconds: 30,
+        }
+    }
+
+    /// What is wrong with the settings, field by field.
+    pub fn check(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if self.host.trim().is_empty() {
+            problems.push("Host is required".to_owned());
+        }
+        if self.host.contains(['/', ' ']) {
+            problems.push(format!(
+                "Host {:?} is a host name or address, not a URL",
+                self.host
+            ));
+        }
+        if self.port == 0 {
+            problems.push("Port must be between 1 and 65535".to_owned());
+        }
+        if self.users_base.trim().is_empty() {
+            problems.push("Users' base DN is required".to_owned());
+        }
+        if self.user_class.trim().is_empty() || !is_name(&self.user_class) {
+            problems.push(format!(
+                "User object class {:?} is not a class name",
+                self.user_class
+            ));
+        }
+        if !self.user_filter.trim().is_empty() && !balanced_filter(&self.user_filter) {
+            problems.push(format!(
+                "User filter {:?} is not an LDAP filter in parentheses, e.g. (department=Sales)",
+                self.user_filter
+            ));
+        }
+        if !(1..=5000).contains(&self.page_size) {
+            problems.push(format!(
+                "Page size {} must be between 1 and 5000",
+                self.page_size
+            ));
+        }
+        if !self.disabled_attribute.is_empty() && !is_name(&self.disabled_attribute) {
+            problems.push(format!(
+                "Disabled attribute {:?} is not an attribute name",
+                self.disabled_attribute
+            ));
+        }
+        if !(1..=600).contains(&self.timeout_seconds) {
+            problems.push("Timeout must be between 1 and 600 seconds".to_owned());
+        }
+        if !self.ca_pem.trim().is_empty() {
+            if let Err(e) = certificates(&self.ca_pem) {
+                problems.push(e);
+            }
+        }
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(Error::InvalidInput(problems.join("; "))),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = match self.security {
+            Security::Ldaps => "ldaps",
+            Security::StartTls | Security::None => "ldap",
+        };
+        format!("{scheme}://{}:{}", self.host.trim(), self.port)
+    }
+
+    /// The users' filter: their class, the admin's filter, and for an
+    /// incremental import what changed from the watermark on.
+    pub fn user_search_filter(&self, since: Option<&str>) -> String {
+        let mut parts = vec![format!("(objectClass={})", self.user_class.trim())];
+        if !self.user_filter.trim().is_empty() {
+            parts.push(self.user_filter.trim().to_owned());
+        }
+        if let Some((mark, value)) = since.and_then(parse_watermark) {
+            parts.push(mark.since(value));
+        }
+        format!("(&{})", parts.concat())
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds.max(1))
+    }
+}
+
+/// The stored settings of a directory app, with its kind's preset, checked.
+pub fn settings_of(kind: crate::model::AppKind, stored: serde_json::Value) -> Result<LdapSettings> {
+    let empty = stored.as_object().is_none_or(|o| o.is_empty());
+    if empty {
+        return Err(Error::InvalidInput(
+            "The directory's connection is not set up yet: enter it on the Provisioning tab".into(),
+        ));
+    }
+    let mut settings: LdapSettings = serde_json::from_value(stored).map_err(|e| {
+        Error::InvalidInput(format!(
+            "The directory's connection settings are not readable: {e}"
+        ))
+    })?;
+    settings.preset = match kind {
+        crate::model::AppKind::ActiveDirectory => Preset::ActiveDirectory,
+        _ => Preset::OpenLdap,
+    };
+    settings.check()?;
+    Ok(settings)
+}
+
+fn is_name(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ';' || c == '.')
+}
+
+/// Parentheses that open and close in order, around the whole filter.
+fn balanced_filter(filter: &str) -> bool {
+    let f = filter.trim();
+    if !(f.starts_with('(') && f.ends_with(')')) {
+        return false;
+    }
+    let mut depth = 0i32;
+    for (i, c) in f.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 || (depth == 0 && i + 1 != f.len()) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// A value escaped for a filter (RFC 4515).
+fn escape_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '*' => out.push_str("\\2a"),
+            '(' => out.push_str("\\28"),
+            ')' => out.push_str("\\29"),
+            '\\' => out.push_str("\\5c"),
+            '\0' => out.push_str("\\00"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The certificates of a PEM text, or what is wrong with it.
+fn certificates(
+    pem: &str,
+) -> std::result::Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| format!("CA certificate is not PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("CA certificate has no -----BEGIN CERTIFICATE----- block".into());
+    }
+    Ok(certs)
+}
+
+/// The TLS setup: the system's roots and the settings' own certificates.
+fn tls_config(settings: &LdapSettings) -> Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    if settings.ca_pem.trim().is_empty() {
+        for cert in rustls_native_roots() {
+            let _ = roots.add(cert);
+        }
+    } else {
+        for cert in certificates(&settings.ca_pem).map_err(Error::InvalidInput)? {
+            roots
+                .add(cert)
+                .map_err(|e| Error::InvalidInput(format!("CA certificate is not usable: {e}")))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The operating system's trusted certificates (Debian keeps them in one file).
+fn rustls_native_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+    ]
+    .iter()
+    .find_map(|p| std::fs::read_to_string(p).ok())
+    .and_then(|pem| certificates(&pem).ok())
+    .unwrap_or_default()
+}
+
+/// What an LDAP failure tells the admin.
+pub fn describe(e: &ldap3::LdapError) -> String {
+    match e {
+        ldap3::LdapError::LdapResult { result } => result_text(result),
+        other => {
+            let text = other.to_string();
+            if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
+                format!("certificate not trusted ({text})")
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// A server's result as an admin reads it: "invalid credentials (49)".
+pub fn result_text(result: &ldap3::LdapResult) -> String {
+    let name = match result.rc {
+        1 => "operations error",
+        2 => "protocol error",
+        3 => "time limit exceeded",
+        4 => "size limit exceeded",
+        8 => "stronger authentication required",
+        11 => "administrative limit exceeded",
+        12 => "unavailable critical extension",
+        13 => "confidentiality required",
+        32 => "no such object",
+        34 => "invalid DN syntax",
+        48 => "inappropriate authentication",
+        49 => "invalid credentials",
+        50 => "insufficient access rights",
+        51 => "busy",
+        52 => "unavailable",
+        53 => "unwilling to perform",
+        80 => "other",
+        _ => "error",
+    };
+    let mut text = format!("{name} ({})", result.rc);
+    if !result.matched.is_empty() && result.rc == 32 {
+        text.push_str(&format!(", nearest existing entry {}", result.matched));
+    }
+    if !result.text.is_empty() {
+        text.push_str(&format!(": {}", result.text));
+    }
+    text
+}
+
+/// Connects, secures and binds.
+pub async fn connect(settings: &LdapSettings, password: &str) -> Result<Ldap> {
+    let step = |what: &str, e: &ldap3::LdapError| {
+        Error::Source(format!("{what} {}: {}", settings.url(), describe(e)))
+    };
+    let mut conn = LdapConnSettings::new()
+        .set_conn_timeout(settings.timeout())
+        .set_starttls(settings.security == Security::StartTls);
+    if settings.security != Security::None {
+        conn = conn.set_config(tls_config(settings)?);
+    }
+    let (driver, mut ldap) = LdapConnAsync::with_settings(conn, &settings.url())
+        .await
+        .map_err(|e| step("Could not connect to", &e))?;
+    tokio::spawn(async move {
+        if let Err(e) = driver.drive().await {
+            tracing::debug!(error = %e, "LDAP connection ended");
+        }
+    });
+    ldap.with_timeout(settings.timeout());
+    let bound = ldap
+        .simple_bind(settings.bind_dn.trim(), password)
+        .await
+        .map_err(|e| step("Could not bind to", &e))?;
+    if bound.rc != 0 {
+        return Err(Error::Source(format!(
+            "{} refused the bind as {}: {}",
+            settings.url(),
+            settings.bind_dn.trim(),
+            result_text(&bound)
+        )));
+    }
+    Ok(ldap)
+}
+
+type Stream = SearchStream<'static, String, Vec<String>>;
+
+/// Opens a paged search of the users.
+async fn search_users(
+    ldap: &mut Ldap,
+    settings: &LdapSettings,
+    page_size: u32,
+    since: Option<&str>,
+) -> Result<Stream> {
+    let shape = settings.preset.shape();
+    let mut attrs = vec!["*".to_owned()];
+    attrs.extend(shape.extra.iter().map(|a| (*a).to_owned()));
+    let adapters: Vec<Box<dyn Adapter<'static, String, Vec<String>>>> = vec![
+        Box::new(EntriesOnly::new()),
+        Box::new(PagedResults::new(page_size.clamp(1, 5000) as i32)),
+    ];
+    ldap.with_timeout(settings.timeout());
+    ldap.streaming_search_with(
+        adapters,
+        settings.users_base.trim(),
+        Scope::Subtree,
+        &settings.user_search_filter(since),
+        attrs,
+    )
+    .await
+    .map_err(|e| {
+        Error::Source(format!(
+            "Could not search {}: {}",
+            settings.users_base.trim(),
+            describe(&e)
+        ))
+    })
+}
+
+/// An entry as a record, or why it cannot be one.
+pub fn record_of(settings: &LdapSettings, entry: &SearchEntry) -> Item {
+    let shape = settings.preset.shape();
+    let first = |name: &str| -> Option<String> {
+        entry
+            .attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.first().cloned())
+    };
+    let external_id = match settings.preset {
+        Preset::ActiveDirectory => entry
+            .bin_attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(shape.external_id))
+            .and_then(|(_, v)| v.first().cloned())
+            .or_else(|| first(shape.external_id).map(String::into_bytes))
+            .and_then(|bytes| guid_text(&bytes)),
+        Preset::OpenLdap => first(shape.external_id),
+    };
+    let Some(external_id) = external_id.filter(|id| !id.is_empty()) else {
+        return Item::Rejected(RowError {
+            line: None,
+            field: Some(shape.external_id.into()),
+            value: Some(entry.dn.clone()),
+            message: format!(
+                "{} has no {}: it cannot be followed between imports",
+                entry.dn, shape.external_id
+            ),
+        });
+    };
+    let mut attributes = vec![
+        ("login".to_owned(), first(shape.login).unwrap_or_default()),
+        (
+            "firstName".to_owned(),
+            first("givenName").unwrap_or_default(),
+        ),
+        ("lastName".to_owned(), first("sn").unwrap_or_default()),
+        ("email".to_owned(), first("mail").unwrap_or_default()),
+        ("dn".to_owned(), entry.dn.clone()),
+    ];
+    let mut names: Vec<&String> = entry.attrs.keys().collect();
+    names.sort();
+    for name in names {
+        let lower = name.to_ascii_lowercase();
+        if SECRET_ATTRIBUTES.contains(&lower.as_str()) || lower == "objectguid" {
+            continue;
+        }
+        if let Some(values) = entry.attrs.get(name) {
+            attributes.push((name.clone(), values.join(", ")));
+        }
+    }
+    if settings.preset == Preset::ActiveDirectory {
+        attributes.push(("objectGUID".into(), external_id.clone()));
+    }
+    let active = match settings.preset {
+        Preset::ActiveDirectory => first("userAccountControl")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .is_none_or(|flags| flags & 0x2 == 0),
+        Preset::OpenLdap if !settings.disabled_attribute.is_empty() => {
+            match first(&settings.disabled_attribute) {
+                None => true,
+                Some(v) => {
+                    !settings.disabled_value.is_empty()
+                        && !v
+                            .trim()
+                            .eq_ignore_ascii_case(settings.disabled_value.trim())
+                }
+            }
+        }
+        Preset::OpenLdap => true,
+    };
+    Item::Record(Record {
+        line: None,
+        external_id,
+        attributes,
+        active,
+    })
+}
+
+/// A GUID as Active Directory writes it: the first three fields of its 16
+/// bytes are little-endian.
+pub fn guid_text(b: &[u8]) -> Option<String> {
+    let b: &[u8; 16] = b.try_into().ok()?;
+    Some(format!(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+    ))
+}
+
+/// The users of a directory, read page by page.
+pub struct LdapSource {
+    settings: LdapSettings,
+    password: String,
+    since: Option<String>,
+    /// The latest change read of each kind of mark the preset knows (or
+    /// the watermark the run started from).
+    marks: Vec<(Mark, Option<String>)>,
+    /// The page size the search asks for: the settings', or less when the
+    /// server refuses it.
+    page_size: u32,
+    /// Entries read so far.
+    read: u64,
+    state: State,
+}
+
+enum State {
+    Unopened,
+    Reading { _ldap: Ldap, stream: Box<Stream> },
+    Done,
+}
+
+impl LdapSource {
+    /// A source reading with `settings` as `password`; an incremental
+    /// import passes the watermark it goes on from.
+    pub fn new(settings: LdapSettings, password: String, since: Option<String>) -> LdapSource {
+        let start = since.as_deref().and_then(parse_watermark);
+        let marks = settings
+            .preset
+            .shape()
+            .marks
+            .iter()
+            .map(|&m| (m, start.filter(|(k, _)| *k == m).map(|(_, v)| v.to_owned())))
+            .collect();
+        LdapSource {
+            page_size: settings.page_size,
+            settings,
+            password,
+            since,
+            marks,
+            read: 0,
+            state: State::Unopened,
+        }
+    }
+
+    async fn open(&mut self) -> Result<()> {
+        let mut ldap = connect(&self.settings, &self.password).await?;
+        let stream = search_users(
+            &mut ldap,
+            &self.settings,
+            self.page_size,
+            self.since.as_deref(),
+        )
+        .await?;
+        self.state = State::Reading {
+            _ldap: ldap,
+            stream: Box::new(stream),
+        };
+        Ok(())
+    }
+
+    async fn batch(&mut self) -> Result<Option<Vec<Item>>> {
+        if let State::Unopened = self.state {
+            self.open().await?;
+        }
+        let mut items = Vec::new();
+        while items.len() < BATCH {
+            let State::Reading { stream, .. } = &mut self.state else {
+                break;
+            };
+            let next = stream.next().await.map_err(|e| {
+                Error::Source(format!(
+                    "Reading {} stopped: {}",
+                    self.settings.users_base.trim(),
+                    describe(&e)
+                ))
+            })?;
+            let Some(entry) = next else {
+                let result = stream.finish().await;
+                // A server that caps pages (OpenLDAP's size.pr) refuses a
+                // larger one before sending anything: ask for smaller pages.
+                if result.rc == 11 && self.read == 0 && self.page_size > 1 {
+                    self.page_size /= 2;
+                    tracing::info!(
+                        page_size = self.page_size,
+                        "the directory refused the page size; asking for smaller pages"
+                    );
+                    self.open().await?;
+                    continue;
+                }
+                if result.rc != 0 {
+                    return Err(Error::Source(format!(
+                        "Reading {} ended with {}",
+                        self.settings.users_base.trim(),
+                        result_text(&result)
+                    )));
+                }
+                self.state = State::Done;
+                break;
+            };
+            let entry = SearchEntry::construct(entry);
+            self.read += 1;
+            for (mark, highest) in &mut self.marks {
+                let value = entry
+                    .attrs
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(mark.attribute()))
+                    .and_then(|(_, v)| v.first());
+                if let Some(value) = value {
+                    if highest.as_deref().is_none_or(|h| mark.later(value, h)) {
+                        *highest = Some(value.clone());
+                    }
+                }
+            }
+            items.push(record_of(&self.settings, &entry));
+        }
+        Ok((!items.is_empty()).then_some(items))
+    }
+}
+
+impl Source for LdapSource {
+    fn total(&self) -> Option<i64> {
+        None
+    }
+
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Item>>>> {
+        Box::pin(self.batch())
+    }
+
+    fn watermark(&self) -> Option<String> {
+        let State::Done = self.state else {
+            return None;
+        };
+        // The best kind of mark the entries carry.
+        self.marks
+            .iter()
+            .find_map(|(mark, highest)| highest.as_ref().map(|h| format!("{}:{h}", mark.tag())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_take_the_class_the_admins_filter_and_the_watermark() {
+        let mut s = LdapSettings::preset(Preset::OpenLdap);
+        s.user_filter = "(departmentNumber=7)".into();
+        assert_eq!(
+            s.user_search_filter(None),
+            "(&(objectClass=inetOrgPerson)(departmentNumber=7))"
+        );
+        assert_eq!(
+            s.user_search_filter(Some("ts:20261201000000Z")),
+            "(&(objectClass=inetOrgPerson)(departmentNumber=7)(modifyTimestamp>=20261201000000Z))"
+        );
+        assert_eq!(
+            s.user_search_filter(Some("csn:20261203161731.600133Z#000000#000#000000")),
+            "(&(objectClass=inetOrgPerson)(departmentNumber=7)(!(entryCSN<=20261203161731.600133Z#000000#000#000000)))"
+        );
+        let ad = LdapSettings::preset(Preset::ActiveDirectory);
+        assert_eq!(
+            ad.user_search_filter(Some("usn:41")),
+            "(&(objectClass=user)(uSNChanged>=42))"
+        );
+        // A watermark of an unknown kind reads everything.
+        assert_eq!(ad.user_search_filter(Some("41")), "(&(objectClass=user))");
+    }
+
+    #[test]
+    fn settings_are_checked_field_by_field() {
+        let mut s = LdapSettings::preset(Preset::OpenLdap);
+        s.host = "ldap://x".into();
+        s.page_size = 0;
+        s.user_filter = "department=Sales".into();
+        s.ca_pem = "not a certificate".into();
+        let e = s.check().unwrap_err().to_string();
+        for part in [
+            "not a URL",
+            "Users' base DN is required",
+            "Page size 0",
+            "User filter",
+            "CA certificate",
+        ] {
+            assert!(e.contains(part), "{part}: {e}");
+        }
+        assert!(balanced_filter("(&(a=1)(b=2))"));
+        assert!(!balanced_filter("(a=1))(("));
+        assert_eq!(escape_value("a*(b)\\"), "a\\2a\\28b\\29\\5c");
+    }
+
+    #[test]
+    fn a_guid_is_written_as_active_directory_writes_it() {
+        let bytes = [
+            0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0x78, 0x56, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+            0x56, 0x78,
+        ];
+        assert_eq!(
+            guid_text(&bytes).unwrap(),
+            "12345678-1234-5678-9abc-def012345678"
+        );
+        assert_eq!(guid_text(&bytes[..15]), None);
+    }
+
+    #[test]
+    fn usns_compare_as_numbers_and_timestamps_as_text() {
+        assert!(Mark::Usn.later("100", "99"));
+        assert!(Mark::Timestamp.later("20261202000000Z", "20261201235959Z"));
+        assert_eq!(parse_watermark("csn:a:b"), Some((Mark::Csn, "a:b")));
+    }
+}

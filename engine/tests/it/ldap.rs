@@ -1,0 +1,236 @@
+//! Directories as sources: OpenLDAP and Active Directory shapes served by a
+//! real slapd, read page by page past its size limit, over LDAPS with the
+//! CA an admin pastes, incrementally from the last change read, and never
+//! half-applied when the server goes away.
+
+use crate::support::Env;
+use engine::model::{AppKind, ImportType, RunStatus, UserStatus};
+use engine::sources::ldap::Security;
+use testkit::slapd::{self, Options, Slapd};
+
+const LONG_AGO: &str = "20260101000000Z";
+
+#[tokio::test]
+async fn an_openldap_directory_is_read_whole_past_its_size_limit_over_ldaps() {
+    let server = Slapd::start(Options {
+        size_limit: Some(500),
+        ldif: Some(slapd::people("u", 1_200, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
+            s.security = Security::Ldaps;
+            s.port = server.tls_port;
+            s.ca_pem = server.ca_pem.clone();
+            s.page_size = 1000;
+        })
+        .await;
+    // The first import asked as incremental has nothing to go on from.
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.import_type, ImportType::Full);
+    assert_eq!((run.counts.scanned, run.counts.new), (1_200, 1_200));
+    let starts = env.events_of_type("system.import.start").await;
+    assert!(
+        starts[0].to_string().contains("runs as a full import"),
+        "{:#}",
+        starts[0]
+    );
+    let queue = env.queue(&app).await;
+    assert_eq!(queue.len(), 1_200);
+    assert!(
+        queue.iter().all(|row| row.external_id.len() == 36),
+        "entryUUIDs: {:?}",
+        queue[0].external_id
+    );
+    assert_eq!(env.confirm_all(&app, true).await.created, 1_200);
+    let ann = env.user_by_login("u7").await;
+    assert_eq!(
+        (
+            ann.first_name.as_str(),
+            ann.last_name.as_str(),
+            ann.email.as_str()
+        ),
+        ("First7", "Last7", "u7@example.com")
+    );
+}
+
+#[tokio::test]
+async fn an_incremental_import_reads_exactly_the_changed_added_and_disabled_entries() {
+    let server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", 5, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
+            s.disabled_attribute = "employeeType".into();
+            s.disabled_value = "disabled".into();
+        })
+        .await;
+    env.pull(&app, ImportType::Full).await;
+    env.confirm_all(&app, true).await;
+
+    server.modify(&format!(
+        "dn: uid=u1,{p}\nchangetype: modify\nreplace: sn\nsn: Married\n\n\
+         dn: uid=u2,{p}\nchangetype: modify\nadd: employeeType\nemployeeType: disabled\n\n\
+         {new}",
+        p = slapd::PEOPLE,
+        new = slapd::person("u5", "First5", "Last5")
+    ));
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.import_type, ImportType::Incremental);
+    assert_eq!(run.counts.scanned, 3, "only what changed is read");
+    assert_eq!(run.counts.new, 1);
+    assert_eq!(env.user_by_login("u1").await.last_name, "Married");
+    assert_ne!(env.user_by_login("u2").await.status, UserStatus::Active);
+    assert_eq!(env.user_by_login("u3").await.status, UserStatus::Active);
+    let queued: Vec<String> = env.queue(&app).await.into_iter().map(|r| r.login).collect();
+    assert_eq!(queued, ["u5"]);
+}
+
+#[tokio::test]
+async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
+    let users: Vec<String> = (0..4)
+        .map(|i| {
+            slapd::ad_user(
+                &format!("sam{i}"),
+                &format!("First{i}"),
+                &format!("Last{i}"),
+                i,
+                i != 3,
+                100 + i,
+            )
+        })
+        .collect();
+    let server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(users.join("\n")),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp AD", AppKind::ActiveDirectory, &server, |_| {})
+        .await;
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.counts.scanned, 4);
+    let queue = env.queue(&app).await;
+    let mut ids: Vec<&str> = queue.iter().map(|r| r.external_id.as_str()).collect();
+    ids.sort();
+    let guid = |n: u64| engine::sources::ldap::guid_text(&slapd::guid_bytes(n)).unwrap();
+    assert_eq!(
+        ids,
+        [guid(0), guid(1), guid(2)],
+        "the disabled account is not queued"
+    );
+    assert_eq!(env.confirm_all(&app, true).await.created, 3);
+    assert_eq!(
+        env.user_by_login("sam1@corp.example.com").await.first_name,
+        "First1"
+    );
+
+    // sam0 is disabled and sam2 renamed, each with the next USN.
+    let p = slapd::PEOPLE;
+    server.modify(&format!(
+        "dn: cn=First0 Last0,{p}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 514\n-\nreplace: uSNChanged\nuSNChanged: 200\n\n\
+         dn: cn=First2 Last2,{p}\nchangetype: modify\nreplace: givenName\ngivenName: Second\n-\nreplace: uSNChanged\nuSNChanged: 201\n"
+    ));
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.import_type, ImportType::Incremental);
+    assert_eq!(run.counts.scanned, 2, "the entries past the last USN read");
+    assert_ne!(
+        env.user_by_login("sam0@corp.example.com").await.status,
+        UserStatus::Active
+    );
+    assert_eq!(
+        env.user_by_login("sam2@corp.example.com").await.first_name,
+        "Second"
+    );
+    // Nothing changed since: nothing is read.
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.counts.scanned, 0);
+}
+
+#[tokio::test]
+async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
+    let n = 6_000;
+    let mut server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", n, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
+            s.page_size = 100;
+            s.timeout_seconds = 2;
+        })
+        .await;
+    let first = env.pull(&app, ImportType::Full).await;
+    assert_eq!(first.status, RunStatus::Completed, "{:?}", first.message);
+    assert_eq!(env.confirm_all(&app, true).await.created as usize, n);
+
+    let run = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, None, ImportType::Full)
+        .await
+        .unwrap();
+    let engine = env.engine.clone();
+    let worker = tokio::spawn(async move { engine.run_next_job().await });
+    // Once a batch is in, the server stops answering.
+    loop {
+        let now = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
+        if now.counts.scanned > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    server.pause();
+    let done = worker.await.unwrap().unwrap().unwrap();
+    assert_eq!(done.status, RunStatus::Failed);
+    assert!(done.counts.scanned < n as i64, "{:?}", done.counts);
+    assert!(
+        done.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("Reading ou=People"),
+        "{:?}",
+        done.message
+    );
+    let users = env.users().await;
+    assert_eq!(users.len(), n);
+    assert!(
+        users.iter().all(|u| u.status == UserStatus::Active),
+        "nobody removed"
+    );
+    assert!(env
+        .events_of_type("system.import.user.delete")
+        .await
+        .is_empty());
+
+    // Back again: the next full import finds everyone.
+    server.go_on();
+    server.kill();
+    server.run();
+    let app = {
+        let mut settings = env
+            .engine
+            .read(&env.admin)
+            .connection_settings(&app.id)
+            .await
+            .unwrap();
+        settings["port"] = server.port.into();
+        env.engine
+            .write(&env.admin)
+            .unwrap()
+            .save_connection(&app.id, settings, None)
+            .await
+            .unwrap();
+        app
+    };
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!((run.counts.scanned, run.counts.deactivated), (n as i64, 0));
+}
