@@ -84,7 +84,7 @@ impl SecretKey {
     /// Opens what [`SecretKey::seal`] sealed for the app `app_id`.
     pub fn open(&self, app_id: &str, sealed: &str) -> Result<String> {
         let unreadable = || {
-            Error::Internal(format!(
+            Error::InvalidInput(format!(
                 "the stored secrets of app {app_id} cannot be opened with the key from {} \
                  (a different key, or the value was changed): enter them again",
                 self.origin

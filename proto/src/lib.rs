@@ -4,6 +4,7 @@
 //! refuse a value they do not know).
 
 pub mod console;
+pub mod directory;
 pub mod kinds;
 pub mod records;
 pub mod settings;

@@ -32,7 +32,9 @@ pub async fn create_app(name: String, kind: AppKind) -> Result<App, ServerFnErro
         .create_app(&name, kind)
         .await
         .map_err(to_error)?;
-    leptos_axum::redirect(&format!("/apps/{}/import", app.id));
+    // A directory is set up first (its connection); a CSV app is imported.
+    let tab = if kind.is_directory() { "provisioning" } else { "import" };
+    leptos_axum::redirect(&format!("/apps/{}/{tab}", app.id));
     Ok(app)
 }
 

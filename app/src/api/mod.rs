@@ -2,6 +2,7 @@
 //! engine method and converts the result to a wire type.
 
 pub mod apps;
+pub mod directories;
 pub mod imports;
 pub mod logs;
 pub mod people;

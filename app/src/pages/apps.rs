@@ -33,6 +33,8 @@ pub fn Apps() -> impl IntoView {
                 <label for="app-kind">"Application type"</label>
                 <select id="app-kind" name="kind">
                     <option value="CsvDirectory">{AppKind::CsvDirectory.label()}</option>
+                    <option value="LdapDirectory">{AppKind::LdapDirectory.label()}</option>
+                    <option value="ActiveDirectory">{AppKind::ActiveDirectory.label()}</option>
                 </select>
                 <label for="app-name">"Name"</label>
                 <input id="app-name" name="name" type="text" required maxlength="100"/>

@@ -9,6 +9,7 @@ use crate::settings::{
     self, AppSettings, EditableOrgSettings, EditableSettings, OrgSettings, ProfileMapper,
     SectionVersions, SettingsSection,
 };
+use crate::sources::ldap::LdapSettings;
 use crate::store;
 use crate::syslog::{EventType, NewEvent, Target};
 use sqlx::SqliteConnection;
@@ -41,6 +42,27 @@ impl ReadHandle<'_> {
         let settings = store::rules::org_settings(&mut conn).await?;
         let version = store::rules::org_settings_version(&mut conn).await?;
         Ok(EditableOrgSettings { settings, version })
+    }
+
+    /// A directory's connection as the console edits it: its settings (its
+    /// preset's until saved) and whether a bind password is stored.
+    pub async fn directory_connection(
+        &self,
+        app_id: &str,
+    ) -> Result<proto::directory::DirectoryConnection> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        let preset = directory_preset(&app)?;
+        let (stored, sealed) = store.connection(app_id).await?;
+        let mut settings = match stored.as_object().is_some_and(|o| !o.is_empty()) {
+            true => serde_json::from_value(stored).unwrap_or_else(|_| LdapSettings::preset(preset)),
+            false => LdapSettings::preset(preset),
+        };
+        settings.preset = preset;
+        Ok(proto::directory::DirectoryConnection {
+            settings,
+            password_set: sealed.is_some(),
+        })
     }
 
     /// An app's connection settings; its secrets are never returned.
@@ -226,6 +248,27 @@ impl WriteHandle<'_> {
         Ok(version + 1)
     }
 
+    /// Test Connection of a directory with the settings on the form and the
+    /// password typed there, or else the stored one.
+    pub async fn test_connection(
+        &self,
+        app_id: &str,
+        mut settings: LdapSettings,
+        password: Option<&str>,
+    ) -> Result<proto::directory::ConnectionTest> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        settings.preset = directory_preset(&app)?;
+        let password = match password {
+            Some(p) => p.to_owned(),
+            None => match store.connection(app_id).await?.1 {
+                Some(sealed) => self.engine.secrets.open(app_id, &sealed)?,
+                None => String::new(),
+            },
+        };
+        crate::sources::ldap::test_connection(&settings, &password).await
+    }
+
     /// Saves an app's connection settings, and its secrets when given: they
     /// are write-only, so `None` keeps the stored ones. The System Log names
     /// the changed settings and only whether the secrets changed.
@@ -309,4 +352,17 @@ fn changes_json(changes: &[(String, serde_json::Value, serde_json::Value)]) -> s
         .iter()
         .map(|(path, old, new)| serde_json::json!({ "setting": path, "old": old, "new": new }))
         .collect()
+}
+
+/// The preset of a directory app; other apps have no directory connection.
+fn directory_preset(app: &App) -> Result<crate::sources::ldap::Preset> {
+    use crate::sources::ldap::Preset;
+    match app.kind {
+        AppKind::LdapDirectory => Ok(Preset::OpenLdap),
+        AppKind::ActiveDirectory => Ok(Preset::ActiveDirectory),
+        AppKind::CsvDirectory => Err(Error::InvalidInput(format!(
+            "{} is a CSV Directory: it has no directory connection",
+            app.name
+        ))),
+    }
 }

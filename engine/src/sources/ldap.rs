@@ -19,59 +19,33 @@ use crate::error::{Error, Result};
 use crate::model::RowError;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry, SearchStream};
-use serde::{Deserialize, Serialize};
+pub use proto::directory::{ConnectionTest, FoundUser, LdapSettings, Preset, Security, TestStep};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Records handed to the pipeline at once.
 pub const BATCH: usize = 2000;
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Security {
-    /// TLS from the start (`ldaps://`, usually port 636).
-    #[default]
-    Ldaps,
-    /// A plain connection upgraded with StartTLS (usually port 389).
-    StartTls,
-    /// No encryption: the bind password and every entry cross the network
-    /// readable.
-    None,
-}
-
-/// Which kind of directory, and so which attributes mean what.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Preset {
-    /// OpenLDAP `inetOrgPerson`: `uid`, `givenName`, `sn`, `mail`,
-    /// `entryUUID`, `modifyTimestamp`.
-    OpenLdap,
-    /// Active Directory `user`: `userPrincipalName`, `sAMAccountName`,
-    /// `givenName`, `sn`, `mail`, `objectGUID`, `userAccountControl`,
-    /// `uSNChanged`.
-    ActiveDirectory,
-}
-
-impl Preset {
-    fn shape(self) -> Shape {
-        match self {
-            Preset::OpenLdap => Shape {
-                external_id: "entryUUID",
-                login: "uid",
-                marks: &[Mark::Csn, Mark::Timestamp],
-                extra: &["entryUUID", "modifyTimestamp", "entryCSN"],
-            },
-            Preset::ActiveDirectory => Shape {
-                external_id: "objectGUID",
-                login: "userPrincipalName",
-                marks: &[Mark::Usn],
-                extra: &[
-                    "objectGUID",
-                    "uSNChanged",
-                    "whenChanged",
-                    "userAccountControl",
-                ],
-            },
-        }
+/// What a preset's attributes mean.
+fn shape(preset: Preset) -> Shape {
+    match preset {
+        Preset::OpenLdap => Shape {
+            external_id: "entryUUID",
+            login: "uid",
+            marks: &[Mark::Csn, Mark::Timestamp],
+            extra: &["entryUUID", "modifyTimestamp", "entryCSN"],
+        },
+        Preset::ActiveDirectory => Shape {
+            external_id: "objectGUID",
+            login: "userPrincipalName",
+            marks: &[Mark::Usn],
+            extra: &[
+                "objectGUID",
+                "uSNChanged",
+                "whenChanged",
+                "userAccountControl",
+            ],
+        },
     }
 }
 
@@ -156,67 +130,16 @@ fn parse_watermark(stored: &str) -> Option<(Mark, &str)> {
 /// Never read into a record, whatever the server sends.
 const SECRET_ATTRIBUTES: [&str; 4] = ["userpassword", "unicodepwd", "ntpwdhistory", "lmpwdhistory"];
 
-/// A directory's connection settings (the bind password is a secret, kept
-/// apart).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LdapSettings {
-    pub preset: Preset,
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    /// PEM certificates to trust besides the system's (a private CA).
-    pub ca_pem: String,
-    pub bind_dn: String,
-    pub users_base: String,
-    pub user_class: String,
-    /// An LDAP filter the users must also match, e.g. `(department=Sales)`.
-    pub user_filter: String,
-    pub groups_base: String,
-    pub group_class: String,
-    pub page_size: u32,
-    /// For OpenLDAP: an attribute that marks a disabled account, and the
-    /// value that does (empty: any value does).
-    pub disabled_attribute: String,
-    pub disabled_value: String,
-    /// How long connecting and each answer may take.
-    pub timeout_seconds: u64,
+/// Checks and filters of a directory's settings.
+pub trait LdapSettingsExt {
+    fn check(&self) -> Result<()>;
+    fn user_search_filter(&self, since: Option<&str>) -> String;
+    fn timeout(&self) -> Duration;
 }
 
-impl Default for LdapSettings {
-    fn default() -> LdapSettings {
-        LdapSettings::preset(Preset::OpenLdap)
-    }
-}
-
-impl LdapSettings {
-    /// The settings a preset starts from.
-    pub fn preset(preset: Preset) -> LdapSettings {
-        let (user_class, group_class) = match preset {
-            Preset::OpenLdap => ("inetOrgPerson", "groupOfNames"),
-            Preset::ActiveDirectory => ("user", "group"),
-        };
-        LdapSettings {
-            preset,
-            host: String::new(),
-            port: 636,
-            security: Security::Ldaps,
-            ca_pem: String::new(),
-            bind_dn: String::new(),
-            users_base: String::new(),
-            user_class: user_class.into(),
-            user_filter: String::new(),
-            groups_base: String::new(),
-            group_class: group_class.into(),
-            page_size: 500,
-            disabled_attribute: String::new(),
-            disabled_value: String::new(),
-            timeout_seconds: 30,
-        }
-    }
-
+impl LdapSettingsExt for LdapSettings {
     /// What is wrong with the settings, field by field.
-    pub fn check(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         if self.host.trim().is_empty() {
             problems.push("Host is required".to_owned());
@@ -271,17 +194,9 @@ impl LdapSettings {
         }
     }
 
-    pub fn url(&self) -> String {
-        let scheme = match self.security {
-            Security::Ldaps => "ldaps",
-            Security::StartTls | Security::None => "ldap",
-        };
-        format!("{scheme}://{}:{}", self.host.trim(), self.port)
-    }
-
     /// The users' filter: their class, the admin's filter, and for an
     /// incremental import what changed from the watermark on.
-    pub fn user_search_filter(&self, since: Option<&str>) -> String {
+    fn user_search_filter(&self, since: Option<&str>) -> String {
         let mut parts = vec![format!("(objectClass={})", self.user_class.trim())];
         if !self.user_filter.trim().is_empty() {
             parts.push(self.user_filter.trim().to_owned());
@@ -464,23 +379,10 @@ pub async fn connect(settings: &LdapSettings, password: &str) -> Result<Ldap> {
     let step = |what: &str, e: &ldap3::LdapError| {
         Error::Source(format!("{what} {}: {}", settings.url(), describe(e)))
     };
-    let mut conn = LdapConnSettings::new()
-        .set_conn_timeout(settings.timeout())
-        .set_starttls(settings.security == Security::StartTls);
-    if settings.security != Security::None {
-        conn = conn.set_config(tls_config(settings)?);
-    }
-    let (driver, mut ldap) = LdapConnAsync::with_settings(conn, &settings.url())
-        .await
+    let mut ldap = session(settings)
+        .await?
         .map_err(|e| step("Could not connect to", &e))?;
-    tokio::spawn(async move {
-        if let Err(e) = driver.drive().await {
-            tracing::debug!(error = %e, "LDAP connection ended");
-        }
-    });
-    ldap.with_timeout(settings.timeout());
-    let bound = ldap
-        .simple_bind(settings.bind_dn.trim(), password)
+    let bound = bind(&mut ldap, settings, password)
         .await
         .map_err(|e| step("Could not bind to", &e))?;
     if bound.rc != 0 {
@@ -494,6 +396,168 @@ pub async fn connect(settings: &LdapSettings, password: &str) -> Result<Ldap> {
     Ok(ldap)
 }
 
+/// An LDAP session with the server (TLS set up as the settings say), or the
+/// server's refusal; the outer error is the settings' own.
+async fn session(settings: &LdapSettings) -> Result<std::result::Result<Ldap, ldap3::LdapError>> {
+    let mut conn = LdapConnSettings::new()
+        .set_conn_timeout(settings.timeout())
+        .set_starttls(settings.security == Security::StartTls);
+    if settings.security != Security::None {
+        conn = conn.set_config(tls_config(settings)?);
+    }
+    Ok(LdapConnAsync::with_settings(conn, &settings.url())
+        .await
+        .map(|(driver, ldap)| {
+            tokio::spawn(async move {
+                if let Err(e) = driver.drive().await {
+                    tracing::debug!(error = %e, "LDAP connection ended");
+                }
+            });
+            ldap
+        }))
+}
+
+async fn bind(
+    ldap: &mut Ldap,
+    settings: &LdapSettings,
+    password: &str,
+) -> std::result::Result<ldap3::LdapResult, ldap3::LdapError> {
+    ldap.with_timeout(settings.timeout());
+    ldap.simple_bind(settings.bind_dn.trim(), password).await
+}
+
+/// How many users Test Connection shows.
+const FOUND_USERS: i32 = 5;
+
+/// Test Connection: reaches the server, sets up TLS, binds and searches
+/// the users, in turn, stopping at the first step that fails with what the
+/// server said; then the first users found.
+pub async fn test_connection(settings: &LdapSettings, password: &str) -> Result<ConnectionTest> {
+    settings.check()?;
+    let mut test = ConnectionTest {
+        steps: Vec::new(),
+        users: Vec::new(),
+    };
+    let mut step = |name: &str, ok: bool, detail: String| {
+        test.steps.push(TestStep {
+            name: name.into(),
+            ok,
+            detail,
+        });
+        ok
+    };
+    let (host, port) = (settings.host.trim(), settings.port);
+    let reached = tokio::time::timeout(
+        settings.timeout(),
+        tokio::net::TcpStream::connect((host, port)),
+    )
+    .await;
+    let tcp_ok = match reached {
+        Ok(Ok(_)) => step("TCP", true, format!("Reached {host} on port {port}")),
+        Ok(Err(e)) => step(
+            "TCP",
+            false,
+            format!("Could not reach {host} on port {port}: {e}"),
+        ),
+        Err(_) => step(
+            "TCP",
+            false,
+            format!(
+                "{host} did not answer on port {port} within {} s",
+                settings.timeout_seconds
+            ),
+        ),
+    };
+    if !tcp_ok {
+        return Ok(test);
+    }
+    let secured = match settings.security {
+        Security::Ldaps => "TLS (LDAPS)",
+        Security::StartTls => "TLS (StartTLS)",
+        Security::None => "LDAP session (not encrypted)",
+    };
+    let mut ldap = match session(settings).await? {
+        Ok(ldap) => {
+            step("TLS", true, format!("{secured} set up"));
+            ldap
+        }
+        Err(e) => {
+            step("TLS", false, describe(&e));
+            return Ok(test);
+        }
+    };
+    match bind(&mut ldap, settings, password).await {
+        Ok(r) if r.rc == 0 => step(
+            "Bind",
+            true,
+            format!("Bound as {}", settings.bind_dn.trim()),
+        ),
+        Ok(r) => step("Bind", false, result_text(&r)),
+        Err(e) => step("Bind", false, describe(&e)),
+    };
+    if !test.steps.iter().all(|s| s.ok) {
+        return Ok(test);
+    }
+    let base = settings.users_base.trim();
+    let mut attrs = vec!["*".to_owned()];
+    attrs.extend(shape(settings.preset).extra.iter().map(|a| (*a).to_owned()));
+    ldap.with_timeout(settings.timeout());
+    let searched = ldap
+        .with_search_options(ldap3::SearchOptions::new().sizelimit(FOUND_USERS))
+        .search(
+            base,
+            Scope::Subtree,
+            &settings.user_search_filter(None),
+            attrs,
+        )
+        .await;
+    let mut step = |name: &str, ok: bool, detail: String| {
+        test.steps.push(TestStep {
+            name: name.into(),
+            ok,
+            detail,
+        });
+    };
+    match searched {
+        // A full first page stops at the size limit asked for: that is fine.
+        Ok(found) if found.1.rc == 0 || found.1.rc == 4 => {
+            let entries = found.0;
+            step(
+                "Search",
+                true,
+                format!(
+                    "Searched {base}: found {}{} users",
+                    entries.len(),
+                    if found.1.rc == 4 { " or more" } else { "" }
+                ),
+            );
+            for entry in entries {
+                if let Item::Record(r) = record_of(settings, &SearchEntry::construct(entry)) {
+                    let get = |k: &str| {
+                        r.attributes
+                            .iter()
+                            .find(|(n, _)| n == k)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default()
+                    };
+                    test.users.push(FoundUser {
+                        login: get("login"),
+                        name: format!("{} {}", get("firstName"), get("lastName"))
+                            .trim()
+                            .to_owned(),
+                        email: get("email"),
+                        external_id: r.external_id,
+                    });
+                }
+            }
+        }
+        Ok(found) => step("Search", false, result_text(&found.1)),
+        Err(e) => step("Search", false, describe(&e)),
+    }
+    let _ = ldap.unbind().await;
+    Ok(test)
+}
+
 type Stream = SearchStream<'static, String, Vec<String>>;
 
 /// Opens a paged search of the users.
@@ -503,7 +567,7 @@ async fn search_users(
     page_size: u32,
     since: Option<&str>,
 ) -> Result<Stream> {
-    let shape = settings.preset.shape();
+    let shape = shape(settings.preset);
     let mut attrs = vec!["*".to_owned()];
     attrs.extend(shape.extra.iter().map(|a| (*a).to_owned()));
     let adapters: Vec<Box<dyn Adapter<'static, String, Vec<String>>>> = vec![
@@ -530,7 +594,7 @@ async fn search_users(
 
 /// An entry as a record, or why it cannot be one.
 pub fn record_of(settings: &LdapSettings, entry: &SearchEntry) -> Item {
-    let shape = settings.preset.shape();
+    let shape = shape(settings.preset);
     let first = |name: &str| -> Option<String> {
         entry
             .attrs
@@ -645,9 +709,7 @@ impl LdapSource {
     /// import passes the watermark it goes on from.
     pub fn new(settings: LdapSettings, password: String, since: Option<String>) -> LdapSource {
         let start = since.as_deref().and_then(parse_watermark);
-        let marks = settings
-            .preset
-            .shape()
+        let marks = shape(settings.preset)
             .marks
             .iter()
             .map(|&m| (m, start.filter(|(k, _)| *k == m).map(|(_, v)| v.to_owned())))

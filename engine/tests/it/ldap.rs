@@ -234,3 +234,162 @@ async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!((run.counts.scanned, run.counts.deactivated), (n as i64, 0));
 }
+
+#[tokio::test]
+async fn test_connection_names_the_step_that_failed_and_what_the_server_said() {
+    let server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", 7, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
+            s.security = Security::Ldaps;
+            s.port = server.tls_port;
+            s.ca_pem = server.ca_pem.clone();
+        })
+        .await;
+    let saved = env
+        .engine
+        .read(&env.admin)
+        .directory_connection(&app.id)
+        .await
+        .unwrap();
+    assert!(saved.password_set);
+    let test = |change: fn(&mut engine::sources::ldap::LdapSettings),
+                password: Option<&'static str>| {
+        let mut settings = saved.settings.clone();
+        change(&mut settings);
+        let (engine, admin, app_id) = (env.engine.clone(), env.admin.clone(), app.id.clone());
+        async move {
+            engine
+                .write(&admin)
+                .unwrap()
+                .test_connection(&app_id, settings, password)
+                .await
+                .unwrap()
+        }
+    };
+    let steps = |t: &engine::sources::ldap::ConnectionTest| {
+        t.steps
+            .iter()
+            .map(|s| format!("{} {}", s.name, if s.ok { "ok" } else { "failed" }))
+            .collect::<Vec<_>>()
+    };
+
+    // The stored password, as saved: every step, and the first users.
+    let ok = test(|_| {}, None).await;
+    assert!(ok.ok(), "{ok:#?}");
+    assert_eq!(steps(&ok), ["TCP ok", "TLS ok", "Bind ok", "Search ok"]);
+    assert_eq!(ok.users.len(), 5, "the first five");
+    assert!(ok
+        .users
+        .iter()
+        .all(|u| u.login.starts_with('u') && u.external_id.len() == 36));
+
+    let closed = test(|s| s.port = testkit::free_port(), None).await;
+    assert_eq!(steps(&closed), ["TCP failed"]);
+    assert!(
+        closed.steps[0].detail.contains("Could not reach 127.0.0.1"),
+        "{closed:#?}"
+    );
+
+    let untrusted = test(|s| s.ca_pem = String::new(), None).await;
+    assert_eq!(steps(&untrusted), ["TCP ok", "TLS failed"]);
+    assert!(
+        untrusted.steps[1]
+            .detail
+            .contains("certificate not trusted"),
+        "{untrusted:#?}"
+    );
+
+    let wrong = test(|_| {}, Some("not-the-password")).await;
+    assert_eq!(steps(&wrong), ["TCP ok", "TLS ok", "Bind failed"]);
+    assert!(
+        wrong.steps[2].detail.contains("invalid credentials (49)"),
+        "{wrong:#?}"
+    );
+
+    let nowhere = test(
+        |s| s.users_base = "ou=Nobody,dc=example,dc=com".into(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        steps(&nowhere),
+        ["TCP ok", "TLS ok", "Bind ok", "Search failed"]
+    );
+    assert!(
+        nowhere.steps[3].detail.starts_with("no such object (32)"),
+        "{nowhere:#?}"
+    );
+
+    // Settings that are not settings are refused before anything is tried.
+    let e = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .test_connection(
+            &app.id,
+            engine::sources::ldap::LdapSettings {
+                host: String::new(),
+                ..saved.settings.clone()
+            },
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Host is required"), "{e}");
+}
+
+#[tokio::test]
+async fn the_bind_password_is_sealed_in_the_database_and_never_read_back() {
+    let server = Slapd::start(Options::default());
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
+        .await;
+    let settings = env
+        .engine
+        .read(&env.admin)
+        .connection_settings(&app.id)
+        .await
+        .unwrap();
+    assert!(!settings.to_string().contains(slapd::BIND_PASSWORD));
+    let everything = env.events("").await;
+    assert!(!serde_json::to_string(&everything)
+        .unwrap()
+        .contains(slapd::BIND_PASSWORD));
+    // The database file holds it sealed, not as it was typed.
+    let db = std::fs::read(env.dir.path().join("muster.db")).unwrap();
+    let wal = std::fs::read(env.dir.path().join("muster.db-wal")).unwrap_or_default();
+    for bytes in [db, wal] {
+        assert!(
+            !bytes
+                .windows(slapd::BIND_PASSWORD.len())
+                .any(|w| w == slapd::BIND_PASSWORD.as_bytes()),
+            "the password is in the database file"
+        );
+    }
+    // A copy of the database with another key cannot use it.
+    let copy = tempfile::tempdir().unwrap();
+    engine::backup(
+        &env.dir.path().join("muster.db").to_string_lossy(),
+        &copy.path().join("muster.db"),
+    )
+    .await
+    .unwrap();
+    let (stranger, admin) =
+        crate::support::open_on(copy.path(), crate::support::DEFAULT_MAX_UPLOAD).await;
+    let run = stranger
+        .write(&admin)
+        .unwrap()
+        .start_import(&app.id, None, ImportType::Full)
+        .await
+        .unwrap();
+    let done = stranger.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (done.id.as_str(), done.status),
+        (run.id.as_str(), RunStatus::Failed)
+    );
+}

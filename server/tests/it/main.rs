@@ -7,6 +7,7 @@
 mod assets;
 mod auth;
 mod crash;
+mod directories;
 mod ops;
 mod process;
 mod protect;

@@ -1,12 +1,14 @@
-//! The Import tab of a CSV app, in the order an admin works down it: the
-//! upload (drop zone, preview, Import Now), the run (live progress, the
+//! The Import tab, in the order an admin works down it: the upload of a CSV
+//! app (drop zone, preview, Import Now) or a directory's Import Now, the run (live progress, the
 //! summary with its plan and row errors), the import queue, and the history.
 
 mod history;
+mod pull;
 mod queue;
 mod run;
 mod upload;
 
+use crate::api::apps::get_app;
 use crate::api::imports::{get_run, list_runs, ApplyPreview, StartImport};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -106,8 +108,16 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             })
     });
 
+    let kind = Resource::new(move || id.get_value(), |id| async move { get_app(id).await.map(|a| a.kind) });
     view! {
-        <upload::UploadSection app_id=app_id.clone() start/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match kind.await {
+                    Ok(k) if k.is_directory() => view! { <pull::PullSection app_id=id.get_value() start/> }.into_any(),
+                    _ => view! { <upload::UploadSection app_id=id.get_value() start/> }.into_any(),
+                }
+            })}
+        </Suspense>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 // The first answers, which the server renders too.

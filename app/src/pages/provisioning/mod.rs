@@ -5,6 +5,7 @@
 //! made from an out-of-date page is refused with what changed; Enter saves
 //! the open section, and leaving the page with unsaved edits asks first.
 
+mod connection;
 mod fields;
 mod general;
 mod mappings;
@@ -21,12 +22,13 @@ use std::collections::BTreeMap;
 #[component]
 pub fn Provisioning(app_id: String) -> impl IntoView {
     let id = StoredValue::new(app_id);
-    // The settings and the app's name (for "Allow <app> to source…").
+    // The settings and the app (its name for "Allow <app> to source…", its
+    // kind for a directory's connection).
     let settings = Resource::new(
         move || id.get_value(),
         |id| async move {
             let settings = get_settings(id.clone()).await?;
-            Ok::<_, ServerFnError>((settings, get_app(id).await?.name))
+            Ok::<_, ServerFnError>((settings, get_app(id).await?))
         },
     );
     view! {
@@ -41,7 +43,12 @@ pub fn Provisioning(app_id: String) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match settings.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok((s, app_name)) => view! { <Editor app_id=id.get_value() app_name initial=s/> }.into_any(),
+                        Ok((s, app)) => view! {
+                            <div class="provisioning-main">
+                                {app.kind.is_directory().then(|| view! { <connection::Connection app_id=id.get_value()/> })}
+                                <Editor app_id=id.get_value() app_name=app.name initial=s/>
+                            </div>
+                        }.into_any(),
                     }
                 })}
             </Suspense>
