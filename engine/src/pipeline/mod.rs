@@ -166,7 +166,9 @@ pub async fn run_import(
     };
     let mut removals = Vec::new();
     // The records an earlier attempt committed: read again, staged only to
-    // mark what the source has, and skipped.
+    // mark what the source has, and skipped; but the removals of disabled
+    // accounts among them, which an import applies at its end, are decided
+    // again (against what was committed, so nothing else is redone).
     let mut pending = None;
     let mut skip = done;
     while skip > 0 {
@@ -177,7 +179,27 @@ pub async fn run_import(
             pending = Some(items.split_off(skip));
         }
         skip -= items.len();
-        stager = stage_off_thread(stager, items).await?.0;
+        let (returned, mut staged) = stage_off_thread(stager, items).await?;
+        stager = returned;
+        staged.linked.retain(|l| !l.active);
+        if !staged.linked.is_empty() {
+            staged.unlinked.clear();
+            let snapshot =
+                decide::read_snapshot(store, &app.id, &staged, &mut index, &index_options).await?;
+            let inactive = std::mem::take(&mut staged.linked);
+            let decisions = decide::decide(
+                Vec::new(),
+                inactive,
+                &snapshot,
+                index.as_ref(),
+                &settings,
+                full,
+            );
+            removals.extend(decisions.into_iter().filter_map(|d| match d {
+                Decision::Remove(r) => Some(r),
+                _ => None,
+            }));
+        }
     }
     if done > 0 {
         stager.counts = run.counts;

@@ -393,3 +393,64 @@ async fn the_bind_password_is_sealed_in_the_database_and_never_read_back() {
         (run.id.as_str(), RunStatus::Failed)
     );
 }
+
+#[tokio::test]
+async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_import_goes_on() {
+    let n = engine::sources::ldap::BATCH + 100;
+    let server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", n, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
+            s.disabled_attribute = "employeeType".into();
+        })
+        .await;
+    env.pull(&app, ImportType::Full).await;
+    assert_eq!(env.confirm_all(&app, true).await.created as usize, n);
+    // u0, read in the first batch, is disabled; the import stops after
+    // that batch and goes on after a restart.
+    server.modify(&format!(
+        "dn: uid=u0,{}\nchangetype: modify\nadd: employeeType\nemployeeType: contractor-ended\n",
+        slapd::PEOPLE
+    ));
+    let run = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, None, ImportType::Full)
+        .await
+        .unwrap();
+    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
+    let stopper = {
+        let engine = env.engine.clone();
+        tokio::spawn(async move { engine.stop(std::time::Duration::from_secs(30)).await })
+    };
+    env.engine.run_claimed(&claimed).await.unwrap();
+    stopper.await.unwrap();
+    let stopped = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
+    assert_eq!(stopped.status, RunStatus::Queued);
+    assert_eq!(
+        stopped.counts.scanned as usize,
+        engine::sources::ldap::BATCH
+    );
+    assert_eq!(
+        env.user_by_login("u0").await.status,
+        UserStatus::Active,
+        "removals wait for the end"
+    );
+
+    let env = env.reopen().await;
+    let done = env.engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(
+        (done.id.as_str(), done.status),
+        (run.id.as_str(), RunStatus::Completed)
+    );
+    assert_eq!(done.counts.deactivated, 1);
+    assert_eq!(
+        env.user_by_login("u0").await.status,
+        UserStatus::Deprovisioned
+    );
+    assert_eq!(env.user_by_login("u1").await.status, UserStatus::Active);
+}

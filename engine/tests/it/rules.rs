@@ -893,10 +893,16 @@ async fn a_full_import_keeps_users_whose_rows_it_could_not_use() {
 }
 
 #[tokio::test]
-async fn connection_secrets_are_write_only() {
+async fn connection_secrets_are_write_only_and_only_directories_have_a_connection() {
     let env = Env::new().await;
-    let app = env.app("Directory").await;
-    let connection = serde_json::json!({"host": "127.0.0.1", "port": 3389});
+    let app = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .create_app("Directory", engine::model::AppKind::LdapDirectory)
+        .await
+        .unwrap();
+    let connection = serde_json::json!({"host": "127.0.0.1", "port": 3389, "users_base": "ou=People,dc=example,dc=com"});
     env.engine
         .write(&env.admin)
         .unwrap()
@@ -909,12 +915,26 @@ async fn connection_secrets_are_write_only() {
         .connection_settings(&app.id)
         .await
         .unwrap();
-    assert_eq!(read, connection);
+    assert_eq!(
+        (&read["host"], &read["port"]),
+        (&connection["host"], &connection["port"])
+    );
+    assert!(!read.to_string().contains("hunter2-secret"));
     let events = env.events_of_type("application.lifecycle.update").await;
     assert_eq!(events.len(), 1);
     let logged = events[0].to_string();
     assert!(logged.contains("port"), "{logged}");
     assert!(!logged.contains("hunter2-secret"), "{logged}");
+
+    let csv = env.app("Files").await;
+    let e = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .save_connection(&csv.id, connection, None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("has no connection"), "{e}");
 }
 
 #[tokio::test]
