@@ -37,7 +37,8 @@
 //!   (`target.id eq "00u1"` matches if some target has that id).
 //! * `pr`: some resolved value exists and is not `null` (an empty array is not present,
 //!   an empty string is).
-//! * `eq`: strings compare exactly (case-sensitive); numbers numerically; a number
+//! * `eq`: strings compare in any case, as SCIM compares attributes that are not
+//!   case-exact (`importType eq "INCREMENTAL"` matches `"Incremental"`); numbers numerically; a number
 //!   literal also matches a string attribute holding a JSON-syntax number (`"42"`);
 //!   booleans and `null` by equality. `x eq null` does not match a missing `x`
 //!   (use `not x pr` for that).
@@ -714,7 +715,8 @@ impl Expr {
                 path,
                 op: CompareOp::Eq,
                 value: Literal::String(s),
-            } if path.is_event_type() => Some(vec![s.clone()]),
+                // Event types are stored in lower case; `eq` matches any case.
+            } if path.is_event_type() => Some(vec![s.to_lowercase()]),
             Expr::And(items) => items
                 .iter()
                 .filter_map(Expr::event_types)
@@ -757,7 +759,11 @@ fn compare(value: &Value, op: CompareOp, literal: &Literal) -> bool {
 
 fn equals(value: &Value, literal: &Literal) -> bool {
     match (value, literal) {
-        (Value::String(v), Literal::String(l)) => v == l,
+        (Value::String(v), Literal::String(l)) => {
+            v == l
+                || (v.len() == l.len() && v.eq_ignore_ascii_case(l))
+                || v.to_lowercase() == l.to_lowercase()
+        }
         (Value::Bool(v), Literal::Bool(l)) => v == l,
         (Value::Null, Literal::Null) => true,
         _ => ordering(value, literal) == Some(Ordering::Equal),
@@ -858,7 +864,7 @@ mod tests {
     fn seed_query_rejects_other_trigger_and_other_events() {
         let filter = f(SEED);
         assert!(!filter.matches(&import_event("Scheduled")));
-        assert!(!filter.matches(&import_event("manual action")));
+        assert!(!filter.matches(&import_event("Manual")));
         assert!(!filter.matches(&login_event()));
         assert!(!filter.matches(&json!({})));
         assert!(!filter.matches(&json!(null)));
@@ -869,11 +875,16 @@ mod tests {
     // ---- operators -------------------------------------------------------
 
     #[test]
-    fn eq_strings_are_exact_and_case_sensitive() {
+    fn eq_strings_match_whole_in_any_case() {
         let e = login_event();
         assert!(m(r#"outcome.result eq "FAILURE""#, &e));
-        assert!(!m(r#"outcome.result eq "failure""#, &e));
+        assert!(m(r#"outcome.result eq "failure""#, &e));
         assert!(!m(r#"outcome.result eq "FAIL""#, &e));
+        assert!(!m(r#"outcome.result ne "Failure""#, &e));
+        assert_eq!(
+            f(r#"eventType eq "System.Import.Start""#).event_types(),
+            strings(&["system.import.start"])
+        );
     }
 
     #[test]

@@ -422,15 +422,11 @@ async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_imp
         .start_import(&app.id, None, ImportType::Full)
         .await
         .unwrap();
-    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
-    let stopper = {
-        let engine = env.engine.clone();
-        tokio::spawn(async move { engine.stop(std::time::Duration::from_secs(30)).await })
-    };
-    env.engine.run_claimed(&claimed).await.unwrap();
-    stopper.await.unwrap();
-    let stopped = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
-    assert_eq!(stopped.status, RunStatus::Queued);
+    let stopped = env.run_until_stopped().await;
+    assert_eq!(
+        (stopped.id.as_str(), stopped.status),
+        (run.id.as_str(), RunStatus::Queued)
+    );
     assert_eq!(
         stopped.counts.scanned as usize,
         engine::sources::ldap::BATCH

@@ -161,15 +161,11 @@ async fn a_stop_ends_an_import_after_its_batch_and_a_restart_goes_on_from_there(
         .await;
     // The run is claimed, then the stop is asked for: it ends after its
     // first batch.
-    let claimed = env.engine.claim_next_run().await.unwrap().unwrap();
-    let stopper = {
-        let engine = env.engine.clone();
-        tokio::spawn(async move { engine.stop(std::time::Duration::from_secs(30)).await })
-    };
-    env.engine.run_claimed(&claimed).await.unwrap();
-    stopper.await.unwrap();
-    let stopped = env.engine.read(&env.admin).get_run(&run.id).await.unwrap();
-    assert_eq!(stopped.status, RunStatus::Queued);
+    let stopped = env.run_until_stopped().await;
+    assert_eq!(
+        (stopped.id.as_str(), stopped.status),
+        (run.id.as_str(), RunStatus::Queued)
+    );
     assert_eq!(
         stopped.counts.scanned as usize,
         engine::sources::csv::BATCH_ROWS

@@ -167,6 +167,23 @@ impl Env {
         done
     }
 
+    /// Claims the next run and asks for a stop while it runs: it ends after
+    /// its first batch. Returns the run as the stop left it.
+    pub async fn run_until_stopped(&self) -> ImportRun {
+        let claimed = self.engine.claim_next_run().await.unwrap().unwrap();
+        let stopper = {
+            let engine = self.engine.clone();
+            tokio::spawn(async move { engine.stop(std::time::Duration::from_secs(30)).await })
+        };
+        self.engine.run_claimed(&claimed).await.unwrap();
+        stopper.await.unwrap();
+        self.engine
+            .read(&self.admin)
+            .get_run(&claimed.id)
+            .await
+            .unwrap()
+    }
+
     /// Changes an app's To Muster settings as an admin would.
     pub async fn configure(
         &self,

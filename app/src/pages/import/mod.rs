@@ -12,7 +12,7 @@ use crate::api::apps::get_app;
 use crate::api::imports::{get_run, list_runs, ApplyPreview, StartImport};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use proto::ImportRun;
+use proto::{ImportRun, ImportType};
 
 #[component]
 pub fn ImportTab(app_id: String) -> impl IntoView {
@@ -141,4 +141,32 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
 /// Whether any of these runs is running or waiting to run.
 fn any_active(runs: &[ImportRun]) -> bool {
     runs.iter().any(ImportRun::is_active)
+}
+
+/// The import type and what starts an import: Import Now, or Preview (the
+/// import run without changing anything, to see what it would do).
+#[component]
+fn ImportActions(
+    import_type: RwSignal<ImportType>,
+    #[prop(into)] can_import: Signal<bool>,
+    import_now: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="import-actions">
+            <label for="import-type">"Import type"</label>
+            <select id="import-type" on:change=move |ev| {
+                import_type.set(ImportType::parse(&event_target_value(&ev)).unwrap_or(ImportType::Full));
+            }>
+                <option value="Full" selected=move || import_type.get() == ImportType::Full>"Full"</option>
+                <option value="Incremental" selected=move || import_type.get() == ImportType::Incremental>"Incremental"</option>
+            </select>
+            <button type="button" class="primary" disabled=move || !can_import.get() on:click=move |_| import_now.run(false)>
+                "Import Now"
+            </button>
+            <button type="button" disabled=move || !can_import.get() on:click=move |_| import_now.run(true)
+                title="Runs the import without changing anything and shows what it would do">
+                "Preview"
+            </button>
+        </div>
+    }
 }

@@ -25,22 +25,7 @@ pub fn PullSection(app_id: String, start: ServerAction<StartImport>) -> impl Int
                 <a href=move || format!("/apps/{}/provisioning", id.get_value())>"sourcing settings"</a>
                 " say; an incremental import reads only what changed since the last one (the first runs as a full import)."
             </p>
-            <div class="import-actions">
-                <label for="import-type">"Import type"</label>
-                <select id="import-type" on:change=move |ev| {
-                    import_type.set(ImportType::parse(&event_target_value(&ev)).unwrap_or(ImportType::Full));
-                }>
-                    <option value="Incremental" selected>"Incremental"</option>
-                    <option value="Full">"Full"</option>
-                </select>
-                <button type="button" class="primary" disabled=move || start.pending().get() on:click=move |_| import_now(false)>
-                    "Import Now"
-                </button>
-                <button type="button" disabled=move || start.pending().get() on:click=move |_| import_now(true)
-                    title="Runs the import without changing anything and shows what it would do">
-                    "Preview"
-                </button>
-            </div>
+            <super::ImportActions import_type can_import=Signal::derive(move || !start.pending().get()) import_now=Callback::new(import_now)/>
             {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
         </section>
     }

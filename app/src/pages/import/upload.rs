@@ -140,22 +140,7 @@ pub fn UploadSection(app_id: String, start: ServerAction<StartImport>) -> impl I
             {move || reading.get().then(|| view! { <p class="status">"Reading the file again…"</p> })}
             {move || upload_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || preview.get().map(|p| view! { <Preview preview=p read_as reading/> })}
-            <div class="import-actions">
-                <label for="import-type">"Import type"</label>
-                <select id="import-type" on:change=move |ev| {
-                    import_type.set(ImportType::parse(&event_target_value(&ev)).unwrap_or(ImportType::Full));
-                }>
-                    <option value="Full" selected>"Full"</option>
-                    <option value="Incremental">"Incremental"</option>
-                </select>
-                <button type="button" class="primary" disabled=move || !can_import() on:click=move |_| import_now(false)>
-                    "Import Now"
-                </button>
-                <button type="button" disabled=move || !can_import() on:click=move |_| import_now(true)
-                    title="Runs the import without changing anything and shows what it would do">
-                    "Preview"
-                </button>
-            </div>
+            <super::ImportActions import_type can_import=Signal::derive(can_import) import_now=Callback::new(import_now)/>
             {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
         </section>
     }
