@@ -643,7 +643,7 @@ impl Engine {
             let run = self
                 .new_run(
                     &app.app_id,
-                    Some(&app.upload_id),
+                    app.upload_id.as_deref(),
                     import_type,
                     ImportTrigger::Scheduled,
                     false,

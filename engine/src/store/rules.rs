@@ -198,7 +198,7 @@ impl Store {
                 (SELECT u.id FROM uploads u WHERE u.app_id = a.id ORDER BY u.created DESC, u.id DESC LIMIT 1) AS upload
              FROM apps a
              WHERE a.status = 'ACTIVE' AND ({incremental} <> 'Never' OR {full} <> 'Never')
-               AND EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id)
+               AND (a.kind <> 'CSV_DIRECTORY' OR EXISTS (SELECT 1 FROM uploads u WHERE u.app_id = a.id))
                AND NOT EXISTS (SELECT 1 FROM import_runs r WHERE r.app_id = a.id AND r.status IN ({HOLDS_OR_WAITS}))"
         ))
         .fetch_all(&self.pool)
@@ -223,8 +223,9 @@ pub struct ScheduledApp {
     pub settings: AppSettings,
     /// When the app's last import ended (or was asked for), if it had one.
     pub last_end: Option<String>,
-    /// The app's newest upload, which a scheduled CSV import reads.
-    pub upload_id: String,
+    /// The app's newest upload, which a scheduled CSV import reads (a
+    /// directory reads its server).
+    pub upload_id: Option<String>,
 }
 
 pub(crate) async fn save_app_settings(

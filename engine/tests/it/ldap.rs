@@ -450,3 +450,48 @@ async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_imp
     );
     assert_eq!(env.user_by_login("u1").await.status, UserStatus::Active);
 }
+
+#[tokio::test]
+async fn a_directory_schedule_pulls_from_the_server_and_the_log_says_it_was_scheduled() {
+    use engine::settings::{Frequency, Schedule};
+    let server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", 3, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
+        .await;
+    env.configure(&app, |s| {
+        s.incremental_schedule = Schedule {
+            frequency: Frequency::Hourly,
+            interval: 1,
+        };
+    })
+    .await;
+    // No import yet: the schedule is due, and reads the server (no file).
+    let queued = env
+        .engine
+        .enqueue_due_imports(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].app_id.as_str(), queued[0].upload_id.as_deref()),
+        (app.id.as_str(), None)
+    );
+    let run = env.engine.run_next_job().await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.counts.scanned, 3);
+    let starts = env
+        .events(r#"eventType eq "system.import.start" and debugContext.debugData.importTrigger eq "Scheduled""#)
+        .await;
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    // Not due again within the hour.
+    assert!(env
+        .engine
+        .enqueue_due_imports(chrono::Utc::now())
+        .await
+        .unwrap()
+        .is_empty());
+}
