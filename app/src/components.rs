@@ -135,6 +135,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/">"Dashboard"</A>
                 <A href="/apps">"Applications"</A>
                 <A href="/people">"People"</A>
+                <A href="/groups">"Groups"</A>
+                <A href="/directories">"Directory Integrations"</A>
                 <A href="/logs">"System Log"</A>
                 <A href="/settings">"Settings"</A>
             </nav>

@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::signin::SignIn/>
                 <Route path=path!("/") view=|| view! { <Layout><pages::dashboard::Dashboard/></Layout> }/>
                 <Route path=path!("/apps") view=|| view! { <Layout><pages::apps::Apps/></Layout> }/>
+                <Route path=path!("/directories") view=|| view! { <Layout><pages::apps::Apps directories=true/></Layout> }/>
                 <Route path=path!("/apps/:id") view=|| view! { <Layout><AppPage tab=Tab::General/></Layout> }/>
                 <Route
                     path=path!("/apps/:id/provisioning")
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/apps/:id/import") view=|| view! { <Layout><AppPage tab=Tab::Import/></Layout> }/>
                 <Route path=path!("/people") view=|| view! { <Layout><pages::people::People/></Layout> }/>
                 <Route path=path!("/people/:id") view=|| view! { <Layout><pages::person::PersonPage/></Layout> }/>
+                <Route path=path!("/groups") view=|| view! { <Layout><pages::groups::Groups/></Layout> }/>
+                <Route path=path!("/groups/:id") view=|| view! { <Layout><pages::groups::GroupPage/></Layout> }/>
                 <Route path=path!("/logs") view=|| view! { <Layout><pages::logs::SystemLog/></Layout> }/>
                 <Route path=path!("/settings") view=|| view! { <Layout><pages::settings::Settings/></Layout> }/>
                 <Route path=path!("/account") view=|| view! { <Layout><pages::account::Account/></Layout> }/>

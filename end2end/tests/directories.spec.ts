@@ -10,6 +10,7 @@ interface Directory {
   bind_dn: string;
   bind_password: string;
   people: string;
+  groups: string;
 }
 
 /**
@@ -41,6 +42,8 @@ async function fillConnection(page: Page, d: Directory, password: string): Promi
   await page.getByLabel('Bind DN').fill(d.bind_dn);
   await page.getByLabel('Bind password').fill(password);
   await page.getByLabel("Users' base DN").fill(d.people);
+  await page.getByLabel('Import groups').check();
+  await page.getByLabel("Groups' base DN").fill(d.groups);
 }
 
 test('an Active Directory is added, tested, imported, confirmed and found, and its imports are in the System Log', async ({ page }) => {
@@ -82,6 +85,7 @@ test('an Active Directory is added, tested, imported, confirmed and found, and i
     await waitForHydration(page);
     await page.getByRole('button', { name: 'Import Now' }).click();
     await expect(page.locator('.summary')).toContainText('12 users scanned');
+    await expect(page.locator('.summary')).toContainText('2 groups read: 2 new');
     await selectWholeQueue(page);
     await expect(page.getByTestId('selection-count')).toHaveText('11 selected');
     await confirmSelected(page, true);
@@ -93,7 +97,25 @@ test('an Active Directory is added, tested, imported, confirmed and found, and i
 
     await page.goto('/people?q=sam3%40corp');
     await waitForHydration(page);
-    await expect(page.getByRole('link', { name: /First3 Last3/ })).toBeVisible();
+    await page.getByRole('link', { name: /First3 Last3/ }).click();
+    // Their groups, from the directory.
+    const groups = page.locator('ul.person-groups');
+    await expect(groups.getByRole('link')).toHaveText(['Finance', 'VPN Users']);
+    await expect(groups).toContainText(`from ${name}`);
+    await groups.getByRole('link', { name: 'VPN Users' }).click();
+    await expect(page.getByRole('heading', { name: 'VPN Users' })).toBeVisible();
+    // sam0, sam3, sam6 and sam9, who is disabled in the directory and so
+    // linked to nobody.
+    const members = page.locator('table.members tbody tr');
+    await expect(members).toHaveCount(4);
+    await expect(members.filter({ hasText: 'Not linked to a person' })).toContainText('sam9@corp.example.com');
+    await expect(members.first().getByRole('link')).toHaveText('First0 Last0');
+    await page.goto('/groups?q=fin');
+    await waitForHydration(page);
+    const finance = page.locator('table.groups tbody tr').filter({ hasText: name });
+    await expect(finance).toHaveCount(1);
+    await expect(finance).toContainText('Finance');
+    await expect(finance.locator('td.num')).toHaveText('6');
 
     await page.goto(
       '/logs?range=all&filter=' +

@@ -41,6 +41,9 @@ pub fn user_id() -> String {
 pub fn app_id() -> String {
     new_id("0oa")
 }
+pub fn group_id() -> String {
+    new_id("00g")
+}
 pub fn admin_id() -> String {
     new_id("00a")
 }

@@ -10,6 +10,7 @@ pub mod mapping;
 pub mod model;
 pub mod pipeline;
 pub mod queue;
+mod realtime;
 pub mod secrets;
 pub mod settings;
 pub mod sources;
@@ -612,6 +613,7 @@ impl Engine {
             plan: None,
             rate: None,
             file: None,
+            groups: None,
         })
     }
 

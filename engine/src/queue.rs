@@ -158,6 +158,9 @@ pub async fn confirm_assignments(
         let mut done = Vec::new();
         let mut batch_logins = HashSet::new();
         let mut claimed: Vec<String> = Vec::new();
+        // The person each linked account is linked to, for the memberships
+        // of its groups that the person gains.
+        let mut linked_targets: Vec<(String, Target)> = Vec::new();
         for (row, profile) in rows.iter().zip(profiles) {
             let Some(profile) = profile else {
                 outcome.skipped += 1;
@@ -207,7 +210,7 @@ pub async fn confirm_assignments(
                             "Add user to application membership",
                             actor.clone(),
                         )
-                        .target(target)
+                        .target(target.clone())
                         .target(app_target.clone())
                         .transaction(&transaction),
                     );
@@ -226,6 +229,7 @@ pub async fn confirm_assignments(
                         profile: serde_json::Value::Object(profile.attributes).to_string(),
                         activated: activate.then_some(now),
                     });
+                    linked_targets.push((row.external_id.clone(), target));
                     links.push((row.external_id.clone(), id));
                     outcome.created += 1;
                 }
@@ -282,10 +286,11 @@ pub async fn confirm_assignments(
                             "Add user to application membership",
                             actor.clone(),
                         )
-                        .target(target)
+                        .target(target.clone())
                         .target(app_target.clone())
                         .transaction(&transaction),
                     );
+                    linked_targets.push((row.external_id.clone(), target));
                     claimed.push(user_id.clone());
                     links.push((row.external_id.clone(), user_id));
                     outcome.linked += 1;
@@ -316,6 +321,22 @@ pub async fn confirm_assignments(
         if sources_users {
             let claimed: Vec<&str> = claimed.iter().map(String::as_str).collect();
             store::rules::claim_source(&mut tx, &app.id, &claimed).await?;
+        }
+        let linked_accounts: Vec<&str> = linked_targets.iter().map(|(e, _)| e.as_str()).collect();
+        let groups = store::groups::groups_of_accounts(&mut tx, &app.id, &linked_accounts).await?;
+        for (external_id, target) in &linked_targets {
+            for (id, name) in groups.get(external_id).into_iter().flatten() {
+                events.push(
+                    NewEvent::new(
+                        EventType::GroupMembershipAdd,
+                        "Add user to group membership",
+                        actor.clone(),
+                    )
+                    .target(target.clone())
+                    .target(Target::group(id, name))
+                    .transaction(&transaction),
+                );
+            }
         }
         store::events::insert_events(&mut tx, &events, now).await?;
         imports::delete_queue_rows(&mut tx, &app.id, &done).await?;

@@ -45,7 +45,10 @@ pub struct LdapSettings {
     pub user_class: String,
     /// An LDAP filter the users must also match, e.g. `(department=Sales)`.
     pub user_filter: String,
+    /// Whether groups and their members are imported too.
+    pub import_groups: bool,
     pub groups_base: String,
+    /// The classes of group entries, any of them, separated by commas.
     pub group_class: String,
     pub page_size: u32,
     /// For OpenLDAP: an attribute that marks a disabled account, and the
@@ -66,7 +69,10 @@ impl LdapSettings {
     /// The settings a preset starts from.
     pub fn preset(preset: Preset) -> LdapSettings {
         let (user_class, group_class) = match preset {
-            Preset::OpenLdap => ("inetOrgPerson", "groupOfNames"),
+            Preset::OpenLdap => (
+                "inetOrgPerson",
+                "groupOfNames, groupOfUniqueNames, posixGroup",
+            ),
             Preset::ActiveDirectory => ("user", "group"),
         };
         LdapSettings {
@@ -79,6 +85,7 @@ impl LdapSettings {
             users_base: String::new(),
             user_class: user_class.into(),
             user_filter: String::new(),
+            import_groups: false,
             groups_base: String::new(),
             group_class: group_class.into(),
             page_size: 500,

@@ -80,6 +80,20 @@ pub struct RunCounts {
     pub unassigned: i64,
 }
 
+/// What an import did to the groups of a source that has them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupCounts {
+    /// Groups the source has.
+    pub scanned: i64,
+    pub new: i64,
+    pub updated: i64,
+    /// Groups gone from the source, and so from Muster.
+    pub removed: i64,
+    pub members_added: i64,
+    pub members_removed: i64,
+}
+
 impl RunCounts {
     /// People the run removed (or would remove).
     pub fn removed(&self) -> i64 {
@@ -110,6 +124,8 @@ pub struct ImportRun {
     pub rate: Option<f64>,
     /// The uploaded file the run read, for upload sources.
     pub file: Option<RunFile>,
+    /// What it did to groups, when its source has them and imports them.
+    pub groups: Option<GroupCounts>,
 }
 
 /// The uploaded file a run read: its name, and when it was deleted once its
@@ -590,4 +606,63 @@ mod plan_tests {
             assert_eq!(part.rank(), i as i64, "{part:?}");
         }
     }
+}
+
+/// A group, as the Groups page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The app or directory the group comes from.
+    pub app_id: String,
+    pub app_name: String,
+    /// Its member accounts (linked to a person or not yet).
+    pub members: i64,
+}
+
+/// A member of a group: an account of the group's app, and the person it is
+/// linked to once the account is confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub external_id: String,
+    /// The account's login as the app has it.
+    pub login: String,
+    pub user: Option<User>,
+}
+
+/// A group with its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub summary: GroupSummary,
+    /// Where it stands in its directory (a DN).
+    pub dn: String,
+    pub created: DateTime<Utc>,
+    pub last_updated: DateTime<Utc>,
+    pub members: Page<GroupMember>,
+}
+
+/// What Real-Time Sync did when a person's page was opened: their profile
+/// read again from the directory that sources them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RealTimeSync {
+    /// No directory sources the person: nothing to read.
+    NotSourced,
+    /// Read; nothing had changed.
+    Unchanged { app_name: String },
+    /// Read; these profile attributes changed.
+    Updated {
+        app_name: String,
+        attributes: Vec<String>,
+    },
+    /// The directory could not be read (or no longer has the account): the
+    /// page shows the stored profile.
+    Failed { app_name: String, reason: String },
+}
+
+/// A person as their page shows them, after Real-Time Sync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncedPerson {
+    pub person: Person,
+    pub sync: RealTimeSync,
 }

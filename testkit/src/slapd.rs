@@ -330,6 +330,42 @@ whenChanged: 20261201000000.0Z
     )
 }
 
+/// The DN of [`person`] `uid`.
+pub fn person_dn(uid: &str) -> String {
+    format!("uid={uid},{PEOPLE}")
+}
+
+/// A group under `ou=Groups` of class `groupOfNames` (members by DN),
+/// `groupOfUniqueNames` (by DN) or `posixGroup` (by `memberUid`).
+pub fn group<S: AsRef<str>>(class: &str, cn: &str, members: &[S]) -> String {
+    let mut entry = format!("dn: cn={cn},{GROUPS}\nobjectClass: {class}\ncn: {cn}\n");
+    let attribute = match class {
+        "groupOfUniqueNames" => "uniqueMember",
+        "posixGroup" => {
+            entry.push_str("gidNumber: 5000\n");
+            "memberUid"
+        }
+        _ => "member",
+    };
+    for m in members {
+        entry.push_str(&format!("{attribute}: {}\n", m.as_ref()));
+    }
+    entry
+}
+
+/// An Active Directory `group` under `ou=Groups`, its GUID made from `n`,
+/// its members by DN.
+pub fn ad_group<S: AsRef<str>>(cn: &str, n: u64, members: &[S]) -> String {
+    let mut entry = format!(
+        "dn: cn={cn},{GROUPS}\nobjectClass: group\ncn: {cn}\nsAMAccountName: {cn}\nobjectGUID:: {}\n",
+        base64(&guid_bytes(n))
+    );
+    for m in members {
+        entry.push_str(&format!("member: {}\n", m.as_ref()));
+    }
+    entry
+}
+
 /// The 16 bytes of a GUID made from `n` (little-endian first fields, as
 /// Active Directory stores them).
 pub fn guid_bytes(n: u64) -> [u8; 16] {

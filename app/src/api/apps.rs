@@ -33,7 +33,11 @@ pub async fn create_app(name: String, kind: AppKind) -> Result<App, ServerFnErro
         .await
         .map_err(to_error)?;
     // A directory is set up first (its connection); a CSV app is imported.
-    let tab = if kind.is_directory() { "provisioning" } else { "import" };
+    let tab = if kind.is_directory() {
+        "provisioning"
+    } else {
+        "import"
+    };
     leptos_axum::redirect(&format!("/apps/{}/{tab}", app.id));
     Ok(app)
 }

@@ -6,7 +6,9 @@ use leptos::server_fn::codec::Json;
 use proto::directory::{ConnectionTest, DirectoryConnection, LdapSettings};
 
 #[server]
-pub async fn get_directory_connection(app_id: String) -> Result<DirectoryConnection, ServerFnError> {
+pub async fn get_directory_connection(
+    app_id: String,
+) -> Result<DirectoryConnection, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine

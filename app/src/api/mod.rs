@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod directories;
+pub mod groups;
 pub mod imports;
 pub mod logs;
 pub mod people;

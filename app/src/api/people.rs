@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use proto::{Lifecycle, NewPerson, Page, PeopleFilter, Person, StatusChange, User};
+use proto::{Lifecycle, NewPerson, Page, PeopleFilter, Person, StatusChange, SyncedPerson, User};
 
 /// The people `filter` picks, newest first, with their app accounts.
 #[server(input = Json)]
@@ -22,6 +22,15 @@ pub async fn get_person(id: String) -> Result<Person, ServerFnError> {
     use super::ssr::*;
     let (engine, admin) = require_admin().await?;
     engine.read(&admin).get_person(&id).await.map_err(to_error)
+}
+
+/// A person's page: their profile read again from the directory that
+/// sources them (Real-Time Sync), then the person with their accounts.
+#[server]
+pub async fn open_person(id: String) -> Result<SyncedPerson, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine.read(&admin).open_person(&id).await.map_err(to_error)
 }
 
 /// Unlinks an app's account from its person (who loses the account and the

@@ -3,6 +3,7 @@ pub mod app_detail;
 pub mod app_general;
 pub mod apps;
 pub mod dashboard;
+pub mod groups;
 pub mod import;
 pub mod logs;
 pub mod people;

@@ -2,14 +2,15 @@
 //! operations it allows, the apps they have accounts in, and what the System
 //! Log recorded about them.
 
+use crate::api::groups::person_groups;
 use crate::api::logs::query_logs;
-use crate::api::people::{get_person, ChangeStatus, DeletePerson, UnlinkAccount};
+use crate::api::people::{open_person, ChangeStatus, DeletePerson, UnlinkAccount};
 use crate::components::{error_text, query_value, Moment};
 use crate::pages::people::{Accounts, ProfileValue, UnlinkOutcome};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use proto::console::LogRange;
-use proto::{Lifecycle, Person, UserStatus};
+use proto::{Lifecycle, Person, RealTimeSync, UserStatus};
 
 /// Events shown on the page; the System Log has the rest.
 const RECENT_EVENTS: usize = 10;
@@ -24,7 +25,11 @@ pub fn PersonPage() -> impl IntoView {
     let deleted = move || matches!(delete.value().get(), Some(Ok(())));
     let person = Resource::new(
         move || (id.get(), unlink.version().get(), change.version().get()),
-        |(id, _, _)| get_person(id),
+        |(id, _, _)| open_person(id),
+    );
+    let groups = Resource::new(
+        move || (id.get(), unlink.version().get()),
+        |(id, _)| person_groups(id),
     );
     let about = move || format!("target.id eq \"{}\"", id.get());
     let events = Resource::new(
@@ -67,10 +72,28 @@ pub fn PersonPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match person.await {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(p) => view! { <PersonView person=p change unlink delete/> }.into_any(),
+                    Ok(p) => view! { <SyncNote sync=p.sync/><PersonView person=p.person change unlink delete/> }.into_any(),
                 }
             })}
         </Transition>
+        <section class="card">
+            <h2>"Groups"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match groups.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(groups) if groups.is_empty() => view! { <p class="empty">"Not in any group."</p> }.into_any(),
+                        Ok(groups) => view! {
+                            <ul class="person-groups">
+                                {groups.into_iter().map(|g| view! {
+                                    <li><a href=format!("/groups/{}", g.id)>{g.name}</a>" "<span class="hint">{format!("from {}", g.app_name)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
         <section class="card">
             <h2>"Recent events"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -104,6 +127,27 @@ pub fn PersonPage() -> impl IntoView {
             <p><a href=all_events>"All events about this person in the System Log"</a></p>
         </section>
         </Show>
+    }
+}
+
+/// What Real-Time Sync did as the page opened.
+#[component]
+fn SyncNote(sync: RealTimeSync) -> impl IntoView {
+    match sync {
+        RealTimeSync::NotSourced => None,
+        RealTimeSync::Unchanged { app_name } => Some(view! {
+            <p class="hint sync-note" data-testid="sync-note">{format!("Read from {app_name} just now: the profile is up to date.")}</p>
+        }.into_any()),
+        RealTimeSync::Updated { app_name, attributes } => Some(view! {
+            <p class="status sync-note" role="status" data-testid="sync-note">
+                {format!("Read from {app_name} just now: {} updated.", attributes.join(", "))}
+            </p>
+        }.into_any()),
+        RealTimeSync::Failed { app_name, reason } => Some(view! {
+            <p class="warning sync-note" role="alert" data-testid="sync-note">
+                {format!("Could not refresh from {app_name}: {reason}. The profile below is the one stored at the last import.")}
+            </p>
+        }.into_any()),
     }
 }
 

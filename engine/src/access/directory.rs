@@ -4,8 +4,8 @@ use super::report::Report;
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::model::{
-    App, AppKind, Dashboard, Lifecycle, NewPerson, Page, PeopleFilter, Person, StatusChange, User,
-    UserProfile, UserStatus,
+    App, AppKind, Dashboard, Group, GroupSummary, Lifecycle, NewPerson, Page, PeopleFilter, Person,
+    StatusChange, SyncedPerson, User, UserProfile, UserStatus,
 };
 use crate::syslog::{self, EventPage, EventQuery, EventType, NewEvent, Target};
 use crate::{auth, ids, store};
@@ -102,6 +102,47 @@ impl ReadHandle<'_> {
 
     pub async fn get_user(&self, id: &str) -> Result<User> {
         self.engine.store.get_user(id).await
+    }
+
+    /// Groups by name whose name or description holds `search`, of one
+    /// app or of all.
+    pub async fn list_groups(
+        &self,
+        search: &str,
+        app_id: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<GroupSummary>> {
+        self.engine
+            .store
+            .list_groups(search, app_id, offset.max(0), limit.clamp(1, 200))
+            .await
+    }
+
+    /// A group with a page of its members.
+    pub async fn get_group(&self, id: &str, offset: i64, limit: i64) -> Result<Group> {
+        self.engine
+            .store
+            .get_group(id, offset.max(0), limit.clamp(1, 500))
+            .await
+    }
+
+    /// A person's page: their profile read again from the directory that
+    /// sources them (Real-Time Sync), then the person.
+    pub async fn open_person(&self, id: &str) -> Result<SyncedPerson> {
+        let sync = self
+            .engine
+            .sync_person(id, &syslog::Actor::admin(self.admin))
+            .await?;
+        Ok(SyncedPerson {
+            person: self.engine.store.get_person(id).await?,
+            sync,
+        })
+    }
+
+    /// The groups a person is in.
+    pub async fn groups_of_person(&self, id: &str) -> Result<Vec<GroupSummary>> {
+        self.engine.store.groups_of_user(id).await
     }
 
     /// Events for a filter expression and keywords, newest first unless asked.

@@ -6,6 +6,7 @@
 
 pub(crate) mod apply;
 pub mod decide;
+pub(crate) mod groups;
 pub mod matching;
 pub(crate) mod read;
 pub(crate) mod remove;
@@ -239,6 +240,15 @@ pub async fn run_import(
             return Err(Error::Stopping);
         }
     }
+    // Groups are read whole once the users are, before anyone is removed:
+    // a source that fails here removes nobody.
+    let groups = match run.preview {
+        true => None,
+        false => match source.groups().await? {
+            Some(read) => Some(groups::sync_groups(store, &log, read).await?),
+            None => None,
+        },
+    };
     if full {
         let gone = stager.unseen_linked();
         removals.extend(
@@ -343,6 +353,14 @@ pub async fn run_import(
         d.insert("conflictObjects".into(), json!(c.conflicts));
         d.insert("errorObjects".into(), json!(c.errors));
         d.insert("removedObjects".into(), json!(removals.len()));
+        if let Some(g) = &groups {
+            d.insert("totalGroups".into(), json!(g.scanned));
+            d.insert("addedGroups".into(), json!(g.new));
+            d.insert("updatedGroups".into(), json!(g.updated));
+            d.insert("removedGroups".into(), json!(g.removed));
+            d.insert("addedMemberships".into(), json!(g.members_added));
+            d.insert("removedMemberships".into(), json!(g.members_removed));
+        }
         d.insert(
             "totalTime".into(),
             json!(format!("{} ms", started.elapsed().as_millis())),
@@ -361,6 +379,12 @@ pub async fn run_import(
         summary.push_str(&format!(
             "; {} deactivated, {} suspended, {} unassigned",
             c.deactivated, c.suspended, c.unassigned
+        ));
+    }
+    if let Some(g) = &groups {
+        summary.push_str(&format!(
+            "; {} groups: {} new, {} updated, {} removed; {} memberships added, {} removed",
+            g.scanned, g.new, g.updated, g.removed, g.members_added, g.members_removed
         ));
     }
     let mut end = Vec::new();
@@ -389,6 +413,9 @@ pub async fn run_import(
         store::rules::insert_plan_lines(&mut tx, &run.id, &removal_lines).await?;
     }
     store::imports::set_run_import_type(&mut tx, &run.id, run.import_type).await?;
+    if let Some(g) = &groups {
+        store::imports::set_group_counts(&mut tx, &run.id, g).await?;
+    }
     if run.preview || plan.roadblock.is_some() {
         store::rules::set_run_plan(
             &mut tx,

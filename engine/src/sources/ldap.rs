@@ -14,7 +14,7 @@
 //! completed import: `modifyTimestamp` (OpenLDAP) or `uSNChanged` (Active
 //! Directory) from the stored watermark on.
 
-use super::{BoxFuture, Item, Record, Source};
+use super::{BoxFuture, GroupRecord, Item, Member, Record, Source};
 use crate::error::{Error, Result};
 use crate::model::RowError;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
@@ -127,6 +127,10 @@ fn parse_watermark(stored: &str) -> Option<(Mark, &str)> {
     Some((Mark::of_tag(tag)?, value))
 }
 
+/// Operational attributes that change with every change of an entry: kept
+/// in the account's attributes, not worth naming as what changed.
+pub const CHANGE_MARKS: [&str; 4] = ["entryCSN", "modifyTimestamp", "uSNChanged", "whenChanged"];
+
 /// Never read into a record, whatever the server sends.
 const SECRET_ATTRIBUTES: [&str; 4] = ["userpassword", "unicodepwd", "ntpwdhistory", "lmpwdhistory"];
 
@@ -134,6 +138,7 @@ const SECRET_ATTRIBUTES: [&str; 4] = ["userpassword", "unicodepwd", "ntpwdhistor
 pub trait LdapSettingsExt {
     fn check(&self) -> Result<()>;
     fn user_search_filter(&self, since: Option<&str>) -> String;
+    fn group_search_filter(&self) -> String;
     fn timeout(&self) -> Duration;
 }
 
@@ -161,6 +166,18 @@ impl LdapSettingsExt for LdapSettings {
                 "User object class {:?} is not a class name",
                 self.user_class
             ));
+        }
+        if group_classes(&self.group_class).any(|c| !is_name(c)) {
+            problems.push(format!(
+                "Group object class {:?} is not a class name or a list of them separated by commas",
+                self.group_class
+            ));
+        }
+        if self.import_groups && self.groups_base.trim().is_empty() {
+            problems.push("Groups' base DN is required to import groups".to_owned());
+        }
+        if self.import_groups && group_classes(&self.group_class).next().is_none() {
+            problems.push("Group object class is required to import groups".to_owned());
         }
         if !self.user_filter.trim().is_empty() && !balanced_filter(&self.user_filter) {
             problems.push(format!(
@@ -207,9 +224,25 @@ impl LdapSettingsExt for LdapSettings {
         format!("(&{})", parts.concat())
     }
 
+    /// The groups' filter: any of their classes.
+    fn group_search_filter(&self) -> String {
+        let classes: Vec<String> = group_classes(&self.group_class)
+            .map(|c| format!("(objectClass={c})"))
+            .collect();
+        match classes.len() {
+            1 => classes.concat(),
+            _ => format!("(|{})", classes.concat()),
+        }
+    }
+
     fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_seconds.max(1))
     }
+}
+
+/// The group classes of a setting: names separated by commas.
+fn group_classes(setting: &str) -> impl Iterator<Item = &str> {
+    setting.split(',').map(str::trim).filter(|c| !c.is_empty())
 }
 
 /// The stored settings of a directory app, with its kind's preset, checked.
@@ -570,26 +603,88 @@ async fn search_users(
     let shape = shape(settings.preset);
     let mut attrs = vec!["*".to_owned()];
     attrs.extend(shape.extra.iter().map(|a| (*a).to_owned()));
+    let filter = settings.user_search_filter(since);
+    paged_search(
+        ldap,
+        settings,
+        settings.users_base.trim(),
+        &filter,
+        attrs,
+        page_size,
+    )
+    .await
+}
+
+/// What a group entry is read for.
+const GROUP_ATTRIBUTES: [&str; 8] = [
+    "cn",
+    "description",
+    "member",
+    "uniqueMember",
+    "memberUid",
+    "entryUUID",
+    "objectGUID",
+    "objectClass",
+];
+
+/// Opens a paged search.
+async fn paged_search(
+    ldap: &mut Ldap,
+    settings: &LdapSettings,
+    base: &str,
+    filter: &str,
+    attrs: Vec<String>,
+    page_size: u32,
+) -> Result<Stream> {
     let adapters: Vec<Box<dyn Adapter<'static, String, Vec<String>>>> = vec![
         Box::new(EntriesOnly::new()),
         Box::new(PagedResults::new(page_size.clamp(1, 5000) as i32)),
     ];
     ldap.with_timeout(settings.timeout());
-    ldap.streaming_search_with(
-        adapters,
-        settings.users_base.trim(),
-        Scope::Subtree,
-        &settings.user_search_filter(since),
-        attrs,
-    )
-    .await
-    .map_err(|e| {
-        Error::Source(format!(
-            "Could not search {}: {}",
-            settings.users_base.trim(),
-            describe(&e)
-        ))
-    })
+    ldap.streaming_search_with(adapters, base, Scope::Subtree, filter, attrs)
+        .await
+        .map_err(|e| Error::Source(format!("Could not search {base}: {}", describe(&e))))
+}
+
+/// A group entry as a group: its id (`entryUUID`, or `objectGUID` for
+/// Active Directory; its DN when it has neither), name (`cn`), description
+/// and members (`member` and `uniqueMember` DNs, `memberUid` logins).
+pub fn group_of(settings: &LdapSettings, entry: &SearchEntry) -> GroupRecord {
+    let values = |name: &str| -> Vec<String> {
+        entry
+            .attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let first = |name: &str| values(name).into_iter().next();
+    let external_id = match settings.preset {
+        Preset::ActiveDirectory => entry
+            .bin_attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("objectGUID"))
+            .and_then(|(_, v)| v.first())
+            .and_then(|b| guid_text(b)),
+        Preset::OpenLdap => first("entryUUID"),
+    }
+    .unwrap_or_else(|| entry.dn.to_lowercase());
+    let mut members: Vec<Member> = values("member").iter().map(|dn| Member::dn(dn)).collect();
+    // uniqueMember may carry the member's unique id after a '#'.
+    members.extend(values("uniqueMember").iter().map(|v| {
+        let dn = v.rsplit_once("#'").map_or(v.as_str(), |(dn, _)| dn);
+        Member::dn(dn)
+    }));
+    members.extend(values("memberUid").iter().map(|uid| Member::uid(uid)));
+    members.sort_unstable();
+    members.dedup();
+    GroupRecord {
+        external_id,
+        name: first("cn").unwrap_or_else(|| entry.dn.clone()),
+        description: first("description").unwrap_or_default(),
+        dn: entry.dn.clone(),
+        members,
+    }
 }
 
 /// An entry as a record, or why it cannot be one.
@@ -680,6 +775,71 @@ pub fn guid_text(b: &[u8]) -> Option<String> {
         "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
     ))
+}
+
+/// The bytes of a GUID written as Active Directory writes it.
+fn guid_bytes_of(text: &str) -> Option<[u8; 16]> {
+    let hex: String = text.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    for (i, slot) in b.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    // The first three fields are little-endian.
+    b[..4].reverse();
+    b[4..6].reverse();
+    b[6..8].reverse();
+    Some(b)
+}
+
+/// The filter that finds one account by its external id.
+fn account_filter(settings: &LdapSettings, external_id: &str) -> Option<String> {
+    let by_id = match settings.preset {
+        Preset::OpenLdap => format!("(entryUUID={})", escape_value(external_id)),
+        Preset::ActiveDirectory => {
+            let bytes = guid_bytes_of(external_id)?;
+            let escaped: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+            format!("(objectGUID={escaped})")
+        }
+    };
+    Some(format!(
+        "(&(objectClass={}){by_id})",
+        settings.user_class.trim()
+    ))
+}
+
+/// Reads one account of the directory by its external id, for Real-Time
+/// Sync: `None` when the directory no longer has it under the users' base.
+pub async fn lookup(
+    settings: &LdapSettings,
+    password: &str,
+    external_id: &str,
+) -> Result<Option<Item>> {
+    let filter = account_filter(settings, external_id).ok_or_else(|| {
+        Error::InvalidInput(format!("{external_id:?} is not an id of this directory"))
+    })?;
+    let mut ldap = connect(settings, password).await?;
+    let mut attrs = vec!["*".to_owned()];
+    attrs.extend(shape(settings.preset).extra.iter().map(|a| (*a).to_owned()));
+    let base = settings.users_base.trim();
+    let ldap3::SearchResult(entries, result) = ldap
+        .with_search_options(ldap3::SearchOptions::new().sizelimit(1))
+        .search(base, Scope::Subtree, &filter, attrs)
+        .await
+        .map_err(|e| Error::Source(format!("Could not search {base}: {}", describe(&e))))?;
+    let _ = ldap.unbind().await;
+    if result.rc != 0 && result.rc != 4 {
+        return Err(Error::Source(format!(
+            "Searching {base} ended with {}",
+            result_text(&result)
+        )));
+    }
+    Ok(entries
+        .into_iter()
+        .next()
+        .map(|e| record_of(settings, &SearchEntry::construct(e))))
 }
 
 /// The users of a directory, read page by page.
@@ -800,9 +960,47 @@ impl LdapSource {
     }
 }
 
+impl LdapSource {
+    /// Every group under the groups' base, read page by page.
+    async fn read_groups(&mut self) -> Result<Option<Vec<GroupRecord>>> {
+        if !self.settings.import_groups {
+            return Ok(None);
+        }
+        let settings = &self.settings;
+        let base = settings.groups_base.trim();
+        let mut ldap = connect(settings, &self.password).await?;
+        let attrs = GROUP_ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect();
+        let filter = settings.group_search_filter();
+        let mut stream =
+            paged_search(&mut ldap, settings, base, &filter, attrs, self.page_size).await?;
+        let mut groups = Vec::new();
+        while let Some(entry) = stream.next().await.map_err(|e| {
+            Error::Source(format!(
+                "Reading the groups of {base} stopped: {}",
+                describe(&e)
+            ))
+        })? {
+            groups.push(group_of(settings, &SearchEntry::construct(entry)));
+        }
+        let result = stream.finish().await;
+        if result.rc != 0 {
+            return Err(Error::Source(format!(
+                "Reading the groups of {base} ended with {}",
+                result_text(&result)
+            )));
+        }
+        let _ = ldap.unbind().await;
+        Ok(Some(groups))
+    }
+}
+
 impl Source for LdapSource {
     fn total(&self) -> Option<i64> {
         None
+    }
+
+    fn groups(&mut self) -> BoxFuture<'_, Result<Option<Vec<GroupRecord>>>> {
+        Box::pin(self.read_groups())
     }
 
     fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Item>>>> {
@@ -882,6 +1080,22 @@ mod tests {
             "12345678-1234-5678-9abc-def012345678"
         );
         assert_eq!(guid_text(&bytes[..15]), None);
+    }
+
+    #[test]
+    fn a_guid_is_searched_for_as_the_bytes_it_was_read_from() {
+        let bytes = [
+            0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0x78, 0x56, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+            0x56, 0x78,
+        ];
+        let text = guid_text(&bytes).unwrap();
+        assert_eq!(guid_bytes_of(&text), Some(bytes));
+        assert_eq!(guid_bytes_of("not-a-guid"), None);
+        let ad = LdapSettings::preset(Preset::ActiveDirectory);
+        assert_eq!(
+            account_filter(&ad, &text).unwrap(),
+            "(&(objectClass=user)(objectGUID=\\78\\56\\34\\12\\34\\12\\78\\56\\9a\\bc\\de\\f0\\12\\34\\56\\78))"
+        );
     }
 
     #[test]

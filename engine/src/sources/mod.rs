@@ -43,6 +43,49 @@ pub enum Item {
     },
 }
 
+/// One group as the source sees it, with its members as the source names
+/// them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRecord {
+    /// The source's stable id for the group.
+    pub external_id: String,
+    pub name: String,
+    pub description: String,
+    /// Where the group stands in the source (an LDAP DN).
+    pub dn: String,
+    pub members: Vec<Member>,
+}
+
+/// How a group names a member account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Member {
+    /// By the account's DN (`member`, `uniqueMember`).
+    Dn(String),
+    /// By the account's login attribute's value (`memberUid`).
+    Uid(String),
+}
+
+impl Member {
+    /// A member named by DN, in the form two spellings of one DN share:
+    /// letters in lower case, no spaces around `,` and `=`.
+    pub fn dn(dn: &str) -> Member {
+        Member::Dn(dn_key(dn))
+    }
+
+    /// A member named by login (`memberUid`), in lower case.
+    pub fn uid(uid: &str) -> Member {
+        Member::Uid(uid.trim().to_lowercase())
+    }
+}
+
+fn dn_key(dn: &str) -> String {
+    dn.split(',')
+        .map(|rdn| rdn.split('=').map(str::trim).collect::<Vec<_>>().join("="))
+        .collect::<Vec<_>>()
+        .join(",")
+        .to_lowercase()
+}
+
 /// A boxed future, so sources of every kind fit behind one trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -58,6 +101,12 @@ pub trait Source: Send {
     /// the run completes.
     fn watermark(&self) -> Option<String> {
         None
+    }
+    /// Every group of the source with its members, read once the users
+    /// are; `None` when the source has no groups or is not set to import
+    /// them.
+    fn groups(&mut self) -> BoxFuture<'_, Result<Option<Vec<GroupRecord>>>> {
+        Box::pin(async { Ok(None) })
     }
 }
 

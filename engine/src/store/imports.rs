@@ -91,7 +91,7 @@ impl StoredUpload {
 
 const RUN_COLUMNS: &str = "id, app_id, import_type, trigger, status, upload_id, created, started, finished,
     total, scanned, new_count, updated, unchanged, matched, conflicts, errors, message, preview, plan,
-    partial, unmatched, reactivated, deactivated, suspended, unassigned";
+    partial, unmatched, reactivated, deactivated, suspended, unassigned, group_counts";
 
 /// What a run that was stopped part way says while it waits to go on.
 pub const RESUMES: &str =
@@ -148,6 +148,9 @@ fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
                 Error::Internal(format!("import run {id}: its plan is not readable: {e}"))
             })?,
         rate,
+        groups: r
+            .get::<Option<String>, _>("group_counts")
+            .and_then(|g| serde_json::from_str(&g).ok()),
         file: r
             .try_get::<Option<String>, _>("file_name")?
             .map(|name| -> Result<crate::model::RunFile> {
@@ -396,6 +399,29 @@ impl Store {
     }
 
     /// What every app user of an app looked like after the last import.
+    /// What the store knows of one app user, if anything.
+    pub async fn app_user_state(
+        &self,
+        app_id: &str,
+        external_id: &str,
+    ) -> Result<Option<AppUserState>> {
+        let row = sqlx::query(
+            "SELECT content_hash, user_id IS NOT NULL AS linked, active, ignored FROM app_users
+             WHERE app_id = ? AND external_id = ?",
+        )
+        .bind(app_id)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| AppUserState {
+            content_hash: r.get("content_hash"),
+            linked: r.get("linked"),
+            active: r.get("active"),
+            ignored: r.get("ignored"),
+            seen: false,
+        }))
+    }
+
     pub async fn load_app_user_states(
         &self,
         app_id: &str,
@@ -817,6 +843,20 @@ pub(crate) async fn set_run_import_type(
 ) -> Result<()> {
     sqlx::query("UPDATE import_runs SET import_type = ? WHERE id = ?")
         .bind(import_type.as_str())
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records what a run did to its source's groups.
+pub(crate) async fn set_group_counts(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    counts: &crate::model::GroupCounts,
+) -> Result<()> {
+    sqlx::query("UPDATE import_runs SET group_counts = ? WHERE id = ?")
+        .bind(serde_json::to_string(counts).unwrap_or_default())
         .bind(run_id)
         .execute(&mut *conn)
         .await?;

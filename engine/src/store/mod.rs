@@ -27,6 +27,7 @@ pub(crate) mod accounts;
 mod admins;
 pub(crate) mod apps;
 pub(crate) mod events;
+pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod rules;
 pub(crate) mod sources;

@@ -138,10 +138,10 @@ impl UserIndex {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.status, u.login, u.email, u.first_name, u.last_name, u.profile,
+pub(crate) const USER_COLUMNS: &str = "u.id, u.status, u.login, u.email, u.first_name, u.last_name, u.profile,
     u.source_app_id, a.name AS source_app_name, u.created, u.activated, u.status_changed, u.last_updated";
 
-fn user_from_row(r: &SqliteRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &SqliteRow) -> Result<User> {
     let profile: String = r.get("profile");
     Ok(User {
         id: r.get("id"),

@@ -45,11 +45,17 @@ pub enum EventType {
     SessionStart,
     SessionEnd,
     AccountLock,
+    GroupCreate,
+    GroupUpdate,
+    GroupDelete,
+    GroupMembershipAdd,
+    GroupMembershipRemove,
+    RealTimeSync,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 41] = [
+    pub const ALL: [EventType; 47] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -91,6 +97,12 @@ impl EventType {
         EventType::SessionStart,
         EventType::SessionEnd,
         EventType::AccountLock,
+        EventType::GroupCreate,
+        EventType::GroupUpdate,
+        EventType::GroupDelete,
+        EventType::GroupMembershipAdd,
+        EventType::GroupMembershipRemove,
+        EventType::RealTimeSync,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -137,6 +149,12 @@ impl EventType {
             EventType::SessionStart => "user.session.start",
             EventType::SessionEnd => "user.session.end",
             EventType::AccountLock => "user.account.lock",
+            EventType::GroupCreate => "group.lifecycle.create",
+            EventType::GroupUpdate => "group.profile.update",
+            EventType::GroupDelete => "group.lifecycle.delete",
+            EventType::GroupMembershipAdd => "group.user_membership.add",
+            EventType::GroupMembershipRemove => "group.user_membership.remove",
+            EventType::RealTimeSync => "system.import.realtime_sync",
         }
     }
 }

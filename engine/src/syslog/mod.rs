@@ -78,6 +78,14 @@ impl Target {
             display_name: format!("{external_id} ({app_name})"),
         }
     }
+    pub fn group(id: &str, name: &str) -> Target {
+        Target {
+            id: id.into(),
+            kind: "UserGroup".into(),
+            alternate_id: name.into(),
+            display_name: name.into(),
+        }
+    }
     pub fn import_run(id: &str) -> Target {
         Target {
             id: id.into(),

@@ -495,3 +495,77 @@ async fn a_directory_schedule_pulls_from_the_server_and_the_log_says_it_was_sche
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn opening_a_persons_page_reads_them_again_from_their_directory() {
+    use engine::model::RealTimeSync;
+    let mut server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", 2, LONG_AGO)),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
+        .await;
+    env.pull(&app, ImportType::Full).await;
+    env.confirm_all(&app, true).await;
+    let u0 = env.user_by_login("u0").await;
+    let read = env.engine.read(&env.admin);
+    assert_eq!(
+        read.open_person(&u0.id).await.unwrap().sync,
+        RealTimeSync::Unchanged {
+            app_name: "Corp LDAP".into()
+        }
+    );
+
+    server.modify(&format!(
+        "dn: {}\nchangetype: modify\nreplace: sn\nsn: Married\n",
+        slapd::person_dn("u0")
+    ));
+    let opened = read.open_person(&u0.id).await.unwrap();
+    assert_eq!(
+        opened.sync,
+        RealTimeSync::Updated {
+            app_name: "Corp LDAP".into(),
+            attributes: vec!["lastName".into(), "sn".into()]
+        }
+    );
+    assert_eq!(opened.person.user.last_name, "Married");
+    let synced = env.events_of_type("system.import.realtime_sync").await;
+    assert_eq!(synced.len(), 1);
+    assert!(
+        crate::support::at(&synced[0], "/displayMessage").contains("lastName, sn updated"),
+        "{:#}",
+        synced[0]
+    );
+    // The next import finds the account as the sync left it.
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!((run.counts.scanned, run.counts.updated), (1, 0));
+
+    // With the directory gone, the page shows the stored profile and says so.
+    server.kill();
+    let opened = read.open_person(&u0.id).await.unwrap();
+    match &opened.sync {
+        RealTimeSync::Failed { reason, .. } => assert!(reason.contains("127.0.0.1"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(opened.person.user.last_name, "Married");
+    let failed = env.events_of_type("system.import.realtime_sync").await;
+    assert_eq!(failed.len(), 2);
+    assert_eq!(failed[1]["outcome"]["result"], "FAILURE", "{:#}", failed[1]);
+
+    // Someone no directory sources has nothing to read.
+    let csv = env.app("HR").await;
+    env.import(
+        &csv,
+        b"login,firstName,lastName,email\nzoe@example.com,Zoe,Z,zoe@example.com\n",
+        ImportType::Full,
+    )
+    .await;
+    env.confirm_all(&csv, true).await;
+    let zoe = env.user_by_login("zoe@example.com").await;
+    assert_eq!(
+        read.open_person(&zoe.id).await.unwrap().sync,
+        RealTimeSync::NotSourced
+    );
+}

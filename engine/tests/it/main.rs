@@ -12,6 +12,7 @@ mod counts;
 mod csv_import;
 mod fuzz;
 mod golden;
+mod groups;
 mod ldap;
 mod people;
 mod properties;

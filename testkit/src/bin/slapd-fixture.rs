@@ -1,6 +1,7 @@
 //! A slapd for the browser journeys: `slapd-fixture openldap|ad N` starts
 //! one with N people (OpenLDAP `inetOrgPerson`, or Active Directory `user`s
-//! of which every tenth is disabled), prints one JSON line (`port`,
+//! of which every tenth is disabled) and two groups, "Finance" (the first
+//! half of them) and "VPN Users" (every third), prints one JSON line (`port`,
 //! `tls_port`, `ca_pem`, `bind_dn`, `bind_password`, `people`, `groups`)
 //! and runs until its standard input closes.
 
@@ -11,7 +12,23 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let shape = args.get(1).map(String::as_str).unwrap_or("openldap");
     let n: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
-    let ldif = match shape {
+    let dn = |i: u64| match shape {
+        "ad" => format!("cn=First{i} Last{i},{}", slapd::PEOPLE),
+        _ => slapd::person_dn(&format!("u{i}")),
+    };
+    let finance: Vec<String> = (0..n.div_ceil(2)).map(dn).collect();
+    let vpn: Vec<String> = (0..n).step_by(3).map(dn).collect();
+    let groups = match shape {
+        "ad" => [
+            slapd::ad_group("Finance", 1_000_000, &finance),
+            slapd::ad_group("VPN Users", 1_000_001, &vpn),
+        ],
+        _ => [
+            slapd::group("groupOfNames", "Finance", &finance),
+            slapd::group("groupOfNames", "VPN Users", &vpn),
+        ],
+    };
+    let people = match shape {
         "ad" => (0..n)
             .map(|i| {
                 slapd::ad_user(
@@ -27,6 +44,7 @@ fn main() {
             .join("\n"),
         _ => slapd::people("u", n as usize, "20260101000000Z"),
     };
+    let ldif = format!("{people}\n{}", groups.join("\n"));
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(ldif),

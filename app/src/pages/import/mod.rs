@@ -108,7 +108,10 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             })
     });
 
-    let kind = Resource::new(move || id.get_value(), |id| async move { get_app(id).await.map(|a| a.kind) });
+    let kind = Resource::new(
+        move || id.get_value(),
+        |id| async move { get_app(id).await.map(|a| a.kind) },
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -23,7 +23,7 @@ fn progress_text(r: &ImportRun) -> String {
 
 /// What a finished run did, a sentence a line: the rows it read (new,
 /// updated, unchanged and in error add up to those scanned), the accounts it
-/// queued, and the people it reactivated or removed.
+/// queued, the people it reactivated or removed, and what it did to groups.
 pub(crate) fn summary_lines(r: &ImportRun) -> Vec<String> {
     let c = &r.counts;
     let would = if r.preview { "would be " } else { "" };
@@ -57,6 +57,17 @@ pub(crate) fn summary_lines(r: &ImportRun) -> Vec<String> {
             count(c.deactivated),
             count(c.suspended),
             count(c.unassigned)
+        ));
+    }
+    if let Some(g) = &r.groups {
+        lines.push(format!(
+            "{} groups read: {} new, {} updated, {} removed; {} memberships added, {} removed.",
+            count(g.scanned),
+            count(g.new),
+            count(g.updated),
+            count(g.removed),
+            count(g.members_added),
+            count(g.members_removed)
         ));
     }
     lines

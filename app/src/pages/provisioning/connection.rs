@@ -4,7 +4,9 @@
 //! it. The bind password is typed, never shown: a stored one is kept until
 //! another is typed.
 
-use crate::api::directories::{get_directory_connection, SaveDirectoryConnection, TestDirectoryConnection};
+use crate::api::directories::{
+    get_directory_connection, SaveDirectoryConnection, TestDirectoryConnection,
+};
 use crate::components::error_text;
 use leptos::prelude::*;
 use proto::directory::{ConnectionTest, DirectoryConnection, LdapSettings, Preset, Security};
@@ -49,7 +51,11 @@ fn ConnectionForm(app_id: String, initial: DirectoryConnection) -> impl IntoView
     let typed = move || Some(password.get_untracked()).filter(|p| !p.is_empty());
     let active_directory = initial.settings.preset == Preset::ActiveDirectory;
 
-    let text = move |label: &'static str, field: &'static str, get: Getter, set: Setter, hint: &'static str| {
+    let text = move |label: &'static str,
+                     field: &'static str,
+                     get: Getter,
+                     set: Setter,
+                     hint: &'static str| {
         view! {
             <label for=field>{label}</label>
             <input id=field type="text" prop:value=move || draft.with(get)
@@ -110,8 +116,14 @@ fn ConnectionForm(app_id: String, initial: DirectoryConnection) -> impl IntoView
                 {text("Users' base DN", "ldap-users-base", |s| s.users_base.clone(), |s, v| s.users_base = v, "")}
                 {text("User object class", "ldap-user-class", |s| s.user_class.clone(), |s, v| s.user_class = v, "")}
                 {text("User filter", "ldap-user-filter", |s| s.user_filter.clone(), |s, v| s.user_filter = v, "Optional, e.g. (department=Sales)")}
+                <label class="check check-row" for="ldap-import-groups">
+                    <input type="checkbox" id="ldap-import-groups" prop:checked=move || draft.with(|d| d.import_groups)
+                        on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| d.import_groups = on); saved_note.set(false); }/>
+                    "Import groups"
+                </label>
+                <p class="hint">"Groups under the groups' base DN and their members, with every import."</p>
                 {text("Groups' base DN", "ldap-groups-base", |s| s.groups_base.clone(), |s, v| s.groups_base = v, "")}
-                {text("Group object class", "ldap-group-class", |s| s.group_class.clone(), |s, v| s.group_class = v, "")}
+                {text("Group object class", "ldap-group-class", |s| s.group_class.clone(), |s, v| s.group_class = v, "One or more, separated by commas, e.g. groupOfNames, posixGroup")}
                 {number("Page size", "ldap-page-size", |s| s.page_size.to_string(), |s, v| s.page_size = v.trim().parse().unwrap_or(0))}
                 {(!active_directory).then(|| view! {
                     {text("Disabled attribute", "ldap-disabled-attribute", |s| s.disabled_attribute.clone(), |s, v| s.disabled_attribute = v, "Optional: an attribute that marks a disabled account")}
