@@ -137,6 +137,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/people">"People"</A>
                 <A href="/groups">"Groups"</A>
                 <A href="/directories">"Directory Integrations"</A>
+                <A href="/profile-sources">"Profile Sources"</A>
                 <A href="/logs">"System Log"</A>
                 <A href="/settings">"Settings"</A>
             </nav>

@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/people/:id") view=|| view! { <Layout><pages::person::PersonPage/></Layout> }/>
                 <Route path=path!("/groups") view=|| view! { <Layout><pages::groups::Groups/></Layout> }/>
                 <Route path=path!("/groups/:id") view=|| view! { <Layout><pages::groups::GroupPage/></Layout> }/>
+                <Route path=path!("/profile-sources") view=|| view! { <Layout><pages::sources::ProfileSources/></Layout> }/>
                 <Route path=path!("/logs") view=|| view! { <Layout><pages::logs::SystemLog/></Layout> }/>
                 <Route path=path!("/settings") view=|| view! { <Layout><pages::settings::Settings/></Layout> }/>
                 <Route path=path!("/account") view=|| view! { <Layout><pages::account::Account/></Layout> }/>

@@ -320,7 +320,7 @@ pub async fn confirm_assignments(
         imports::insert_assignments(&mut tx, &app.id, &assigned, now).await?;
         if sources_users {
             let claimed: Vec<&str> = claimed.iter().map(String::as_str).collect();
-            store::rules::claim_source(&mut tx, &app.id, &claimed).await?;
+            store::profile_sources::resource(&mut tx, &claimed, true).await?;
         }
         let linked_accounts: Vec<&str> = linked_targets.iter().map(|(e, _)| e.as_str()).collect();
         let groups = store::groups::groups_of_accounts(&mut tx, &app.id, &linked_accounts).await?;

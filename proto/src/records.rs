@@ -666,3 +666,14 @@ pub struct SyncedPerson {
     pub person: Person,
     pub sync: RealTimeSync,
 }
+
+/// An app allowed to source users, as the Profile Sources page lists it
+/// (highest priority first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSource {
+    pub app_id: String,
+    pub name: String,
+    pub kind: AppKind,
+    /// People whose profile it sources now.
+    pub users: i64,
+}

@@ -87,3 +87,30 @@ pub async fn save_org_settings(
         .await
         .map_err(to_error)
 }
+
+/// The apps allowed to source users, highest priority first.
+#[server]
+pub async fn profile_sources() -> Result<Vec<proto::ProfileSource>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .profile_sources()
+        .await
+        .map_err(to_error)
+}
+
+/// Sets the profile sources' priority: every one of them, highest first.
+#[server(input = Json)]
+pub async fn set_profile_source_order(
+    app_ids: Vec<String>,
+) -> Result<Vec<proto::ProfileSource>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .set_profile_source_order(&app_ids)
+        .await
+        .map_err(to_error)
+}

@@ -11,3 +11,4 @@ pub mod person;
 pub mod provisioning;
 pub mod settings;
 pub mod signin;
+pub mod sources;

@@ -4,7 +4,7 @@
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{App, AppKind, MappingPreview};
+use crate::model::{App, AppKind, MappingPreview, ProfileSource};
 use crate::settings::{
     self, AppSettings, EditableOrgSettings, EditableSettings, OrgSettings, ProfileMapper,
     SectionVersions, SettingsSection,
@@ -15,6 +15,11 @@ use crate::syslog::{EventType, NewEvent, Target};
 use sqlx::SqliteConnection;
 
 impl ReadHandle<'_> {
+    /// The apps allowed to source users, highest priority first.
+    pub async fn profile_sources(&self) -> Result<Vec<ProfileSource>> {
+        self.engine.store.profile_sources().await
+    }
+
     pub async fn app_settings(&self, app_id: &str) -> Result<AppSettings> {
         self.engine.store.app_settings(app_id).await
     }
@@ -95,6 +100,41 @@ impl ReadHandle<'_> {
 }
 
 impl WriteHandle<'_> {
+    /// Sets the priority of the apps that source users (the Profile Sources
+    /// page: every one of them, highest first); each person's profile source
+    /// becomes the highest-priority app they hold an account in.
+    pub async fn set_profile_source_order(&self, app_ids: &[String]) -> Result<Vec<ProfileSource>> {
+        let store = &self.engine.store;
+        let sources = store.profile_sources().await?;
+        let mut given: Vec<&str> = app_ids.iter().map(String::as_str).collect();
+        let mut known: Vec<&str> = sources.iter().map(|s| s.app_id.as_str()).collect();
+        given.sort_unstable();
+        known.sort_unstable();
+        if given != known {
+            return Err(Error::Conflict(
+                "The profile sources changed since the page was opened: reload it and order them again".into(),
+            ));
+        }
+        let names: Vec<&str> = app_ids
+            .iter()
+            .filter_map(|id| sources.iter().find(|s| &s.app_id == id))
+            .map(|s| s.name.as_str())
+            .collect();
+        let ids: Vec<&str> = app_ids.iter().map(String::as_str).collect();
+        let mut tx = store.begin_write().await?;
+        store::profile_sources::set_priorities(&mut tx, &ids).await?;
+        let moved = store::profile_sources::resource_everyone(&mut tx).await?;
+        let event = NewEvent::new(
+            EventType::OrgSettingsUpdate,
+            format!("Update profile source priority: {}", names.join(", ")),
+            self.actor(),
+        )
+        .debug(serde_json::json!({ "profileSources": names, "usersResourced": moved }));
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
+        tx.commit().await?;
+        store.profile_sources().await
+    }
+
     /// Saves all of an app's To Muster settings after checking them (for
     /// callers that replace them whole); each section that changes gets a
     /// new version. The System Log records each changed setting with its

@@ -263,7 +263,9 @@ pub fn profile_changes(
 /// What a removal does to this linked user under the app's sourcing
 /// settings, or `None` when nothing is left to do.
 pub fn removal_for(sourcing: &Sourcing, user: &LinkedUser) -> Option<RemovalAction> {
-    if !sourcing.enabled {
+    // Only a person's profile source can deactivate or suspend them; other
+    // apps take back their assignment.
+    if !sourcing.enabled || !user.sourced_here {
         return user.assigned.then_some(RemovalAction::Unassign);
     }
     match sourcing.on_deactivated {
@@ -372,5 +374,14 @@ mod tests {
             Some(RemovalAction::Unassign)
         );
         assert_eq!(removal_for(&off, &user(UserStatus::Active, false)), None);
+        // An app that is not the person's profile source only unassigns.
+        let elsewhere = LinkedUser {
+            sourced_here: false,
+            ..user(UserStatus::Active, true)
+        };
+        assert_eq!(
+            removal_for(&with(DeactivateAction::Deactivate), &elsewhere),
+            Some(RemovalAction::Unassign)
+        );
     }
 }

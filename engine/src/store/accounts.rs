@@ -119,20 +119,24 @@ pub(crate) async fn unlink(
     Ok(())
 }
 
-/// Ends the app's sourcing of a person's profile, when it sources it;
-/// true when it did.
+/// Ends the app's sourcing of a person's profile once their account is
+/// unlinked: their next source by priority takes over (or Muster); true
+/// when the app was their source.
 pub(crate) async fn release_source(
     conn: &mut SqliteConnection,
     app_id: &str,
     user_id: &str,
 ) -> Result<bool> {
-    let done =
-        sqlx::query("UPDATE users SET source_app_id = NULL WHERE id = ? AND source_app_id = ?")
-            .bind(user_id)
-            .bind(app_id)
-            .execute(&mut *conn)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    let source: Option<String> = sqlx::query_scalar("SELECT source_app_id FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    if source.as_deref() != Some(app_id) {
+        return Ok(false);
+    }
+    super::profile_sources::resource(conn, &[user_id], false).await?;
+    Ok(true)
 }
 
 /// Another row of the app's queue (not `seq`) whose decision links to this

@@ -29,6 +29,7 @@ pub(crate) mod apps;
 pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod imports;
+pub(crate) mod profile_sources;
 pub(crate) mod rules;
 pub(crate) mod sources;
 pub(crate) mod sqlite;

@@ -453,22 +453,6 @@ fn push_list<'a>(qb: &mut QueryBuilder<'a, Sqlite>, values: &[&'a str]) {
     qb.push(")");
 }
 
-/// Makes the app the profile source of linked users that have none.
-pub(crate) async fn claim_source(
-    conn: &mut SqliteConnection,
-    app_id: &str,
-    user_ids: &[&str],
-) -> Result<()> {
-    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET source_app_id = ");
-        qb.push_bind(app_id)
-            .push(" WHERE source_app_id IS NULL AND id IN ");
-        push_list(&mut qb, chunk);
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 pub(crate) async fn insert_removals(
     conn: &mut SqliteConnection,
     run_id: &str,

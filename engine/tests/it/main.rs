@@ -22,6 +22,7 @@ mod restart;
 mod rules;
 mod settings;
 mod signin;
+mod sources;
 mod stored;
 mod syslog;
 mod uploads;
