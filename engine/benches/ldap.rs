@@ -118,6 +118,7 @@ async fn bench(users: usize) -> String {
     let server = Slapd::start(Options {
         size_limit: Some(500),
         ldif: Some(slapd::people("user", users, "20260101000000Z")),
+        root_dse: None,
     });
     eprintln!(
         "[load] slapd with {users} people: {:.1} s",

@@ -34,6 +34,9 @@ pub struct Options {
     /// LDIF loaded with `slapadd` before the server starts (fast, for many
     /// entries), after the base tree.
     pub ldif: Option<String>,
+    /// Attributes the root DSE shows besides slapd's own, as LDIF lines
+    /// (`highestCommittedUSN: 200`).
+    pub root_dse: Option<String>,
 }
 
 /// A running slapd; killed and its directory removed when dropped.
@@ -68,6 +71,7 @@ impl Slapd {
         std::fs::write(root.join("cert.pem"), made.cert.pem()).unwrap();
         std::fs::write(root.join("key.pem"), made.signing_key.serialize_pem()).unwrap();
         std::fs::write(root.join("slapd.conf"), config(root, options.size_limit)).unwrap();
+        write_root_dse(root, options.root_dse.as_deref().unwrap_or_default());
         let mut ldif = base_ldif();
         if let Some(more) = &options.ldif {
             ldif.push('\n');
@@ -97,10 +101,22 @@ impl Slapd {
         slapd
     }
 
+    /// Restarts the server on the same ports with a changed root DSE, as a
+    /// directory restored from a backup comes back.
+    pub fn restart_with_root_dse(&mut self, lines: &str) {
+        self.kill();
+        write_root_dse(self.dir.path(), lines);
+        self.listen();
+    }
+
     /// Starts the server process (again, after [`Slapd::kill`]) on new ports.
     pub fn run(&mut self) {
         self.port = crate::free_port();
         self.tls_port = crate::free_port();
+        self.listen();
+    }
+
+    fn listen(&mut self) {
         let urls = format!(
             "ldap://127.0.0.1:{}/ ldaps://127.0.0.1:{}/",
             self.port, self.tls_port
@@ -206,6 +222,10 @@ impl Drop for Slapd {
     }
 }
 
+fn write_root_dse(root: &Path, lines: &str) {
+    std::fs::write(root.join("rootdse.ldif"), format!("dn:\n{lines}\n")).unwrap();
+}
+
 fn config(root: &Path, size_limit: Option<u32>) -> String {
     let r = root.display();
     let limit = match size_limit {
@@ -220,6 +240,7 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 include {r}/ad.schema
+rootDSE {r}/rootdse.ldif
 pidfile {r}/slapd.pid
 argsfile {r}/slapd.args
 modulepath /usr/lib/ldap
@@ -410,6 +431,7 @@ mod tests {
                 person("bo", "Bo", "Ray"),
                 person("cy", "Cy", "Tan")
             )),
+            root_dse: None,
         });
         let search = |bind: &[&str]| {
             Command::new("ldapsearch")

@@ -115,7 +115,7 @@ pub async fn run_import(
     let csv = app.kind == crate::model::AppKind::CsvDirectory;
 
     let mut start_debug = import_debug(app, run);
-    if let (Some(note), Some(d)) = (opened.note, start_debug.as_object_mut()) {
+    if let (Some(note), Some(d)) = (&opened.note, start_debug.as_object_mut()) {
         d.insert(
             "requestedImportType".into(),
             json!(ImportType::Incremental.as_str()),
@@ -303,7 +303,7 @@ pub async fn run_import(
         org_assigned,
     );
     let mut status = RunStatus::Completed;
-    let mut message = opened.note.map(str::to_owned);
+    let mut message = opened.note.clone();
     let mut removal_lines = Vec::new();
     if run.preview {
         removal_lines = apply::plan_removals(&mut plan, &removals);

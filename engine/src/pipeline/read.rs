@@ -15,7 +15,7 @@ pub struct RunSource {
     /// Full or incremental, as the run really reads.
     pub import_type: ImportType,
     /// Why it differs from the import asked for.
-    pub note: Option<&'static str>,
+    pub note: Option<String>,
 }
 
 /// Opens the source of the run's app for the run.
@@ -49,8 +49,18 @@ pub async fn open_source(
         RunInput::Pushed => {}
     }
     input.watermark = store.watermark(&app.id).await?;
+    // A watermark the server itself says is no longer good (Active
+    // Directory's highest USN went backwards) is dropped.
+    let mut dropped = None;
+    if run.import_type == ImportType::Incremental {
+        dropped = sources::stale_watermark(app.kind, &input).await?;
+        if dropped.is_some() {
+            input.watermark = None;
+        }
+    }
     let (import_type, note) =
         kind.effective_import_type(run.import_type, input.watermark.as_deref());
+    let note = dropped.or(note.map(str::to_owned));
     if import_type == ImportType::Full {
         input.watermark = None;
     }

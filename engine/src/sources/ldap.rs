@@ -777,6 +777,29 @@ pub fn guid_text(b: &[u8]) -> Option<String> {
     ))
 }
 
+/// Active Directory's `highestCommittedUSN` from the root DSE, when the
+/// server has one.
+pub async fn highest_usn(settings: &LdapSettings, password: &str) -> Result<Option<u64>> {
+    let mut ldap = connect(settings, password).await?;
+    let ldap3::SearchResult(entries, _) = ldap
+        .search(
+            "",
+            Scope::Base,
+            "(objectClass=*)",
+            vec!["highestCommittedUSN"],
+        )
+        .await
+        .map_err(|e| Error::Source(format!("Could not read the root DSE: {}", describe(&e))))?;
+    let _ = ldap.unbind().await;
+    Ok(entries.into_iter().next().and_then(|e| {
+        SearchEntry::construct(e)
+            .attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("highestCommittedUSN"))
+            .and_then(|(_, v)| v.first()?.trim().parse().ok())
+    }))
+}
+
 /// The bytes of a GUID written as Active Directory writes it.
 fn guid_bytes_of(text: &str) -> Option<[u8; 16]> {
     let hex: String = text.chars().filter(|c| *c != '-').collect();

@@ -184,6 +184,33 @@ pub struct SourceInput {
     pub watermark: Option<String>,
 }
 
+/// Why the stored watermark can no longer be gone on from, when the
+/// server says so: Active Directory's highest committed USN below the one
+/// the last import reached (the directory was restored from a backup, or
+/// this is another domain controller).
+pub async fn stale_watermark(kind: AppKind, input: &SourceInput) -> Result<Option<String>> {
+    if kind != AppKind::ActiveDirectory {
+        return Ok(None);
+    }
+    let (Some(watermark), Some((settings, password))) = (&input.watermark, &input.connection)
+    else {
+        return Ok(None);
+    };
+    let Some(reached) = watermark
+        .strip_prefix("usn:")
+        .and_then(|n| n.parse::<u64>().ok())
+    else {
+        return Ok(None);
+    };
+    let settings = ldap::settings_of(kind, settings.clone())?;
+    let highest = ldap::highest_usn(&settings, password.as_deref().unwrap_or_default()).await?;
+    Ok(highest.filter(|h| *h < reached).map(|h| {
+        format!(
+            "The directory's highest USN ({h}) is below the one the last import reached ({reached}): it was restored or is another domain controller, so this incremental import runs as a full import"
+        )
+    }))
+}
+
 /// Opens the source of an app kind for one run.
 pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
     match kind {

@@ -90,6 +90,7 @@ async fn openldap_groups_of_every_class_are_imported_with_their_members_and_kept
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(ldif),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -218,6 +219,7 @@ async fn active_directory_groups_are_read_by_guid_and_hold_disabled_members_too(
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(ldif),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -280,6 +282,7 @@ async fn without_import_groups_no_group_is_read() {
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(ldif),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env

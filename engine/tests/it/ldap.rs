@@ -15,6 +15,7 @@ async fn an_openldap_directory_is_read_whole_past_its_size_limit_over_ldaps() {
     let server = Slapd::start(Options {
         size_limit: Some(500),
         ldif: Some(slapd::people("u", 1_200, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -60,6 +61,7 @@ async fn an_incremental_import_reads_exactly_the_changed_added_and_disabled_entr
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", 5, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -107,6 +109,7 @@ async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(users.join("\n")),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -158,6 +161,7 @@ async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
     let mut server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", n, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -240,6 +244,7 @@ async fn test_connection_names_the_step_that_failed_and_what_the_server_said() {
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", 7, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -400,6 +405,7 @@ async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_imp
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", n, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -457,6 +463,7 @@ async fn a_directory_schedule_pulls_from_the_server_and_the_log_says_it_was_sche
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", 3, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -502,6 +509,7 @@ async fn opening_a_persons_page_reads_them_again_from_their_directory() {
     let mut server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", 2, LONG_AGO)),
+        root_dse: None,
     });
     let env = Env::new().await;
     let app = env
@@ -568,4 +576,52 @@ async fn opening_a_persons_page_reads_them_again_from_their_directory() {
         read.open_person(&zoe.id).await.unwrap().sync,
         RealTimeSync::NotSourced
     );
+}
+
+#[tokio::test]
+async fn an_active_directory_whose_highest_usn_went_backwards_is_read_in_full() {
+    let users: Vec<String> = (0..3)
+        .map(|i| {
+            slapd::ad_user(
+                &format!("sam{i}"),
+                "First",
+                &format!("Last{i}"),
+                i,
+                true,
+                100 + i,
+            )
+        })
+        .collect();
+    let mut server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(users.join("\n")),
+        root_dse: Some("highestCommittedUSN: 200".into()),
+    });
+    let env = Env::new().await;
+    let app = env
+        .directory("Corp AD", AppKind::ActiveDirectory, &server, |_| {})
+        .await;
+    env.pull(&app, ImportType::Full).await;
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(
+        (run.import_type, run.counts.scanned),
+        (ImportType::Incremental, 0)
+    );
+
+    // Restored from a backup: its USNs are behind what Muster read.
+    server.restart_with_root_dse("highestCommittedUSN: 50");
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!((run.import_type, run.counts.scanned), (ImportType::Full, 3));
+    let message = run.message.unwrap_or_default();
+    assert!(
+        message.contains("highest USN (50) is below the one the last import reached (102)"),
+        "{message}"
+    );
+    let starts = env.events_of_type("system.import.start").await;
+    assert!(starts
+        .last()
+        .unwrap()
+        .to_string()
+        .contains("runs as a full import"));
 }

@@ -46,6 +46,7 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
     let directory = Slapd::start(Options {
         size_limit: None,
         ldif: Some(slapd::people("u", 3, "20260101000000Z")),
+        root_dse: None,
     });
     let server = spawn().await;
     let (cookie, _) = sign_in(&server, false).await;

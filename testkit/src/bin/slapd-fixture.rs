@@ -48,6 +48,7 @@ fn main() {
     let server = Slapd::start(Options {
         size_limit: None,
         ldif: Some(ldif),
+        root_dse: None,
     });
     let line = format!(
         "{{\"port\":{},\"tls_port\":{},\"ca_pem\":{:?},\"bind_dn\":{:?},\"bind_password\":{:?},\"people\":{:?},\"groups\":{:?}}}",
