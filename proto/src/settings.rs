@@ -307,6 +307,9 @@ pub struct EditableSettings {
     pub settings: AppSettings,
     pub versions: SectionVersions,
     pub known_attributes: Option<Vec<String>>,
+    /// Where the known attributes come from, for the editor's hint ("the
+    /// last import", "the directory's schema for inetOrgPerson").
+    pub known_from: String,
 }
 
 /// The org's settings as the Settings page opens them, with their version

@@ -29,12 +29,49 @@ impl ReadHandle<'_> {
     pub async fn editable_settings(&self, app_id: &str) -> Result<EditableSettings> {
         let mut conn = self.engine.store.pool().acquire().await?;
         let (settings, versions) = store::apps::settings_and_versions(&mut conn, app_id).await?;
-        let known_attributes = store::apps::known_attributes(&mut conn, app_id).await?;
+        let mut known_attributes = store::apps::known_attributes(&mut conn, app_id).await?;
+        let mut known_from = "the last import".to_owned();
+        drop(conn);
+        let app = self.engine.store.get_app(app_id).await?;
+        if app.kind.is_directory() {
+            // The directory's schema, when it answers soon; else no list.
+            let schema = self.directory_schema(&app).await;
+            known_from = match &schema {
+                Ok((class, _)) => format!("the directory's schema for {class}"),
+                Err(e) => {
+                    tracing::info!(app = %app.name, error = %e, "the directory's schema could not be read");
+                    String::new()
+                }
+            };
+            known_attributes = schema.ok().map(|(_, attributes)| attributes);
+        }
         Ok(EditableSettings {
             settings,
             versions,
             known_attributes,
+            known_from,
         })
+    }
+
+    /// A directory's user class and its attributes, from its schema (within
+    /// a few seconds).
+    async fn directory_schema(&self, app: &App) -> Result<(String, Vec<String>)> {
+        let store = &self.engine.store;
+        let (stored, sealed) = store.connection(&app.id).await?;
+        let password = sealed
+            .map(|s| self.engine.secrets.open(&app.id, &s))
+            .transpose()?
+            .unwrap_or_default();
+        let mut ldap_settings = crate::sources::ldap::settings_of(app.kind, stored)?;
+        let wait = crate::realtime::SYNC_TIMEOUT;
+        ldap_settings.timeout_seconds = ldap_settings.timeout_seconds.min(wait.as_secs());
+        let attributes = tokio::time::timeout(
+            wait,
+            crate::sources::ldap::user_attributes(&ldap_settings, &password),
+        )
+        .await
+        .map_err(|_| Error::Source(format!("{} did not answer", ldap_settings.url())))??;
+        Ok((ldap_settings.user_class.trim().to_owned(), attributes))
     }
 
     pub async fn org_settings(&self) -> Result<OrgSettings> {
@@ -178,12 +215,15 @@ impl WriteHandle<'_> {
         let (settings, versions) = self
             .write_settings(&mut tx, &app, &old, new, versions, Some(section))
             .await?;
+        // A directory's schema is not read again on each save: the editor
+        // keeps the list it opened with.
         let known_attributes = store::apps::known_attributes(&mut tx, app_id).await?;
         tx.commit().await?;
         Ok(EditableSettings {
             settings,
             versions,
             known_attributes,
+            known_from: "the last import".into(),
         })
     }
 

@@ -777,6 +777,158 @@ pub fn guid_text(b: &[u8]) -> Option<String> {
     ))
 }
 
+/// The attributes a directory's schema gives its users' class (with its
+/// superclasses, `MUST` and `MAY`), sorted, after the ones every record has
+/// (`login`, `firstName`, `lastName`, `email`, `dn`); never a password.
+pub async fn user_attributes(settings: &LdapSettings, password: &str) -> Result<Vec<String>> {
+    let mut ldap = connect(settings, password).await?;
+    let root = ldap
+        .search(
+            "",
+            Scope::Base,
+            "(objectClass=*)",
+            vec!["subschemaSubentry"],
+        )
+        .await
+        .map_err(|e| Error::Source(format!("Could not read the root DSE: {}", describe(&e))))?;
+    let subschema = root
+        .0
+        .into_iter()
+        .next()
+        .and_then(|e| {
+            SearchEntry::construct(e)
+                .attrs
+                .into_iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("subschemaSubentry"))
+                .and_then(|(_, v)| v.into_iter().next())
+        })
+        .ok_or_else(|| {
+            Error::Source("The directory does not name its schema (subschemaSubentry)".into())
+        })?;
+    let schema = ldap
+        .search(
+            &subschema,
+            Scope::Base,
+            "(objectClass=*)",
+            vec!["objectClasses"],
+        )
+        .await
+        .map_err(|e| {
+            Error::Source(format!(
+                "Could not read the schema {subschema}: {}",
+                describe(&e)
+            ))
+        })?;
+    let _ = ldap.unbind().await;
+    let definitions: Vec<String> = schema
+        .0
+        .into_iter()
+        .next()
+        .map(|e| {
+            SearchEntry::construct(e)
+                .attrs
+                .into_iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("objectClasses"))
+                .flat_map(|(_, v)| v)
+                .collect()
+        })
+        .unwrap_or_default();
+    let classes: Vec<ObjectClass> = definitions.iter().map(|d| ObjectClass::parse(d)).collect();
+    let mut found = std::collections::BTreeSet::new();
+    let mut todo = vec![settings.user_class.trim().to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.to_ascii_lowercase()) {
+            continue;
+        }
+        if let Some(class) = classes
+            .iter()
+            .find(|c| c.names.iter().any(|n| n.eq_ignore_ascii_case(&name)))
+        {
+            found.extend(class.attributes.iter().cloned());
+            todo.extend(class.superclasses.iter().cloned());
+        }
+    }
+    let mut out: Vec<String> = ["login", "firstName", "lastName", "email", "dn"]
+        .map(str::to_owned)
+        .to_vec();
+    out.extend(found.into_iter().filter(|a| {
+        let lower = a.to_ascii_lowercase();
+        !SECRET_ATTRIBUTES.contains(&lower.as_str()) && a != "objectClass"
+    }));
+    Ok(out)
+}
+
+/// An object class definition of a schema (RFC 4512), as far as Muster
+/// needs it.
+#[derive(Debug, Default, PartialEq)]
+struct ObjectClass {
+    names: Vec<String>,
+    superclasses: Vec<String>,
+    /// `MUST` and `MAY` together.
+    attributes: Vec<String>,
+}
+
+impl ObjectClass {
+    fn parse(definition: &str) -> ObjectClass {
+        // Words, quoted strings and parentheses; `$` separates list items.
+        let mut tokens = Vec::new();
+        let mut chars = definition.chars().peekable();
+        while let Some(&c) = chars.peek() {
+            match c {
+                '(' | ')' => {
+                    tokens.push(c.to_string());
+                    chars.next();
+                }
+                '\'' => {
+                    chars.next();
+                    let word: String = chars.by_ref().take_while(|c| *c != '\'').collect();
+                    tokens.push(word);
+                }
+                c if c.is_whitespace() || c == '$' => {
+                    chars.next();
+                }
+                _ => {
+                    let mut word = String::new();
+                    while let Some(&c) = chars.peek() {
+                        if c.is_whitespace() || c == '(' || c == ')' || c == '$' {
+                            break;
+                        }
+                        word.push(c);
+                        chars.next();
+                    }
+                    tokens.push(word);
+                }
+            }
+        }
+        let mut class = ObjectClass::default();
+        let mut i = 1; // after the opening parenthesis
+        while i < tokens.len() {
+            let keyword = tokens[i].as_str();
+            let target = match keyword {
+                "NAME" => Some(&mut class.names),
+                "SUP" => Some(&mut class.superclasses),
+                "MUST" | "MAY" => Some(&mut class.attributes),
+                _ => None,
+            };
+            i += 1;
+            let Some(target) = target else { continue };
+            if tokens.get(i).map(String::as_str) == Some("(") {
+                i += 1;
+                while i < tokens.len() && tokens[i] != ")" {
+                    target.push(tokens[i].clone());
+                    i += 1;
+                }
+                i += 1;
+            } else if let Some(t) = tokens.get(i) {
+                target.push(t.clone());
+                i += 1;
+            }
+        }
+        class
+    }
+}
+
 /// Active Directory's `highestCommittedUSN` from the root DSE, when the
 /// server has one.
 pub async fn highest_usn(settings: &LdapSettings, password: &str) -> Result<Option<u64>> {
@@ -1119,6 +1271,25 @@ mod tests {
             account_filter(&ad, &text).unwrap(),
             "(&(objectClass=user)(objectGUID=\\78\\56\\34\\12\\34\\12\\78\\56\\9a\\bc\\de\\f0\\12\\34\\56\\78))"
         );
+    }
+
+    #[test]
+    fn object_classes_are_read_from_their_schema_definitions() {
+        let class = ObjectClass::parse(
+            "( 2.16.840.1.113730.3.2.2 NAME 'inetOrgPerson' DESC 'RFC2798: Internet Organizational Person' \
+             SUP organizationalPerson STRUCTURAL MAY ( audio $ businessCategory $ departmentNumber ) )",
+        );
+        assert_eq!(class.names, ["inetOrgPerson"]);
+        assert_eq!(class.superclasses, ["organizationalPerson"]);
+        assert_eq!(
+            class.attributes,
+            ["audio", "businessCategory", "departmentNumber"]
+        );
+        let person = ObjectClass::parse(
+            "( 2.5.6.6 NAME ( 'person' 'human' ) SUP top STRUCTURAL MUST ( sn $ cn ) MAY userPassword )",
+        );
+        assert_eq!(person.names, ["person", "human"]);
+        assert_eq!(person.attributes, ["sn", "cn", "userPassword"]);
     }
 
     #[test]

@@ -625,3 +625,56 @@ async fn an_active_directory_whose_highest_usn_went_backwards_is_read_in_full() 
         .to_string()
         .contains("runs as a full import"));
 }
+
+#[tokio::test]
+async fn the_attributes_to_map_come_from_the_directorys_schema() {
+    let mut server = Slapd::start(Options {
+        size_limit: None,
+        ldif: Some(slapd::people("u", 1, LONG_AGO)),
+        root_dse: None,
+    });
+    let env = Env::new().await;
+    let ldap = env
+        .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
+        .await;
+    let ad = env
+        .directory("Corp AD", AppKind::ActiveDirectory, &server, |_| {})
+        .await;
+    let read = env.engine.read(&env.admin);
+    let editable = read.editable_settings(&ldap.id).await.unwrap();
+    assert_eq!(
+        editable.known_from,
+        "the directory's schema for inetOrgPerson"
+    );
+    let known = editable.known_attributes.unwrap();
+    assert_eq!(
+        known[..5],
+        ["login", "firstName", "lastName", "email", "dn"]
+    );
+    for attribute in [
+        "departmentNumber",
+        "employeeNumber",
+        "sn",
+        "uid",
+        "cn",
+        "title",
+    ] {
+        assert!(
+            known.iter().any(|a| a == attribute),
+            "{attribute}: {known:?}"
+        );
+    }
+    assert!(!known.iter().any(|a| a == "userPassword"), "{known:?}");
+    let known = read
+        .editable_settings(&ad.id)
+        .await
+        .unwrap()
+        .known_attributes
+        .unwrap();
+    assert!(known.iter().any(|a| a == "sAMAccountName"), "{known:?}");
+
+    // A directory that does not answer leaves the fields free to type in.
+    server.kill();
+    let editable = read.editable_settings(&ldap.id).await.unwrap();
+    assert_eq!(editable.known_attributes, None);
+}

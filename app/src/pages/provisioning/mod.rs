@@ -66,6 +66,8 @@ struct Editing {
     saved: RwSignal<AppSettings>,
     versions: RwSignal<SectionVersions>,
     known: RwSignal<Option<Vec<String>>>,
+    /// Where they come from: the last import, or a directory's schema.
+    known_from: RwSignal<String>,
     draft: RwSignal<AppSettings>,
     open: RwSignal<Option<Section>>,
     error: RwSignal<Option<String>>,
@@ -144,7 +146,11 @@ impl Editing {
         self.saved.set(now.settings.clone());
         self.draft.set(now.settings);
         self.versions.set(now.versions);
-        self.known.set(now.known_attributes);
+        // A save does not read a directory's schema again: keep its list.
+        if now.known_attributes.is_some() {
+            self.known.set(now.known_attributes);
+            self.known_from.set(now.known_from);
+        }
     }
 
     /// Enter in a field of the open section saves it.
@@ -205,7 +211,7 @@ impl Editing {
                     <datalist id="known-attributes">
                         {known.iter().map(|a| view! { <option value=a.clone()/> }).collect_view()}
                     </datalist>
-                    <p class="hint" data-testid="known-attributes">{format!("Attributes of the last import: {}", known.join(", "))}</p>
+                    <p class="hint" data-testid="known-attributes">{format!("Attributes of {}: {}", self.known_from.get(), known.join(", "))}</p>
                 }
             })
         }
@@ -219,6 +225,7 @@ fn Editor(app_id: String, app_name: String, initial: EditableSettings) -> impl I
         saved: RwSignal::new(initial.settings.clone()),
         versions: RwSignal::new(initial.versions),
         known: RwSignal::new(initial.known_attributes),
+        known_from: RwSignal::new(initial.known_from),
         draft: RwSignal::new(initial.settings),
         open: RwSignal::new(None),
         error: RwSignal::new(None),
