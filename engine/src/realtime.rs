@@ -158,12 +158,7 @@ impl Engine {
             .await?;
         }
         store::imports::stage_app_users(&mut tx, &app.id, &transaction, &staged.rows).await?;
-        // What changed, without the marks every change moves.
-        let attributes: Vec<String> = changes
-            .iter()
-            .map(|c| c.attribute.clone())
-            .filter(|a| !ldap::CHANGE_MARKS.contains(&a.as_str()))
-            .collect();
+        let attributes: Vec<String> = changes.iter().map(|c| c.attribute.clone()).collect();
         if !attributes.is_empty() {
             let event = NewEvent::new(
                 EventType::RealTimeSync,

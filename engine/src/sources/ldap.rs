@@ -127,9 +127,18 @@ fn parse_watermark(stored: &str) -> Option<(Mark, &str)> {
     Some((Mark::of_tag(tag)?, value))
 }
 
-/// Operational attributes that change with every change of an entry: kept
-/// in the account's attributes, not worth naming as what changed.
-pub const CHANGE_MARKS: [&str; 4] = ["entryCSN", "modifyTimestamp", "uSNChanged", "whenChanged"];
+/// Attributes that change with every change of an entry (read for the
+/// watermark), and Active Directory's account flags (read as the record's
+/// `active`): not profile attributes, so a person enabled again in the
+/// directory has the very profile they had and is reactivated, not left
+/// pending.
+const NOT_PROFILE: [&str; 5] = [
+    "entrycsn",
+    "modifytimestamp",
+    "usnchanged",
+    "whenchanged",
+    "useraccountcontrol",
+];
 
 /// Never read into a record, whatever the server sends.
 const SECRET_ATTRIBUTES: [&str; 4] = ["userpassword", "unicodepwd", "ntpwdhistory", "lmpwdhistory"];
@@ -732,7 +741,11 @@ pub fn record_of(settings: &LdapSettings, entry: &SearchEntry) -> Item {
     names.sort();
     for name in names {
         let lower = name.to_ascii_lowercase();
-        if SECRET_ATTRIBUTES.contains(&lower.as_str()) || lower == "objectguid" {
+        if SECRET_ATTRIBUTES.contains(&lower.as_str())
+            || NOT_PROFILE.contains(&lower.as_str())
+            || lower == "objectguid"
+            || name.eq_ignore_ascii_case(&settings.disabled_attribute)
+        {
             continue;
         }
         if let Some(values) = entry.attrs.get(name) {

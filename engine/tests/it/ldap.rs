@@ -153,6 +153,20 @@ async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
     // Nothing changed since: nothing is read.
     let run = env.pull(&app, ImportType::Incremental).await;
     assert_eq!(run.counts.scanned, 0);
+
+    // sam0 is enabled again: they are reactivated, as the sourcing settings
+    // ask.
+    env.configure(&app, |s| s.sourcing.reactivate_deactivated = true)
+        .await;
+    server.modify(&format!(
+        "dn: cn=First0 Last0,{p}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 512\n-\nreplace: uSNChanged\nuSNChanged: 202\n"
+    ));
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!((run.counts.scanned, run.counts.reactivated), (1, 1));
+    assert_eq!(
+        env.user_by_login("sam0@corp.example.com").await.status,
+        UserStatus::Active
+    );
 }
 
 #[tokio::test]
