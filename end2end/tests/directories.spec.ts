@@ -37,7 +37,7 @@ async function withDirectory(shape: string, n: number, use: (d: Directory) => Pr
 async function fillConnection(page: Page, d: Directory, password: string): Promise<void> {
   await page.getByLabel('Host').fill('127.0.0.1');
   await page.getByLabel('Security').selectOption('Ldaps');
-  await page.getByLabel('Port').fill(String(d.tls_port));
+  await page.getByLabel('Port', { exact: true }).fill(String(d.tls_port));
   await page.getByLabel('CA certificate (PEM)').fill(d.ca_pem);
   await page.getByLabel('Bind DN').fill(d.bind_dn);
   await page.getByLabel('Bind password').fill(password);
@@ -50,11 +50,12 @@ test('an Active Directory is added, tested, imported, confirmed and found, and i
   await withDirectory('ad', 12, async (d) => {
     const name = uniqueName('Corp AD');
     await signIn(page);
-    await page.goto('/apps');
+    await page.getByRole('link', { name: 'Directory Integrations' }).click();
+    await expect(page.getByRole('heading', { name: 'Directory Integrations' })).toBeVisible();
     await waitForHydration(page);
-    await page.getByLabel('Application type').selectOption('ActiveDirectory');
+    await page.getByLabel('Directory type').selectOption('ActiveDirectory');
     await page.getByLabel('Name', { exact: true }).fill(name);
-    await page.getByRole('button', { name: 'Add app' }).click();
+    await page.getByRole('button', { name: 'Add directory' }).click();
     await page.waitForURL(/\/apps\/0oa[0-9A-Za-z]+\/provisioning$/);
     await waitForHydration(page);
 
@@ -98,6 +99,8 @@ test('an Active Directory is added, tested, imported, confirmed and found, and i
     await page.goto('/people?q=sam3%40corp');
     await waitForHydration(page);
     await page.getByRole('link', { name: /First3 Last3/ }).click();
+    // Real-Time Sync read them from the directory as the page opened.
+    await expect(page.getByTestId('sync-note')).toContainText(`Read from ${name} just now: the profile is up to date.`);
     // Their groups, from the directory.
     const groups = page.locator('ul.person-groups');
     await expect(groups.getByRole('link')).toHaveText(['Finance', 'VPN Users']);
@@ -116,6 +119,10 @@ test('an Active Directory is added, tested, imported, confirmed and found, and i
     await expect(finance).toHaveCount(1);
     await expect(finance).toContainText('Finance');
     await expect(finance.locator('td.num')).toHaveText('6');
+
+    // The directory is listed among Directory Integrations.
+    await page.goto('/directories');
+    await expect(page.locator('table.apps tbody tr').filter({ hasText: name })).toContainText('Active Directory');
 
     await page.goto(
       '/logs?range=all&filter=' +
