@@ -19,7 +19,6 @@ use crate::store::{self};
 use crate::syslog::{Actor, EventType, NewEvent, Target};
 use crate::Engine;
 use serde_json::json;
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// How long opening a person's page waits for their directory.
@@ -112,14 +111,10 @@ impl Engine {
         if !app_settings.sourcing.enabled {
             return Ok(RealTimeSync::Unchanged { app_name });
         }
-        let state = self
+        let known = self
             .store
-            .app_user_state(&app.id, &record.external_id)
+            .app_user_states_of(&app.id, &[record.external_id.as_str()])
             .await?;
-        let known: HashMap<_, _> = state
-            .into_iter()
-            .map(|s| (record.external_id.clone(), s))
-            .collect();
         let mut stager = Stager::new(known, true, ProfileMapper::new(&app_settings)?);
         let staged = stager.stage(vec![Item::Record(record)]);
         if let Some(e) = staged.errors.first() {

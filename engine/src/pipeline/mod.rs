@@ -70,6 +70,26 @@ impl<'a> Logger<'a> {
     }
 }
 
+/// Tells the stager what the store knows of the accounts of a batch.
+async fn know_batch(
+    store: &Store,
+    app_id: &str,
+    stager: &mut stage::Stager,
+    items: &[crate::sources::Item],
+) -> Result<()> {
+    use crate::sources::Item;
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Record(r) => Some(r.external_id.as_str()),
+            Item::RejectedAccount { external_id, .. } => Some(external_id.as_str()),
+            Item::Rejected(_) => None,
+        })
+        .collect();
+    stager.know(store.app_user_states_of(app_id, &ids).await?);
+    Ok(())
+}
+
 /// Stages a batch (hashing and mapping every record, mapping expressions
 /// included) on a blocking thread, not on the workers serving requests.
 async fn stage_off_thread(
@@ -151,11 +171,15 @@ pub async fn run_import(
         attribute: matching.attribute.clone(),
     };
     let full = run.import_type == ImportType::Full;
-    let mut stager = stage::Stager::new(
-        store.load_app_user_states(&app.id).await?,
-        full,
-        crate::settings::ProfileMapper::new(&settings)?,
-    );
+    // A full import needs every account the app has (to find those gone);
+    // an incremental one learns those it reads, batch by batch, so it costs
+    // what changed rather than the app's size.
+    let known = match full {
+        true => store.load_app_user_states(&app.id).await?,
+        false => Default::default(),
+    };
+    let mut stager =
+        stage::Stager::new(known, full, crate::settings::ProfileMapper::new(&settings)?);
     let mut index = None;
     let mut plan = Plan {
         confirms: crate::model::AutoConfirms {
@@ -180,6 +204,9 @@ pub async fn run_import(
             pending = Some(items.split_off(skip));
         }
         skip -= items.len();
+        if !full {
+            know_batch(store, &app.id, &mut stager, &items).await?;
+        }
         let (returned, mut staged) = stage_off_thread(stager, items).await?;
         stager = returned;
         staged.linked.retain(|l| !l.active);
@@ -213,6 +240,9 @@ pub async fn run_import(
                 None => break,
             },
         };
+        if !full {
+            know_batch(store, &app.id, &mut stager, &items).await?;
+        }
         let (returned, mut staged) = stage_off_thread(stager, items).await?;
         stager = returned;
         let snapshot =

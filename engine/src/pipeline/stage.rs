@@ -83,6 +83,14 @@ impl Stager {
         }
     }
 
+    /// Adds what the store knows of accounts about to be staged (an
+    /// incremental import learns it batch by batch).
+    pub fn know(&mut self, states: HashMap<String, AppUserState>) {
+        for (external_id, state) in states {
+            self.known.entry(external_id).or_insert(state);
+        }
+    }
+
     /// Stages one batch of the source.
     pub fn stage(&mut self, items: Vec<Item>) -> StagedBatch {
         let mut out = StagedBatch::default();

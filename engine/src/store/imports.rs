@@ -102,6 +102,16 @@ const RUN_FILE_COLUMNS: &str =
     "(SELECT u.file_name FROM uploads u WHERE u.id = upload_id) AS file_name,
     (SELECT u.deleted FROM uploads u WHERE u.id = upload_id) AS file_deleted";
 
+fn state_of(r: &SqliteRow) -> AppUserState {
+    AppUserState {
+        content_hash: r.get("content_hash"),
+        linked: r.get("linked"),
+        active: r.get("active"),
+        ignored: r.get("ignored"),
+        seen: false,
+    }
+}
+
 fn run_from_row(r: &SqliteRow) -> Result<ImportRun> {
     let id: String = r.get("id");
     let status: RunStatus = r.try_get("status")?;
@@ -398,30 +408,32 @@ impl Store {
         row.as_ref().map(super::admins::admin_from_row).transpose()
     }
 
-    /// What every app user of an app looked like after the last import.
-    /// What the store knows of one app user, if anything.
-    pub async fn app_user_state(
+    /// What the store knows of these app users of an app (those it has).
+    pub async fn app_user_states_of(
         &self,
         app_id: &str,
-        external_id: &str,
-    ) -> Result<Option<AppUserState>> {
-        let row = sqlx::query(
-            "SELECT content_hash, user_id IS NOT NULL AS linked, active, ignored FROM app_users
-             WHERE app_id = ? AND external_id = ?",
-        )
-        .bind(app_id)
-        .bind(external_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| AppUserState {
-            content_hash: r.get("content_hash"),
-            linked: r.get("linked"),
-            active: r.get("active"),
-            ignored: r.get("ignored"),
-            seen: false,
-        }))
+        external_ids: &[&str],
+    ) -> Result<HashMap<String, AppUserState>> {
+        let mut states = HashMap::with_capacity(external_ids.len());
+        for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT external_id, content_hash, user_id IS NOT NULL AS linked, active, ignored
+                 FROM app_users WHERE app_id = ",
+            );
+            qb.push_bind(app_id).push(" AND external_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            sep.push_unseparated(")");
+            for r in qb.build().fetch_all(&self.pool).await? {
+                states.insert(r.get("external_id"), state_of(&r));
+            }
+        }
+        Ok(states)
     }
 
+    /// What every app user of an app looked like after the last import.
     pub async fn load_app_user_states(
         &self,
         app_id: &str,
@@ -434,14 +446,7 @@ impl Store {
         .fetch(&self.pool));
         while let Some(row) = super::users::next(&mut rows).await {
             let r = row?;
-            let state = AppUserState {
-                content_hash: r.get("content_hash"),
-                linked: r.get("linked"),
-                active: r.get("active"),
-                ignored: r.get("ignored"),
-                seen: false,
-            };
-            states.insert(r.get("external_id"), state);
+            states.insert(r.get("external_id"), state_of(&r));
         }
         Ok(states)
     }
