@@ -16,9 +16,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use engine::model::{Admin, AppKind, ConfirmOutcome, ImportRun, ImportType, RunStatus};
 use engine::store::Selection;
-use engine::{Engine, EngineConfig};
+use engine::Engine;
 use sqlx::{QueryBuilder, Sqlite};
 use std::io::Write;
 use std::path::Path;
@@ -27,35 +29,8 @@ use std::time::{Duration, Instant};
 
 const DEFAULT_USERS: usize = 1_000_000;
 
-fn users_arg() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    let mut users = DEFAULT_USERS;
-    let mut i = 1;
-    while i < args.len() {
-        let a = &args[i];
-        if a == "--users" {
-            if let Some(v) = args.get(i + 1) {
-                users = v
-                    .replace('_', "")
-                    .parse()
-                    .unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
-                i += 1;
-            }
-        } else if let Some(v) = a.strip_prefix("--users=") {
-            users = v
-                .replace('_', "")
-                .parse()
-                .unwrap_or_else(|_| panic!("--users needs a number, got {v}"));
-        }
-        // Anything else (`--bench`, filters) is cargo's and ignored.
-        i += 1;
-    }
-    assert!(users > 0, "--users must be at least 1");
-    users
-}
-
 fn main() {
-    let users = users_arg();
+    let users = support::users_arg(DEFAULT_USERS);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -104,15 +79,6 @@ fn generate_csv(path: &Path, n: usize, changed: bool) -> u64 {
     }
     out.flush().expect("flush");
     std::fs::metadata(path).expect("CSV metadata").len()
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 fn secs(d: Duration) -> f64 {
@@ -367,20 +333,7 @@ async fn bench(n: usize) -> (String, String) {
     );
 
     let data = dir.path().join("muster");
-    let engine = Engine::open(EngineConfig {
-        max_upload_bytes: u64::MAX,
-        ..EngineConfig::new(data.join("muster.db").to_string_lossy(), data.clone())
-    })
-    .await
-    .expect("engine");
-    engine
-        .ensure_first_admin(Some("admin"), Some("bench-admin-password"))
-        .await
-        .expect("admin");
-    let (admin, _) = engine
-        .sign_in("admin", "bench-admin-password", None)
-        .await
-        .expect("sign in");
+    let (engine, admin) = support::open_engine(&data, |c| c.max_upload_bytes = u64::MAX).await;
 
     // Pass 1: every user is new.
     let first = engine
@@ -437,7 +390,7 @@ async fn bench(n: usize) -> (String, String) {
     eprintln!("[match] {match_s:.2} s, {match_users_per_s:.0} users/s");
 
     // Peak memory of the engine's two passes (the floor's rows are not counted).
-    let peak = peak_rss_mib();
+    let peak = support::peak_rss_mib();
 
     // Pass 3: 1% of the rows change; the first app imports the changed file
     // incrementally, then (from the same state) fully.

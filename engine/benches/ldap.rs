@@ -13,11 +13,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use engine::model::{AppKind, ImportRun, ImportType, RunStatus};
 use engine::sources::ldap::{LdapSettings, LdapSource, Preset, Security};
 use engine::sources::{Item, Source};
 use engine::store::Selection;
-use engine::{Engine, EngineConfig};
+use engine::Engine;
 use std::sync::Arc;
 use std::time::Instant;
 use testkit::slapd::{self, Options, Slapd};
@@ -26,36 +28,8 @@ const DEFAULT_USERS: usize = 100_000;
 /// Every this many people, one is changed before the incremental import.
 const CHANGE_EVERY: usize = 100;
 
-fn users_arg() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    let value = args
-        .iter()
-        .position(|a| a == "--users")
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| {
-            args.iter()
-                .find_map(|a| a.strip_prefix("--users=").map(str::to_owned))
-        });
-    let users = value.map_or(DEFAULT_USERS, |v| {
-        v.replace('_', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("--users needs a number, got {v}"))
-    });
-    assert!(users > 0, "--users must be at least 1");
-    users
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 fn main() {
-    let users = users_arg();
+    let users = support::users_arg(DEFAULT_USERS);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -118,7 +92,7 @@ async fn bench(users: usize) -> String {
     let server = Slapd::start(Options {
         size_limit: Some(500),
         ldif: Some(slapd::people("user", users, "20260101000000Z")),
-        root_dse: None,
+        ..Options::default()
     });
     eprintln!(
         "[load] slapd with {users} people: {:.1} s",
@@ -126,20 +100,7 @@ async fn bench(users: usize) -> String {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("muster");
-    let engine = Engine::open(EngineConfig::new(
-        data.join("muster.db").to_string_lossy(),
-        data.clone(),
-    ))
-    .await
-    .expect("engine");
-    engine
-        .ensure_first_admin(Some("admin"), Some("bench-admin-password"))
-        .await
-        .expect("admin");
-    let (admin, _) = engine
-        .sign_in("admin", "bench-admin-password", None)
-        .await
-        .expect("sign in");
+    let (engine, admin) = support::open_engine(&data, |_| {}).await;
     let app = engine
         .write(&admin)
         .expect("write")
@@ -203,6 +164,6 @@ async fn bench(users: usize) -> String {
         "ldap_users={users} full_s={full_s:.2} users_per_s={:.0} read_floor_users_per_s={floor:.0} incremental_s={incremental_s:.2} incremental_ratio={:.4} peak_rss_mib={:.0}",
         users as f64 / full_s,
         incremental_s / full_s,
-        peak_rss_mib()
+        support::peak_rss_mib()
     )
 }

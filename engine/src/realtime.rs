@@ -24,7 +24,40 @@ use std::time::Duration;
 /// How long opening a person's page waits for their directory.
 pub const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Waits at most [`SYNC_TIMEOUT`] for a directory's answer.
+pub(crate) async fn quickly<T>(
+    settings: &ldap::LdapSettings,
+    answer: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::time::timeout(SYNC_TIMEOUT, answer)
+        .await
+        .map_err(|_| {
+            Error::Source(format!(
+                "{} did not answer within {} s",
+                settings.url(),
+                SYNC_TIMEOUT.as_secs()
+            ))
+        })?
+}
+
 impl Engine {
+    /// A directory app's connection settings, checked, with its bind
+    /// password opened, for a look that must not keep a page waiting: its
+    /// timeout is at most [`SYNC_TIMEOUT`].
+    pub(crate) async fn directory_for_a_moment(
+        &self,
+        app: &App,
+    ) -> Result<(ldap::LdapSettings, String)> {
+        let (stored, sealed) = self.store.connection(&app.id).await?;
+        let password = sealed
+            .map(|s| self.secrets.open(&app.id, &s))
+            .transpose()?
+            .unwrap_or_default();
+        let mut settings = ldap::settings_of(app.kind, stored)?;
+        settings.timeout_seconds = settings.timeout_seconds.min(SYNC_TIMEOUT.as_secs());
+        Ok((settings, password))
+    }
+
     /// Reads the person's account again from the directory that sources
     /// them and updates their profile from it.
     pub(crate) async fn sync_person(&self, user_id: &str, actor: &Actor) -> Result<RealTimeSync> {
@@ -74,25 +107,12 @@ impl Engine {
                 ))
             })?;
         drop(conn);
-        let (stored, sealed) = self.store.connection(&app.id).await?;
-        let password = sealed
-            .map(|s| self.secrets.open(&app.id, &s))
-            .transpose()?
-            .unwrap_or_default();
-        let mut settings = ldap::settings_of(app.kind, stored)?;
-        settings.timeout_seconds = settings.timeout_seconds.min(SYNC_TIMEOUT.as_secs());
-        let found = tokio::time::timeout(
-            SYNC_TIMEOUT,
+        let (settings, password) = self.directory_for_a_moment(app).await?;
+        let found = quickly(
+            &settings,
             ldap::lookup(&settings, &password, &holding.external_id),
         )
-        .await
-        .map_err(|_| {
-            Error::Source(format!(
-                "{} did not answer within {} s",
-                settings.url(),
-                SYNC_TIMEOUT.as_secs()
-            ))
-        })??;
+        .await?;
         let record = match found {
             None => {
                 return Err(Error::Source(format!(

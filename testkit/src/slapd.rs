@@ -61,6 +61,15 @@ fn slapd_binary() -> PathBuf {
 }
 
 impl Slapd {
+    /// A server holding `ldif` after the base tree, with no size limit and
+    /// slapd's own root DSE.
+    pub fn serving(ldif: impl Into<String>) -> Slapd {
+        Slapd::start(Options {
+            ldif: Some(ldif.into()),
+            ..Options::default()
+        })
+    }
+
     pub fn start(options: Options) -> Slapd {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();

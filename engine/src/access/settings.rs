@@ -56,22 +56,13 @@ impl ReadHandle<'_> {
     /// A directory's user class and its attributes, from its schema (within
     /// a few seconds).
     async fn directory_schema(&self, app: &App) -> Result<(String, Vec<String>)> {
-        let store = &self.engine.store;
-        let (stored, sealed) = store.connection(&app.id).await?;
-        let password = sealed
-            .map(|s| self.engine.secrets.open(&app.id, &s))
-            .transpose()?
-            .unwrap_or_default();
-        let mut ldap_settings = crate::sources::ldap::settings_of(app.kind, stored)?;
-        let wait = crate::realtime::SYNC_TIMEOUT;
-        ldap_settings.timeout_seconds = ldap_settings.timeout_seconds.min(wait.as_secs());
-        let attributes = tokio::time::timeout(
-            wait,
-            crate::sources::ldap::user_attributes(&ldap_settings, &password),
+        let (settings, password) = self.engine.directory_for_a_moment(app).await?;
+        let attributes = crate::realtime::quickly(
+            &settings,
+            crate::sources::ldap::user_attributes(&settings, &password),
         )
-        .await
-        .map_err(|_| Error::Source(format!("{} did not answer", ldap_settings.url())))??;
-        Ok((ldap_settings.user_class.trim().to_owned(), attributes))
+        .await?;
+        Ok((settings.user_class.trim().to_owned(), attributes))
     }
 
     pub async fn org_settings(&self) -> Result<OrgSettings> {

@@ -248,13 +248,16 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Page<GroupSummary>> {
-        let pattern = format!("%{}%", search.trim().to_lowercase());
+        let pattern = format!(
+            "%{}%",
+            super::apps::escape_like(&search.trim().to_lowercase())
+        );
         let condition = |qb: &mut QueryBuilder<Sqlite>| {
             qb.push(" WHERE (lower(g.name) LIKE ")
                 .push_bind(pattern.clone())
-                .push(" OR lower(g.description) LIKE ")
+                .push(" ESCAPE '\\' OR lower(g.description) LIKE ")
                 .push_bind(pattern.clone())
-                .push(")");
+                .push(" ESCAPE '\\')");
             if let Some(app_id) = app_id {
                 qb.push(" AND g.app_id = ").push_bind(app_id.to_owned());
             }

@@ -5,7 +5,7 @@
 use crate::support::{at, Env};
 use engine::model::{AppKind, GroupSummary, ImportType, RunStatus};
 use serde_json::Value;
-use testkit::slapd::{self, Options, Slapd};
+use testkit::slapd::{self, Slapd};
 
 const LONG_AGO: &str = "20260101000000Z";
 
@@ -87,11 +87,7 @@ async fn openldap_groups_of_every_class_are_imported_with_their_members_and_kept
         ),
     ]
     .join("\n");
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(ldif),
-        root_dse: None,
-    });
+    let server = Slapd::serving(ldif);
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
@@ -140,6 +136,8 @@ async fn openldap_groups_of_every_class_are_imported_with_their_members_and_kept
         names(&read.groups_of_person(&u0_id).await.unwrap()),
         ["Engineering", "staff"]
     );
+    // The search is literal text: "%" is no wildcard.
+    assert_eq!(read.list_groups("%", None, 0, 50).await.unwrap().total, 0);
     let found = read.list_groups("ENG", None, 0, 50).await.unwrap();
     assert_eq!(
         (found.total, found.items[0].app_name.as_str()),
@@ -216,11 +214,7 @@ async fn active_directory_groups_are_read_by_guid_and_hold_disabled_members_too(
         slapd::ad_group("VPN Users", 901, &[&dn(1)]),
     ]
     .join("\n");
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(ldif),
-        root_dse: None,
-    });
+    let server = Slapd::serving(ldif);
     let env = Env::new().await;
     let app = env
         .directory("Corp AD", AppKind::ActiveDirectory, &server, |s| {
@@ -279,11 +273,7 @@ async fn without_import_groups_no_group_is_read() {
         slapd::group("groupOfNames", "Engineering", &[&slapd::person_dn("u0")]),
     ]
     .join("\n");
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(ldif),
-        root_dse: None,
-    });
+    let server = Slapd::serving(ldif);
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})

@@ -15,7 +15,7 @@ async fn an_openldap_directory_is_read_whole_past_its_size_limit_over_ldaps() {
     let server = Slapd::start(Options {
         size_limit: Some(500),
         ldif: Some(slapd::people("u", 1_200, LONG_AGO)),
-        root_dse: None,
+        ..Options::default()
     });
     let env = Env::new().await;
     let app = env
@@ -58,11 +58,7 @@ async fn an_openldap_directory_is_read_whole_past_its_size_limit_over_ldaps() {
 
 #[tokio::test]
 async fn an_incremental_import_reads_exactly_the_changed_added_and_disabled_entries() {
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 5, LONG_AGO)),
-        root_dse: None,
-    });
+    let server = Slapd::serving(slapd::people("u", 5, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
@@ -106,11 +102,7 @@ async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
             )
         })
         .collect();
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(users.join("\n")),
-        root_dse: None,
-    });
+    let server = Slapd::serving(users.join("\n"));
     let env = Env::new().await;
     let app = env
         .directory("Corp AD", AppKind::ActiveDirectory, &server, |_| {})
@@ -172,11 +164,7 @@ async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
 #[tokio::test]
 async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
     let n = 6_000;
-    let mut server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", n, LONG_AGO)),
-        root_dse: None,
-    });
+    let mut server = Slapd::serving(slapd::people("u", n, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
@@ -255,11 +243,7 @@ async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
 
 #[tokio::test]
 async fn test_connection_names_the_step_that_failed_and_what_the_server_said() {
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 7, LONG_AGO)),
-        root_dse: None,
-    });
+    let server = Slapd::serving(slapd::people("u", 7, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
@@ -416,11 +400,7 @@ async fn the_bind_password_is_sealed_in_the_database_and_never_read_back() {
 #[tokio::test]
 async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_import_goes_on() {
     let n = engine::sources::ldap::BATCH + 100;
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", n, LONG_AGO)),
-        root_dse: None,
-    });
+    let server = Slapd::serving(slapd::people("u", n, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |s| {
@@ -474,11 +454,7 @@ async fn a_disabled_account_read_before_a_stop_is_still_deactivated_when_the_imp
 #[tokio::test]
 async fn a_directory_schedule_pulls_from_the_server_and_the_log_says_it_was_scheduled() {
     use engine::settings::{Frequency, Schedule};
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 3, LONG_AGO)),
-        root_dse: None,
-    });
+    let server = Slapd::serving(slapd::people("u", 3, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
@@ -520,11 +496,7 @@ async fn a_directory_schedule_pulls_from_the_server_and_the_log_says_it_was_sche
 #[tokio::test]
 async fn opening_a_persons_page_reads_them_again_from_their_directory() {
     use engine::model::RealTimeSync;
-    let mut server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 2, LONG_AGO)),
-        root_dse: None,
-    });
+    let mut server = Slapd::serving(slapd::people("u", 2, LONG_AGO));
     let env = Env::new().await;
     let app = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})
@@ -607,9 +579,9 @@ async fn an_active_directory_whose_highest_usn_went_backwards_is_read_in_full() 
         })
         .collect();
     let mut server = Slapd::start(Options {
-        size_limit: None,
         ldif: Some(users.join("\n")),
         root_dse: Some("highestCommittedUSN: 200".into()),
+        ..Options::default()
     });
     let env = Env::new().await;
     let app = env
@@ -642,11 +614,7 @@ async fn an_active_directory_whose_highest_usn_went_backwards_is_read_in_full() 
 
 #[tokio::test]
 async fn the_attributes_to_map_come_from_the_directorys_schema() {
-    let mut server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 1, LONG_AGO)),
-        root_dse: None,
-    });
+    let mut server = Slapd::serving(slapd::people("u", 1, LONG_AGO));
     let env = Env::new().await;
     let ldap = env
         .directory("Corp LDAP", AppKind::LdapDirectory, &server, |_| {})

@@ -7,7 +7,7 @@ use crate::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
-use testkit::slapd::{self, Options, Slapd};
+use testkit::slapd::{self, Slapd};
 
 const SECRET: &str = "Bind-Secret-7x!";
 
@@ -43,11 +43,7 @@ async fn json_call(
 
 #[tokio::test]
 async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log() {
-    let directory = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(slapd::people("u", 3, "20260101000000Z")),
-        root_dse: None,
-    });
+    let directory = Slapd::serving(slapd::people("u", 3, "20260101000000Z"));
     let server = spawn().await;
     let (cookie, _) = sign_in(&server, false).await;
     let cookie = cookie.split(';').next().unwrap().to_owned();

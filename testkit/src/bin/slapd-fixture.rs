@@ -6,7 +6,7 @@
 //! and runs until its standard input closes.
 
 use std::io::{BufRead, Write};
-use testkit::slapd::{self, Options, Slapd};
+use testkit::slapd::{self, Slapd};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -45,11 +45,7 @@ fn main() {
         _ => slapd::people("u", n as usize, "20260101000000Z"),
     };
     let ldif = format!("{people}\n{}", groups.join("\n"));
-    let server = Slapd::start(Options {
-        size_limit: None,
-        ldif: Some(ldif),
-        root_dse: None,
-    });
+    let server = Slapd::serving(ldif);
     let line = format!(
         "{{\"port\":{},\"tls_port\":{},\"ca_pem\":{:?},\"bind_dn\":{:?},\"bind_password\":{:?},\"people\":{:?},\"groups\":{:?}}}",
         server.port,
