@@ -292,6 +292,12 @@ pub fn seconds_since(t: chrono::DateTime<chrono::Utc>) -> f64 {
     (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0
 }
 
+/// A value as compact JSON text, written straight into a buffer (a map of
+/// strings cannot fail to serialise; anything that does gives `null`).
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

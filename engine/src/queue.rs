@@ -226,7 +226,7 @@ pub async fn confirm_assignments(
                         email: profile.email.as_str().to_owned(),
                         first_name: profile.first_name,
                         last_name: profile.last_name,
-                        profile: serde_json::Value::Object(profile.attributes).to_string(),
+                        profile: crate::model::json_text(&profile.attributes),
                         activated: activate.then_some(now),
                     });
                     linked_targets.push((row.external_id.clone(), target));

@@ -542,7 +542,7 @@ impl WriteHandle<'_> {
             search_key: profile.search_key(),
             login: login.to_owned(),
             email: profile.email.as_str().to_owned(),
-            profile: serde_json::Value::Object(profile.attributes.clone()).to_string(),
+            profile: crate::model::json_text(&profile.attributes),
             first_name: profile.first_name,
             last_name: profile.last_name,
             activated: new.activate.then_some(now),

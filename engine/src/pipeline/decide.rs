@@ -150,7 +150,7 @@ pub fn decide(
                 email: profile.email.as_str().to_owned(),
                 first_name: profile.first_name,
                 last_name: profile.last_name,
-                profile: serde_json::Value::Object(profile.attributes).to_string(),
+                profile: crate::model::json_text(&profile.attributes),
             }));
         }
     }

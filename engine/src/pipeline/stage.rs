@@ -222,14 +222,16 @@ impl Stager {
             Some(_) => self.counts.unchanged += 1,
         }
         if changed {
-            let attributes: serde_json::Map<String, serde_json::Value> = r
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
             out.rows.push(StagedRow {
                 external_id: r.external_id.clone(),
-                attributes: serde_json::Value::Object(attributes).to_string(),
+                // As a JSON object (keys in order, the last of a repeated
+                // key kept), borrowed rather than copied into a map.
+                attributes: crate::model::json_text(
+                    &r.attributes
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect::<std::collections::BTreeMap<_, _>>(),
+                ),
                 content_hash: hash,
                 active: r.active,
             });

@@ -192,6 +192,8 @@ pub(crate) struct StoredEvent {
     pub client: Option<String>,
     pub outcome: String,
     pub targets: String,
+    /// The targets after the event's own, from its template.
+    pub shared_targets: Option<String>,
     pub transaction_id: Option<String>,
     pub debug_data: Option<String>,
 }
@@ -202,6 +204,18 @@ fn parse_or_null(s: Option<&str>) -> Value {
 }
 
 impl StoredEvent {
+    /// The event's own targets followed by its template's.
+    fn all_targets(&self) -> Value {
+        let own = parse_or_null(Some(&self.targets));
+        match (own, parse_or_null(self.shared_targets.as_deref())) {
+            (Value::Array(mut own), Value::Array(shared)) => {
+                own.extend(shared);
+                Value::Array(own)
+            }
+            (own, _) => own,
+        }
+    }
+
     /// The event as Okta's LogEvent JSON.
     pub fn to_log_event(&self) -> Value {
         let client: Client = self
@@ -235,7 +249,7 @@ impl StoredEvent {
                 "geographicalContext": Value::Null,
             },
             "outcome": outcome,
-            "target": targets_with_details(parse_or_null(Some(&self.targets))),
+            "target": targets_with_details(self.all_targets()),
             "transaction": {
                 "type": if client.user_agent.is_some() { "WEB" } else { "JOB" },
                 "id": self.transaction_id,
