@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::model::{App, ImportRun, ImportType};
 use crate::secrets::SecretKey;
-use crate::sources::{self, RunInput, Source, SourceInput, SourceKind};
+use crate::sources::{self, Item, RunInput, Source, SourceInput, SourceKind};
 use crate::store::Store;
 use std::path::PathBuf;
 
@@ -64,10 +64,107 @@ pub async fn open_source(
     if import_type == ImportType::Full {
         input.watermark = None;
     }
-    let source = sources::open(app.kind, input)?;
+    let source = Box::new(ReadAhead::spawn(sources::open(app.kind, input)?));
     Ok(RunSource {
         source,
         import_type,
         note,
     })
+}
+
+/// Batches read ahead (one waits while the run stages and writes the one
+/// before it).
+const BATCHES_AHEAD: usize = 1;
+
+/// A source read on a task of its own, so the next batch is read (from the
+/// network, or parsed from the file) while the run writes the last one.
+/// Dropped before the end, it stops the reading after the batch in hand.
+pub struct ReadAhead {
+    total: Option<i64>,
+    state: Reading,
+}
+
+enum Reading {
+    Running {
+        batches: tokio::sync::mpsc::Receiver<Result<Vec<Item>>>,
+        reader: tokio::task::JoinHandle<Box<dyn Source>>,
+    },
+    Done(Box<dyn Source>),
+    Failed,
+}
+
+impl ReadAhead {
+    pub fn spawn(mut source: Box<dyn Source>) -> ReadAhead {
+        let total = source.total();
+        let (tx, batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+        let reader = tokio::spawn(async move {
+            loop {
+                let next = source.next_batch().await;
+                let last = !matches!(next, Ok(Some(_)));
+                let next = match next {
+                    Ok(None) => break,
+                    other => other.map(|b| b.unwrap_or_default()),
+                };
+                if tx.send(next).await.is_err() || last {
+                    break;
+                }
+            }
+            source
+        });
+        ReadAhead {
+            total,
+            state: Reading::Running { batches, reader },
+        }
+    }
+
+    async fn next(&mut self) -> Result<Option<Vec<Item>>> {
+        let Reading::Running { batches, .. } = &mut self.state else {
+            return Ok(None);
+        };
+        if let Some(batch) = batches.recv().await {
+            return batch.map(Some);
+        }
+        let Reading::Running { reader, .. } = std::mem::replace(&mut self.state, Reading::Failed)
+        else {
+            return Ok(None);
+        };
+        let source = reader
+            .await
+            .map_err(|e| Error::Internal(format!("reading the source failed: {e}")))?;
+        self.state = Reading::Done(source);
+        Ok(None)
+    }
+
+    fn source(&mut self) -> Option<&mut Box<dyn Source>> {
+        match &mut self.state {
+            Reading::Done(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Source for ReadAhead {
+    fn total(&self) -> Option<i64> {
+        self.total
+    }
+    fn next_batch(&mut self) -> sources::BoxFuture<'_, Result<Option<Vec<Item>>>> {
+        Box::pin(self.next())
+    }
+    /// Known once the source is read to its end.
+    fn watermark(&self) -> Option<String> {
+        match &self.state {
+            Reading::Done(source) => source.watermark(),
+            _ => None,
+        }
+    }
+    fn groups(&mut self) -> sources::BoxFuture<'_, Result<Option<Vec<sources::GroupRecord>>>> {
+        Box::pin(async move {
+            match self.source() {
+                Some(source) => source.groups().await,
+                None => Err(Error::Internal(
+                    "the groups are read once the users are".into(),
+                )),
+            }
+        })
+    }
 }
