@@ -266,7 +266,7 @@ directory {r}/db
 index objectClass eq
 index uid,cn,mail,sAMAccountName eq
 index entryUUID eq
-index modifyTimestamp eq
+index modifyTimestamp,entryCSN eq
 index uSNChanged eq
 index member,memberUid,uniqueMember eq
 access to attrs=userPassword by self write by anonymous auth by * none

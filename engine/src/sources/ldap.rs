@@ -104,7 +104,12 @@ impl Mark {
                 let next = value.parse::<u64>().map_or(0, |n| n.saturating_add(1));
                 format!("(uSNChanged>={next})")
             }
-            Mark::Csn => format!("(!(entryCSN<={}))", escape_value(value)),
+            // After, not at: `>=` finds them through the server's entryCSN
+            // index (a bare `!(<=)` makes it scan every entry).
+            Mark::Csn => {
+                let v = escape_value(value);
+                format!("(entryCSN>={v})(!(entryCSN={v}))")
+            }
             Mark::Timestamp => format!("(modifyTimestamp>={})", escape_value(value)),
         }
     }
@@ -1224,7 +1229,7 @@ mod tests {
         );
         assert_eq!(
             s.user_search_filter(Some("csn:20261203161731.600133Z#000000#000#000000")),
-            "(&(objectClass=inetOrgPerson)(departmentNumber=7)(!(entryCSN<=20261203161731.600133Z#000000#000#000000)))"
+            "(&(objectClass=inetOrgPerson)(departmentNumber=7)(entryCSN>=20261203161731.600133Z#000000#000#000000)(!(entryCSN=20261203161731.600133Z#000000#000#000000)))"
         );
         let ad = LdapSettings::preset(Preset::ActiveDirectory);
         assert_eq!(

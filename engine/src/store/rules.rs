@@ -349,32 +349,45 @@ pub(crate) async fn user_labels(
     Ok(out)
 }
 
-/// Writes sourced users' new profiles: `(user id, profile)`.
+/// Writes sourced users' new profiles: `(user id, profile)`. Logins and
+/// emails are written only where they changed, so the indexes on them are
+/// not rewritten for every profile that changed elsewhere.
 pub(crate) async fn update_user_profiles(
     conn: &mut SqliteConnection,
     updates: &[(String, crate::model::UserProfile)],
     now: super::Timestamp,
 ) -> Result<()> {
     for chunk in updates.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "WITH v(id, login, login_key, email, email_key, first_name, last_name, profile, search_key) AS (",
-        );
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("WITH v(id, login, login_key, email, email_key) AS (");
         qb.push_values(chunk, |mut b, (id, p)| {
             b.push_bind(id)
                 .push_bind(p.login.as_str())
                 .push_bind(p.login.key())
                 .push_bind(p.email.as_str())
-                .push_bind(p.email.key())
-                .push_bind(&p.first_name)
-                .push_bind(&p.last_name)
-                .push_bind(serde_json::Value::Object(p.attributes.clone()).to_string())
-                .push_bind(p.search_key());
+                .push_bind(p.email.key());
         });
         qb.push(
             ") UPDATE users SET login = v.login, login_key = v.login_key, email = v.email,
-               email_key = v.email_key, first_name = v.first_name,
-               last_name = v.last_name, profile = v.profile, search_key = v.search_key,
-               last_updated = ",
+               email_key = v.email_key
+             FROM v WHERE users.id = v.id
+               AND (users.login IS NOT v.login COLLATE BINARY
+                    OR users.email IS NOT v.email COLLATE BINARY)",
+        );
+        qb.build().execute(&mut *conn).await?;
+
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("WITH v(id, first_name, last_name, profile, search_key) AS (");
+        qb.push_values(chunk, |mut b, (id, p)| {
+            b.push_bind(id)
+                .push_bind(&p.first_name)
+                .push_bind(&p.last_name)
+                .push_bind(crate::model::json_text(&p.attributes))
+                .push_bind(p.search_key());
+        });
+        qb.push(
+            ") UPDATE users SET first_name = v.first_name, last_name = v.last_name,
+               profile = v.profile, search_key = v.search_key, last_updated = ",
         )
         .push_bind(super::stamp(now))
         .push(" FROM v WHERE users.id = v.id");

@@ -861,6 +861,31 @@ async fn a_sourced_profile_never_takes_another_users_login() {
 }
 
 #[tokio::test]
+async fn a_sourced_login_and_email_changed_only_in_case_take_the_new_case() {
+    let env = Env::new().await;
+    let app = env.app("HR").await;
+    env.configure(&app, |s| s.username_format = UsernameFormat::Email)
+        .await;
+    let data = format!("{HEADER}\ne1,Ann,Lee,ann@x.io\ne2,Bo,Ray,bo@x.io\n");
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    env.confirm_all(&app, true).await;
+
+    let data = format!("{HEADER}\ne1,Ann,Lee,Ann@X.io\ne2,Bob,Ray,bo@x.io\n");
+    let run = env
+        .import(&app, data.as_bytes(), ImportType::Incremental)
+        .await;
+    assert_eq!(run.counts.updated, 2, "{:?}", run.counts);
+    let ann = env.user_by_login("ann@x.io").await;
+    assert_eq!((ann.login.as_str(), ann.email.as_str()), ("Ann@X.io", "Ann@X.io"));
+    let bo = env.user_by_login("bo@x.io").await;
+    assert_eq!(
+        (bo.login.as_str(), bo.first_name.as_str()),
+        ("bo@x.io", "Bob"),
+        "a profile whose login did not change keeps it and takes the rest"
+    );
+}
+
+#[tokio::test]
 async fn a_full_import_keeps_users_whose_rows_it_could_not_use() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 4).await;
