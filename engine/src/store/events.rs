@@ -3,20 +3,39 @@
 use super::{Store, ROWS_PER_STATEMENT};
 use crate::error::Result;
 use crate::model::json_text;
-use crate::syslog::{matches_keywords, EventPage, EventQuery, NewEvent, StoredEvent};
+use crate::syslog::{matches_keywords, EventPage, EventQuery, NewEvent, StoredEvent, Target};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// Rows read per round while a filter is applied.
 const SCAN_CHUNK: i64 = 500;
 
-/// How many of the last templates an event is compared with: the events of
-/// one write come in a few repeating shapes.
-const TEMPLATES_TRIED: usize = 8;
+/// How many of the last groups an event is compared with: the events of one
+/// write come in a few repeating shapes.
+const GROUPS_TRIED: usize = 8;
 
-/// True when two events share everything a template holds: all but their
-/// type, their time and their first target.
-fn same_shape(a: &NewEvent, b: &NewEvent) -> bool {
-    a.severity == b.severity
+/// The most events one row holds.
+const MEMBERS_PER_ROW: usize = 50_000;
+
+/// An event's place in the log: its row's seq, and its place among the
+/// row's members in the low bits. Pages continue from it; it orders events
+/// as the log does, so one more or one less is the place just after or
+/// before.
+fn position(seq: i64, member: usize) -> i64 {
+    (seq << MEMBER_BITS) | member as i64
+}
+const MEMBER_BITS: u32 = 20;
+
+fn row_of(position: i64) -> (i64, usize) {
+    (
+        position >> MEMBER_BITS,
+        (position & ((1 << MEMBER_BITS) - 1)) as usize,
+    )
+}
+
+/// True when two events can be one row: all but their first target alike.
+fn same_kind(a: &NewEvent, b: &NewEvent) -> bool {
+    a.event_type == b.event_type
+        && a.severity == b.severity
         && a.outcome == b.outcome
         && a.display_message == b.display_message
         && a.transaction_id == b.transaction_id
@@ -27,145 +46,70 @@ fn same_shape(a: &NewEvent, b: &NewEvent) -> bool {
         && a.debug_data == b.debug_data
 }
 
-/// Each event's template among `events` (by the index of the first event
-/// of its shape), for the shapes that more than one event has.
-fn shapes(events: &[NewEvent]) -> Vec<Option<usize>> {
-    let mut firsts: Vec<(usize, usize)> = Vec::new();
-    let mut of: Vec<usize> = Vec::with_capacity(events.len());
+/// The rows a write makes: each the first event of a kind and the others
+/// of that kind (by index), in the order of their first events.
+fn group(events: &[NewEvent]) -> Vec<(usize, Vec<usize>)> {
+    let mut rows: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, e) in events.iter().enumerate() {
-        let found = match e.targets.is_empty() {
-            true => None,
-            false => firsts
+        let joined = !e.targets.is_empty()
+            && rows
                 .iter_mut()
                 .rev()
-                .take(TEMPLATES_TRIED)
-                .find(|(first, _)| same_shape(&events[*first], e)),
-        };
-        match found {
-            Some((first, count)) => {
-                *count += 1;
-                of.push(*first);
-            }
-            None => {
-                firsts.push((i, 1));
-                of.push(i);
-            }
+                .take(GROUPS_TRIED)
+                .find(|(first, members)| {
+                    members.len() < MEMBERS_PER_ROW && same_kind(&events[*first], e)
+                })
+                .map(|(_, members)| members.push(i))
+                .is_some();
+        if !joined {
+            rows.push((i, vec![i]));
         }
     }
-    let shared: std::collections::HashSet<usize> = firsts
-        .into_iter()
-        .filter(|(_, count)| *count > 1)
-        .map(|(first, _)| first)
-        .collect();
-    of.into_iter()
-        .map(|first| shared.contains(&first).then_some(first))
-        .collect()
+    rows
 }
 
-fn outcome_json(e: &NewEvent) -> String {
-    json_text(&serde_json::json!({"result": e.outcome, "reason": e.reason}))
-}
-
-/// Writes events inside the caller's transaction, in multi-row statements.
-/// Events of one shape (the per-person events of a batch) share a template
-/// and each keeps only what is its own.
+/// Writes events inside the caller's transaction, in multi-row statements:
+/// events of one kind as one row with their first targets as its members,
+/// the others a row each.
 pub(crate) async fn insert_events(
     conn: &mut SqliteConnection,
     events: &[NewEvent],
     now: super::Timestamp,
 ) -> Result<()> {
     let published = super::stamp(now);
-    let shapes = shapes(events);
-    let mut templates: std::collections::HashMap<usize, i64> = std::collections::HashMap::new();
-    for first in shapes.iter().flatten() {
-        if templates.contains_key(first) {
-            continue;
-        }
-        let e = &events[*first];
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO event_templates (severity, display_message, actor, client, outcome,
-             targets, transaction_id, debug_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(e.severity)
-        .bind(&e.display_message)
-        .bind(json_text(&e.actor))
-        .bind(e.client.as_ref().map(json_text))
-        .bind(outcome_json(e))
-        .bind(json_text(&e.targets[1..]))
-        .bind(&e.transaction_id)
-        .bind(e.debug_data.as_ref().map(json_text))
-        .fetch_one(&mut *conn)
-        .await?;
-        templates.insert(*first, id);
+    let rows = group(events);
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO events (uuid, published, event_type, severity, display_message, actor,
+             client, outcome, targets, transaction_id, debug_data, members) ",
+        );
+        qb.push_values(chunk, |mut b, (first, members)| {
+            let e = &events[*first];
+            let (targets, members) = match members.len() {
+                1 => (json_text(&e.targets), None),
+                _ => {
+                    let firsts: Vec<&Target> =
+                        members.iter().map(|&m| &events[m].targets[0]).collect();
+                    (json_text(&e.targets[1..]), Some(json_text(&firsts)))
+                }
+            };
+            b.push_bind(crate::ids::uuid())
+                .push_bind(published.as_str())
+                .push_bind(e.event_type.as_str())
+                .push_bind(e.severity)
+                .push_bind(e.display_message.as_str())
+                .push_bind(json_text(&e.actor))
+                .push_bind(e.client.as_ref().map(json_text))
+                .push_bind(json_text(
+                    &serde_json::json!({"result": e.outcome, "reason": e.reason}),
+                ))
+                .push_bind(targets)
+                .push_bind(e.transaction_id.as_deref())
+                .push_bind(e.debug_data.as_ref().map(json_text))
+                .push_bind(members);
+        });
+        qb.build().execute(&mut *conn).await?;
     }
-    let rows: Vec<(&NewEvent, Option<i64>)> = events
-        .iter()
-        .zip(&shapes)
-        .map(|(e, shape)| (e, shape.and_then(|first| templates.get(&first).copied())))
-        .collect();
-    // Runs of events with a template and runs without, in order, each in
-    // statements of its own columns.
-    let mut start = 0;
-    while start < rows.len() {
-        let shared = rows[start].1.is_some();
-        let end = rows[start..]
-            .iter()
-            .position(|(_, t)| t.is_some() != shared)
-            .map_or(rows.len(), |n| start + n);
-        for chunk in rows[start..end].chunks(ROWS_PER_STATEMENT) {
-            match shared {
-                true => insert_shared(conn, chunk, &published).await?,
-                false => insert_whole(conn, chunk, &published).await?,
-            }
-        }
-        start = end;
-    }
-    Ok(())
-}
-
-/// Events with a template: their own first target, the rest from it.
-async fn insert_shared(
-    conn: &mut SqliteConnection,
-    rows: &[(&NewEvent, Option<i64>)],
-    published: &str,
-) -> Result<()> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO events (uuid, published, event_type, template, targets) ");
-    qb.push_values(rows, |mut b, (e, template)| {
-        b.push_bind(crate::ids::uuid())
-            .push_bind(published)
-            .push_bind(e.event_type.as_str())
-            .push_bind(*template)
-            .push_bind(json_text(&e.targets[..1]));
-    });
-    qb.build().execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// Events written whole.
-async fn insert_whole(
-    conn: &mut SqliteConnection,
-    rows: &[(&NewEvent, Option<i64>)],
-    published: &str,
-) -> Result<()> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO events (uuid, published, event_type, severity, display_message, actor,
-         client, outcome, targets, transaction_id, debug_data) ",
-    );
-    qb.push_values(rows, |mut b, (e, _)| {
-        b.push_bind(crate::ids::uuid())
-            .push_bind(published)
-            .push_bind(e.event_type.as_str())
-            .push_bind(e.severity)
-            .push_bind(e.display_message.as_str())
-            .push_bind(json_text(&e.actor))
-            .push_bind(e.client.as_ref().map(json_text))
-            .push_bind(outcome_json(e))
-            .push_bind(json_text(&e.targets))
-            .push_bind(e.transaction_id.as_deref())
-            .push_bind(e.debug_data.as_ref().map(json_text));
-    });
-    qb.build().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -184,31 +128,18 @@ impl Store {
     pub async fn query_events(&self, q: &EventQuery) -> Result<EventPage> {
         let types = q.filter.as_ref().and_then(|f| f.event_types());
         let budget = q.scan_budget.unwrap_or(crate::syslog::SCAN_BUDGET);
-        let mut events = Vec::new();
+        let mut page = EventPage {
+            events: Vec::new(),
+            next: None,
+            first: None,
+            stopped: None,
+            scanned: 0,
+        };
         let mut cursor = q.after;
-        let mut first = None;
-        let mut scanned = 0usize;
         loop {
-            if scanned >= budget {
-                return Ok(EventPage {
-                    events,
-                    next: cursor,
-                    first,
-                    stopped: Some(stop(scanned, cursor, &self.pool).await?),
-                    scanned,
-                });
-            }
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "SELECT e.seq, e.uuid, e.published, e.event_type,
-                 coalesce(e.severity, t.severity) AS severity,
-                 coalesce(e.display_message, t.display_message) AS display_message,
-                 coalesce(e.actor, t.actor) AS actor,
-                 CASE WHEN e.template IS NULL THEN e.client ELSE t.client END AS client,
-                 coalesce(e.outcome, t.outcome) AS outcome,
-                 e.targets, t.targets AS shared_targets,
-                 CASE WHEN e.template IS NULL THEN e.transaction_id ELSE t.transaction_id END AS transaction_id,
-                 CASE WHEN e.template IS NULL THEN e.debug_data ELSE t.debug_data END AS debug_data
-                 FROM events e LEFT JOIN event_templates t ON t.id = e.template WHERE 1 = 1",
+                "SELECT seq, uuid, published, event_type, severity, display_message, actor, client,
+                 outcome, targets, transaction_id, debug_data, members FROM events WHERE 1 = 1",
             );
             if let Some(since) = &q.since {
                 qb.push(" AND published >= ").push_bind(since);
@@ -216,13 +147,14 @@ impl Store {
             if let Some(until) = &q.until {
                 qb.push(" AND published < ").push_bind(until);
             }
+            // The cursor's own row may hold events past it.
             if let Some(c) = cursor {
                 qb.push(if q.descending {
-                    " AND seq < "
+                    " AND seq <= "
                 } else {
-                    " AND seq > "
+                    " AND seq >= "
                 })
-                .push_bind(c);
+                .push_bind(row_of(c).0);
             }
             if let Some(types) = &types {
                 qb.push(" AND event_type IN (");
@@ -237,11 +169,9 @@ impl Store {
             } else {
                 " ORDER BY seq"
             });
-            qb.push(" LIMIT ")
-                .push_bind(SCAN_CHUNK.min((budget - scanned) as i64));
+            qb.push(" LIMIT ").push_bind(SCAN_CHUNK);
             let rows = qb.build().fetch_all(&self.pool).await?;
-            let exhausted = (rows.len() as i64) < SCAN_CHUNK.min((budget - scanned) as i64);
-            scanned += rows.len();
+            let exhausted = (rows.len() as i64) < SCAN_CHUNK;
             for r in &rows {
                 let stored = StoredEvent {
                     seq: r.get("seq"),
@@ -254,37 +184,48 @@ impl Store {
                     client: r.get("client"),
                     outcome: r.get("outcome"),
                     targets: r.get("targets"),
-                    shared_targets: r.get("shared_targets"),
                     transaction_id: r.get("transaction_id"),
                     debug_data: r.get("debug_data"),
+                    members: r.get("members"),
                 };
-                cursor = Some(stored.seq);
-                let seq = stored.seq;
-                let event = stored.to_log_event();
-                if q.filter.as_ref().is_none_or(|f| f.matches(&event))
-                    && matches_keywords(&event, &q.keywords)
-                {
-                    events.push(event);
-                    first = first.or(Some(seq));
-                    if events.len() >= q.limit {
-                        return Ok(EventPage {
-                            events,
-                            next: cursor,
-                            first,
-                            stopped: None,
-                            scanned,
-                        });
+                let mut expanded: Vec<(i64, serde_json::Value)> = stored
+                    .to_log_events()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(m, e)| (position(stored.seq, m), e))
+                    .collect();
+                if q.descending {
+                    expanded.reverse();
+                }
+                for (at, event) in expanded {
+                    let past = cursor.is_none_or(|c| match q.descending {
+                        true => at < c,
+                        false => at > c,
+                    });
+                    if !past {
+                        continue;
+                    }
+                    if page.scanned >= budget {
+                        page.next = cursor;
+                        page.stopped = Some(stop(page.scanned, cursor, &self.pool).await?);
+                        return Ok(page);
+                    }
+                    page.scanned += 1;
+                    cursor = Some(at);
+                    if q.filter.as_ref().is_none_or(|f| f.matches(&event))
+                        && matches_keywords(&event, &q.keywords)
+                    {
+                        page.events.push(event);
+                        page.first = page.first.or(Some(at));
+                        if page.events.len() >= q.limit {
+                            page.next = cursor;
+                            return Ok(page);
+                        }
                     }
                 }
             }
             if exhausted {
-                return Ok(EventPage {
-                    events,
-                    next: None,
-                    first,
-                    stopped: None,
-                    scanned,
-                });
+                return Ok(page);
             }
         }
     }
@@ -299,7 +240,7 @@ async fn stop(
 ) -> Result<proto::console::LogSearchStop> {
     let published: Option<super::Timestamp> =
         sqlx::query_scalar("SELECT published FROM events WHERE seq = ?")
-            .bind(cursor)
+            .bind(cursor.map(|c| row_of(c).0))
             .fetch_optional(pool)
             .await?;
     Ok(proto::console::LogSearchStop {
@@ -314,17 +255,46 @@ mod tests {
     use crate::syslog::{Actor, Client, EventType, Target};
 
     fn person_event(event_type: EventType, i: usize, app: &Target) -> NewEvent {
-        NewEvent::new(event_type, "Create user", Actor::system())
+        NewEvent::new(event_type, "Person event", Actor::system())
             .target(Target::user(&format!("00u{i}"), &format!("p{i}"), "P"))
             .target(app.clone())
             .transaction("trx1")
     }
 
-    /// Events of one shape share a template and the rest are written whole;
-    /// read back, each is the event written, in the order written.
-    #[tokio::test]
-    async fn events_read_back_whole_and_in_order_whether_they_share_a_template_or_not() {
+    async fn written(events: &[NewEvent]) -> Store {
         let store = Store::open("sqlite::memory:").await.unwrap();
+        let mut tx = store.pool().begin().await.unwrap();
+        insert_events(&mut tx, events, crate::ids::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store
+    }
+
+    fn key(e: &serde_json::Value) -> (String, String) {
+        (
+            e["eventType"].as_str().unwrap().to_owned(),
+            e["target"][0]["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn read(store: &Store, after: Option<i64>, limit: usize, descending: bool) -> EventPage {
+        store
+            .query_events(&EventQuery {
+                after,
+                limit,
+                descending,
+                ..EventQuery::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Events of one kind are one row and the rest a row each; read back,
+    /// each is the event written, kind by kind in the order each kind was
+    /// first written, and in the order written within a kind.
+    #[tokio::test]
+    async fn events_of_one_kind_are_one_row_and_read_back_whole() {
         let app = Target::app("0oa1", "HR");
         let mut events = Vec::new();
         for i in 0..3 {
@@ -343,34 +313,34 @@ mod tests {
         );
         events.push(person_event(EventType::UserCreate, 3, &app));
         events.push(person_event(EventType::UserCreate, 4, &app).failure("taken"));
-        let mut tx = store.pool().begin().await.unwrap();
-        insert_events(&mut tx, &events, crate::ids::now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        let store = written(&events).await;
 
-        let templates: i64 = sqlx::query_scalar("SELECT count(*) FROM event_templates")
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(store.pool())
             .await
             .unwrap();
-        assert_eq!(templates, 1, "the six person events and the seventh share one");
-        let page = store
-            .query_events(&EventQuery {
-                limit: 100,
-                ..EventQuery::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(page.events.len(), events.len());
-        for (read, written) in page.events.iter().zip(&events) {
-            assert_eq!(read["eventType"], written.event_type.as_str());
+        assert_eq!(rows, 4, "four creates, three memberships, the start, the failure");
+        let page = read(&store, None, 100, false).await;
+        let order: Vec<(String, String)> = page.events.iter().map(key).collect();
+        let expected: Vec<(String, String)> = [0, 1, 2, 3]
+            .iter()
+            .map(|i| ("user.lifecycle.create".to_owned(), format!("00u{i}")))
+            .chain((0..3).map(|i| ("application.user_membership.add".to_owned(), format!("00u{i}"))))
+            .chain([
+                ("system.import.start".to_owned(), "0oa1".to_owned()),
+                ("user.lifecycle.create".to_owned(), "00u4".to_owned()),
+            ])
+            .collect();
+        assert_eq!(order, expected);
+        for read in &page.events {
+            let written = events
+                .iter()
+                .find(|w| key(read) == (w.event_type.as_str().to_owned(), w.targets[0].id.clone()))
+                .unwrap();
             assert_eq!(read["displayMessage"], written.display_message.as_str());
             assert_eq!(read["actor"]["id"], written.actor.id.as_str());
             assert_eq!(read["outcome"]["result"], written.outcome);
-            assert_eq!(
-                read["outcome"]["reason"].as_str(),
-                written.reason.as_deref()
-            );
+            assert_eq!(read["outcome"]["reason"].as_str(), written.reason.as_deref());
             assert_eq!(
                 read["transaction"]["id"].as_str(),
                 written.transaction_id.as_deref()
@@ -384,7 +354,7 @@ mod tests {
             let written_ids: Vec<&str> = written.targets.iter().map(|t| t.id.as_str()).collect();
             assert_eq!(ids, written_ids);
         }
-        let start = &page.events[6];
+        let start = &page.events[7];
         assert_eq!(start["client"]["ipAddress"], "127.0.0.1");
         assert_eq!(start["debugContext"]["debugData"]["importType"], "FULL");
         let uuids: std::collections::HashSet<&str> = page
@@ -393,5 +363,56 @@ mod tests {
             .map(|e| e["uuid"].as_str().unwrap())
             .collect();
         assert_eq!(uuids.len(), events.len(), "each event has its own uuid");
+        assert_eq!(
+            read(&store, None, 100, false).await.events,
+            page.events,
+            "an event reads the same every time, its uuid too"
+        );
+    }
+
+    /// Pages of any size continue inside a row of many events, both ways,
+    /// and a search that stops at its budget mid-row goes on from there.
+    #[tokio::test]
+    async fn pages_continue_inside_a_row_of_many_events() {
+        let app = Target::app("0oa1", "HR");
+        let mut events: Vec<NewEvent> = (0..25)
+            .map(|i| person_event(EventType::UserCreate, i, &app))
+            .collect();
+        events.push(NewEvent::new(EventType::ImportStart, "Started", Actor::system()));
+        events.extend((25..30).map(|i| person_event(EventType::UserActivate, i, &app)));
+        let store = written(&events).await;
+        let all = read(&store, None, 100, false).await.events;
+        assert_eq!(all.len(), 31);
+
+        for descending in [false, true] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = read(&store, after, 4, descending).await;
+                seen.extend(page.events);
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            let mut expected = all.clone();
+            if descending {
+                expected.reverse();
+            }
+            assert_eq!(seen, expected, "descending: {descending}");
+        }
+
+        let stopped = store
+            .query_events(&EventQuery {
+                limit: 100,
+                scan_budget: Some(10),
+                ..EventQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!((stopped.events.len(), stopped.scanned), (10, 10));
+        assert!(stopped.stopped.is_some());
+        let rest = read(&store, stopped.next, 100, false).await;
+        assert_eq!(rest.events, all[10..].to_vec());
     }
 }

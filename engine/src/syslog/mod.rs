@@ -192,10 +192,10 @@ pub(crate) struct StoredEvent {
     pub client: Option<String>,
     pub outcome: String,
     pub targets: String,
-    /// The targets after the event's own, from its template.
-    pub shared_targets: Option<String>,
     pub transaction_id: Option<String>,
     pub debug_data: Option<String>,
+    /// A row of several events: the first target of each, before `targets`.
+    pub members: Option<String>,
 }
 
 fn parse_or_null(s: Option<&str>) -> Value {
@@ -204,16 +204,29 @@ fn parse_or_null(s: Option<&str>) -> Value {
 }
 
 impl StoredEvent {
-    /// The event's own targets followed by its template's.
-    fn all_targets(&self) -> Value {
-        let own = parse_or_null(Some(&self.targets));
-        match (own, parse_or_null(self.shared_targets.as_deref())) {
-            (Value::Array(mut own), Value::Array(shared)) => {
-                own.extend(shared);
-                Value::Array(own)
-            }
-            (own, _) => own,
-        }
+    /// The row's events as Okta's LogEvent JSON: one, or one per member
+    /// (its uuid the row's counted on by the member's place, its targets
+    /// the member's followed by the row's).
+    pub fn to_log_events(&self) -> Vec<Value> {
+        let event = self.to_log_event();
+        let Some(Value::Array(members)) = self.members.as_deref().map(|m| parse_or_null(Some(m)))
+        else {
+            return vec![event];
+        };
+        let base = uuid::Uuid::parse_str(&self.uuid).map_or(0, |u| u.as_u128());
+        let shared = event["target"].as_array().cloned().unwrap_or_default();
+        members
+            .into_iter()
+            .enumerate()
+            .map(|(i, member)| {
+                let mut e = event.clone();
+                let mut targets = vec![member];
+                targets.extend(shared.iter().cloned());
+                e["target"] = targets_with_details(Value::Array(targets));
+                e["uuid"] = json!(member_uuid(base, i).to_string());
+                e
+            })
+            .collect()
     }
 
     /// The event as Okta's LogEvent JSON.
@@ -249,7 +262,7 @@ impl StoredEvent {
                 "geographicalContext": Value::Null,
             },
             "outcome": outcome,
-            "target": targets_with_details(self.all_targets()),
+            "target": targets_with_details(parse_or_null(Some(&self.targets))),
             "transaction": {
                 "type": if client.user_agent.is_some() { "WEB" } else { "JOB" },
                 "id": self.transaction_id,
@@ -261,6 +274,14 @@ impl StoredEvent {
             "request": { "ipChain": client.ip_address.iter().map(|ip| json!({"ip": ip})).collect::<Vec<_>>() },
         })
     }
+}
+
+/// The uuid of a row's member `i`: the row's, its last 48 bits counted on
+/// by `i` (still a version-4 uuid, distinct for each member).
+fn member_uuid(base: u128, i: usize) -> uuid::Uuid {
+    const NODE: u128 = (1 << 48) - 1;
+    let node = (base & NODE).wrapping_add(i as u128) & NODE;
+    uuid::Uuid::from_u128((base & !NODE) | node)
 }
 
 /// The LogEvent attributes a filter can name.

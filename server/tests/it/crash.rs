@@ -60,6 +60,13 @@ async fn queued(db: &SqlitePool, app_id: &str) -> i64 {
     .await
 }
 
+/// Each logged event's type and first target: a row of many events (its
+/// `members`) is one per member.
+const LOGGED: &str = "WITH logged(event_type, target) AS (
+    SELECT e.event_type, json_extract(m.value, '$.id') FROM events e, json_each(e.members) m
+    UNION ALL
+    SELECT event_type, json_extract(targets, '$[0].id') FROM events WHERE members IS NULL)";
+
 /// The checks made after every kill, with muster stopped: the users of HR,
 /// and Contractors' queue of `rows` rows cleared `clears` times. Returns how
 /// many users there are.
@@ -69,14 +76,16 @@ async fn check_whole(db: SqlitePool, hr: String, contractors: Option<(String, i6
     // Created once, logged once: one user.lifecycle.create per user, naming it.
     let created = count_of(
         db,
-        "SELECT count(*) FROM events WHERE event_type = ?",
+        &format!("{LOGGED} SELECT count(*) FROM logged WHERE event_type = ?"),
         "user.lifecycle.create",
     )
     .await;
     let named = count_of(
         db,
-        "SELECT count(DISTINCT u.id) FROM events e
-         JOIN users u ON u.id = json_extract(e.targets, '$[0].id') WHERE e.event_type = ?",
+        &format!(
+            "{LOGGED} SELECT count(DISTINCT u.id) FROM logged l
+             JOIN users u ON u.id = l.target WHERE l.event_type = ?"
+        ),
         "user.lifecycle.create",
     )
     .await;
@@ -91,7 +100,7 @@ async fn check_whole(db: SqlitePool, hr: String, contractors: Option<(String, i6
     ] {
         let n = count_of(
             db,
-            "SELECT count(*) FROM events WHERE event_type = ?",
+            &format!("{LOGGED} SELECT count(*) FROM logged WHERE event_type = ?"),
             event_type,
         )
         .await;
@@ -146,15 +155,17 @@ async fn check_whole(db: SqlitePool, hr: String, contractors: Option<(String, i6
     let delete = "system.import.user.delete";
     let logged = count_of(
         db,
-        "SELECT count(*) FROM events WHERE event_type = ?",
+        &format!("{LOGGED} SELECT count(*) FROM logged WHERE event_type = ?"),
         delete,
     )
     .await;
     let logged_users = count_of(
         db,
-        "SELECT count(DISTINCT u.id) FROM events e
-         JOIN users u ON u.id = json_extract(e.targets, '$[0].id')
-         WHERE e.event_type = ? AND u.status = 'DEPROVISIONED'",
+        &format!(
+            "{LOGGED} SELECT count(DISTINCT u.id) FROM logged l
+             JOIN users u ON u.id = l.target
+             WHERE l.event_type = ? AND u.status = 'DEPROVISIONED'"
+        ),
         delete,
     )
     .await;
