@@ -19,6 +19,15 @@ pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A stored time (RFC 3339 text) as a [`Moment`], or the text as it is
+/// when it is not one.
+pub fn moment_of(text: &str) -> AnyView {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => view! { <Moment at=t.with_timezone(&chrono::Utc)/> }.into_any(),
+        Err(_) => text.to_owned().into_any(),
+    }
+}
+
 /// A moment in the admin's time zone, with its UTC value on hover. The
 /// server renders it in UTC; the browser rewrites it in its own zone once
 /// the page is live.
@@ -139,6 +148,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/directories">"Directory Integrations"</A>
                 <A href="/profile-sources">"Profile Sources"</A>
                 <A href="/logs">"System Log"</A>
+                <A href="/security/api">"API"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <div class="who">

@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/logs") view=|| view! { <Layout><pages::logs::SystemLog/></Layout> }/>
                 <Route path=path!("/settings") view=|| view! { <Layout><pages::settings::Settings/></Layout> }/>
                 <Route path=path!("/account") view=|| view! { <Layout><pages::account::Account/></Layout> }/>
+                <Route path=path!("/security/api") view=|| view! { <Layout><pages::tokens::ApiTokens/></Layout> }/>
             </Routes>
         </Router>
     }

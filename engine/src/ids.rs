@@ -70,7 +70,22 @@ pub fn uuid() -> String {
         .to_string()
 }
 
-/// A secret token for sessions and API tokens (256 bits, hex).
+pub fn api_token_id() -> String {
+    new_id("00T")
+}
+
+/// An API token's value as Okta shapes one: `00` and 40 alphanumerics
+/// (238 random bits).
+pub fn api_token_value() -> String {
+    let mut rng = rand::thread_rng();
+    let mut value = String::from("00");
+    while value.len() < 42 {
+        value.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
+    }
+    value
+}
+
+/// A secret token for sessions (256 bits, hex).
 pub fn secret_token() -> String {
     let b: [u8; 32] = rand::thread_rng().gen();
     hex::encode(b)

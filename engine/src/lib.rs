@@ -17,6 +17,7 @@ pub mod sources;
 pub mod store;
 pub mod syslog;
 pub mod throttle;
+pub mod tokens;
 
 pub use access::{ReadHandle, WriteHandle};
 pub use error::{Error, Result};

@@ -11,6 +11,24 @@ pub struct AdminView {
     pub can_write: bool,
 }
 
+/// An API token, for Security → API: never its value, which is shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenView {
+    pub id: String,
+    pub name: String,
+    /// The admin it acts as.
+    pub created_by: String,
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
+/// A token just created: its value, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub token: ApiTokenView,
+    pub value: String,
+}
+
 /// One of the signed-in admin's sessions, for the Your sessions page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {

@@ -78,6 +78,11 @@ pub struct Config {
     #[arg(long, env = "MUSTER_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
 
+    /// Requests an API token may make a minute (without a token, an
+    /// address); past it the API answers 429.
+    #[arg(long, env = "MUSTER_API_REQUESTS_PER_MINUTE", default_value_t = crate::DEFAULT_API_REQUESTS_PER_MINUTE, value_parser = clap::value_parser!(u32).range(1..))]
+    pub api_requests_per_minute: u32,
+
     /// How log lines are written: `text` for people, `json` for a log
     /// collector (one object per line, with the request id).
     #[arg(long, env = "MUSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

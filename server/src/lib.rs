@@ -3,6 +3,7 @@
 
 #![recursion_limit = "512"]
 
+pub mod api;
 pub mod assets;
 pub mod config;
 pub mod guard;
@@ -26,7 +27,7 @@ use web::{SecureCookies, TrustedProxies};
 
 /// How Muster meets HTTP: whether cookies are Secure, and which proxies'
 /// forwarded addresses are believed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HttpSettings {
     pub secure_cookies: bool,
     pub trusted_proxies: TrustedProxies,
@@ -34,7 +35,24 @@ pub struct HttpSettings {
     pub metrics_token: Option<String>,
     /// Muster serves HTTPS itself: answers say to keep to it (HSTS).
     pub https: bool,
+    /// Requests an API token (or an address without one) may make a minute.
+    pub api_requests_per_minute: u32,
 }
+
+impl Default for HttpSettings {
+    fn default() -> HttpSettings {
+        HttpSettings {
+            secure_cookies: false,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
+            https: false,
+            api_requests_per_minute: DEFAULT_API_REQUESTS_PER_MINUTE,
+        }
+    }
+}
+
+/// Requests a minute an API token may make unless configured otherwise.
+pub const DEFAULT_API_REQUESTS_PER_MINUTE: u32 = 1200;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -43,6 +61,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub http: HttpSettings,
     pub requests: Arc<metrics::RequestMetrics>,
+    pub api_limits: Arc<api::RateLimits>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -94,9 +113,11 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, http: HttpSett
         leptos_options: leptos_options.clone(),
         http: http.clone(),
         requests: Arc::default(),
+        api_limits: Arc::default(),
     };
     let context = page_context(engine, http.secure_cookies);
     Router::new()
+        .nest(api::PREFIX, api::router(&state))
         .route("/console/apps/{id}/uploads", post(uploads::upload_csv))
         .route("/console/runs/{id}/errors.csv", get(uploads::error_report))
         .route(

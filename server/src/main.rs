@@ -79,6 +79,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         https: tls.is_some(),
+        api_requests_per_minute: config.api_requests_per_minute,
     };
     let app = server::router(engine.clone(), options, http)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();

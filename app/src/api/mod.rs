@@ -9,6 +9,7 @@ pub mod logs;
 pub mod people;
 pub mod session;
 pub mod settings;
+pub mod tokens;
 
 /// What the server functions share: the engine, the signed-in admin, and
 /// an engine error as the console shows it. The HTTP parts (the session

@@ -2,16 +2,9 @@
 //! any of those sessions (a lost laptop, a shared machine).
 
 use crate::api::session::{list_sessions, EndOtherSessions, EndSession};
-use crate::components::{error_text, Moment};
+use crate::components::{error_text, moment_of};
 use leptos::prelude::*;
 use proto::console::SessionView;
-
-fn moment(text: &str) -> impl IntoView {
-    match chrono::DateTime::parse_from_rfc3339(text) {
-        Ok(t) => view! { <Moment at=t.with_timezone(&chrono::Utc)/> }.into_any(),
-        Err(_) => text.to_owned().into_any(),
-    }
-}
 
 #[component]
 pub fn Account() -> impl IntoView {
@@ -32,9 +25,9 @@ pub fn Account() -> impl IntoView {
         let id = s.id.clone();
         view! {
             <tr data-session=s.id.clone()>
-                <td>{moment(&s.created)}</td>
-                <td>{moment(&s.last_seen)}</td>
-                <td>{moment(&s.expires)}</td>
+                <td>{moment_of(&s.created)}</td>
+                <td>{moment_of(&s.last_seen)}</td>
+                <td>{moment_of(&s.expires)}</td>
                 <td>{s.ip_address.unwrap_or_else(|| "—".into())}</td>
                 <td class="agent">{s.user_agent.unwrap_or_else(|| "—".into())}</td>
                 <td>

@@ -12,3 +12,4 @@ pub mod provisioning;
 pub mod settings;
 pub mod signin;
 pub mod sources;
+pub mod tokens;

@@ -104,6 +104,25 @@ impl ReadHandle<'_> {
         self.engine.store.get_user(id).await
     }
 
+    /// A user by id or, failing that, by login.
+    pub async fn find_user(&self, id_or_login: &str) -> Result<User> {
+        match self.engine.store.get_user(id_or_login).await {
+            Err(Error::NotFound(what)) => self
+                .engine
+                .store
+                .user_by_login(id_or_login)
+                .await?
+                .ok_or(Error::NotFound(what)),
+            found => found,
+        }
+    }
+
+    /// Users in creation order after the user `after` (see
+    /// [`crate::store::Store::users_after`]).
+    pub async fn users_after(&self, after: Option<&str>, q: &str, limit: i64) -> Result<Vec<User>> {
+        self.engine.store.users_after(after, q, limit).await
+    }
+
     /// Groups by name whose name or description holds `search`, of one
     /// app or of all.
     pub async fn list_groups(

@@ -133,6 +133,7 @@ impl Store {
             next: None,
             first: None,
             stopped: None,
+            last: None,
             scanned: 0,
         };
         let mut cursor = q.after;
@@ -212,6 +213,7 @@ impl Store {
                     }
                     page.scanned += 1;
                     cursor = Some(at);
+                    page.last = cursor;
                     if q.filter.as_ref().is_none_or(|f| f.matches(&event))
                         && matches_keywords(&event, &q.keywords)
                     {
@@ -302,14 +304,18 @@ mod tests {
             events.push(person_event(EventType::MembershipAdd, i, &app));
         }
         events.push(
-            NewEvent::new(EventType::ImportStart, "Import of HR started", Actor::system())
-                .target(app.clone())
-                .client(Some(Client {
-                    ip_address: Some("127.0.0.1".into()),
-                    user_agent: Some("curl".into()),
-                }))
-                .debug(serde_json::json!({"importType": "FULL"}))
-                .failure("stopped"),
+            NewEvent::new(
+                EventType::ImportStart,
+                "Import of HR started",
+                Actor::system(),
+            )
+            .target(app.clone())
+            .client(Some(Client {
+                ip_address: Some("127.0.0.1".into()),
+                user_agent: Some("curl".into()),
+            }))
+            .debug(serde_json::json!({"importType": "FULL"}))
+            .failure("stopped"),
         );
         events.push(person_event(EventType::UserCreate, 3, &app));
         events.push(person_event(EventType::UserCreate, 4, &app).failure("taken"));
@@ -319,13 +325,21 @@ mod tests {
             .fetch_one(store.pool())
             .await
             .unwrap();
-        assert_eq!(rows, 4, "four creates, three memberships, the start, the failure");
+        assert_eq!(
+            rows, 4,
+            "four creates, three memberships, the start, the failure"
+        );
         let page = read(&store, None, 100, false).await;
         let order: Vec<(String, String)> = page.events.iter().map(key).collect();
         let expected: Vec<(String, String)> = [0, 1, 2, 3]
             .iter()
             .map(|i| ("user.lifecycle.create".to_owned(), format!("00u{i}")))
-            .chain((0..3).map(|i| ("application.user_membership.add".to_owned(), format!("00u{i}"))))
+            .chain((0..3).map(|i| {
+                (
+                    "application.user_membership.add".to_owned(),
+                    format!("00u{i}"),
+                )
+            }))
             .chain([
                 ("system.import.start".to_owned(), "0oa1".to_owned()),
                 ("user.lifecycle.create".to_owned(), "00u4".to_owned()),
@@ -340,7 +354,10 @@ mod tests {
             assert_eq!(read["displayMessage"], written.display_message.as_str());
             assert_eq!(read["actor"]["id"], written.actor.id.as_str());
             assert_eq!(read["outcome"]["result"], written.outcome);
-            assert_eq!(read["outcome"]["reason"].as_str(), written.reason.as_deref());
+            assert_eq!(
+                read["outcome"]["reason"].as_str(),
+                written.reason.as_deref()
+            );
             assert_eq!(
                 read["transaction"]["id"].as_str(),
                 written.transaction_id.as_deref()
@@ -378,7 +395,11 @@ mod tests {
         let mut events: Vec<NewEvent> = (0..25)
             .map(|i| person_event(EventType::UserCreate, i, &app))
             .collect();
-        events.push(NewEvent::new(EventType::ImportStart, "Started", Actor::system()));
+        events.push(NewEvent::new(
+            EventType::ImportStart,
+            "Started",
+            Actor::system(),
+        ));
         events.extend((25..30).map(|i| person_event(EventType::UserActivate, i, &app)));
         let store = written(&events).await;
         let all = read(&store, None, 100, false).await.events;

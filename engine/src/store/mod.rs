@@ -33,6 +33,7 @@ pub(crate) mod profile_sources;
 pub(crate) mod rules;
 pub(crate) mod sources;
 pub(crate) mod sqlite;
+mod tokens;
 pub(crate) mod users;
 
 /// A moment, as the store keeps it.

@@ -285,6 +285,46 @@ impl Store {
         })
     }
 
+    /// Users in id order (creation order) after the id `after`, for the
+    /// API's pages; `q` keeps those whose first name, last name or email
+    /// starts with it, deactivated users aside, as Okta's `q` does.
+    pub async fn users_after(&self, after: Option<&str>, q: &str, limit: i64) -> Result<Vec<User>> {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id WHERE 1 = 1"
+        ));
+        if let Some(after) = after {
+            qb.push(" AND u.id > ").push_bind(after.to_owned());
+        }
+        let q = q.trim();
+        if !q.is_empty() {
+            let prefix = format!("{}%", super::apps::escape_like(q));
+            qb.push(" AND u.status <> ")
+                .push_bind(UserStatus::Deprovisioned)
+                .push(" AND (u.first_name LIKE ")
+                .push_bind(prefix.clone())
+                .push(" ESCAPE '\\' OR u.last_name LIKE ")
+                .push_bind(prefix.clone())
+                .push(" ESCAPE '\\' OR u.email LIKE ")
+                .push_bind(prefix)
+                .push(" ESCAPE '\\')");
+        }
+        qb.push(" ORDER BY u.id LIMIT ").push_bind(limit);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// The user whose login this is (case and accents aside).
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN apps a ON a.id = u.source_app_id
+             WHERE u.login_key = ?"
+        ))
+        .bind(fold(login.trim()))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
     /// A person with their app accounts.
     pub async fn get_person(&self, id: &str) -> Result<Person> {
         let user = self.get_user(id).await?;

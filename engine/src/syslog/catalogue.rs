@@ -51,11 +51,14 @@ pub enum EventType {
     GroupMembershipAdd,
     GroupMembershipRemove,
     RealTimeSync,
+    ApiTokenCreate,
+    ApiTokenFirstUse,
+    ApiTokenRevoke,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 47] = [
+    pub const ALL: [EventType; 50] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -103,6 +106,9 @@ impl EventType {
         EventType::GroupMembershipAdd,
         EventType::GroupMembershipRemove,
         EventType::RealTimeSync,
+        EventType::ApiTokenCreate,
+        EventType::ApiTokenFirstUse,
+        EventType::ApiTokenRevoke,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -155,6 +161,9 @@ impl EventType {
             EventType::GroupMembershipAdd => "group.user_membership.add",
             EventType::GroupMembershipRemove => "group.user_membership.remove",
             EventType::RealTimeSync => "system.import.realtime_sync",
+            EventType::ApiTokenCreate => "system.api_token.create",
+            EventType::ApiTokenFirstUse => "system.api_token.first_use",
+            EventType::ApiTokenRevoke => "system.api_token.revoke",
         }
     }
 }

@@ -86,6 +86,14 @@ impl Target {
             display_name: name.into(),
         }
     }
+    pub fn api_token(id: &str, name: &str) -> Target {
+        Target {
+            id: id.into(),
+            kind: "ApiToken".into(),
+            alternate_id: name.into(),
+            display_name: name.into(),
+        }
+    }
     pub fn import_run(id: &str) -> Target {
         Target {
             id: id.into(),
@@ -409,6 +417,9 @@ pub struct EventPage {
     /// The search stopped at its budget before the page was full: the
     /// events past `next` were not looked at.
     pub stopped: Option<proto::console::LogSearchStop>,
+    /// The place of the last event read, when one was: where a query that
+    /// polls for newer events goes on from.
+    pub last: Option<i64>,
     /// How many events were read for it.
     pub scanned: usize,
 }

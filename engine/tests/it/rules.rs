@@ -876,7 +876,10 @@ async fn a_sourced_login_and_email_changed_only_in_case_take_the_new_case() {
         .await;
     assert_eq!(run.counts.updated, 2, "{:?}", run.counts);
     let ann = env.user_by_login("ann@x.io").await;
-    assert_eq!((ann.login.as_str(), ann.email.as_str()), ("Ann@X.io", "Ann@X.io"));
+    assert_eq!(
+        (ann.login.as_str(), ann.email.as_str()),
+        ("Ann@X.io", "Ann@X.io")
+    );
     let bo = env.user_by_login("bo@x.io").await;
     assert_eq!(
         (bo.login.as_str(), bo.first_name.as_str()),

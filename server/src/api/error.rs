@@ -1,0 +1,118 @@
+//! Okta's error answers: `{"errorCode", "errorSummary", "errorLink",
+//! "errorId", "errorCauses"}` with Okta's codes.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error as the API answers it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub summary: String,
+    pub causes: Vec<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            summary: summary.into(),
+            causes: Vec::new(),
+        }
+    }
+
+    /// E0000001: the request's values are wrong; `cause` says which.
+    pub fn validation(cause: impl Into<String>) -> ApiError {
+        let cause = cause.into();
+        ApiError {
+            causes: vec![cause.clone()],
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "E0000001",
+                format!("Api validation failed: {cause}"),
+            )
+        }
+    }
+
+    pub fn invalid_token() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "E0000011",
+            "Invalid token provided",
+        )
+    }
+
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "E0000007",
+            format!("Not found: {what}"),
+        )
+    }
+
+    pub fn rate_limited() -> ApiError {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+        )
+    }
+
+    /// E0000053: a System Log query the API cannot run (a bad filter, a
+    /// bad time).
+    pub fn bad_query(cause: impl Into<String>) -> ApiError {
+        let cause = cause.into();
+        ApiError {
+            causes: vec![cause.clone()],
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "E0000053",
+                "Invalid search criteria.",
+            )
+        }
+    }
+}
+
+impl From<engine::Error> for ApiError {
+    fn from(e: engine::Error) -> ApiError {
+        let text = web::report_error(&e);
+        match e {
+            engine::Error::NotFound(what) => {
+                ApiError::not_found(&format!("Resource not found: {what}"))
+            }
+            engine::Error::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "E0000006",
+                "You do not have permission to perform the requested action",
+            ),
+            engine::Error::Unauthenticated => ApiError::invalid_token(),
+            engine::Error::InvalidFilter(_) => ApiError::bad_query(text),
+            engine::Error::InvalidInput(_) | engine::Error::Conflict(_) => {
+                ApiError::validation(text)
+            }
+            e if e.is_internal() => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "E0000009",
+                format!("Internal Server Error: {text}"),
+            ),
+            e => ApiError::new(web::status_of(&e), "E0000009", text),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let id = engine::ids::secret_token();
+        let body = json!({
+            "errorCode": self.code,
+            "errorSummary": self.summary,
+            "errorLink": self.code,
+            "errorId": format!("oae{}", &id[..22]),
+            "errorCauses": self.causes.iter().map(|c| json!({"errorSummary": c})).collect::<Vec<_>>(),
+        });
+        (self.status, axum::Json(body)).into_response()
+    }
+}

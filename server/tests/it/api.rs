@@ -1,0 +1,455 @@
+//! The Okta-compatible API: tokens, the checks every route makes, errors,
+//! rate limits, users and the System Log as Okta clients read them.
+
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use engine::model::Admin;
+use serde_json::Value;
+
+async fn admin(server: &TestServer) -> Admin {
+    let (admin, _) = server
+        .engine
+        .sign_in("admin", PASSWORD, None)
+        .await
+        .unwrap();
+    admin
+}
+
+async fn token(server: &TestServer, admin: &Admin) -> String {
+    server
+        .engine
+        .create_api_token(admin, "automation", None)
+        .await
+        .unwrap()
+        .value
+}
+
+async fn call(server: &TestServer, method: &str, uri: &str, token: Option<&str>) -> Response<Body> {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("SSWS {t}"));
+    }
+    server.send(req.body(Body::empty()).unwrap()).await
+}
+
+async fn json(res: Response<Body>) -> Value {
+    serde_json::from_str(&body_text(res).await).unwrap()
+}
+
+fn link(res: &Response<Body>) -> String {
+    res.headers()
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The `rel="next"` address of a Link header, as Okta's SDKs read it.
+fn next_of(link: &str) -> Option<String> {
+    link.split(", ")
+        .find(|part| part.ends_with("rel=\"next\""))
+        .and_then(|part| part.split('>').next())
+        .map(|url| url.trim_start_matches('<').to_owned())
+}
+
+fn path_of(url: &str) -> String {
+    url.splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default()
+}
+
+/// Every route of the router, called with no token, with a session cookie
+/// only and with a made-up token: 401 E0000011 each time, with Okta's
+/// request id and the rate limit headers.
+#[tokio::test]
+async fn every_route_refuses_calls_without_a_valid_token_and_cookies_do_not_count() {
+    let server = spawn().await;
+    let (cookie, _) = sign_in(&server, false).await;
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let routes = server::api::routes();
+    assert!(routes.len() >= 3);
+    for (method, path, _) in routes {
+        let uri = path.replace("{id}", "00u0000000000000000");
+        for (how, req) in [
+            (
+                "no token",
+                Request::builder().method(method.clone()).uri(&uri),
+            ),
+            (
+                "a cookie",
+                Request::builder()
+                    .method(method.clone())
+                    .uri(&uri)
+                    .header("cookie", &cookie),
+            ),
+            (
+                "a made-up token",
+                Request::builder()
+                    .method(method.clone())
+                    .uri(&uri)
+                    .header("authorization", "SSWS 00notatokenatall"),
+            ),
+            (
+                "a bearer token",
+                Request::builder()
+                    .method(method.clone())
+                    .uri(&uri)
+                    .header("authorization", "Bearer 00notatokenatall"),
+            ),
+        ] {
+            let res = server.send(req.body(Body::empty()).unwrap()).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {how}"
+            );
+            for header in [
+                "x-okta-request-id",
+                "x-rate-limit-limit",
+                "x-rate-limit-remaining",
+                "x-rate-limit-reset",
+            ] {
+                assert!(
+                    res.headers().contains_key(header),
+                    "{header} on {method} {path}"
+                );
+            }
+            let body = json(res).await;
+            assert_eq!(body["errorCode"], "E0000011", "{method} {path} with {how}");
+            assert_eq!(body["errorSummary"], "Invalid token provided");
+            assert!(body["errorId"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("oae")));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_is_shown_once_stored_hashed_logged_and_refused_once_revoked() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let created = server
+        .engine
+        .create_api_token(&admin, "  nightly sync ", None)
+        .await
+        .unwrap();
+    assert_eq!(created.token.name, "nightly sync");
+    assert_eq!(created.value.len(), 42);
+    assert_eq!(created.token.created_by, "admin");
+    let listed = server.engine.api_tokens(&admin).await.unwrap();
+    assert_eq!(listed, vec![created.token.clone()]);
+    assert!(
+        !format!("{listed:?}").contains(&created.value),
+        "the list never holds the value"
+    );
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.dir().join("muster.db").display()
+    ))
+    .await
+    .unwrap();
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT hash FROM api_tokens")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0].0, created.value, "only a hash is kept");
+
+    let res = call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let used = server.engine.api_tokens(&admin).await.unwrap();
+    assert!(used[0].last_used.is_some(), "its last use is shown");
+    call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
+
+    server
+        .engine
+        .revoke_api_token(&admin, &created.token.id, None)
+        .await
+        .unwrap();
+    let res = call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(server.engine.api_tokens(&admin).await.unwrap().is_empty());
+
+    let value = token(&server, &admin).await;
+    let res = call(
+        &server,
+        "GET",
+        "/api/v1/logs?filter=eventType%20sw%20%22system.api_token%22",
+        Some(&value),
+    )
+    .await;
+    let types: Vec<String> = json(res)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "system.api_token.create",
+            "system.api_token.first_use",
+            "system.api_token.revoke",
+            "system.api_token.create",
+            "system.api_token.first_use",
+        ],
+        "created, first used (once) and revoked are logged"
+    );
+    for bad in ["", "   ", &"x".repeat(101)] {
+        let e = server.engine.create_api_token(&admin, bad, None).await;
+        assert!(matches!(e, Err(engine::Error::InvalidInput(_))), "{bad:?}");
+    }
+}
+
+#[tokio::test]
+async fn users_are_listed_in_pages_that_follow_the_link_header_and_read_by_id_or_login() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let write = server.engine.write(&admin).unwrap();
+    for (login, first) in [
+        ("ann.lee@example.com", "Ann"),
+        ("bob.ray@example.com", "Bob"),
+        ("ana.ruiz@example.com", "Ana"),
+    ] {
+        write
+            .add_person(&engine::model::NewPerson {
+                login: login.into(),
+                email: login.into(),
+                first_name: first.into(),
+                last_name: "Test".into(),
+                activate: true,
+            })
+            .await
+            .unwrap();
+    }
+    let value = token(&server, &admin).await;
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/users?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let res = call(&server, "GET", &uri, Some(&value)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let link = link(&res);
+        assert!(link.contains("rel=\"self\""), "{link}");
+        let page = json(res).await;
+        for u in page.as_array().unwrap() {
+            seen.push(u["profile"]["login"].as_str().unwrap().to_owned());
+            assert_eq!(u["status"], "ACTIVE");
+            assert!(u["_links"]["self"]["href"]
+                .as_str()
+                .unwrap()
+                .ends_with(u["id"].as_str().unwrap()));
+        }
+        pages += 1;
+        match next_of(&link) {
+            Some(next) => uri = path_of(&next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "ann.lee@example.com",
+            "bob.ray@example.com",
+            "ana.ruiz@example.com"
+        ]
+    );
+    assert_eq!(pages, 2);
+
+    let res = call(&server, "GET", "/api/v1/users?q=an", Some(&value)).await;
+    let found: Vec<String> = json(res)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["profile"]["firstName"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(found, ["Ann", "Ana"], "q is a prefix of a name or email");
+
+    let res = call(
+        &server,
+        "GET",
+        "/api/v1/users/BOB.RAY@example.com",
+        Some(&value),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bob = json(res).await;
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/users/{}", bob["id"].as_str().unwrap()),
+        Some(&value),
+    )
+    .await;
+    assert_eq!(json(res).await["profile"]["login"], "bob.ray@example.com");
+
+    let res = call(&server, "GET", "/api/v1/users/nobody", Some(&value)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body = json(res).await;
+    assert_eq!(body["errorCode"], "E0000007");
+    assert_eq!(
+        body["errorSummary"],
+        "Not found: Resource not found: nobody (User)"
+    );
+    let res = call(&server, "GET", "/api/v1/users?limit=lots", Some(&value)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(res).await["errorCode"], "E0000001");
+    let res = call(&server, "GET", "/api/v1/nothing-here", Some(&value)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(res).await["errorCode"], "E0000007");
+}
+
+#[tokio::test]
+async fn the_log_answers_bounded_and_polling_queries_with_okta_link_rules_and_filter_errors() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let value = token(&server, &admin).await;
+    // Sign-ins make events to read.
+    for _ in 0..3 {
+        server
+            .engine
+            .sign_in("admin", PASSWORD, None)
+            .await
+            .unwrap();
+    }
+    let filter = "filter=eventType%20eq%20%22user.session.start%22";
+
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/logs?{filter}&limit=2"),
+        Some(&value),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let first = link(&res);
+    assert_eq!(json(res).await.as_array().unwrap().len(), 2);
+    let next = next_of(&first).expect("a polling query has a next link");
+    let res = call(&server, "GET", &path_of(&next), Some(&value)).await;
+    let second = link(&res);
+    let events = json(res).await;
+    assert_eq!(
+        events.as_array().unwrap().len(),
+        2,
+        "the third sign-in and the one of the first admin call"
+    );
+    let next = next_of(&second).expect("still a next link at the end of a poll");
+    let res = call(&server, "GET", &path_of(&next), Some(&value)).await;
+    let empty = link(&res);
+    assert!(json(res).await.as_array().unwrap().is_empty());
+    assert!(
+        next_of(&empty).is_some(),
+        "a poll that found nothing still has a next link"
+    );
+    server
+        .engine
+        .sign_in("admin", PASSWORD, None)
+        .await
+        .unwrap();
+    let res = call(
+        &server,
+        "GET",
+        &path_of(&next_of(&empty).unwrap()),
+        Some(&value),
+    )
+    .await;
+    assert_eq!(
+        json(res).await.as_array().unwrap().len(),
+        1,
+        "the poll finds the new event"
+    );
+
+    let since = "2020-01-01T00:00:00.000Z";
+    let until = "2999-01-01T00:00:00.000Z";
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/logs?{filter}&since={since}&until={until}&limit=1000"),
+        Some(&value),
+    )
+    .await;
+    let bounded = link(&res);
+    assert_eq!(json(res).await.as_array().unwrap().len(), 5);
+    assert_eq!(next_of(&bounded), None, "a bounded query ends without next");
+
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/logs?{filter}&sortOrder=DESCENDING&limit=1"),
+        Some(&value),
+    )
+    .await;
+    assert_eq!(json(res).await.as_array().unwrap().len(), 1);
+
+    let res = call(
+        &server,
+        "GET",
+        "/api/v1/logs?filter=eventType%20eqq%20%22x%22",
+        Some(&value),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = json(res).await;
+    assert_eq!(body["errorCode"], "E0000053");
+    assert!(
+        body["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("Unrecognized attribute operator 'eqq' at position"),
+        "{body}"
+    );
+    for bad in [
+        "since=yesterday",
+        "until=soon",
+        "sortOrder=SIDEWAYS",
+        "after=1&since=2020-01-01T00:00:00Z",
+    ] {
+        let res = call(&server, "GET", &format!("/api/v1/logs?{bad}"), Some(&value)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(json(res).await["errorCode"], "E0000053", "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn past_the_rate_limit_the_api_answers_429_until_the_window_ends() {
+    let server = spawn_with(server::HttpSettings {
+        api_requests_per_minute: 3,
+        ..server::HttpSettings::default()
+    })
+    .await;
+    let admin = admin(&server).await;
+    let value = token(&server, &admin).await;
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let res = call(&server, "GET", "/api/v1/users", Some(&value)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["x-rate-limit-limit"], "3");
+        remaining.push(
+            res.headers()["x-rate-limit-remaining"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let res = call(&server, "GET", "/api/v1/users", Some(&value)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let reset: u64 = res.headers()["x-rate-limit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(reset > now && reset <= now + 60, "reset {reset} at {now}");
+    assert_eq!(json(res).await["errorCode"], "E0000047");
+    let other = token(&server, &admin).await;
+    let res = call(&server, "GET", "/api/v1/users", Some(&other)).await;
+    assert_eq!(res.status(), StatusCode::OK, "each token has its own limit");
+}
