@@ -26,6 +26,15 @@ impl ReadHandle<'_> {
         self.engine.store.get_run(run_id).await
     }
 
+    /// An import run of the app.
+    pub async fn app_run(&self, app_id: &str, run_id: &str) -> Result<ImportRun> {
+        match self.engine.store.get_run(run_id).await {
+            Ok(run) if run.app_id == app_id => Ok(run),
+            Ok(_) | Err(Error::NotFound(_)) => Err(Error::NotFound(format!("import {run_id}"))),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn row_errors(
         &self,
         run_id: &str,
@@ -224,7 +233,24 @@ impl WriteHandle<'_> {
         upload_id: Option<&str>,
         import_type: ImportType,
     ) -> Result<ImportRun> {
-        self.request_import(app_id, upload_id, import_type, false)
+        self.request_import(app_id, upload_id, import_type, ImportTrigger::Manual, false)
+            .await
+    }
+
+    /// Starts an import as automation asks for one (`importTrigger` "API"):
+    /// a CSV app's reads the upload named, or the app's newest.
+    pub async fn start_import_by_api(
+        &self,
+        app_id: &str,
+        upload_id: Option<&str>,
+        import_type: ImportType,
+    ) -> Result<ImportRun> {
+        let newest = match upload_id {
+            Some(_) => None,
+            None => self.engine.store.newest_upload(app_id).await?,
+        };
+        let upload_id = upload_id.or(newest.as_deref());
+        self.request_import(app_id, upload_id, import_type, ImportTrigger::Api, false)
             .await
     }
 
@@ -235,7 +261,7 @@ impl WriteHandle<'_> {
         upload_id: Option<&str>,
         import_type: ImportType,
     ) -> Result<ImportRun> {
-        self.request_import(app_id, upload_id, import_type, true)
+        self.request_import(app_id, upload_id, import_type, ImportTrigger::Manual, true)
             .await
     }
 
@@ -251,6 +277,7 @@ impl WriteHandle<'_> {
             &preview.app_id,
             preview.upload_id.as_deref(),
             preview.import_type,
+            ImportTrigger::Manual,
             false,
         )
         .await
@@ -261,17 +288,12 @@ impl WriteHandle<'_> {
         app_id: &str,
         upload_id: Option<&str>,
         import_type: ImportType,
+        trigger: ImportTrigger,
         preview: bool,
     ) -> Result<ImportRun> {
         let engine = self.engine;
         let run = engine
-            .new_run(
-                app_id,
-                upload_id,
-                import_type,
-                ImportTrigger::Manual,
-                preview,
-            )
+            .new_run(app_id, upload_id, import_type, trigger, preview)
             .await?;
         engine.store.insert_run(&run, Some(&self.admin.id)).await?;
         engine.wake.notify_one();

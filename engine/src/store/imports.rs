@@ -208,6 +208,16 @@ impl Store {
         Ok(())
     }
 
+    /// The app's newest upload, when it has one.
+    pub async fn newest_upload(&self, app_id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM uploads WHERE app_id = ? ORDER BY created DESC, id DESC LIMIT 1",
+        )
+        .bind(app_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The upload's file path and row count.
     pub async fn get_upload(&self, app_id: &str, id: &str) -> Result<StoredUpload> {
         let row = sqlx::query(

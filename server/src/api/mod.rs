@@ -6,7 +6,9 @@
 //! The router is built from [`routes`], so the tests that call every route
 //! without a token reach each one there is.
 
+mod directory;
 mod error;
+mod imports;
 mod logs;
 mod users;
 
@@ -45,6 +47,46 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             axum::routing::get(users::get),
         ),
         route(Method::GET, "/api/v1/logs", axum::routing::get(logs::list)),
+        route(
+            Method::GET,
+            "/api/v1/apps",
+            axum::routing::get(directory::apps),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/apps/{appId}",
+            axum::routing::get(directory::app),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/apps/{appId}/users",
+            axum::routing::get(directory::app_users),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groups",
+            axum::routing::get(directory::groups),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groups/{groupId}",
+            axum::routing::get(directory::group),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groups/{groupId}/users",
+            axum::routing::get(directory::group_users),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/apps/{appId}/imports",
+            axum::routing::post(imports::start),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/apps/{appId}/imports/{runId}",
+            axum::routing::get(imports::get),
+        ),
     ]
 }
 

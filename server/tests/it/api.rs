@@ -71,7 +71,14 @@ async fn every_route_refuses_calls_without_a_valid_token_and_cookies_do_not_coun
     let routes = server::api::routes();
     assert!(routes.len() >= 3);
     for (method, path, _) in routes {
-        let uri = path.replace("{id}", "00u0000000000000000");
+        let uri = path
+            .split('/')
+            .map(|part| match part.starts_with('{') {
+                true => "0000000000000000000",
+                false => part,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
         for (how, req) in [
             (
                 "no token",
@@ -452,4 +459,141 @@ async fn past_the_rate_limit_the_api_answers_429_until_the_window_ends() {
     let other = token(&server, &admin).await;
     let res = call(&server, "GET", "/api/v1/users", Some(&other)).await;
     assert_eq!(res.status(), StatusCode::OK, "each token has its own limit");
+}
+
+async fn send_json(
+    server: &TestServer,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: &str,
+) -> Response<Body> {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("SSWS {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    server.send(req).await
+}
+
+/// An import started by API runs like any other, says it was started by
+/// API, is polled to its end, and brings its people and app users in; a
+/// read-only admin's token reads but starts nothing.
+#[tokio::test]
+async fn an_import_started_by_api_is_polled_to_its_end_and_a_read_only_token_starts_nothing() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let write = server.engine.write(&admin).unwrap();
+    let app = write
+        .create_app("HR", engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
+    let csv = "login,firstName,lastName,email\nann@x.io,Ann,Lee,ann@x.io\nbo@x.io,Bo,Ray,bo@x.io\n";
+    write
+        .save_upload(&app.id, "hr.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    let mut settings = server
+        .engine
+        .read(&admin)
+        .app_settings(&app.id)
+        .await
+        .unwrap();
+    settings.matching.auto_confirm_new = true;
+    settings.matching.auto_activate_new = true;
+    write.save_app_settings(&app.id, settings).await.unwrap();
+    let value = token(&server, &admin).await;
+    let uri = format!("/api/v1/apps/{}/imports", app.id);
+
+    let res = send_json(
+        &server,
+        "POST",
+        &uri,
+        &value,
+        r#"{"importType":"SIDEWAYS"}"#,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(res).await["errorCode"], "E0000001");
+    let res = send_json(&server, "POST", &uri, &value, "{not json").await;
+    assert_eq!(json(res).await["errorCode"], "E0000003");
+    let res = send_json(
+        &server,
+        "POST",
+        "/api/v1/apps/0oanothere/imports",
+        &value,
+        "",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let res = send_json(&server, "POST", &uri, &value, r#"{"importType":"FULL"}"#).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let run = json(res).await;
+    assert_eq!(
+        (run["importType"].as_str(), run["importTrigger"].as_str()),
+        (Some("FULL"), Some("API"))
+    );
+    assert!(location.ends_with(&format!("/imports/{}", run["id"].as_str().unwrap())));
+    while server.engine.run_next_job().await.unwrap().is_some() {}
+    let res = call(&server, "GET", &path_of(&location), Some(&value)).await;
+    let done = json(res).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_eq!(done["counts"]["new"], 2);
+
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/apps/{}/users", app.id),
+        Some(&value),
+    )
+    .await;
+    let users = json(res).await;
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["credentials"]["userName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{users}");
+    assert!(users
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["status"] == "ACTIVE"));
+    let res = call(&server, "GET", "/api/v1/apps?limit=1", Some(&value)).await;
+    assert!(next_of(&link(&res)).is_none());
+    assert_eq!(json(res).await[0]["label"], "HR");
+    let res = call(&server, "GET", "/api/v1/groups", Some(&value)).await;
+    assert_eq!(json(res).await, serde_json::json!([]));
+    let res = call(&server, "GET", "/api/v1/groups/00gnothere", Some(&value)).await;
+    assert_eq!(json(res).await["errorCode"], "E0000007");
+
+    let events = call(
+        &server,
+        "GET",
+        "/api/v1/logs?filter=eventType%20eq%20%22system.import.start%22%20and%20debugContext.debugData.importTrigger%20eq%20%22API%22",
+        Some(&value),
+    )
+    .await;
+    assert_eq!(json(events).await.as_array().unwrap().len(), 1);
+
+    write
+        .create_admin("auditor", "auditor-password-1", true)
+        .await
+        .unwrap();
+    let (auditor, _) = server
+        .engine
+        .sign_in("auditor", "auditor-password-1", None)
+        .await
+        .unwrap();
+    let read_only = token(&server, &auditor).await;
+    let res = send_json(&server, "POST", &uri, &read_only, "").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(res).await["errorCode"], "E0000006");
+    let res = call(&server, "GET", &path_of(&location), Some(&read_only)).await;
+    assert_eq!(res.status(), StatusCode::OK, "a read-only token reads");
 }

@@ -183,6 +183,33 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
             .await;
         answers.push((path.to_owned(), body_text(res).await));
     }
+    // And every GET of the REST API, with a token, for this app.
+    let admin = server.engine.sign_in("admin", PASSWORD, None).await.unwrap().0;
+    let token = server
+        .engine
+        .create_api_token(&admin, "audit", None)
+        .await
+        .unwrap()
+        .value;
+    for (method, path, _) in server::api::routes() {
+        if method != http::Method::GET {
+            continue;
+        }
+        let uri = path
+            .replace("{appId}", &app_id)
+            .replace("{runId}", &run.id)
+            .replace("{userId}", "admin")
+            .replace("{groupId}", "00g");
+        let res = server
+            .send(
+                Request::get(&uri)
+                    .header("authorization", format!("SSWS {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        answers.push((uri, body_text(res).await));
+    }
     assert!(answers.len() > 20, "{}", answers.len());
     for (name, body) in &answers {
         for secret in [SECRET, slapd::BIND_PASSWORD] {
