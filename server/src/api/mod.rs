@@ -42,9 +42,24 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             axum::routing::get(users::list),
         ),
         route(
+            Method::POST,
+            "/api/v1/users",
+            axum::routing::post(users::create),
+        ),
+        route(
             Method::GET,
-            "/api/v1/users/{id}",
+            "/api/v1/users/{userId}",
             axum::routing::get(users::get),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/users/{userId}",
+            axum::routing::delete(users::delete),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/users/{userId}/lifecycle/{op}",
+            axum::routing::post(users::lifecycle),
         ),
         route(Method::GET, "/api/v1/logs", axum::routing::get(logs::list)),
         route(

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use engine::model::{Lifecycle, UserStatus};
 use engine::store::stamp;
 use proto::records::User;
 use serde::Deserialize;
@@ -106,16 +107,148 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    let user = found(state.engine.read(&admin).find_user(&id).await, &id)?;
+    Ok(Json(user_json(&origin(&headers), &user)))
+}
+
+#[derive(Deserialize)]
+pub struct CreateQuery {
+    activate: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserBody {
+    profile: Option<NewUserProfile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserProfile {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+}
+
+fn bad_body(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "E0000003",
+        format!("The request body was not well-formed: {e}"),
+    )
+}
+
+/// `POST /api/v1/users?activate=…`: a new user, ACTIVE unless `activate`
+/// is `false` (then STAGED).
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    headers: HeaderMap,
+    Query(query): Query<CreateQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let activate = match query.activate.as_deref() {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            return Err(ApiError::validation(format!(
+                "activate: {other:?} is neither true nor false"
+            )))
+        }
+    };
+    let body: NewUserBody = serde_json::from_slice(&body).map_err(bad_body)?;
+    let profile = body
+        .profile
+        .ok_or_else(|| ApiError::validation("profile: the user's profile is required"))?;
     let user = state
         .engine
-        .read(&admin)
-        .find_user(&id)
-        .await
-        .map_err(|e| match e {
-            engine::Error::NotFound(_) => {
-                ApiError::not_found(&format!("Resource not found: {id} (User)"))
-            }
-            e => e.into(),
-        })?;
+        .write(&admin)?
+        .add_person(&engine::model::NewPerson {
+            first_name: profile.first_name,
+            last_name: profile.last_name,
+            login: profile.login,
+            email: profile.email,
+            activate,
+        })
+        .await?;
     Ok(Json(user_json(&origin(&headers), &user)))
+}
+
+/// The Muster operation an Okta lifecycle operation is for a user in
+/// `status`, or why there is none.
+fn lifecycle_of(op: &str, status: UserStatus) -> Result<Lifecycle, ApiError> {
+    let wanted = match op {
+        "activate" if status == UserStatus::Deprovisioned => Lifecycle::Reactivate,
+        "activate" => Lifecycle::Activate,
+        "reactivate" if status == UserStatus::Provisioned => Lifecycle::Activate,
+        "reactivate" => Lifecycle::Reactivate,
+        "deactivate" => Lifecycle::Deactivate,
+        "suspend" => Lifecycle::Suspend,
+        "unsuspend" => Lifecycle::Unsuspend,
+        "unlock" | "expire_password" | "reset_password" => {
+            return Err(ApiError::validation(format!(
+                "{op}: Muster's users have no password in Muster to unlock, expire or reset"
+            )))
+        }
+        other => {
+            return Err(ApiError::not_found(&format!(
+                "Resource not found: lifecycle operation {other}"
+            )))
+        }
+    };
+    match wanted.applies_to(status) {
+        true => Ok(wanted),
+        false => Err(ApiError::validation(format!(
+            "Cannot {op} a user whose status is {}",
+            status.as_str()
+        ))),
+    }
+}
+
+/// `POST /api/v1/users/{userId}/lifecycle/{op}`, with Okta's status rules.
+pub async fn lifecycle(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((id, op)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let write = state.engine.write(&admin)?;
+    let user = found(write.find_user(&id).await, &id)?;
+    let op = lifecycle_of(&op, user.status)?;
+    write.change_status(&[user.id], op).await?;
+    Ok(Json(json!({})))
+}
+
+/// `DELETE /api/v1/users/{userId}`: deactivates a user who is not yet
+/// deactivated, deletes one who is (as Okta does: delete twice to delete).
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let write = state.engine.write(&admin)?;
+    let user = found(write.find_user(&id).await, &id)?;
+    match user.status {
+        UserStatus::Deprovisioned => write.delete_person(&user.id).await?,
+        _ => {
+            write
+                .change_status(&[user.id], Lifecycle::Deactivate)
+                .await?;
+        }
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The user, or Okta's not-found answer naming what was asked for.
+fn found(user: engine::Result<User>, id: &str) -> Result<User, ApiError> {
+    user.map_err(|e| match e {
+        engine::Error::NotFound(_) => {
+            ApiError::not_found(&format!("Resource not found: {id} (User)"))
+        }
+        e => e.into(),
+    })
 }

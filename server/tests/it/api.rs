@@ -597,3 +597,148 @@ async fn an_import_started_by_api_is_polled_to_its_end_and_a_read_only_token_sta
     let res = call(&server, "GET", &path_of(&location), Some(&read_only)).await;
     assert_eq!(res.status(), StatusCode::OK, "a read-only token reads");
 }
+
+/// Users made, moved through their lifecycle and deleted by API, with
+/// Okta's status rules and errors; a read-only admin's token changes none.
+#[tokio::test]
+async fn users_are_created_moved_through_their_lifecycle_and_deleted_with_okta_rules() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let value = token(&server, &admin).await;
+    let ann =
+        r#"{"profile":{"login":"ann@x.io","email":"ann@x.io","firstName":"Ann","lastName":"Lee"}}"#;
+    let res = send_json(&server, "POST", "/api/v1/users", &value, ann).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let created = json(res).await;
+    assert_eq!(created["status"], "ACTIVE", "activate is true unless said");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let res = send_json(&server, "POST", "/api/v1/users", &value, ann).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = json(res).await;
+    assert_eq!(body["errorCode"], "E0000001");
+    assert!(
+        body["errorSummary"].as_str().unwrap().contains("ann@x.io"),
+        "{body}"
+    );
+    let bo =
+        r#"{"profile":{"login":"bo@x.io","email":"bo@x.io","firstName":"Bo","lastName":"Ray"}}"#;
+    let res = send_json(&server, "POST", "/api/v1/users?activate=false", &value, bo).await;
+    assert_eq!(json(res).await["status"], "STAGED");
+    for (body, code) in [
+        ("{}", "E0000001"),
+        (r#"{"profile":{"login":"cy@x.io"}}"#, "E0000001"),
+        ("{not json", "E0000003"),
+    ] {
+        let res = send_json(&server, "POST", "/api/v1/users", &value, body).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(json(res).await["errorCode"], code, "{body}");
+    }
+
+    let status = |server: &TestServer| {
+        let value = value.clone();
+        let id = id.clone();
+        let server = server.router.clone();
+        async move {
+            use tower::ServiceExt;
+            let res = server
+                .oneshot(
+                    Request::get(format!("/api/v1/users/{id}"))
+                        .header("authorization", format!("SSWS {value}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            json(res).await["status"]
+                .as_str()
+                .unwrap_or("GONE")
+                .to_owned()
+        }
+    };
+    let lifecycle = |op: &str| format!("/api/v1/users/{id}/lifecycle/{op}");
+    for (op, code, after) in [
+        ("suspend", StatusCode::OK, "SUSPENDED"),
+        ("suspend", StatusCode::BAD_REQUEST, "SUSPENDED"),
+        ("unsuspend", StatusCode::OK, "ACTIVE"),
+        ("activate", StatusCode::BAD_REQUEST, "ACTIVE"),
+        ("deactivate", StatusCode::OK, "DEPROVISIONED"),
+        ("activate", StatusCode::OK, "ACTIVE"),
+        ("unlock", StatusCode::BAD_REQUEST, "ACTIVE"),
+        ("fly", StatusCode::NOT_FOUND, "ACTIVE"),
+    ] {
+        let res = send_json(&server, "POST", &lifecycle(op), &value, "").await;
+        assert_eq!(res.status(), code, "{op}");
+        if code == StatusCode::BAD_REQUEST {
+            let body = json(res).await;
+            assert_eq!(body["errorCode"], "E0000001", "{op}: {body}");
+        }
+        assert_eq!(status(&server).await, after, "after {op}");
+    }
+    let res = send_json(
+        &server,
+        "POST",
+        "/api/v1/users/nobody/lifecycle/suspend",
+        &value,
+        "",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let (auditor, _) = {
+        server
+            .engine
+            .write(&admin)
+            .unwrap()
+            .create_admin("auditor", "auditor-password-1", true)
+            .await
+            .unwrap();
+        server
+            .engine
+            .sign_in("auditor", "auditor-password-1", None)
+            .await
+            .unwrap()
+    };
+    let read_only = token(&server, &auditor).await;
+    for (method, uri, body) in [
+        ("POST", "/api/v1/users".to_owned(), bo),
+        ("POST", lifecycle("suspend"), ""),
+        ("DELETE", format!("/api/v1/users/{id}"), ""),
+    ] {
+        let res = send_json(&server, method, &uri, &read_only, body).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {uri}");
+        assert_eq!(json(res).await["errorCode"], "E0000006");
+    }
+    assert_eq!(
+        status(&server).await,
+        "ACTIVE",
+        "the read-only token changed nothing"
+    );
+
+    let delete = |server: &TestServer| {
+        let uri = format!("/api/v1/users/{id}");
+        let value = value.clone();
+        let router = server.router.clone();
+        async move {
+            use tower::ServiceExt;
+            router
+                .oneshot(
+                    Request::delete(uri)
+                        .header("authorization", format!("SSWS {value}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(delete(&server).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        status(&server).await,
+        "DEPROVISIONED",
+        "the first delete deactivates"
+    );
+    assert_eq!(delete(&server).await, StatusCode::NO_CONTENT);
+    assert_eq!(status(&server).await, "GONE", "the second deletes");
+    assert_eq!(delete(&server).await, StatusCode::NOT_FOUND);
+}

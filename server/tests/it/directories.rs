@@ -184,7 +184,12 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
         answers.push((path.to_owned(), body_text(res).await));
     }
     // And every GET of the REST API, with a token, for this app.
-    let admin = server.engine.sign_in("admin", PASSWORD, None).await.unwrap().0;
+    let admin = server
+        .engine
+        .sign_in("admin", PASSWORD, None)
+        .await
+        .unwrap()
+        .0;
     let token = server
         .engine
         .create_api_token(&admin, "audit", None)
