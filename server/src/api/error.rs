@@ -37,6 +37,15 @@ impl ApiError {
         }
     }
 
+    /// E0000003: the body is not the JSON the call takes.
+    pub fn bad_body(e: impl std::fmt::Display) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            format!("The request body was not well-formed: {e}"),
+        )
+    }
+
     pub fn invalid_token() -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -49,13 +49,7 @@ pub async fn start(
 ) -> Result<Response, ApiError> {
     let ask: StartImport = match body.iter().all(u8::is_ascii_whitespace) {
         true => StartImport::default(),
-        false => serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "E0000003",
-                format!("The request body was not well-formed: {e}"),
-            )
-        })?,
+        false => serde_json::from_slice(&body).map_err(ApiError::bad_body)?,
     };
     let import_type = match ask.import_type.as_deref() {
         None => ImportType::Incremental,

@@ -135,14 +135,6 @@ pub struct NewUserProfile {
     last_name: String,
 }
 
-fn bad_body(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        "E0000003",
-        format!("The request body was not well-formed: {e}"),
-    )
-}
-
 /// `POST /api/v1/users?activate=…`: a new user, ACTIVE unless `activate`
 /// is `false` (then STAGED).
 pub async fn create(
@@ -161,7 +153,7 @@ pub async fn create(
             )))
         }
     };
-    let body: NewUserBody = serde_json::from_slice(&body).map_err(bad_body)?;
+    let body: NewUserBody = serde_json::from_slice(&body).map_err(ApiError::bad_body)?;
     let profile = body
         .profile
         .ok_or_else(|| ApiError::validation("profile: the user's profile is required"))?;
