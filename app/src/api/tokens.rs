@@ -7,8 +7,8 @@ use proto::console::{ApiTokenView, NewApiToken};
 #[server]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, ServerFnError> {
     use super::ssr::*;
-    let (engine, admin) = require_admin().await?;
-    engine.api_tokens(&admin).await.map_err(to_error)
+    let (engine, _) = require_admin().await?;
+    engine.api_tokens().await.map_err(to_error)
 }
 
 /// A new token acting as the signed-in admin, with their rights.

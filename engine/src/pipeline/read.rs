@@ -99,13 +99,12 @@ impl ReadAhead {
         let (tx, batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
         let reader = tokio::spawn(async move {
             loop {
-                let next = source.next_batch().await;
-                let last = !matches!(next, Ok(Some(_)));
-                let next = match next {
+                let (batch, last) = match source.next_batch().await {
                     Ok(None) => break,
-                    other => other.map(|b| b.unwrap_or_default()),
+                    Ok(Some(batch)) => (Ok(batch), false),
+                    Err(e) => (Err(e), true),
                 };
-                if tx.send(next).await.is_err() || last {
+                if tx.send(batch).await.is_err() || last {
                     break;
                 }
             }
@@ -134,13 +133,6 @@ impl ReadAhead {
         self.state = Reading::Done(source);
         Ok(None)
     }
-
-    fn source(&mut self) -> Option<&mut Box<dyn Source>> {
-        match &mut self.state {
-            Reading::Done(source) => Some(source),
-            _ => None,
-        }
-    }
 }
 
 impl Source for ReadAhead {
@@ -159,9 +151,9 @@ impl Source for ReadAhead {
     }
     fn groups(&mut self) -> sources::BoxFuture<'_, Result<Option<Vec<sources::GroupRecord>>>> {
         Box::pin(async move {
-            match self.source() {
-                Some(source) => source.groups().await,
-                None => Err(Error::Internal(
+            match &mut self.state {
+                Reading::Done(source) => source.groups().await,
+                _ => Err(Error::Internal(
                     "the groups are read once the users are".into(),
                 )),
             }

@@ -51,18 +51,20 @@ fn same_kind(a: &NewEvent, b: &NewEvent) -> bool {
 fn group(events: &[NewEvent]) -> Vec<(usize, Vec<usize>)> {
     let mut rows: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, e) in events.iter().enumerate() {
-        let joined = !e.targets.is_empty()
-            && rows
+        // An event without a target has no member to give a row.
+        let row = match e.targets.is_empty() {
+            true => None,
+            false => rows
                 .iter_mut()
                 .rev()
                 .take(GROUPS_TRIED)
                 .find(|(first, members)| {
                     members.len() < MEMBERS_PER_ROW && same_kind(&events[*first], e)
-                })
-                .map(|(_, members)| members.push(i))
-                .is_some();
-        if !joined {
-            rows.push((i, vec![i]));
+                }),
+        };
+        match row {
+            Some((_, members)) => members.push(i),
+            None => rows.push((i, vec![i])),
         }
     }
     rows

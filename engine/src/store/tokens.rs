@@ -46,18 +46,20 @@ impl Store {
         .await?;
         self.api_token(id)
             .await?
+            .map(|(token, _)| token)
             .ok_or_else(|| crate::Error::Internal(format!("API token {id} was not written")))
     }
 
-    pub async fn api_token(&self, id: &str) -> Result<Option<ApiTokenView>> {
+    /// The token and the id of the admin it acts as.
+    pub async fn api_token(&self, id: &str) -> Result<Option<(ApiTokenView, String)>> {
         let row = sqlx::query(
-            "SELECT t.id, t.name, a.username, t.created, t.last_used
+            "SELECT t.id, t.name, a.username, t.created, t.last_used, t.admin_id
              FROM api_tokens t JOIN admins a ON a.id = t.admin_id WHERE t.id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(view))
+        Ok(row.map(|r| (view(&r), r.get("admin_id"))))
     }
 
     /// Every token, newest first.
@@ -89,16 +91,6 @@ impl Store {
             })
         })
         .transpose()
-    }
-
-    /// The token's admin id, when it exists.
-    pub async fn api_token_admin(&self, id: &str) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT admin_id FROM api_tokens WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
     }
 
     pub async fn touch_api_token(&self, id: &str, now: super::Timestamp) -> Result<()> {

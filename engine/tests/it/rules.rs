@@ -4,7 +4,7 @@
 use crate::support::{
     at, open_on, paused, sourced_app, sourced_app_of, users_csv, Env, DEFAULT_MAX_UPLOAD, HEADER,
 };
-use engine::model::{ImportType, MatchType, QueueAction, RunStatus};
+use engine::model::{App, ImportType, MatchType, QueueAction, RunStatus};
 use engine::settings::{
     DeactivateAction, Frequency, Mapping, OrgSettings, Safeguard, Schedule, UsernameFormat,
 };
@@ -823,8 +823,9 @@ async fn a_new_mapping_reaches_unchanged_rows_on_the_next_full_import_only() {
     );
 }
 
-#[tokio::test]
-async fn a_sourced_profile_never_takes_another_users_login() {
+/// HR, whose usernames are the email, with Ann (e1) and Bo (e2) imported
+/// and confirmed.
+async fn ann_and_bo_by_email() -> (Env, App) {
     let env = Env::new().await;
     let app = env.app("HR").await;
     env.configure(&app, |s| s.username_format = UsernameFormat::Email)
@@ -832,6 +833,12 @@ async fn a_sourced_profile_never_takes_another_users_login() {
     let data = format!("{HEADER}\ne1,Ann,Lee,ann@x.io\ne2,Bo,Ray,bo@x.io\n");
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     env.confirm_all(&app, true).await;
+    (env, app)
+}
+
+#[tokio::test]
+async fn a_sourced_profile_never_takes_another_users_login() {
+    let (env, app) = ann_and_bo_by_email().await;
     assert_eq!(env.user_by_login("ann@x.io").await.first_name, "Ann");
 
     // e1's email (and so its username) becomes Bo's.
@@ -862,13 +869,7 @@ async fn a_sourced_profile_never_takes_another_users_login() {
 
 #[tokio::test]
 async fn a_sourced_login_and_email_changed_only_in_case_take_the_new_case() {
-    let env = Env::new().await;
-    let app = env.app("HR").await;
-    env.configure(&app, |s| s.username_format = UsernameFormat::Email)
-        .await;
-    let data = format!("{HEADER}\ne1,Ann,Lee,ann@x.io\ne2,Bo,Ray,bo@x.io\n");
-    env.import(&app, data.as_bytes(), ImportType::Full).await;
-    env.confirm_all(&app, true).await;
+    let (env, app) = ann_and_bo_by_email().await;
 
     let data = format!("{HEADER}\ne1,Ann,Lee,Ann@X.io\ne2,Bob,Ray,bo@x.io\n");
     let run = env

@@ -2,8 +2,8 @@
 //! and a group's users, as Okta's objects, enough for the SDKs' list calls.
 //! Their pages continue from an `after` cursor (the place in the list).
 
-use super::users::user_json;
-use super::{link_header, origin, ApiError, Caller};
+use super::users::{profile_json, user_json};
+use super::{link_header, origin, page_limit, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -14,9 +14,6 @@ use engine::store::stamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// Items a page holds when `limit` is not given, and at most.
-const PAGE_MAX: i64 = 200;
-
 #[derive(Deserialize)]
 pub struct PageQuery {
     after: Option<String>,
@@ -26,17 +23,7 @@ pub struct PageQuery {
 
 /// Where a page starts and how long it is.
 fn window(query: &PageQuery) -> Result<(i64, i64), ApiError> {
-    let limit = match query.limit.as_deref() {
-        None => PAGE_MAX,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 1 => n.min(PAGE_MAX),
-            _ => {
-                return Err(ApiError::validation(format!(
-                    "limit: {text:?} is not a number from 1 to {PAGE_MAX}"
-                )))
-            }
-        },
-    };
+    let limit = page_limit(query.limit.as_deref())?;
     let offset = match query.after.as_deref() {
         None => 0,
         Some(text) => text
@@ -156,12 +143,7 @@ pub async fn app(
         .read(&admin)
         .get_app(&id)
         .await
-        .map_err(|e| match e {
-            engine::Error::NotFound(_) => {
-                ApiError::not_found(&format!("Resource not found: {id} (App)"))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| ApiError::about(e, "App", &id))?;
     Ok(Json(app_json(&origin(&headers), &app)))
 }
 
@@ -175,12 +157,9 @@ pub async fn app_users(
 ) -> Result<Response, ApiError> {
     let (offset, limit) = window(&query)?;
     let read = state.engine.read(&admin);
-    read.get_app(&id).await.map_err(|e| match e {
-        engine::Error::NotFound(_) => {
-            ApiError::not_found(&format!("Resource not found: {id} (App)"))
-        }
-        e => e.into(),
-    })?;
+    read.get_app(&id)
+        .await
+        .map_err(|e| ApiError::about(e, "App", &id))?;
     let filter = PeopleFilter {
         app_id: Some(id.clone()),
         include_deactivated: true,
@@ -202,7 +181,7 @@ pub async fn app_users(
                 "scope": "USER",
                 "status": u.status.as_str(),
                 "credentials": {"userName": account.login},
-                "profile": user_json(&base, u)["profile"].clone(),
+                "profile": profile_json(u),
                 "_links": {
                     "app": {"href": format!("{base}/api/v1/apps/{id}")},
                     "user": {"href": format!("{base}/api/v1/users/{}", u.id)},
@@ -259,12 +238,7 @@ pub async fn group(
         .read(&admin)
         .get_group(&id, 0, 1)
         .await
-        .map_err(|e| match e {
-            engine::Error::NotFound(_) => {
-                ApiError::not_found(&format!("Resource not found: {id} (UserGroup)"))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| ApiError::about(e, "UserGroup", &id))?;
     let mut body = group_json(&origin(&headers), &group.summary);
     body["created"] = json!(stamp(group.created));
     body["lastUpdated"] = json!(stamp(group.last_updated));
@@ -286,12 +260,7 @@ pub async fn group_users(
         .read(&admin)
         .get_group(&id, offset, limit)
         .await
-        .map_err(|e| match e {
-            engine::Error::NotFound(_) => {
-                ApiError::not_found(&format!("Resource not found: {id} (UserGroup)"))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| ApiError::about(e, "UserGroup", &id))?;
     let base = origin(&headers);
     let items = group
         .members

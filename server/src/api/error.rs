@@ -62,6 +62,17 @@ impl ApiError {
         )
     }
 
+    /// An engine error met reading the `kind` (User, App, UserGroup) named
+    /// `id`: not found said as Okta says it, anything else as it is.
+    pub fn about(e: engine::Error, kind: &str, id: &str) -> ApiError {
+        match e {
+            engine::Error::NotFound(_) => {
+                ApiError::not_found(&format!("Resource not found: {id} ({kind})"))
+            }
+            e => e.into(),
+        }
+    }
+
     pub fn rate_limited() -> ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -64,12 +64,7 @@ pub async fn start(
         .write(&admin)?
         .start_import_by_api(&app_id, ask.upload_id.as_deref(), import_type)
         .await
-        .map_err(|e| match e {
-            engine::Error::NotFound(_) => {
-                ApiError::not_found(&format!("Resource not found: {app_id} (App)"))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| ApiError::about(e, "App", &app_id))?;
     let base = origin(&headers);
     let body = run_json(&base, &run);
     let location = body["_links"]["self"]["href"]

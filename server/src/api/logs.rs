@@ -113,7 +113,6 @@ pub async fn list(
                 .await?,
         ),
     };
-    let events = page.as_ref().map(|p| p.events.clone()).unwrap_or_default();
     let link = |after: Option<i64>, since: Option<chrono::DateTime<chrono::Utc>>| {
         let mut path = format!("/api/v1/logs?limit={limit}");
         for (name, value) in [("filter", &filter), ("q", &keywords)] {
@@ -136,12 +135,15 @@ pub async fn list(
         path
     };
     let this = link(after, since);
-    let more = page.as_ref().and_then(|p| p.next);
+    let (events, more, last) = match page {
+        Some(p) => (p.events, p.next, p.last),
+        None => (Vec::new(), None, None),
+    };
     let polling = until.is_none() && !descending;
     let next = match (more, polling) {
         (Some(next), _) => Some(link(Some(next), None)),
         // A poll goes on from the last event read, or asks the same again.
-        (None, true) => match page.as_ref().and_then(|p| p.last).or(after) {
+        (None, true) => match last.or(after) {
             Some(last) => Some(link(Some(last), None)),
             None => Some(this.clone()),
         },

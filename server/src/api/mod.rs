@@ -230,6 +230,23 @@ pub fn link_header(base: &str, this: &str, next: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// The most items a page of users, apps or groups holds, and how many
+/// when `limit` is not given.
+pub const PAGE_MAX: i64 = 200;
+
+/// The `limit` asked for: at least 1, at most [`PAGE_MAX`].
+pub fn page_limit(limit: Option<&str>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(PAGE_MAX),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(n.min(PAGE_MAX)),
+            _ => Err(ApiError::validation(format!(
+                "limit: {text:?} is not a number from 1 to {PAGE_MAX}"
+            ))),
+        },
+    }
+}
+
 /// A query parameter's value, percent-encoded for a link.
 pub fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()

@@ -1,6 +1,6 @@
 //! `/api/v1/users`: Okta's User objects, listed in pages and read one by one.
 
-use super::{encode, link_header, origin, ApiError, Caller};
+use super::{encode, link_header, origin, page_limit, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -12,9 +12,6 @@ use proto::records::User;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The most users a page holds, and how many when `limit` is not given.
-const PAGE_MAX: i64 = 200;
-
 #[derive(Deserialize)]
 pub struct ListQuery {
     after: Option<String>,
@@ -22,8 +19,9 @@ pub struct ListQuery {
     q: Option<String>,
 }
 
-/// A user as Okta's User JSON.
-pub fn user_json(base: &str, u: &User) -> Value {
+/// A user's profile as Okta's: every attribute, the four it requires
+/// from their columns.
+pub fn profile_json(u: &User) -> Value {
     let mut profile = match &u.profile {
         Value::Object(map) => map.clone(),
         _ => serde_json::Map::new(),
@@ -32,6 +30,11 @@ pub fn user_json(base: &str, u: &User) -> Value {
     profile.insert("email".into(), json!(u.email));
     profile.insert("firstName".into(), json!(u.first_name));
     profile.insert("lastName".into(), json!(u.last_name));
+    Value::Object(profile)
+}
+
+/// A user as Okta's User JSON.
+pub fn user_json(base: &str, u: &User) -> Value {
     let provider = match &u.source_app_name {
         Some(app) => json!({"type": "IMPORT", "name": app}),
         None => json!({"type": "OKTA", "name": "OKTA"}),
@@ -46,23 +49,10 @@ pub fn user_json(base: &str, u: &User) -> Value {
         "lastUpdated": stamp(u.last_updated),
         "passwordChanged": null,
         "type": {"id": "oty_default"},
-        "profile": profile,
+        "profile": profile_json(u),
         "credentials": {"provider": provider},
         "_links": {"self": {"href": format!("{base}/api/v1/users/{}", u.id)}},
     })
-}
-
-/// The `limit` asked for, within 1 and [`PAGE_MAX`].
-fn page_size(limit: Option<&str>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(PAGE_MAX),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 1 => Ok(n.min(PAGE_MAX)),
-            _ => Err(ApiError::validation(format!(
-                "limit: {text:?} is not a number from 1 to {PAGE_MAX}"
-            ))),
-        },
-    }
 }
 
 pub async fn list(
@@ -71,7 +61,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = page_size(query.limit.as_deref())?;
+    let limit = page_limit(query.limit.as_deref())?;
     let q = query.q.unwrap_or_default();
     let users = state
         .engine
@@ -107,7 +97,12 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = found(state.engine.read(&admin).find_user(&id).await, &id)?;
+    let user = state
+        .engine
+        .read(&admin)
+        .find_user(&id)
+        .await
+        .map_err(|e| ApiError::about(e, "User", &id))?;
     Ok(Json(user_json(&origin(&headers), &user)))
 }
 
@@ -209,7 +204,10 @@ pub async fn lifecycle(
     Path((id, op)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let write = state.engine.write(&admin)?;
-    let user = found(write.find_user(&id).await, &id)?;
+    let user = write
+        .find_user(&id)
+        .await
+        .map_err(|e| ApiError::about(e, "User", &id))?;
     let op = lifecycle_of(&op, user.status)?;
     write.change_status(&[user.id], op).await?;
     Ok(Json(json!({})))
@@ -223,7 +221,10 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let write = state.engine.write(&admin)?;
-    let user = found(write.find_user(&id).await, &id)?;
+    let user = write
+        .find_user(&id)
+        .await
+        .map_err(|e| ApiError::about(e, "User", &id))?;
     match user.status {
         UserStatus::Deprovisioned => write.delete_person(&user.id).await?,
         _ => {
@@ -233,14 +234,4 @@ pub async fn delete(
         }
     }
     Ok(axum::http::StatusCode::NO_CONTENT)
-}
-
-/// The user, or Okta's not-found answer naming what was asked for.
-fn found(user: engine::Result<User>, id: &str) -> Result<User, ApiError> {
-    user.map_err(|e| match e {
-        engine::Error::NotFound(_) => {
-            ApiError::not_found(&format!("Resource not found: {id} (User)"))
-        }
-        e => e.into(),
-    })
 }

@@ -33,6 +33,14 @@ async fn call(server: &TestServer, method: &str, uri: &str, token: Option<&str>)
     server.send(req.body(Body::empty()).unwrap()).await
 }
 
+/// The status `GET uri` answers for a user, or GONE.
+async fn user_status(server: &TestServer, uri: &str, token: &str) -> String {
+    json(call(server, "GET", uri, Some(token)).await).await["status"]
+        .as_str()
+        .unwrap_or("GONE")
+        .to_owned()
+}
+
 async fn json(res: Response<Body>) -> Value {
     serde_json::from_str(&body_text(res).await).unwrap()
 }
@@ -145,7 +153,7 @@ async fn a_token_is_shown_once_stored_hashed_logged_and_refused_once_revoked() {
     assert_eq!(created.token.name, "nightly sync");
     assert_eq!(created.value.len(), 42);
     assert_eq!(created.token.created_by, "admin");
-    let listed = server.engine.api_tokens(&admin).await.unwrap();
+    let listed = server.engine.api_tokens().await.unwrap();
     assert_eq!(listed, vec![created.token.clone()]);
     assert!(
         !format!("{listed:?}").contains(&created.value),
@@ -166,7 +174,7 @@ async fn a_token_is_shown_once_stored_hashed_logged_and_refused_once_revoked() {
 
     let res = call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let used = server.engine.api_tokens(&admin).await.unwrap();
+    let used = server.engine.api_tokens().await.unwrap();
     assert!(used[0].last_used.is_some(), "its last use is shown");
     call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
 
@@ -177,7 +185,7 @@ async fn a_token_is_shown_once_stored_hashed_logged_and_refused_once_revoked() {
         .unwrap();
     let res = call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert!(server.engine.api_tokens(&admin).await.unwrap().is_empty());
+    assert!(server.engine.api_tokens().await.unwrap().is_empty());
 
     let value = token(&server, &admin).await;
     let res = call(
@@ -634,27 +642,7 @@ async fn users_are_created_moved_through_their_lifecycle_and_deleted_with_okta_r
         assert_eq!(json(res).await["errorCode"], code, "{body}");
     }
 
-    let status = |server: &TestServer| {
-        let value = value.clone();
-        let id = id.clone();
-        let server = server.router.clone();
-        async move {
-            use tower::ServiceExt;
-            let res = server
-                .oneshot(
-                    Request::get(format!("/api/v1/users/{id}"))
-                        .header("authorization", format!("SSWS {value}"))
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            json(res).await["status"]
-                .as_str()
-                .unwrap_or("GONE")
-                .to_owned()
-        }
-    };
+    let user = format!("/api/v1/users/{id}");
     let lifecycle = |op: &str| format!("/api/v1/users/{id}/lifecycle/{op}");
     for (op, code, after) in [
         ("suspend", StatusCode::OK, "SUSPENDED"),
@@ -672,7 +660,11 @@ async fn users_are_created_moved_through_their_lifecycle_and_deleted_with_okta_r
             let body = json(res).await;
             assert_eq!(body["errorCode"], "E0000001", "{op}: {body}");
         }
-        assert_eq!(status(&server).await, after, "after {op}");
+        assert_eq!(
+            user_status(&server, &user, &value).await,
+            after,
+            "after {op}"
+        );
     }
     let res = send_json(
         &server,
@@ -709,36 +701,142 @@ async fn users_are_created_moved_through_their_lifecycle_and_deleted_with_okta_r
         assert_eq!(json(res).await["errorCode"], "E0000006");
     }
     assert_eq!(
-        status(&server).await,
+        user_status(&server, &user, &value).await,
         "ACTIVE",
         "the read-only token changed nothing"
     );
 
-    let delete = |server: &TestServer| {
-        let uri = format!("/api/v1/users/{id}");
-        let value = value.clone();
-        let router = server.router.clone();
-        async move {
-            use tower::ServiceExt;
-            router
-                .oneshot(
-                    Request::delete(uri)
-                        .header("authorization", format!("SSWS {value}"))
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap()
-                .status()
-        }
-    };
-    assert_eq!(delete(&server).await, StatusCode::NO_CONTENT);
     assert_eq!(
-        status(&server).await,
+        call(&server, "DELETE", &user, Some(&value)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        user_status(&server, &user, &value).await,
         "DEPROVISIONED",
         "the first delete deactivates"
     );
-    assert_eq!(delete(&server).await, StatusCode::NO_CONTENT);
-    assert_eq!(status(&server).await, "GONE", "the second deletes");
-    assert_eq!(delete(&server).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&server, "DELETE", &user, Some(&value)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        user_status(&server, &user, &value).await,
+        "GONE",
+        "the second deletes"
+    );
+    assert_eq!(
+        call(&server, "DELETE", &user, Some(&value)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// A directory's groups, imported by an import the API started, read back
+/// through the API with the people in them, page by page.
+#[tokio::test]
+async fn directory_groups_and_their_people_are_read_in_pages() {
+    use engine::sources::ldap::{LdapSettings, Preset, Security};
+    use testkit::slapd::{self, Slapd};
+    let ldif = [
+        slapd::people("u", 3, "20260101000000Z"),
+        slapd::group(
+            "groupOfNames",
+            "Engineering",
+            &[
+                slapd::person_dn("u0"),
+                slapd::person_dn("u1"),
+                slapd::person_dn("u2"),
+            ],
+        ),
+        slapd::group("groupOfNames", "Sales", &[slapd::person_dn("u2")]),
+    ]
+    .join("\n");
+    let directory = Slapd::serving(ldif);
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let write = server.engine.write(&admin).unwrap();
+    let app = write
+        .create_app("Corp", engine::model::AppKind::LdapDirectory)
+        .await
+        .unwrap();
+    let settings = LdapSettings {
+        host: "127.0.0.1".into(),
+        port: directory.port,
+        security: Security::None,
+        bind_dn: slapd::BIND_DN.into(),
+        users_base: slapd::PEOPLE.into(),
+        groups_base: slapd::GROUPS.into(),
+        import_groups: true,
+        ..LdapSettings::preset(Preset::OpenLdap)
+    };
+    write
+        .save_connection(
+            &app.id,
+            serde_json::to_value(settings).unwrap(),
+            Some(slapd::BIND_PASSWORD),
+        )
+        .await
+        .unwrap();
+    let value = token(&server, &admin).await;
+    let uri = format!("/api/v1/apps/{}/imports", app.id);
+    let res = send_json(&server, "POST", &uri, &value, r#"{"importType":"FULL"}"#).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    while server.engine.run_next_job().await.unwrap().is_some() {}
+    write
+        .confirm_assignments(&app.id, engine::store::Selection::All, true)
+        .await
+        .unwrap();
+
+    let res = call(&server, "GET", "/api/v1/groups?limit=1", Some(&value)).await;
+    let next = next_of(&link(&res)).expect("a second page");
+    let first = json(res).await;
+    let res = call(&server, "GET", &path_of(&next), Some(&value)).await;
+    assert_eq!(next_of(&link(&res)), None);
+    let second = json(res).await;
+    let groups: Vec<&Value> = first
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second.as_array().unwrap())
+        .collect();
+    let names: Vec<&str> = groups
+        .iter()
+        .map(|g| g["profile"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Engineering", "Sales"]);
+    assert!(groups.iter().all(|g| g["source"]["id"] == app.id.as_str()));
+
+    let engineering = groups[0]["id"].as_str().unwrap();
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/groups/{engineering}"),
+        Some(&value),
+    )
+    .await;
+    assert_eq!(json(res).await["profile"]["name"], "Engineering");
+    let mut members = Vec::new();
+    let mut uri = format!("/api/v1/groups/{engineering}/users?limit=2");
+    loop {
+        let res = call(&server, "GET", &uri, Some(&value)).await;
+        let next = next_of(&link(&res));
+        for u in json(res).await.as_array().unwrap() {
+            members.push(u["profile"]["login"].as_str().unwrap().to_owned());
+        }
+        match next {
+            Some(next) => uri = path_of(&next),
+            None => break,
+        }
+    }
+    members.sort();
+    let res = call(&server, "GET", "/api/v1/users", Some(&value)).await;
+    let mut everyone: Vec<String> = json(res)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["profile"]["login"].as_str().unwrap().to_owned())
+        .collect();
+    everyone.sort();
+    assert_eq!(everyone.len(), 3);
+    assert_eq!(members, everyone, "all three people are in Engineering");
 }
