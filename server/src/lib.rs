@@ -107,7 +107,7 @@ pub fn page_context(
 
 /// The whole HTTP surface of Muster.
 pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, http: HttpSettings) -> Router {
-    let routes = generate_route_list(App);
+    let routes = console_routes().to_vec();
     let state = AppState {
         engine: engine.clone(),
         leptos_options: leptos_options.clone(),
@@ -149,6 +149,16 @@ pub fn router(engine: Arc<Engine>, leptos_options: LeptosOptions, http: HttpSett
             metrics::count,
         ))
         .with_state(state)
+}
+
+/// The console's routes, found once per process by running the app with
+/// its resources held back. Held back means process-wide: a page rendered
+/// on another thread while this runs would wait forever on its data, so a
+/// process that builds several routers (the tests do) must not run it again.
+fn console_routes() -> &'static [leptos_axum::AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
 }
 
 /// Ready to serve: the database answers and its schema is this build's.

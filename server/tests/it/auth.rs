@@ -229,3 +229,47 @@ async fn an_upload_over_the_limit_is_refused_clearly() {
     assert_eq!(preview["row_count"], 1);
     assert_eq!(preview["custom_attributes"][0], "team");
 }
+
+/// Building a router finds the console's routes by running the app with its
+/// data held back, and that hold is process-wide; pages rendered while other
+/// routers are built (as the tests do in parallel) must still get their data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_whole_while_other_routers_are_built() {
+    let server = spawn().await;
+    let (token, _) = signed_in_with_app(&server, "Builders").await;
+    let building = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let builder = {
+        let (engine, building) = (server.engine.clone(), building.clone());
+        std::thread::spawn(move || {
+            while building.load(std::sync::atomic::Ordering::Relaxed) {
+                let options = server::leptos_options("127.0.0.1:0".parse().unwrap());
+                drop(server::router(
+                    engine.clone(),
+                    options,
+                    server::HttpSettings::default(),
+                ));
+            }
+        })
+    };
+    for round in 0..30 {
+        let page = async {
+            let res = server
+                .send(
+                    Request::get("/apps")
+                        .header("cookie", &token)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            body_text(res).await
+        };
+        let body = tokio::time::timeout(std::time::Duration::from_secs(20), page).await;
+        let Ok(body) = body else {
+            building.store(false, std::sync::atomic::Ordering::Relaxed);
+            panic!("the Applications page did not finish in round {round}");
+        };
+        assert!(body.contains("Builders"), "round {round}");
+    }
+    building.store(false, std::sync::atomic::Ordering::Relaxed);
+    builder.join().unwrap();
+}
