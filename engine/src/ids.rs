@@ -70,6 +70,9 @@ pub fn uuid() -> String {
         .to_string()
 }
 
+pub fn import_session_id() -> String {
+    new_id("aps")
+}
 pub fn api_token_id() -> String {
     new_id("00T")
 }

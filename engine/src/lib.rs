@@ -595,27 +595,22 @@ impl Engine {
                 upload.readable()?;
                 (Some(u.to_owned()), Some(upload.row_count))
             }
-            (RunInput::Pull | RunInput::Pushed, _) => (None, None),
+            (RunInput::Pull, _) => (None, None),
+            (RunInput::Pushed, _) => {
+                return Err(Error::InvalidInput(format!(
+                    "{} is a Custom Identity Source: its imports start from its import sessions (POST /api/v1/identity-sources/{}/sessions/{{sessionId}}/start-import)",
+                    app.name, app.id
+                )));
+            }
         };
-        Ok(ImportRun {
-            id: ids::run_id(),
-            app_id: app.id,
+        Ok(queued_run(
+            app.id,
+            upload_id,
+            total,
             import_type,
             trigger,
-            status: RunStatus::Queued,
-            upload_id,
-            created: ids::now(),
-            started: None,
-            finished: None,
-            total,
-            counts: Default::default(),
-            message: None,
             preview,
-            plan: None,
-            rate: None,
-            file: None,
-            groups: None,
-        })
+        ))
     }
 
     /// Queues the scheduled imports that are due at `now`: an app's schedule
@@ -643,7 +638,7 @@ impl Engine {
             } else {
                 continue;
             };
-            let run = self
+            let run = match self
                 .new_run(
                     &app.app_id,
                     app.upload_id.as_deref(),
@@ -651,7 +646,14 @@ impl Engine {
                     ImportTrigger::Scheduled,
                     false,
                 )
-                .await?;
+                .await
+            {
+                Ok(run) => run,
+                Err(e) => {
+                    tracing::warn!(app = %app.app_id, error = %e, "a scheduled import cannot start");
+                    continue;
+                }
+            };
             self.store.insert_run(&run, None).await?;
             queued.push(run);
         }
@@ -770,6 +772,9 @@ impl Engine {
                     if let Err(e) = engine.delete_expired_uploads().await {
                         tracing::error!(error = %e, "cannot delete expired uploads");
                     }
+                    if let Err(e) = engine.sweep_import_sessions().await {
+                        tracing::error!(error = %e, "cannot expire import sessions");
+                    }
                     next_schedule_check = tokio::time::Instant::now() + SCHEDULE_CHECK;
                 }
                 loop {
@@ -793,5 +798,35 @@ impl Engine {
                 let _ = tokio::time::timeout(Duration::from_secs(2), engine.wake.notified()).await;
             }
         })
+    }
+}
+
+/// A run waiting in the queue.
+pub(crate) fn queued_run(
+    app_id: String,
+    upload_id: Option<String>,
+    total: Option<i64>,
+    import_type: ImportType,
+    trigger: ImportTrigger,
+    preview: bool,
+) -> ImportRun {
+    ImportRun {
+        id: ids::run_id(),
+        app_id,
+        import_type,
+        trigger,
+        status: RunStatus::Queued,
+        upload_id,
+        created: ids::now(),
+        started: None,
+        finished: None,
+        total,
+        counts: Default::default(),
+        message: None,
+        preview,
+        plan: None,
+        rate: None,
+        file: None,
+        groups: None,
     }
 }

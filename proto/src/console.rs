@@ -272,3 +272,20 @@ mod tests {
         );
     }
 }
+
+/// A bulk import session of a Custom Identity Source, for its Import tab
+/// and the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSessionView {
+    pub id: String,
+    pub app_id: String,
+    pub status: crate::SessionStatus,
+    pub created: String,
+    pub last_updated: String,
+    /// Bulk requests received.
+    pub requests: i64,
+    /// Users staged (to create or update, and to deactivate).
+    pub users: i64,
+    /// The import it started, once started.
+    pub run_id: Option<String>,
+}

@@ -14,6 +14,9 @@ pub enum AppKind {
     /// An LDAP directory (OpenLDAP and the like).
     LdapDirectory,
     ActiveDirectory,
+    /// Records pushed by automation through the API's bulk import sessions
+    /// (`/api/v1/identity-sources/{id}/sessions`).
+    CustomIdentitySource,
 }
 
 impl AppKind {
@@ -22,6 +25,7 @@ impl AppKind {
             AppKind::CsvDirectory => "CSV_DIRECTORY",
             AppKind::LdapDirectory => "LDAP_DIRECTORY",
             AppKind::ActiveDirectory => "ACTIVE_DIRECTORY",
+            AppKind::CustomIdentitySource => "CUSTOM_IDENTITY_SOURCE",
         }
     }
     pub fn label(self) -> &'static str {
@@ -29,11 +33,16 @@ impl AppKind {
             AppKind::CsvDirectory => "CSV Directory",
             AppKind::LdapDirectory => "LDAP Directory",
             AppKind::ActiveDirectory => "Active Directory",
+            AppKind::CustomIdentitySource => "Custom Identity Source",
         }
     }
     /// A directory server Muster connects to (Directory Integrations).
     pub fn is_directory(self) -> bool {
         matches!(self, AppKind::LdapDirectory | AppKind::ActiveDirectory)
+    }
+    /// Its records are pushed through the API, never read by Muster.
+    pub fn is_pushed(self) -> bool {
+        self == AppKind::CustomIdentitySource
     }
 }
 
@@ -501,5 +510,67 @@ mod tests {
             assert_eq!(TextEncoding::parse(&e.as_str().to_uppercase()), Some(e));
         }
         assert_eq!(TextEncoding::parse("latin1"), None);
+    }
+}
+
+/// Where a bulk import session of a Custom Identity Source stands, as Okta
+/// names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SessionStatus {
+    /// Open; nothing uploaded yet.
+    Created,
+    /// Open, with uploads.
+    InProgress,
+    /// Import started; no more uploads.
+    Triggered,
+    /// Its import finished.
+    Completed,
+    /// Cancelled; its uploads were dropped.
+    Closed,
+    /// Open and unused for 24 hours.
+    Expired,
+    /// Its import failed.
+    Error,
+}
+
+impl SessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Created => "CREATED",
+            SessionStatus::InProgress => "IN_PROGRESS",
+            SessionStatus::Triggered => "TRIGGERED",
+            SessionStatus::Completed => "COMPLETED",
+            SessionStatus::Closed => "CLOSED",
+            SessionStatus::Expired => "EXPIRED",
+            SessionStatus::Error => "ERROR",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SessionStatus> {
+        [
+            SessionStatus::Created,
+            SessionStatus::InProgress,
+            SessionStatus::Triggered,
+            SessionStatus::Completed,
+            SessionStatus::Closed,
+            SessionStatus::Expired,
+            SessionStatus::Error,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+    /// Open for uploads.
+    pub fn is_open(self) -> bool {
+        matches!(self, SessionStatus::Created | SessionStatus::InProgress)
+    }
+    /// Open or importing: a source has at most one such session.
+    pub fn is_active(self) -> bool {
+        self.is_open() || self == SessionStatus::Triggered
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }

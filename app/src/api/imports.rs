@@ -298,3 +298,17 @@ pub async fn clear_unconfirmed(
         .await
         .map_err(to_error)
 }
+
+/// The import sessions of a Custom Identity Source, newest first.
+#[server]
+pub async fn list_import_sessions(
+    app_id: String,
+) -> Result<Vec<proto::console::ImportSessionView>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .import_sessions(&app_id)
+        .await
+        .map_err(to_error)
+}

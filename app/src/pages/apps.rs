@@ -23,6 +23,7 @@ pub fn Apps(
         AppKind::CsvDirectory,
         AppKind::LdapDirectory,
         AppKind::ActiveDirectory,
+        AppKind::CustomIdentitySource,
     ]
     .into_iter()
     .filter(|k| !directories || k.is_directory())

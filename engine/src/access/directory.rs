@@ -611,6 +611,16 @@ impl WriteHandle<'_> {
         let mut tx = store.begin_write().await?;
         super::apps::refuse_taken_name(&mut tx, name, None).await?;
         crate::store::apps::insert_app(&mut tx, &id, name, kind, ids::now()).await?;
+        if kind.is_pushed() {
+            // Automation pushes to an identity source with nobody to confirm
+            // its users: they are created (active) or linked as they come,
+            // as Okta does; the admin can turn this off.
+            let mut settings = crate::settings::AppSettings::default();
+            settings.matching.auto_confirm_new = true;
+            settings.matching.auto_confirm_exact = true;
+            settings.matching.auto_activate_new = true;
+            crate::store::rules::save_app_settings(&mut tx, &id, &settings).await?;
+        }
         crate::store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         tx.commit().await?;
         store.get_app(&id).await

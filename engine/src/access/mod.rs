@@ -7,9 +7,13 @@ mod apps;
 mod directory;
 mod imports;
 mod report;
+mod sessions;
 mod settings;
 
 pub use directory::{LogCursor, LogSlice, CSV_EVENTS, CSV_PEOPLE, MAX_STATUS_CHANGE};
+pub use sessions::{
+    PushedGroup, PushedMembership, PushedUser, Upload, MAX_ENTITIES, MAX_REQUESTS, MAX_USERS,
+};
 
 use crate::error::{Error, Result};
 use crate::model::Admin;

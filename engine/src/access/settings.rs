@@ -231,6 +231,14 @@ impl WriteHandle<'_> {
         section: Option<SettingsSection>,
     ) -> Result<(AppSettings, SectionVersions)> {
         let new = settings::validate(new)?;
+        let scheduled = new.full_schedule.period_seconds().is_some()
+            || new.incremental_schedule.period_seconds().is_some();
+        if app.kind.is_pushed() && scheduled {
+            return Err(Error::InvalidInput(format!(
+                "{} is a Custom Identity Source: its imports start when automation starts an import session, so it has no schedule",
+                app.name
+            )));
+        }
         if let Some(known) = store::apps::known_attributes(conn, &app.id).await? {
             settings::check_known_attributes(&new, &known)?;
         }
@@ -363,6 +371,12 @@ impl WriteHandle<'_> {
                     app.name
                 )))
             }
+            AppKind::CustomIdentitySource => {
+                return Err(Error::InvalidInput(format!(
+                    "{} has no connection: a Custom Identity Source imports what is pushed to its import sessions",
+                    app.name
+                )))
+            }
         };
         let old = store.connection_settings(app_id).await?;
         let mut changes = settings::changes(&old, &connection);
@@ -431,9 +445,10 @@ fn directory_preset(app: &App) -> Result<crate::sources::ldap::Preset> {
     match app.kind {
         AppKind::LdapDirectory => Ok(Preset::OpenLdap),
         AppKind::ActiveDirectory => Ok(Preset::ActiveDirectory),
-        AppKind::CsvDirectory => Err(Error::InvalidInput(format!(
-            "{} is a CSV Directory: it has no directory connection",
-            app.name
+        AppKind::CsvDirectory | AppKind::CustomIdentitySource => Err(Error::InvalidInput(format!(
+            "{} is a {}: it has no directory connection",
+            app.name,
+            app.kind.label()
         ))),
     }
 }

@@ -35,6 +35,7 @@ pub(crate) async fn sync_groups(
         if let Some(uid) = &a.uid {
             by_member.insert(Member::uid(uid), i);
         }
+        by_member.insert(Member::Account(a.external_id.clone()), i);
     }
     let by_external: HashMap<&str, usize> = accounts
         .iter()

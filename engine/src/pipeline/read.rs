@@ -46,7 +46,20 @@ pub async fn open_source(
             let secret = sealed.map(|s| key.open(&app.id, &s)).transpose()?;
             input.connection = Some((settings, secret));
         }
-        RunInput::Pushed => {}
+        RunInput::Pushed => {
+            let (session_id, app_id) = store.session_of_run(&run.id).await?.ok_or_else(|| {
+                Error::InvalidInput(
+                    "This import has no import session: imports of a Custom Identity Source start from the API's import sessions".into(),
+                )
+            })?;
+            let users = store.staged_user_count(&session_id).await?;
+            input.session = Some(sources::pushed::Staged {
+                store: store.clone(),
+                app_id,
+                session_id,
+                users,
+            });
+        }
     }
     input.watermark = store.watermark(&app.id).await?;
     // A watermark the server itself says is no longer good (Active

@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod encoding;
 pub mod ldap;
+pub mod pushed;
 
 use crate::error::{Error, Result};
 use crate::model::{AppKind, ImportType, RowError};
@@ -63,6 +64,8 @@ pub enum Member {
     Dn(String),
     /// By the account's login attribute's value (`memberUid`).
     Uid(String),
+    /// By the account's external id (an identity source's memberships).
+    Account(String),
 }
 
 impl Member {
@@ -151,6 +154,10 @@ impl SourceKind {
                 input: RunInput::Pull,
                 changes: ChangeDetection::Watermark,
             },
+            AppKind::CustomIdentitySource => SourceKind {
+                input: RunInput::Pushed,
+                changes: ChangeDetection::ContentHash,
+            },
         }
     }
 
@@ -182,6 +189,8 @@ pub struct SourceInput {
     pub connection: Option<(serde_json::Value, Option<String>)>,
     /// The stored watermark of an incremental import.
     pub watermark: Option<String>,
+    /// The import session whose staged records a pushed source reads.
+    pub session: Option<pushed::Staged>,
 }
 
 /// Why the stored watermark can no longer be gone on from, when the
@@ -228,6 +237,12 @@ pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
                 password.unwrap_or_default(),
                 input.watermark,
             )))
+        }
+        AppKind::CustomIdentitySource => {
+            let staged = input.session.ok_or_else(|| {
+                Error::InvalidInput("The import has no import session to read".into())
+            })?;
+            Ok(Box::new(pushed::PushedSource::new(staged)))
         }
     }
 }

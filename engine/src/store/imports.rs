@@ -269,23 +269,7 @@ impl Store {
     }
 
     pub async fn insert_run(&self, run: &ImportRun, requested_by: Option<&str>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total, preview)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&run.id)
-        .bind(&run.app_id)
-        .bind(run.import_type.as_str())
-        .bind(run.trigger)
-        .bind(run.status.as_str())
-        .bind(&run.upload_id)
-        .bind(requested_by)
-        .bind(super::stamp(run.created))
-        .bind(run.total)
-        .bind(run.preview)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_run(&mut *self.pool.acquire().await?, run, requested_by).await
     }
 
     pub async fn get_run(&self, id: &str) -> Result<ImportRun> {
@@ -1102,4 +1086,29 @@ impl Store {
             .await?;
         Ok((runs, scanned, queued))
     }
+}
+
+/// Queues a run, on a connection or in a transaction.
+pub(crate) async fn insert_run(
+    conn: &mut sqlx::SqliteConnection,
+    run: &ImportRun,
+    requested_by: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+            "INSERT INTO import_runs (id, app_id, import_type, trigger, status, upload_id, requested_by, created, total, preview)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&run.id)
+        .bind(&run.app_id)
+        .bind(run.import_type.as_str())
+        .bind(run.trigger)
+        .bind(run.status.as_str())
+        .bind(&run.upload_id)
+        .bind(requested_by)
+        .bind(super::stamp(run.created))
+        .bind(run.total)
+        .bind(run.preview)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -31,6 +31,7 @@ pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod profile_sources;
 pub(crate) mod rules;
+pub(crate) mod sessions;
 pub(crate) mod sources;
 pub(crate) mod sqlite;
 mod tokens;

@@ -54,11 +54,17 @@ pub enum EventType {
     ApiTokenCreate,
     ApiTokenFirstUse,
     ApiTokenRevoke,
+    ImportSessionCreate,
+    ImportSessionTrigger,
+    ImportSessionCancel,
+    ImportSessionExpire,
+    IdentitySourceBulkUpsert,
+    IdentitySourceBulkDelete,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 50] = [
+    pub const ALL: [EventType; 56] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -109,6 +115,12 @@ impl EventType {
         EventType::ApiTokenCreate,
         EventType::ApiTokenFirstUse,
         EventType::ApiTokenRevoke,
+        EventType::ImportSessionCreate,
+        EventType::ImportSessionTrigger,
+        EventType::ImportSessionCancel,
+        EventType::ImportSessionExpire,
+        EventType::IdentitySourceBulkUpsert,
+        EventType::IdentitySourceBulkDelete,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -164,6 +176,12 @@ impl EventType {
             EventType::ApiTokenCreate => "system.api_token.create",
             EventType::ApiTokenFirstUse => "system.api_token.first_use",
             EventType::ApiTokenRevoke => "system.api_token.revoke",
+            EventType::ImportSessionCreate => "system.import.session.created",
+            EventType::ImportSessionTrigger => "system.import.session.triggered",
+            EventType::ImportSessionCancel => "system.import.session.cancelled",
+            EventType::ImportSessionExpire => "system.import.session.expired",
+            EventType::IdentitySourceBulkUpsert => "system.identity_sources.bulk_upsert",
+            EventType::IdentitySourceBulkDelete => "system.identity_sources.bulk_delete",
         }
     }
 }

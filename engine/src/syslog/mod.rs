@@ -94,6 +94,14 @@ impl Target {
             display_name: name.into(),
         }
     }
+    pub fn import_session(id: &str) -> Target {
+        Target {
+            id: id.into(),
+            kind: "IdentitySourceSession".into(),
+            alternate_id: id.into(),
+            display_name: id.into(),
+        }
+    }
     pub fn import_run(id: &str) -> Target {
         Target {
             id: id.into(),

@@ -10,6 +10,7 @@ mod directory;
 mod error;
 mod imports;
 mod logs;
+mod sessions;
 mod users;
 
 pub use error::ApiError;
@@ -101,6 +102,61 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/apps/{appId}/imports/{runId}",
             axum::routing::get(imports::get),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/identity-sources/{identitySourceId}/sessions",
+            axum::routing::get(sessions::list),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions",
+            axum::routing::post(sessions::create),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}",
+            axum::routing::get(sessions::get),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}",
+            axum::routing::delete(sessions::cancel),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-upsert",
+            axum::routing::post(sessions::bulk_upsert),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-delete",
+            axum::routing::post(sessions::bulk_delete),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-upsert",
+            axum::routing::post(sessions::groups_upsert),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-delete",
+            axum::routing::post(sessions::groups_delete),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-upsert",
+            axum::routing::post(sessions::memberships_upsert),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-delete",
+            axum::routing::post(sessions::memberships_delete),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/start-import",
+            axum::routing::post(sessions::start_import),
         ),
     ]
 }

@@ -7,7 +7,7 @@ use axum::http::{Request, Response, StatusCode};
 use engine::model::Admin;
 use serde_json::Value;
 
-async fn admin(server: &TestServer) -> Admin {
+pub(crate) async fn admin(server: &TestServer) -> Admin {
     let (admin, _) = server
         .engine
         .sign_in("admin", PASSWORD, None)
@@ -16,7 +16,7 @@ async fn admin(server: &TestServer) -> Admin {
     admin
 }
 
-async fn token(server: &TestServer, admin: &Admin) -> String {
+pub(crate) async fn token(server: &TestServer, admin: &Admin) -> String {
     server
         .engine
         .create_api_token(admin, "automation", None)
@@ -25,7 +25,12 @@ async fn token(server: &TestServer, admin: &Admin) -> String {
         .value
 }
 
-async fn call(server: &TestServer, method: &str, uri: &str, token: Option<&str>) -> Response<Body> {
+pub(crate) async fn call(
+    server: &TestServer,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+) -> Response<Body> {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", format!("SSWS {t}"));
@@ -41,11 +46,11 @@ async fn user_status(server: &TestServer, uri: &str, token: &str) -> String {
         .to_owned()
 }
 
-async fn json(res: Response<Body>) -> Value {
+pub(crate) async fn json(res: Response<Body>) -> Value {
     serde_json::from_str(&body_text(res).await).unwrap()
 }
 
-fn link(res: &Response<Body>) -> String {
+pub(crate) fn link(res: &Response<Body>) -> String {
     res.headers()
         .get("link")
         .and_then(|v| v.to_str().ok())
@@ -469,7 +474,7 @@ async fn past_the_rate_limit_the_api_answers_429_until_the_window_ends() {
     assert_eq!(res.status(), StatusCode::OK, "each token has its own limit");
 }
 
-async fn send_json(
+pub(crate) async fn send_json(
     server: &TestServer,
     method: &str,
     uri: &str,

@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 mod crash;
 mod directories;
+mod identity;
 mod ops;
 mod process;
 mod protect;

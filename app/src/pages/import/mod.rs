@@ -1,11 +1,13 @@
 //! The Import tab, in the order an admin works down it: the upload of a CSV
-//! app (drop zone, preview, Import Now) or a directory's Import Now, the run (live progress, the
+//! app (drop zone, preview, Import Now), a directory's Import Now or an
+//! identity source's import sessions, the run (live progress, the
 //! summary with its plan and row errors), the import queue, and the history.
 
 mod history;
 mod pull;
 mod queue;
 mod run;
+mod sessions;
 mod upload;
 
 use crate::api::apps::get_app;
@@ -117,6 +119,7 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match kind.await {
                     Ok(k) if k.is_directory() => view! { <pull::PullSection app_id=id.get_value() start/> }.into_any(),
+                    Ok(k) if k.is_pushed() => view! { <sessions::SessionsSection app_id=id.get_value() runs=Signal::derive(move || runs.get())/> }.into_any(),
                     _ => view! { <upload::UploadSection app_id=id.get_value() start/> }.into_any(),
                 }
             })}

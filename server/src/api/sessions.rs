@@ -1,0 +1,356 @@
+//! Bulk import through identity sources, as Okta's API has it:
+//! `/api/v1/identity-sources/{identitySourceId}/sessions…`. The identity
+//! source is a Custom Identity Source app; its id is the app's id.
+
+use super::{ApiError, Caller};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use engine::access::{PushedGroup, PushedMembership, PushedUser, Upload};
+use proto::console::ImportSessionView;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The largest body a bulk request takes.
+pub const MAX_BODY_BYTES: usize = 200 * 1024;
+
+/// A session as Okta answers it.
+pub fn session_json(s: &ImportSessionView) -> Value {
+    json!({
+        "id": s.id,
+        "identitySourceId": s.app_id,
+        "status": s.status.as_str(),
+        "importType": "INCREMENTAL",
+        "created": s.created,
+        "lastUpdated": s.last_updated,
+    })
+}
+
+fn about_source(e: engine::Error, source: &str) -> ApiError {
+    match e {
+        engine::Error::NotFound(what) if what.starts_with("import session") => {
+            ApiError::not_found(&format!(
+                "Resource not found: {} (IdentitySourceSession)",
+                &what["import session ".len()..]
+            ))
+        }
+        e => ApiError::about(e, "IdentitySource", source),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path(source): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let sessions = state
+        .engine
+        .read(&admin)
+        .import_sessions(&source)
+        .await
+        .map_err(|e| about_source(e, &source))?;
+    Ok(Json(sessions.iter().map(session_json).collect()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path(source): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let session = state
+        .engine
+        .write(&admin)?
+        .create_import_session(&source)
+        .await
+        .map_err(|e| about_source(e, &source))?;
+    Ok(Json(session_json(&session)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let session = state
+        .engine
+        .read(&admin)
+        .import_session(&source, &id)
+        .await
+        .map_err(|e| about_source(e, &source))?;
+    Ok(Json(session_json(&session)))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine
+        .write(&admin)?
+        .cancel_import_session(&source, &id)
+        .await
+        .map_err(|e| about_source(e, &source))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn start_import(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let session = state
+        .engine
+        .write(&admin)?
+        .start_session_import(&source, &id)
+        .await
+        .map_err(|e| about_source(e, &source))?;
+    Ok(Json(session_json(&session)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UsersBody {
+    entity_type: Option<String>,
+    #[serde(default)]
+    profiles: Vec<UserEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserEntry {
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    profile: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupsBody {
+    #[serde(default)]
+    profiles: Vec<GroupEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupEntry {
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    profile: Option<GroupProfile>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupProfile {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupIdsBody {
+    #[serde(default)]
+    external_ids: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MembershipsBody {
+    #[serde(default)]
+    memberships: Vec<MembershipEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MembershipEntry {
+    #[serde(default)]
+    group_external_id: String,
+    #[serde(default)]
+    member_external_ids: Vec<String>,
+}
+
+/// The body of a bulk request, within its size.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::validation(format!(
+            "A bulk request body is at most 200 KB; this one is {} KB",
+            body.len().div_ceil(1024)
+        )));
+    }
+    serde_json::from_slice(body).map_err(ApiError::bad_body)
+}
+
+/// Only `USERS` can be upserted or deleted in bulk.
+fn check_users(entity_type: Option<&str>) -> Result<(), ApiError> {
+    match entity_type {
+        None | Some("USERS") => Ok(()),
+        Some(other) => Err(ApiError::validation(format!(
+            "entityType: {other:?} is not supported; only USERS is"
+        ))),
+    }
+}
+
+fn users_of(body: UsersBody) -> Result<Vec<PushedUser>, ApiError> {
+    check_users(body.entity_type.as_deref())?;
+    let mut causes = Vec::new();
+    let users = body
+        .profiles
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let profile = p
+                .profile
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Null => None,
+                    other => {
+                        causes.push(format!(
+                            "profiles[{i}].profile.{k}: profile values are strings, not {other}"
+                        ));
+                        None
+                    }
+                })
+                .collect();
+            PushedUser {
+                external_id: p.external_id.unwrap_or_default(),
+                profile,
+            }
+        })
+        .collect();
+    match causes.is_empty() {
+        true => Ok(users),
+        false => Err(ApiError::validation(causes.join("; "))),
+    }
+}
+
+/// Runs one upload of a bulk request: 202 and no body.
+async fn upload(
+    state: &AppState,
+    admin: &engine::model::Admin,
+    source: &str,
+    id: &str,
+    upload: Upload<'_>,
+) -> Result<Response, ApiError> {
+    state
+        .engine
+        .write(admin)?
+        .upload_to_session(source, id, upload)
+        .await
+        .map_err(|e| about_source(e, source))?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+pub async fn bulk_upsert(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let users = users_of(parse(&body)?)?;
+    upload(&state, &admin, &source, &id, Upload::Users(&users)).await
+}
+
+pub async fn bulk_delete(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let users = users_of(parse(&body)?)?;
+    let ids: Vec<String> = users.into_iter().map(|u| u.external_id).collect();
+    upload(&state, &admin, &source, &id, Upload::DeleteUsers(&ids)).await
+}
+
+pub async fn groups_upsert(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let body: GroupsBody = parse(&body)?;
+    let groups: Vec<PushedGroup> = body
+        .profiles
+        .into_iter()
+        .map(|g| {
+            let profile = g.profile.unwrap_or(GroupProfile {
+                display_name: None,
+                description: None,
+            });
+            PushedGroup {
+                external_id: g.external_id.unwrap_or_default(),
+                display_name: profile.display_name.unwrap_or_default(),
+                description: profile.description,
+            }
+        })
+        .collect();
+    upload(&state, &admin, &source, &id, Upload::Groups(&groups)).await
+}
+
+pub async fn groups_delete(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let body: GroupIdsBody = parse(&body)?;
+    upload(
+        &state,
+        &admin,
+        &source,
+        &id,
+        Upload::DeleteGroups(&body.external_ids),
+    )
+    .await
+}
+
+fn memberships_of(body: MembershipsBody) -> Vec<PushedMembership> {
+    body.memberships
+        .into_iter()
+        .map(|m| PushedMembership {
+            group_external_id: m.group_external_id,
+            member_external_ids: m.member_external_ids,
+        })
+        .collect()
+}
+
+pub async fn memberships_upsert(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let memberships = memberships_of(parse(&body)?);
+    upload(
+        &state,
+        &admin,
+        &source,
+        &id,
+        Upload::Memberships(&memberships),
+    )
+    .await
+}
+
+pub async fn memberships_delete(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    Path((source, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let memberships = memberships_of(parse(&body)?);
+    upload(
+        &state,
+        &admin,
+        &source,
+        &id,
+        Upload::DeleteMemberships(&memberships),
+    )
+    .await
+}

@@ -1,0 +1,578 @@
+//! Bulk import through a Custom Identity Source, as Okta's clients drive
+//! it: sessions, uploads of users, groups and memberships, start-import and
+//! polling, with Okta's statuses, limits and errors.
+
+use crate::api::{admin, call, json, send_json, token};
+use crate::support::*;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+struct Source {
+    id: String,
+    token: String,
+}
+
+impl Source {
+    fn sessions(&self) -> String {
+        format!("/api/v1/identity-sources/{}/sessions", self.id)
+    }
+    fn session(&self, id: &str, op: &str) -> String {
+        match op {
+            "" => format!("{}/{id}", self.sessions()),
+            op => format!("{}/{id}/{op}", self.sessions()),
+        }
+    }
+}
+
+async fn identity_source(server: &TestServer, name: &str) -> Source {
+    let admin = admin(server).await;
+    let app = server
+        .engine
+        .write(&admin)
+        .unwrap()
+        .create_app(name, engine::model::AppKind::CustomIdentitySource)
+        .await
+        .unwrap();
+    Source {
+        id: app.id,
+        token: token(server, &admin).await,
+    }
+}
+
+/// Sends `body` to `uri` and answers the status and the JSON (or Null).
+async fn post(
+    server: &TestServer,
+    source: &Source,
+    uri: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let res = send_json(server, "POST", uri, &source.token, &body.to_string()).await;
+    let status = res.status();
+    let text = body_text(res).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn get(server: &TestServer, source: &Source, uri: &str) -> Value {
+    json(call(server, "GET", uri, Some(&source.token)).await).await
+}
+
+fn person(external_id: &str, first: &str, last: &str) -> Value {
+    let login = format!("{}@hris.example", first.to_lowercase());
+    json!({
+        "externalId": external_id,
+        "profile": {
+            "userName": login,
+            "firstName": first,
+            "lastName": last,
+            "email": login,
+            "mobilePhone": null,
+            "department": "Sales",
+        }
+    })
+}
+
+async fn open_session(server: &TestServer, source: &Source) -> String {
+    let (status, session) = post(server, source, &source.sessions(), &Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    session["id"].as_str().unwrap().to_owned()
+}
+
+async fn run_imports(server: &TestServer) {
+    while server.engine.run_next_job().await.unwrap().is_some() {}
+}
+
+/// The status of the person with this login, through the Users API.
+async fn status_of(server: &TestServer, source: &Source, login: &str) -> String {
+    let user = get(server, source, &format!("/api/v1/users/{login}")).await;
+    user["status"].as_str().unwrap_or("GONE").to_owned()
+}
+
+/// A session goes CREATED → IN_PROGRESS → TRIGGERED → COMPLETED, one at a
+/// time per source; its users, groups and memberships arrive through the
+/// import pipeline; a later session's bulk-delete deactivates (and ignores
+/// ids the source never had); a cancelled session is CLOSED; every step is
+/// in the System Log.
+#[tokio::test]
+async fn a_session_stages_users_and_groups_and_its_import_brings_them_in() {
+    let server = spawn().await;
+    let source = identity_source(&server, "HRIS").await;
+
+    let id = open_session(&server, &source).await;
+    let session = get(&server, &source, &source.session(&id, "")).await;
+    assert_eq!(session["status"], "CREATED");
+    assert_eq!(session["importType"], "INCREMENTAL");
+    assert_eq!(session["identitySourceId"], source.id.as_str());
+    assert!(id.starts_with("aps"), "{id}");
+
+    let (status, error) = post(&server, &source, &source.sessions(), &Value::Null).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["errorCode"], "E0000001");
+    assert!(
+        error["errorSummary"].as_str().unwrap().contains(&id),
+        "{error}"
+    );
+    let (status, error) = post(
+        &server,
+        &source,
+        &source.session(&id, "start-import"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "nothing uploaded yet: {error}"
+    );
+
+    let upsert = json!({"entityType": "USERS", "profiles": [
+        person("e-1", "Ann", "Lee"), person("e-2", "Bo", "Ray"), person("e-3", "Cy", "Oak"),
+    ]});
+    let (status, body) = post(
+        &server,
+        &source,
+        &source.session(&id, "bulk-upsert"),
+        &upsert,
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::ACCEPTED, Value::Null));
+    let groups = json!({"profiles": [
+        {"externalId": "g-eng", "profile": {"displayName": "Engineering", "description": "Builders"}},
+    ]});
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&id, "bulk-groups-upsert"),
+        &groups,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let members =
+        json!({"memberships": [{"groupExternalId": "g-eng", "memberExternalIds": ["e-1", "e-2"]}]});
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&id, "bulk-group-memberships-upsert"),
+        &members,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let session = get(&server, &source, &source.session(&id, "")).await;
+    assert_eq!(session["status"], "IN_PROGRESS");
+
+    let (status, session) = post(
+        &server,
+        &source,
+        &source.session(&id, "start-import"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (status, session["status"].as_str()),
+        (StatusCode::OK, Some("TRIGGERED"))
+    );
+    let (status, error) = post(
+        &server,
+        &source,
+        &source.session(&id, "bulk-upsert"),
+        &upsert,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("TRIGGERED"),
+        "{error}"
+    );
+    run_imports(&server).await;
+    let session = get(&server, &source, &source.session(&id, "")).await;
+    assert_eq!(session["status"], "COMPLETED", "{session}");
+
+    for login in ["ann@hris.example", "bo@hris.example", "cy@hris.example"] {
+        assert_eq!(
+            status_of(&server, &source, login).await,
+            "ACTIVE",
+            "{login}"
+        );
+    }
+    let ann = get(&server, &source, "/api/v1/users/ann@hris.example").await;
+    assert_eq!(
+        ann["profile"]["department"], "Sales",
+        "custom properties arrive: {ann}"
+    );
+    assert_eq!(ann["profile"]["firstName"], "Ann");
+    let groups = get(&server, &source, "/api/v1/groups").await;
+    assert_eq!(groups[0]["profile"]["name"], "Engineering", "{groups}");
+    let group_id = groups[0]["id"].as_str().unwrap().to_owned();
+    let people = get(
+        &server,
+        &source,
+        &format!("/api/v1/groups/{group_id}/users"),
+    )
+    .await;
+    let mut logins: Vec<&str> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["profile"]["login"].as_str().unwrap())
+        .collect();
+    logins.sort_unstable();
+    assert_eq!(logins, ["ann@hris.example", "bo@hris.example"]);
+
+    // The next session: Bo leaves, an id the source never had is ignored,
+    // Ann leaves the group, Cy's name changes.
+    let next = open_session(&server, &source).await;
+    let delete = json!({"entityType": "USERS", "profiles": [{"externalId": "e-2"}, {"externalId": "e-404"}]});
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&next, "bulk-delete"),
+        &delete,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&next, "bulk-upsert"),
+        &json!({"profiles": [person("e-3", "Cy", "Birch")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let leave =
+        json!({"memberships": [{"groupExternalId": "g-eng", "memberExternalIds": ["e-1"]}]});
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&next, "bulk-group-memberships-delete"),
+        &leave,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&next, "start-import"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    run_imports(&server).await;
+    assert_eq!(
+        get(&server, &source, &source.session(&next, "")).await["status"],
+        "COMPLETED"
+    );
+    assert_eq!(
+        status_of(&server, &source, "bo@hris.example").await,
+        "DEPROVISIONED"
+    );
+    assert_eq!(
+        status_of(&server, &source, "ann@hris.example").await,
+        "ACTIVE"
+    );
+    let cy = get(&server, &source, "/api/v1/users/cy@hris.example").await;
+    assert_eq!(cy["profile"]["lastName"], "Birch", "{cy}");
+    let people = get(
+        &server,
+        &source,
+        &format!("/api/v1/groups/{group_id}/users"),
+    )
+    .await;
+    let logins: Vec<&str> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["profile"]["login"].as_str().unwrap())
+        .collect();
+    assert_eq!(logins, ["bo@hris.example"]);
+
+    // A cancelled session: CLOSED, and a new one can open.
+    let cancelled = open_session(&server, &source).await;
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&cancelled, "bulk-upsert"),
+        &json!({"profiles": [person("e-9", "Di", "Fox")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let res = call(
+        &server,
+        "DELETE",
+        &source.session(&cancelled, ""),
+        Some(&source.token),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&server, &source, &source.session(&cancelled, "")).await["status"],
+        "CLOSED"
+    );
+    let res = call(
+        &server,
+        "DELETE",
+        &source.session(&cancelled, ""),
+        Some(&source.token),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "closed already");
+    let sessions = get(&server, &source, &source.sessions()).await;
+    let listed: Vec<(&str, &str)> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (cancelled.as_str(), "CLOSED"),
+            (next.as_str(), "COMPLETED"),
+            (id.as_str(), "COMPLETED")
+        ]
+    );
+    assert_eq!(status_of(&server, &source, "di@hris.example").await, "GONE");
+
+    let log = |event: &str| format!("/api/v1/logs?filter=eventType%20eq%20%22{event}%22&limit=100");
+    for (event, count) in [
+        ("system.import.session.created", 3),
+        ("system.import.session.triggered", 2),
+        ("system.import.session.cancelled", 1),
+        ("system.identity_sources.bulk_upsert", 5),
+        ("system.identity_sources.bulk_delete", 2),
+    ] {
+        let events = get(&server, &source, &log(event)).await;
+        assert_eq!(events.as_array().unwrap().len(), count, "{event}: {events}");
+    }
+    let starts = get(
+        &server,
+        &source,
+        "/api/v1/logs?filter=eventType%20eq%20%22system.import.start%22%20and%20debugContext.debugData.importTrigger%20eq%20%22API%22",
+    )
+    .await;
+    assert_eq!(starts.as_array().unwrap().len(), 2);
+}
+
+/// Okta's limits, each refused with E0000001 and what was wrong where;
+/// nothing of a refused request is kept. Other apps are not identity
+/// sources, and a read-only admin's token opens nothing.
+#[tokio::test]
+async fn bulk_requests_past_the_limits_are_refused_whole_with_what_and_where() {
+    let server = spawn().await;
+    let source = identity_source(&server, "HRIS").await;
+    let id = open_session(&server, &source).await;
+    let upsert = source.session(&id, "bulk-upsert");
+    let refused = |body: Value| {
+        let (server, source, upsert) = (&server, &source, upsert.clone());
+        async move {
+            let (status, error) = post(server, source, &upsert, &body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+            error
+        }
+    };
+
+    let many: Vec<Value> = (0..201)
+        .map(|i| person(&format!("e-{i}"), &format!("P{i}"), "Lee"))
+        .collect();
+    let error = refused(json!({"profiles": many})).await;
+    assert_eq!(error["errorCode"], "E0000001");
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("at most 200 entities"),
+        "{error}"
+    );
+
+    let mut big = person("e-1", "Ann", "Lee");
+    big["profile"]["homeAddress"] = json!("x".repeat(4000));
+    let error = refused(json!({"profiles": vec![big; 60]})).await;
+    assert!(
+        error["errorSummary"].as_str().unwrap().contains("200 KB"),
+        "{error}"
+    );
+
+    let mut short = person("e-1", "Ann", "Lee");
+    short["profile"]["email"] = json!("a@b");
+    let error = refused(json!({"profiles": [person("e-0", "Zed", "Ok"), short]})).await;
+    let summary = error["errorSummary"].as_str().unwrap();
+    assert!(
+        summary.contains("profiles[1].profile.email: \"a@b\""),
+        "{summary}"
+    );
+    assert_eq!(
+        error["errorCauses"][0]["errorSummary"].as_str(),
+        Some(&summary["Api validation failed: ".len()..])
+    );
+
+    let mut numeric = person("e-1", "Ann", "Lee");
+    numeric["profile"]["employeeNumber"] = json!(42);
+    let error = refused(json!({"profiles": [numeric]})).await;
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("profiles[0].profile.employeeNumber"),
+        "{error}"
+    );
+
+    let error =
+        refused(json!({"profiles": [{"externalId": "x".repeat(513), "profile": {}}]})).await;
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("profiles[0].externalId"),
+        "{error}"
+    );
+    let error =
+        refused(json!({"entityType": "GROUPS", "profiles": [person("e-1", "Ann", "Lee")]})).await;
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("entityType"),
+        "{error}"
+    );
+    let (status, error) = post(&server, &source, &upsert, &json!("not an object")).await;
+    assert_eq!(
+        (status, error["errorCode"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("E0000003"))
+    );
+
+    // Nothing refused was kept: the session is still CREATED.
+    let session = get(&server, &source, &source.session(&id, "")).await;
+    assert_eq!(session["status"], "CREATED");
+
+    // 50 requests of 200 users (10,000, the most a session takes); the 51st is refused.
+    for request in 0..50 {
+        let profiles: Vec<Value> = (0..200)
+            .map(|i| {
+                let n = request * 200 + i;
+                json!({"externalId": format!("e-{n}"), "profile": {"userName": format!("u{n}@hris.example")}})
+            })
+            .collect();
+        let (status, error) = post(&server, &source, &upsert, &json!({"profiles": profiles})).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "request {request}: {error}");
+    }
+    let error = refused(json!({"profiles": [person("e-1", "Ann", "Lee")]})).await;
+    assert!(
+        error["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("50 bulk requests"),
+        "{error}"
+    );
+
+    // An app that is not an identity source, and an unknown session.
+    let admin = admin(&server).await;
+    let csv = server
+        .engine
+        .write(&admin)
+        .unwrap()
+        .create_app("Files", engine::model::AppKind::CsvDirectory)
+        .await
+        .unwrap();
+    let res = call(
+        &server,
+        "GET",
+        &format!("/api/v1/identity-sources/{}/sessions", csv.id),
+        Some(&source.token),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(res).await["errorCode"], "E0000007");
+    let res = call(
+        &server,
+        "GET",
+        &source.session("apsnothere", ""),
+        Some(&source.token),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Import Now is not how an identity source imports.
+    let res = send_json(
+        &server,
+        "POST",
+        &format!("/api/v1/apps/{}/imports", source.id),
+        &source.token,
+        "",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(res).await.contains("import sessions"));
+
+    let write = server.engine.write(&admin).unwrap();
+    write
+        .create_admin("auditor", "auditor-password-1", true)
+        .await
+        .unwrap();
+    let (auditor, _) = server
+        .engine
+        .sign_in("auditor", "auditor-password-1", None)
+        .await
+        .unwrap();
+    let read_only = Source {
+        id: source.id.clone(),
+        token: token(&server, &auditor).await,
+    };
+    let (status, error) = post(&server, &read_only, &read_only.sessions(), &Value::Null).await;
+    assert_eq!(
+        (status, error["errorCode"].as_str()),
+        (StatusCode::FORBIDDEN, Some("E0000006"))
+    );
+    assert_eq!(
+        get(&server, &read_only, &read_only.sessions()).await[0]["id"],
+        id.as_str(),
+        "a read-only token reads"
+    );
+}
+
+/// What a session staged is in the database: a Muster started again on the
+/// same data directory starts and runs the import.
+#[tokio::test]
+async fn staged_records_survive_a_restart() {
+    let server = spawn().await;
+    let source = identity_source(&server, "HRIS").await;
+    let id = open_session(&server, &source).await;
+    let (status, _) = post(
+        &server,
+        &source,
+        &source.session(&id, "bulk-upsert"),
+        &json!({"profiles": [person("e-1", "Ann", "Lee"), person("e-2", "Bo", "Ray")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let again = engine::Engine::open(engine::EngineConfig::new(
+        server.dir().join("muster.db").to_string_lossy(),
+        server.dir(),
+    ))
+    .await
+    .unwrap();
+    let (admin, _) = again.sign_in("admin", PASSWORD, None).await.unwrap();
+    let session = again
+        .write(&admin)
+        .unwrap()
+        .start_session_import(&source.id, &id)
+        .await
+        .unwrap();
+    assert_eq!(session.users, 2);
+    while again.run_next_job().await.unwrap().is_some() {}
+    let ann = again
+        .read(&admin)
+        .find_user("ann@hris.example")
+        .await
+        .unwrap();
+    assert_eq!(ann.status, engine::model::UserStatus::Active);
+    assert_eq!(
+        again
+            .read(&admin)
+            .import_session(&source.id, &id)
+            .await
+            .unwrap()
+            .status,
+        proto::SessionStatus::Completed
+    );
+}
