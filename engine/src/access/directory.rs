@@ -572,6 +572,83 @@ impl WriteHandle<'_> {
         store.get_user(&id).await
     }
 
+    /// Changes the profile of a person Muster masters: `attributes` are
+    /// merged into it, or (`replace`) are the whole new profile. A profile
+    /// an app sources changes only through that app's imports. The login
+    /// stays unique regardless of case; the change is logged attribute by
+    /// attribute.
+    pub async fn update_profile(
+        &self,
+        id: &str,
+        attributes: Vec<(String, String)>,
+        replace: bool,
+    ) -> Result<User> {
+        let store = &self.engine.store;
+        let user = store.get_user(id).await?;
+        if let Some(app) = &user.source_app_name {
+            return Err(Error::InvalidInput(format!(
+                "{}'s profile is sourced by {app}: it changes only through imports from {app}",
+                user.login
+            )));
+        }
+        let old = match &user.profile {
+            serde_json::Value::Object(map) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        let mut merged: Vec<(String, String)> = match replace {
+            true => Vec::new(),
+            false => old
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect(),
+        };
+        for (k, v) in attributes {
+            match merged.iter_mut().find(|(name, _)| *name == k) {
+                Some(slot) => slot.1 = v,
+                None => merged.push((k, v)),
+            }
+        }
+        let profile = UserProfile::from_attributes(&merged).map_err(|errors| {
+            let problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", field_label(&e.field), e.message))
+                .collect();
+            Error::InvalidInput(problems.join("; "))
+        })?;
+        let changes = crate::pipeline::profile_changes(&old, &profile.attributes);
+        if changes.is_empty() {
+            return Ok(user);
+        }
+        let mut tx = store.begin_write().await?;
+        let login = profile.login.as_str().to_owned();
+        if let Some(holder) = store::users::existing_logins(&mut tx, &[&login])
+            .await?
+            .into_values()
+            .find(|holder| holder != id)
+        {
+            let held = store::rules::user_labels(&mut tx, &[&holder]).await?;
+            let by = held
+                .get(&holder)
+                .map_or(holder.as_str(), |l| l.login.as_str());
+            return Err(Error::Conflict(format!(
+                "Username \"{login}\" is taken by {by}: usernames are unique regardless of case"
+            )));
+        }
+        let now = ids::now();
+        let display = format!("{} {}", profile.first_name, profile.last_name);
+        let event = NewEvent::new(
+            EventType::UserProfileUpdate,
+            "Update user profile",
+            self.actor(),
+        )
+        .target(Target::user(id, &login, &display))
+        .debug(serde_json::json!({ "changes": changes }));
+        store::rules::update_user_profiles(&mut tx, &[(id.to_owned(), profile)], now).await?;
+        store::events::insert_events(&mut tx, &[event], now).await?;
+        tx.commit().await?;
+        store.get_user(id).await
+    }
+
     /// Deletes a deactivated (DEPROVISIONED) person, as Okta allows only
     /// for them. Their app accounts stay, unlinked.
     pub async fn delete_person(&self, id: &str) -> Result<()> {

@@ -485,7 +485,9 @@ mod tests {
         .await
         .unwrap();
         for id in ["aps1", "aps2"] {
-            insert_session(&mut conn, id, "0oa1", "00a1", now).await.unwrap();
+            insert_session(&mut conn, id, "0oa1", "00a1", now)
+                .await
+                .unwrap();
         }
         let ann = StagedUser {
             external_id: "e-1",
@@ -501,7 +503,10 @@ mod tests {
         let earlier = now - chrono::TimeDelta::hours(1);
         let later = now + chrono::TimeDelta::seconds(1);
         let read = |at| store.session("0oa1", "aps1", at);
-        assert_eq!(read(earlier).await.unwrap().status, SessionStatus::InProgress);
+        assert_eq!(
+            read(earlier).await.unwrap().status,
+            SessionStatus::InProgress
+        );
         assert_eq!(read(later).await.unwrap().status, SessionStatus::Expired);
         assert!(store.expire_sessions(earlier).await.unwrap().is_empty());
         let expired = store.expire_sessions(later).await.unwrap();

@@ -60,11 +60,12 @@ pub enum EventType {
     ImportSessionExpire,
     IdentitySourceBulkUpsert,
     IdentitySourceBulkDelete,
+    UserProfileUpdate,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 56] = [
+    pub const ALL: [EventType; 57] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -121,6 +122,7 @@ impl EventType {
         EventType::ImportSessionExpire,
         EventType::IdentitySourceBulkUpsert,
         EventType::IdentitySourceBulkDelete,
+        EventType::UserProfileUpdate,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -182,6 +184,7 @@ impl EventType {
             EventType::ImportSessionExpire => "system.import.session.expired",
             EventType::IdentitySourceBulkUpsert => "system.identity_sources.bulk_upsert",
             EventType::IdentitySourceBulkDelete => "system.identity_sources.bulk_delete",
+            EventType::UserProfileUpdate => "user.account.update_profile",
         }
     }
 }

@@ -53,6 +53,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             axum::routing::get(users::get),
         ),
         route(
+            Method::POST,
+            "/api/v1/users/{userId}",
+            axum::routing::post(users::update_partial),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/users/{userId}",
+            axum::routing::put(users::replace),
+        ),
+        route(
             Method::DELETE,
             "/api/v1/users/{userId}",
             axum::routing::delete(users::delete),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use engine::model::{Lifecycle, UserStatus};
 use engine::store::stamp;
+use engine::syslog::filter::Filter;
 use proto::records::User;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,6 +18,55 @@ pub struct ListQuery {
     after: Option<String>,
     limit: Option<String>,
     q: Option<String>,
+    search: Option<String>,
+    filter: Option<String>,
+}
+
+/// The attributes `filter` may name (Okta's list); `search` may name any.
+const FILTER_PATHS: [&str; 7] = [
+    "status",
+    "lastUpdated",
+    "id",
+    "profile.login",
+    "profile.email",
+    "profile.firstName",
+    "profile.lastName",
+];
+
+/// Users one list call reads looking for those a `search` or `filter`
+/// matches; past it, the page ends with what was found and its `next` link
+/// goes on from there.
+const SCAN_BUDGET: usize = 20_000;
+/// Users read at a time while scanning.
+const SCAN_CHUNK: i64 = 500;
+
+/// The `search` or `filter` of a list call, parsed; E0000053 when it
+/// cannot be, or names what `filter` does not take.
+fn expression(query: &ListQuery) -> Result<Option<(&'static str, String, Filter)>, ApiError> {
+    let (name, text) = match (&query.search, &query.filter) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_query(
+                "search and filter cannot be used together",
+            ))
+        }
+        (Some(s), None) => ("search", s),
+        (None, Some(f)) => ("filter", f),
+        (None, None) => return Ok(None),
+    };
+    let parsed = Filter::parse(text).map_err(|e| ApiError::bad_query(format!("{name}: {e}")))?;
+    if name == "filter" {
+        if let Some(path) = parsed
+            .paths()
+            .into_iter()
+            .find(|p| !FILTER_PATHS.contains(&p.as_str()))
+        {
+            return Err(ApiError::bad_query(format!(
+                "filter: {path} cannot be filtered on; use one of {} (or search)",
+                FILTER_PATHS.join(", ")
+            )));
+        }
+    }
+    Ok(Some((name, text.clone(), parsed)))
 }
 
 /// A user's profile as Okta's: every attribute, the four it requires
@@ -62,28 +112,66 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let limit = page_limit(query.limit.as_deref())?;
-    let q = query.q.unwrap_or_default();
-    let users = state
-        .engine
-        .read(&admin)
-        .users_after(query.after.as_deref(), &q, limit)
-        .await?;
+    let expression = expression(&query)?;
+    let q = query.q.clone().unwrap_or_default();
+    let read = state.engine.read(&admin);
     let base = origin(&headers);
     let page = |after: Option<&str>| {
         let mut path = format!("/api/v1/users?limit={limit}");
         if !q.is_empty() {
             path.push_str(&format!("&q={}", encode(&q)));
         }
+        if let Some((name, text, _)) = &expression {
+            path.push_str(&format!("&{name}={}", encode(text)));
+        }
         if let Some(after) = after {
             path.push_str(&format!("&after={}", encode(after)));
         }
         path
     };
-    let next = (users.len() as i64 == limit)
-        .then(|| users.last().map(|u| page(Some(&u.id))))
-        .flatten();
+    let (body, next) = match &expression {
+        None => {
+            let users = read.users_after(query.after.as_deref(), &q, limit).await?;
+            let next = (users.len() as i64 == limit)
+                .then(|| users.last().map(|u| page(Some(&u.id))))
+                .flatten();
+            let body: Vec<Value> = users.iter().map(|u| user_json(&base, u)).collect();
+            (body, next)
+        }
+        Some((_, _, filter)) => {
+            // Every user in id order, each tested as the User JSON it is
+            // answered as, until the page is full or the budget spent.
+            let mut body = Vec::new();
+            let mut cursor = query.after.clone();
+            let mut scanned = 0;
+            let mut next = None;
+            loop {
+                let users = read.users_after(cursor.as_deref(), &q, SCAN_CHUNK).await?;
+                let ended = (users.len() as i64) < SCAN_CHUNK;
+                for u in &users {
+                    scanned += 1;
+                    cursor = Some(u.id.clone());
+                    let json = user_json(&base, u);
+                    if filter.matches(&json) {
+                        body.push(json);
+                        if body.len() as i64 == limit {
+                            break;
+                        }
+                    }
+                }
+                let full = body.len() as i64 == limit;
+                if full || scanned >= SCAN_BUDGET {
+                    next = cursor.as_deref().map(|c| page(Some(c)));
+                    break;
+                }
+                if ended {
+                    break;
+                }
+            }
+            (body, next)
+        }
+    };
     let this = page(query.after.as_deref());
-    let body: Vec<Value> = users.iter().map(|u| user_json(&base, u)).collect();
     Ok((
         [(header::LINK, link_header(&base, &this, next.as_deref()))],
         Json(body),
@@ -234,4 +322,64 @@ pub async fn delete(
         }
     }
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct UpdateBody {
+    profile: Option<serde_json::Map<String, Value>>,
+}
+
+/// `POST /api/v1/users/{userId}` (`partial`: the attributes sent change,
+/// the rest stay) and `PUT` (the profile sent is the whole new profile).
+async fn update(
+    state: &AppState,
+    admin: &engine::model::Admin,
+    headers: &HeaderMap,
+    id: &str,
+    body: &[u8],
+    partial: bool,
+) -> Result<Json<Value>, ApiError> {
+    let body: UpdateBody = serde_json::from_slice(body).map_err(ApiError::bad_body)?;
+    let profile = body
+        .profile
+        .ok_or_else(|| ApiError::validation("profile: the user's profile is required"))?;
+    let mut attributes = Vec::with_capacity(profile.len());
+    for (name, value) in profile {
+        match value {
+            Value::String(s) => attributes.push((name, s)),
+            Value::Null => {}
+            other => {
+                return Err(ApiError::validation(format!(
+                    "profile.{name}: profile values are strings, not {other}"
+                )))
+            }
+        }
+    }
+    let write = state.engine.write(admin)?;
+    let user = write
+        .find_user(id)
+        .await
+        .map_err(|e| ApiError::about(e, "User", id))?;
+    let user = write.update_profile(&user.id, attributes, !partial).await?;
+    Ok(Json(user_json(&origin(headers), &user)))
+}
+
+pub async fn update_partial(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    update(&state, &admin, &headers, &id, &body, true).await
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    Extension(Caller(admin)): Extension<Caller>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    update(&state, &admin, &headers, &id, &body, false).await
 }

@@ -5,7 +5,7 @@ use crate::support::*;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use engine::model::Admin;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub(crate) async fn admin(server: &TestServer) -> Admin {
     let (admin, _) = server
@@ -844,4 +844,159 @@ async fn directory_groups_and_their_people_are_read_in_pages() {
     everyone.sort();
     assert_eq!(everyone.len(), 3);
     assert_eq!(members, everyone, "all three people are in Engineering");
+}
+
+/// The logins a list call answers, in order.
+async fn logins_of(server: &TestServer, uri: &str, token: &str) -> Vec<String> {
+    let res = call(server, "GET", uri, Some(token)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{uri}");
+    json(res)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["profile"]["login"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A profile Muster masters changes by API, partly (POST) or whole (PUT),
+/// with each change logged and the login kept unique; one an app sources
+/// does not. Lists take Okta's `search` (any attribute, deactivated people
+/// included) and `filter` (its few attributes), in pages.
+#[tokio::test]
+async fn profiles_change_by_api_unless_sourced_and_lists_take_search_and_filter() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let value = token(&server, &admin).await;
+    let mut ids = Vec::new();
+    for (login, first, last) in [
+        ("ann@x.io", "Ann", "Lee"),
+        ("bo@x.io", "Bo", "Lee"),
+        ("cy@x.io", "Cy", "Oak"),
+    ] {
+        let body = json!({"profile": {"login": login, "email": login, "firstName": first, "lastName": last}});
+        let res = send_json(&server, "POST", "/api/v1/users", &value, &body.to_string()).await;
+        ids.push(json(res).await["id"].as_str().unwrap().to_owned());
+    }
+    let ann = format!("/api/v1/users/{}", ids[0]);
+
+    let partial = json!({"profile": {"lastName": "Birch", "department": "Sales"}});
+    let res = send_json(&server, "POST", &ann, &value, &partial.to_string()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let updated = json(res).await;
+    assert_eq!(updated["profile"]["lastName"], "Birch");
+    assert_eq!(
+        updated["profile"]["firstName"], "Ann",
+        "a partial update keeps the rest"
+    );
+    assert_eq!(updated["profile"]["department"], "Sales");
+
+    let full = json!({"profile": {"login": "ann@x.io", "email": "ann@y.io", "firstName": "Ann", "lastName": "Birch"}});
+    let res = send_json(
+        &server,
+        "PUT",
+        "/api/v1/users/ann@x.io",
+        &value,
+        &full.to_string(),
+    )
+    .await;
+    let replaced = json(res).await;
+    assert_eq!(replaced["profile"]["email"], "ann@y.io");
+    assert!(
+        replaced["profile"].get("department").is_none(),
+        "a full update drops what it omits: {replaced}"
+    );
+    let res = send_json(
+        &server,
+        "PUT",
+        &ann,
+        &value,
+        r#"{"profile":{"login":"ann@x.io"}}"#,
+    )
+    .await;
+    assert_eq!(
+        json(res).await["errorCode"],
+        "E0000001",
+        "a full profile needs its required attributes"
+    );
+    let taken = json!({"profile": {"login": "BO@x.io"}});
+    let res = send_json(&server, "POST", &ann, &value, &taken.to_string()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(res).await.contains("taken by bo@x.io"));
+    let res = send_json(&server, "POST", &ann, &value, r#"{"profile":{"age":42}}"#).await;
+    assert_eq!(json(res).await["errorCode"], "E0000001");
+    let res = send_json(
+        &server,
+        "POST",
+        "/api/v1/users/00unothere",
+        &value,
+        &partial.to_string(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let changes = call(
+        &server,
+        "GET",
+        "/api/v1/logs?filter=eventType%20eq%20%22user.account.update_profile%22",
+        Some(&value),
+    )
+    .await;
+    let changes = json(changes).await;
+    assert_eq!(changes.as_array().unwrap().len(), 2, "{changes}");
+    assert_eq!(changes[0]["target"][0]["alternateId"], "ann@x.io");
+
+    // Searches and filters.
+    let enc = |s: &str| s.replace(' ', "%20").replace('"', "%22");
+    let search = |s: &str| format!("/api/v1/users?search={}", enc(s));
+    assert_eq!(
+        logins_of(&server, &search(r#"profile.lastName eq "lee""#), &value).await,
+        ["bo@x.io"]
+    );
+    assert_eq!(
+        logins_of(&server, &search(r#"profile.department eq "Sales""#), &value).await,
+        Vec::<String>::new(),
+        "the full update dropped it"
+    );
+    server
+        .engine
+        .write(&admin)
+        .unwrap()
+        .change_status(&[ids[1].clone()], engine::model::Lifecycle::Deactivate)
+        .await
+        .unwrap();
+    assert_eq!(
+        logins_of(&server, &search(r#"status eq "DEPROVISIONED""#), &value).await,
+        ["bo@x.io"],
+        "search includes deactivated people"
+    );
+    let mut everyone = Vec::new();
+    let mut next = Some(search(r#"profile.login co "@x.io""#) + "&limit=1");
+    while let Some(uri) = next {
+        let res = call(&server, "GET", &uri, Some(&value)).await;
+        next = next_of(&link(&res)).map(|u| path_of(&u));
+        for u in json(res).await.as_array().unwrap() {
+            everyone.push(u["profile"]["login"].as_str().unwrap().to_owned());
+        }
+    }
+    everyone.sort_unstable();
+    assert_eq!(everyone, ["ann@x.io", "bo@x.io", "cy@x.io"]);
+    let filter = |s: &str| format!("/api/v1/users?filter={}", enc(s));
+    assert_eq!(
+        logins_of(
+            &server,
+            &filter(r#"status eq "ACTIVE" and profile.firstName sw "c""#),
+            &value
+        )
+        .await,
+        ["cy@x.io"]
+    );
+    for bad in [
+        filter(r#"profile.department eq "Sales""#),
+        filter("status eq"),
+        search(r#"status eq "ACTIVE""#) + "&filter=id%20pr",
+    ] {
+        let res = call(&server, "GET", &bad, Some(&value)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(json(res).await["errorCode"], "E0000053", "{bad}");
+    }
 }

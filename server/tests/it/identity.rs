@@ -202,6 +202,19 @@ async fn a_session_stages_users_and_groups_and_its_import_brings_them_in() {
         "custom properties arrive: {ann}"
     );
     assert_eq!(ann["profile"]["firstName"], "Ann");
+    let res = send_json(
+        &server,
+        "POST",
+        "/api/v1/users/ann@hris.example",
+        &source.token,
+        r#"{"profile":{"lastName":"Changed"}}"#,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        body_text(res).await.contains("sourced by HRIS"),
+        "a sourced profile changes only through its source"
+    );
     let groups = get(&server, &source, "/api/v1/groups").await;
     assert_eq!(groups[0]["profile"]["name"], "Engineering", "{groups}");
     let group_id = groups[0]["id"].as_str().unwrap().to_owned();

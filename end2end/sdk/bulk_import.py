@@ -1,0 +1,133 @@
+"""Okta's Python SDK against Muster, changing only the base URL and token.
+
+Opens an import session on a Custom Identity Source, uploads the users in
+requests of 200, starts the import and polls it to its end; then lists the
+users page by page, the source's sessions, and the System Log's events of
+the session. Prints what it found as one JSON line; exits 1 on anything
+unexpected, saying what.
+
+Environment: MUSTER_URL, MUSTER_TOKEN, MUSTER_SOURCE (the identity source's
+id), MUSTER_TAG (what the users' logins start with), MUSTER_USERS (600).
+"""
+
+import asyncio
+import json
+import os
+import sys
+import time
+
+from okta.client import Client as OktaClient
+from okta.models import (
+    BulkUpsertRequestBody,
+    BulkUpsertRequestBodyProfilesInner,
+    IdentitySourceUserProfileForUpsert,
+)
+
+
+def fail(what, err):
+    print(f"{what}: {err}", file=sys.stderr)
+    sys.exit(1)
+
+
+async def main():
+    url = os.environ["MUSTER_URL"]
+    source = os.environ["MUSTER_SOURCE"]
+    tag = os.environ["MUSTER_TAG"]
+    count = int(os.environ.get("MUSTER_USERS", "600"))
+    config = {
+        "orgUrl": url,
+        "token": os.environ["MUSTER_TOKEN"],
+        "testing": {"testingDisableHttpsCheck": True},
+        "rateLimit": {"maxRetries": 0},
+    }
+    async with OktaClient(config) as client:
+        session, _, err = await client.create_identity_source_session(source)
+        if err:
+            fail("create session", err)
+        if session.status.value != "CREATED":
+            fail("a new session", session.status)
+
+        for start in range(0, count, 200):
+            profiles = [
+                BulkUpsertRequestBodyProfilesInner(
+                    external_id=f"{tag}-{i}",
+                    profile=IdentitySourceUserProfileForUpsert(
+                        user_name=f"{tag}-{i}@sdk.example",
+                        first_name=f"Sdk{i}",
+                        last_name="Person",
+                        email=f"{tag}-{i}@sdk.example",
+                    ),
+                )
+                for i in range(start, min(start + 200, count))
+            ]
+            body = BulkUpsertRequestBody(entity_type="USERS", profiles=profiles)
+            _, resp, err = await client.upload_identity_source_data_for_upsert(
+                source, session.id, body
+            )
+            if err:
+                fail(f"bulk-upsert from {start}", err)
+            if resp.status_code != 202:
+                fail(f"bulk-upsert from {start}", resp.status_code)
+
+        started, _, err = await client.start_import_from_identity_source(
+            source, session.id
+        )
+        if err:
+            fail("start-import", err)
+        if started.status.value != "TRIGGERED":
+            fail("a started session", started.status)
+
+        deadline = time.monotonic() + 120
+        status = started.status.value
+        while status != "COMPLETED":
+            if status == "ERROR" or time.monotonic() > deadline:
+                fail("the import", status)
+            await asyncio.sleep(0.5)
+            polled, _, err = await client.get_identity_source_session(source, session.id)
+            if err:
+                fail("get session", err)
+            status = polled.status.value
+
+        users, resp, err = await client.list_users(q=tag, limit=200)
+        if err:
+            fail("list users", err)
+        pages = 1
+        while resp.has_next():
+            more, err = await resp.next()
+            if err:
+                fail("next page of users", err)
+            users.extend(more)
+            pages += 1
+        logins = sorted(u.profile.login for u in users)
+        active = sum(1 for u in users if u.status.value == "ACTIVE")
+
+        sessions, _, err = await client.list_identity_source_sessions(source)
+        if err:
+            fail("list sessions", err)
+        listed = {s.id: s.status.value for s in sessions}
+
+        events, _, err = await client.list_log_events(
+            filter='eventType eq "system.import.session.triggered"', limit=100
+        )
+        if err:
+            fail("list log events", err)
+        triggered = [
+            e for e in events if any(t.id == session.id for t in (e.target or []))
+        ]
+
+        print(
+            json.dumps(
+                {
+                    "session": session.id,
+                    "status": listed.get(session.id),
+                    "users": len(logins),
+                    "distinct": len(set(logins)),
+                    "active": active,
+                    "pages": pages,
+                    "triggeredEvents": len(triggered),
+                }
+            )
+        )
+
+
+asyncio.run(main())
