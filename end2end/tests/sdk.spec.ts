@@ -48,9 +48,16 @@ test("Okta's Python SDK imports 600 users through a bulk import session, then pa
     users: 600,
     distinct: 600,
     active: 600,
-    pages: 3,
+    pages: 4,
     triggeredEvents: 1,
   });
+
+  // The OpenAPI document is valid and the answers match it.
+  const checked = await run(python, [path.join(__dirname, '..', 'sdk', 'openapi_check.py')], {
+    env: { ...process.env, MUSTER_URL: baseURL ?? '', MUSTER_TOKEN: token, MUSTER_SOURCE: source },
+    timeout: 60_000,
+  });
+  expect(JSON.parse(checked.stdout.trim()).checked).toBeGreaterThan(20);
 
   await page.goto(`/apps/${source}/import`);
   const row = page.locator(`[data-session="${found.session}"]`);

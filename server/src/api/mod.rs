@@ -10,6 +10,7 @@ mod directory;
 mod error;
 mod imports;
 mod logs;
+pub mod openapi;
 mod sessions;
 mod users;
 
@@ -73,6 +74,13 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             axum::routing::post(users::lifecycle),
         ),
         route(Method::GET, "/api/v1/logs", axum::routing::get(logs::list)),
+        route(
+            Method::GET,
+            "/api/v1/openapi.json",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                axum::Json(openapi::document(&origin(&headers)))
+            }),
+        ),
         route(
             Method::GET,
             "/api/v1/apps",
@@ -203,10 +211,18 @@ async fn okta_request_id(req: Request, next: Next) -> Response {
 }
 
 /// The token a call carries, from `Authorization: SSWS <token>`.
+/// Okta's Python SDK 3.x writes the scheme and the token with no space
+/// between them (`SSWS00ab…`), and Okta accepts that, so Muster does too.
 fn token(req: &Request) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("SSWS") && !token.trim().is_empty()).then(|| token.trim())
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let scheme = value.get(..4)?;
+    let token = value.get(4..)?.trim();
+    (scheme.eq_ignore_ascii_case("SSWS") && !token.is_empty()).then_some(token)
 }
 
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

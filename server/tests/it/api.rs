@@ -179,6 +179,12 @@ async fn a_token_is_shown_once_stored_hashed_logged_and_refused_once_revoked() {
 
     let res = call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
     assert_eq!(res.status(), StatusCode::OK);
+    // As Okta's Python SDK writes it: no space after the scheme.
+    let unspaced = Request::get("/api/v1/users")
+        .header("authorization", format!("SSWS{}", created.value))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(server.send(unspaced).await.status(), StatusCode::OK);
     let used = server.engine.api_tokens().await.unwrap();
     assert!(used[0].last_used.is_some(), "its last use is shown");
     call(&server, "GET", "/api/v1/users", Some(&created.value)).await;
@@ -998,5 +1004,47 @@ async fn profiles_change_by_api_unless_sourced_and_lists_take_search_and_filter(
         let res = call(&server, "GET", &bad, Some(&value)).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(json(res).await["errorCode"], "E0000053", "{bad}");
+    }
+}
+
+/// The OpenAPI document names every route the API has, with its method,
+/// and no other; each operation has an id and answers Okta's errors.
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_only_those() {
+    let server = spawn().await;
+    let admin = admin(&server).await;
+    let value = token(&server, &admin).await;
+    let res = call(&server, "GET", "/api/v1/openapi.json", Some(&value)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc = json(res).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            documented.push((method.to_uppercase(), path.clone()));
+            assert!(op["operationId"].is_string(), "{method} {path}");
+            assert!(op["responses"]["401"].is_object(), "{method} {path}");
+        }
+    }
+    let mut routes: Vec<(String, String)> = server::api::routes()
+        .into_iter()
+        .map(|(method, path, _)| (method.to_string(), path.to_owned()))
+        .collect();
+    documented.sort();
+    routes.sort();
+    assert_eq!(documented, routes);
+    let refs = doc.to_string();
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            refs.contains(&format!("#/components/schemas/{name}")),
+            "{name} is unused"
+        );
+    }
+    for r in refs.split("#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{name} is missing"
+        );
     }
 }
