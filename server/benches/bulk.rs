@@ -110,6 +110,7 @@ impl Client {
 }
 
 fn person(n: usize) -> Value {
+    let department = ["Sales", "Engineering", "Support"][n % 3];
     json!({
         "externalId": format!("hr-{n}"),
         "profile": {
@@ -117,7 +118,7 @@ fn person(n: usize) -> Value {
             "firstName": format!("First{n}"),
             "lastName": format!("Last{n}"),
             "email": format!("user{n}@bulk.example"),
-            "department": ["Sales", "Engineering", "Support"][n % 3],
+            "department": department,
         }
     })
 }
@@ -216,8 +217,8 @@ async fn push(users: usize) -> (f64, f64) {
         .await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found.as_array().map(Vec::len), Some(1));
-    let people = engine.read(&admin).dashboard().await.unwrap();
-    eprintln!("bulk: {people:?}");
+    let people = engine.read(&admin).dashboard().await.unwrap().users;
+    assert_eq!(people, users as i64, "every user pushed is a person");
     worker.abort();
     (uploading.as_secs_f64(), total)
 }
