@@ -1,5 +1,7 @@
 """Muster's OpenAPI document, checked: valid OpenAPI 3.1, and real answers
-of the API match the schemas it gives for them (successes and errors).
+of the API match the schemas it gives for them (successes and errors), and
+the schemas Okta's own document gives for the same calls, where it has
+them (reference/okta-openapi-subset.yaml, from Okta's Python SDK).
 
 Environment: MUSTER_URL, MUSTER_TOKEN, MUSTER_SOURCE (a Custom Identity
 Source's id). Prints how many answers were checked; exits 1 on the first
@@ -13,12 +15,16 @@ import sys
 import urllib.error
 import urllib.request
 
-from openapi_schema_validator import OAS31Validator
+import yaml
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 from openapi_spec_validator import validate
 
 URL = os.environ["MUSTER_URL"].rstrip("/")
 TOKEN = os.environ["MUSTER_TOKEN"]
 SOURCE = os.environ["MUSTER_SOURCE"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "reference", "okta-openapi-subset.yaml")) as f:
+    OKTA = yaml.safe_load(f)
 
 
 def request(method, path, body=None):
@@ -37,35 +43,61 @@ def request(method, path, body=None):
 
 
 def operation(doc, method, path):
-    """The documented operation whose path template matches `path`."""
+    """The documented operation whose path template matches `path`, or None."""
     bare = path.split("?")[0]
     for template, item in doc["paths"].items():
         pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
         if re.match(pattern, bare) and method.lower() in item:
             return template, item[method.lower()]
-    sys.exit(f"{method} {bare}: not in the document")
+    return None
 
 
-def check(doc, method, path, body=None, expect=None):
-    status, answer = request(method, path, body)
-    if expect is not None and status != expect:
-        sys.exit(f"{method} {path}: {status}, expected {expect}: {answer}")
-    template, op = operation(doc, method, path)
+def json_schema(doc, op, status):
     documented = op["responses"].get(str(status))
     if documented is None:
-        sys.exit(f"{method} {template}: {status} is not a documented answer")
-    schema = documented.get("content", {}).get("application/json", {}).get("schema")
-    if schema is None:
-        if answer is not None:
-            sys.exit(f"{method} {template} {status}: a body where none is documented")
-        return answer
+        return False, None
+    if "$ref" in documented:
+        name = documented["$ref"].split("/")[-1]
+        documented = doc["components"]["responses"][name]
+    return True, documented.get("content", {}).get("application/json", {}).get("schema")
+
+
+def conforms(validator, doc, schema, answer, what):
     rooted = dict(schema, components=doc["components"])
-    errors = sorted(OAS31Validator(rooted).iter_errors(answer), key=str)
+    errors = sorted(validator(rooted).iter_errors(answer), key=str)
     if errors:
         e = errors[0]
         where = "/".join(str(p) for p in e.absolute_path)
-        sys.exit(f"{method} {template} {status}: at {where or 'the top'}: {e.message}")
+        sys.exit(f"{what}: at {where or 'the top'}: {e.message}")
+
+
+def check(doc, method, path, body=None, expect=None):
+    global against_okta
+    status, answer = request(method, path, body)
+    if expect is not None and status != expect:
+        sys.exit(f"{method} {path}: {status}, expected {expect}: {answer}")
+    found = operation(doc, method, path)
+    if found is None:
+        sys.exit(f"{method} {path}: not in the document")
+    template, op = found
+    documented, schema = json_schema(doc, op, status)
+    if not documented:
+        sys.exit(f"{method} {template}: {status} is not a documented answer")
+    if schema is None:
+        if answer is not None:
+            sys.exit(f"{method} {template} {status}: a body where none is documented")
+    else:
+        conforms(OAS31Validator, doc, schema, answer, f"{method} {template} {status}")
+    okta = operation(OKTA, method, path)
+    if okta is not None:
+        _, schema = json_schema(OKTA, okta[1], status)
+        if schema is not None:
+            conforms(OAS30Validator, OKTA, schema, answer, f"Okta's {method} {okta[0]} {status}")
+            against_okta += 1
     return answer
+
+
+against_okta = 0
 
 
 def main():
@@ -104,7 +136,7 @@ def main():
     c("POST", f"{sessions}/{opened['id']}/start-import", expect=200)
     c("DELETE", f"{sessions}/{opened['id']}", expect=400)
     c("POST", f"/api/v1/apps/{SOURCE}/imports", {"importType": "FULL"}, expect=400)
-    print(json.dumps({"checked": checked}))
+    print(json.dumps({"checked": checked, "againstOkta": against_okta}))
 
 
 main()

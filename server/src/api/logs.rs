@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use engine::syslog::EventQuery;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// Events a page holds when `limit` is not given, and at most.
 const PAGE_DEFAULT: usize = 100;
@@ -135,10 +136,11 @@ pub async fn list(
         path
     };
     let this = link(after, since);
-    let (events, more, last) = match page {
+    let (mut events, more, last) = match page {
         Some(p) => (p.events, p.next, p.last),
         None => (Vec::new(), None, None),
     };
+    events.iter_mut().for_each(drop_nulls);
     let polling = until.is_none() && !descending;
     let next = match (more, polling) {
         (Some(next), _) => Some(link(Some(next), None)),
@@ -155,4 +157,23 @@ pub async fn list(
         Json(events),
     )
         .into_response())
+}
+
+/// Leaves out the members of a LogEvent that have no value: Okta's schema
+/// has none of them nullable, and its SDKs read a missing member as unset.
+/// `debugContext` is kept as written (a null there is a value: a setting
+/// that was unset).
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            for (key, v) in map.iter_mut() {
+                if key != "debugContext" {
+                    drop_nulls(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
