@@ -19,8 +19,13 @@ import time
 from okta.client import Client as OktaClient
 from okta.pagination import PaginationHelper
 from okta.models import (
+    BulkGroupMembershipsUpsertRequestBody,
+    BulkGroupUpsertRequestBody,
+    BulkGroupUpsertRequestBodyProfilesInner,
     BulkUpsertRequestBody,
     BulkUpsertRequestBodyProfilesInner,
+    IdentitySourceGroupMembershipsUpsertProfileInner,
+    IdentitySourceGroupProfileForUpsert,
     IdentitySourceUserProfileForUpsert,
 )
 
@@ -72,6 +77,36 @@ async def main():
             if resp.status_code != 202:
                 fail(f"bulk-upsert from {start}", resp.status_code)
 
+        # A group of the first 50, with its memberships.
+        group = BulkGroupUpsertRequestBody(
+            profiles=[
+                BulkGroupUpsertRequestBodyProfilesInner(
+                    external_id=f"{tag}-group",
+                    profile=IdentitySourceGroupProfileForUpsert(
+                        display_name=f"{tag} group", description="Pushed by the SDK"
+                    ),
+                )
+            ]
+        )
+        _, _, err = await client.upload_identity_source_groups_for_upsert(
+            source, session.id, group
+        )
+        if err:
+            fail("bulk-groups-upsert", err)
+        members = BulkGroupMembershipsUpsertRequestBody(
+            memberships=[
+                IdentitySourceGroupMembershipsUpsertProfileInner(
+                    group_external_id=f"{tag}-group",
+                    member_external_ids=[f"{tag}-{i}" for i in range(min(50, count))],
+                )
+            ]
+        )
+        _, _, err = await client.upload_identity_source_group_memberships_for_upsert(
+            source, session.id, members
+        )
+        if err:
+            fail("bulk-group-memberships-upsert", err)
+
         started, _, err = await client.start_import_from_identity_source(
             source, session.id
         )
@@ -120,6 +155,26 @@ async def main():
             e for e in events if any(t.id == session.id for t in (e.target or []))
         ]
 
+        apps, _, err = await client.list_applications(limit=200)
+        if err:
+            fail("list applications", err)
+        app_ids = [a.actual_instance.id if hasattr(a, "actual_instance") else a.id for a in apps]
+        if source not in app_ids:
+            fail("the identity source among the apps", app_ids)
+        accounts, _, err = await client.list_application_users(source, limit=5)
+        if err:
+            fail("list the source's users", err)
+        groups, _, err = await client.list_groups(q=tag, limit=5)
+        if err:
+            fail("list groups", err)
+        # A group's profile is one of Okta's profile kinds, as the SDK reads it.
+        names = [g.profile.actual_instance.name for g in groups]
+        if names != [f"{tag} group"]:
+            fail("the pushed group", names)
+        members, _, err = await client.list_group_users(groups[0].id, limit=200)
+        if err:
+            fail("list the group's users", err)
+
         print(
             json.dumps(
                 {
@@ -130,6 +185,8 @@ async def main():
                     "active": active,
                     "pages": pages,
                     "triggeredEvents": len(triggered),
+                    "appAccounts": len(accounts),
+                    "groupMembers": len(members),
                 }
             )
         )

@@ -6,7 +6,7 @@ import { signIn, uniqueName, waitForHydration } from './helpers';
 
 const run = promisify(execFile);
 
-test("Okta's Python SDK imports 600 users through a bulk import session, then pages through them and reads the log", async ({
+test("Okta's Python SDK imports 600 users and a group through a bulk import session, then reads users, apps, groups and the log", async ({
   page,
   baseURL,
 }) => {
@@ -50,6 +50,8 @@ test("Okta's Python SDK imports 600 users through a bulk import session, then pa
     active: 600,
     pages: 4,
     triggeredEvents: 1,
+    appAccounts: 5,
+    groupMembers: 50,
   });
 
   // The OpenAPI document is valid, and the answers match it and Okta's own.

@@ -77,7 +77,10 @@ fn app_json(base: &str, app: &App) -> Value {
         "status": app.status.as_str(),
         "created": stamp(app.created),
         "lastUpdated": stamp(app.created),
+        // Okta's SDKs read a BOOKMARK app's launch page from its settings:
+        // the app's page in the console.
         "signOnMode": "BOOKMARK",
+        "settings": {"app": {"url": format!("{base}/apps/{}", app.id), "requestIntegration": false}},
         "features": [],
         "_links": {
             "self": {"href": format!("{base}/api/v1/apps/{}", app.id)},

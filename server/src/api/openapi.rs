@@ -145,7 +145,7 @@ fn schemas() -> Value {
         },
         "Application": {
             "type": "object",
-            "required": ["id", "name", "label", "status", "_links"],
+            "required": ["id", "name", "label", "status", "signOnMode", "settings", "_links"],
             "properties": {
                 "id": { "type": "string" },
                 "name": { "type": "string" },
@@ -153,7 +153,10 @@ fn schemas() -> Value {
                 "status": { "enum": ["ACTIVE", "INACTIVE"] },
                 "created": { "type": "string" },
                 "lastUpdated": { "type": "string" },
-                "signOnMode": { "type": "string" },
+                "signOnMode": { "const": "BOOKMARK" },
+                "settings": { "type": "object", "properties": { "app": {
+                    "type": "object", "required": ["url"],
+                    "properties": { "url": { "type": "string" } } } } },
                 "_links": { "type": "object" },
             },
         },
