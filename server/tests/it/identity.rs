@@ -542,50 +542,83 @@ async fn bulk_requests_past_the_limits_are_refused_whole_with_what_and_where() {
     );
 }
 
-/// What a session staged is in the database: a Muster started again on the
-/// same data directory starts and runs the import.
+/// What a session staged survives the process: uploads to the `muster`
+/// binary, which is then killed (SIGKILL) and started again on the same
+/// data directory, where the session is started and runs to COMPLETED with
+/// every user staged before the kill.
 #[tokio::test]
-async fn staged_records_survive_a_restart() {
-    let server = spawn().await;
-    let source = identity_source(&server, "HRIS").await;
-    let id = open_session(&server, &source).await;
-    let (status, _) = post(
-        &server,
-        &source,
-        &source.session(&id, "bulk-upsert"),
-        &json!({"profiles": [person("e-1", "Ann", "Lee"), person("e-2", "Bo", "Ray")]}),
+async fn staged_records_survive_a_restart_of_the_binary() {
+    use crate::process::{database, must, request, sign_in, start};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let node = start(dir).await;
+    let cookie = sign_in(node.port).await;
+    let app = must(
+        node.port,
+        &cookie,
+        "create_app",
+        None,
+        "name=HRIS&kind=CustomIdentitySource",
     )
     .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    let source = app["id"].as_str().unwrap().to_owned();
+    let token = must(node.port, &cookie, "create_api_token", None, "name=sync").await;
+    let auth = format!("SSWS {}", token["value"].as_str().unwrap());
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("accept", "application/json"),
+    ];
+    let sessions = format!("/api/v1/identity-sources/{source}/sessions");
+    let opened = request(node.port, "POST", &sessions, &headers, b"")
+        .await
+        .unwrap();
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let id = opened.json()["id"].as_str().unwrap().to_owned();
+    for first in [0, 200] {
+        let profiles: Vec<Value> = (first..first + 200)
+            .map(|n| person(&format!("e-{n}"), &format!("R{n}"), "Restart"))
+            .collect();
+        let body = json!({"entityType": "USERS", "profiles": profiles}).to_string();
+        let path = format!("{sessions}/{id}/bulk-upsert");
+        let up = request(node.port, "POST", &path, &headers, body.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(up.status, 202, "{}", up.body);
+    }
+    node.kill().await;
 
-    let again = engine::Engine::open(engine::EngineConfig::new(
-        server.dir().join("muster.db").to_string_lossy(),
-        server.dir(),
-    ))
+    let node = start(dir).await;
+    let path = format!("{sessions}/{id}/start-import");
+    let started = request(node.port, "POST", &path, &headers, b"")
+        .await
+        .unwrap();
+    assert_eq!(started.status, 200, "{}", started.body);
+    assert_eq!(started.json()["status"], "TRIGGERED");
+    let asked = std::time::Instant::now();
+    loop {
+        let path = format!("{sessions}/{id}");
+        let got = request(node.port, "GET", &path, &headers, b"")
+            .await
+            .unwrap();
+        match got.json()["status"].as_str() {
+            Some("COMPLETED") => break,
+            Some("TRIGGERED") => {}
+            other => panic!("the session is {other:?}"),
+        }
+        assert!(
+            asked.elapsed() < crate::process::PATIENCE,
+            "never completed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let db = database(dir).await;
+    let (people,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE last_name = 'Restart' AND status = 'ACTIVE'",
+    )
+    .fetch_one(&db)
     .await
     .unwrap();
-    let (admin, _) = again.sign_in("admin", PASSWORD, None).await.unwrap();
-    let session = again
-        .write(&admin)
-        .unwrap()
-        .start_session_import(&source.id, &id)
-        .await
-        .unwrap();
-    assert_eq!(session.users, 2);
-    while again.run_next_job().await.unwrap().is_some() {}
-    let ann = again
-        .read(&admin)
-        .find_user("ann@hris.example")
-        .await
-        .unwrap();
-    assert_eq!(ann.status, engine::model::UserStatus::Active);
-    assert_eq!(
-        again
-            .read(&admin)
-            .import_session(&source.id, &id)
-            .await
-            .unwrap()
-            .status,
-        proto::SessionStatus::Completed
-    );
+    assert_eq!(people, 400);
+    node.kill().await;
 }
