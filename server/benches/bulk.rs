@@ -13,10 +13,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// The engine benches' `--users` argument and fresh engine.
+#[allow(dead_code)]
+#[path = "../../engine/benches/support/mod.rs"]
+mod support;
+
 use engine::model::{AppKind, ImportType};
-use engine::{Engine, EngineConfig};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -25,25 +28,8 @@ const DEFAULT_USERS: usize = 10_000;
 const PER_REQUEST: usize = 200;
 const PER_SESSION: usize = 10_000;
 
-fn users_arg() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    let value = args
-        .iter()
-        .position(|a| a == "--users")
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| {
-            args.iter()
-                .find_map(|a| a.strip_prefix("--users=").map(str::to_owned))
-        });
-    value.map_or(DEFAULT_USERS, |v| {
-        v.replace('_', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("--users needs a number, got {v}"))
-    })
-}
-
 fn main() {
-    let users = users_arg();
+    let users = support::users_arg(DEFAULT_USERS);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,25 +109,11 @@ fn person(n: usize) -> Value {
     })
 }
 
-async fn open_engine(data: &std::path::Path) -> (Arc<Engine>, engine::model::Admin) {
-    let config = EngineConfig::new(data.join("muster.db").to_string_lossy(), data.to_owned());
-    let engine = Engine::open(config).await.expect("engine");
-    engine
-        .ensure_first_admin(Some("admin"), Some("bench-admin-password"))
-        .await
-        .expect("admin");
-    let (admin, _) = engine
-        .sign_in("admin", "bench-admin-password", None)
-        .await
-        .expect("sign in");
-    (engine, admin)
-}
-
 /// Pushes every user through sessions over HTTP; answers the seconds spent
 /// uploading and the whole.
 async fn push(users: usize) -> (f64, f64) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (engine, admin) = open_engine(dir.path()).await;
+    let (engine, admin) = support::open_engine(dir.path(), |_| {}).await;
     let source = engine
         .write(&admin)
         .unwrap()
@@ -227,7 +199,7 @@ async fn push(users: usize) -> (f64, f64) {
 /// from Import Now to the end of the auto-confirmation.
 async fn csv(users: usize) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (engine, admin) = open_engine(dir.path()).await;
+    let (engine, admin) = support::open_engine(dir.path(), |_| {}).await;
     let write = engine.write(&admin).unwrap();
     let app = write.create_app("HR", AppKind::CsvDirectory).await.unwrap();
     let mut settings = engine.read(&admin).app_settings(&app.id).await.unwrap();

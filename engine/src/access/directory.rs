@@ -514,29 +514,11 @@ impl WriteHandle<'_> {
             ("lastName", &new.last_name),
         ]
         .map(|(k, v)| (k.to_owned(), v.clone()));
-        let profile = UserProfile::from_attributes(&attributes).map_err(|errors| {
-            let problems: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", field_label(&e.field), e.message))
-                .collect();
-            Error::InvalidInput(problems.join("; "))
-        })?;
+        let profile = checked_profile(&attributes)?;
         let store = &self.engine.store;
         let mut tx = store.begin_write().await?;
         let login = profile.login.as_str();
-        if let Some(holder) = store::users::existing_logins(&mut tx, &[login])
-            .await?
-            .into_values()
-            .next()
-        {
-            let held = store::rules::user_labels(&mut tx, &[&holder]).await?;
-            let by = held
-                .get(&holder)
-                .map_or(holder.as_str(), |l| l.login.as_str());
-            return Err(Error::Conflict(format!(
-                "Username \"{login}\" is taken by {by}: usernames are unique regardless of case"
-            )));
-        }
+        refuse_taken_login(&mut tx, login, None).await?;
         let id = ids::user_id();
         let now = ids::now();
         let display = format!("{} {}", profile.first_name, profile.last_name);
@@ -608,32 +590,14 @@ impl WriteHandle<'_> {
                 None => merged.push((k, v)),
             }
         }
-        let profile = UserProfile::from_attributes(&merged).map_err(|errors| {
-            let problems: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", field_label(&e.field), e.message))
-                .collect();
-            Error::InvalidInput(problems.join("; "))
-        })?;
+        let profile = checked_profile(&merged)?;
         let changes = crate::pipeline::profile_changes(&old, &profile.attributes);
         if changes.is_empty() {
             return Ok(user);
         }
         let mut tx = store.begin_write().await?;
         let login = profile.login.as_str().to_owned();
-        if let Some(holder) = store::users::existing_logins(&mut tx, &[&login])
-            .await?
-            .into_values()
-            .find(|holder| holder != id)
-        {
-            let held = store::rules::user_labels(&mut tx, &[&holder]).await?;
-            let by = held
-                .get(&holder)
-                .map_or(holder.as_str(), |l| l.login.as_str());
-            return Err(Error::Conflict(format!(
-                "Username \"{login}\" is taken by {by}: usernames are unique regardless of case"
-            )));
-        }
+        refuse_taken_login(&mut tx, &login, Some(id)).await?;
         let now = ids::now();
         let display = format!("{} {}", profile.first_name, profile.last_name);
         let event = NewEvent::new(
@@ -730,6 +694,39 @@ impl WriteHandle<'_> {
             )
             .await
     }
+}
+
+/// A profile from attributes, or every problem with it in one message.
+fn checked_profile(attributes: &[(String, String)]) -> Result<UserProfile> {
+    UserProfile::from_attributes(attributes).map_err(|errors| {
+        let problems: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", field_label(&e.field), e.message))
+            .collect();
+        Error::InvalidInput(problems.join("; "))
+    })
+}
+
+/// Refuses a login another person (not `except`) has, regardless of case.
+async fn refuse_taken_login(
+    conn: &mut sqlx::SqliteConnection,
+    login: &str,
+    except: Option<&str>,
+) -> Result<()> {
+    let holder = store::users::existing_logins(conn, &[login])
+        .await?
+        .into_values()
+        .find(|holder| Some(holder.as_str()) != except);
+    let Some(holder) = holder else {
+        return Ok(());
+    };
+    let held = store::rules::user_labels(conn, &[&holder]).await?;
+    let by = held
+        .get(&holder)
+        .map_or(holder.as_str(), |l| l.login.as_str());
+    Err(Error::Conflict(format!(
+        "Username \"{login}\" is taken by {by}: usernames are unique regardless of case"
+    )))
 }
 
 #[cfg(test)]

@@ -25,6 +25,24 @@ pub(crate) async fn token(server: &TestServer, admin: &Admin) -> String {
         .value
 }
 
+/// A token of a new read-only admin, "auditor".
+pub(crate) async fn read_only_token(server: &TestServer) -> String {
+    let admin = admin(server).await;
+    server
+        .engine
+        .write(&admin)
+        .unwrap()
+        .create_admin("auditor", "auditor-password-1", true)
+        .await
+        .unwrap();
+    let (auditor, _) = server
+        .engine
+        .sign_in("auditor", "auditor-password-1", None)
+        .await
+        .unwrap();
+    token(server, &auditor).await
+}
+
 pub(crate) async fn call(
     server: &TestServer,
     method: &str,
@@ -600,16 +618,7 @@ async fn an_import_started_by_api_is_polled_to_its_end_and_a_read_only_token_sta
     .await;
     assert_eq!(json(events).await.as_array().unwrap().len(), 1);
 
-    write
-        .create_admin("auditor", "auditor-password-1", true)
-        .await
-        .unwrap();
-    let (auditor, _) = server
-        .engine
-        .sign_in("auditor", "auditor-password-1", None)
-        .await
-        .unwrap();
-    let read_only = token(&server, &auditor).await;
+    let read_only = read_only_token(&server).await;
     let res = send_json(&server, "POST", &uri, &read_only, "").await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(res).await["errorCode"], "E0000006");
@@ -687,21 +696,7 @@ async fn users_are_created_moved_through_their_lifecycle_and_deleted_with_okta_r
     .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
-    let (auditor, _) = {
-        server
-            .engine
-            .write(&admin)
-            .unwrap()
-            .create_admin("auditor", "auditor-password-1", true)
-            .await
-            .unwrap();
-        server
-            .engine
-            .sign_in("auditor", "auditor-password-1", None)
-            .await
-            .unwrap()
-    };
-    let read_only = token(&server, &auditor).await;
+    let read_only = read_only_token(&server).await;
     for (method, uri, body) in [
         ("POST", "/api/v1/users".to_owned(), bo),
         ("POST", lifecycle("suspend"), ""),

@@ -2,7 +2,7 @@
 //! it: sessions, uploads of users, groups and memberships, start-import and
 //! polling, with Okta's statuses, limits and errors.
 
-use crate::api::{admin, call, json, send_json, token};
+use crate::api::{admin, call, json, read_only_token, send_json, token};
 use crate::support::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -516,19 +516,9 @@ async fn bulk_requests_past_the_limits_are_refused_whole_with_what_and_where() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(res).await.contains("import sessions"));
 
-    let write = server.engine.write(&admin).unwrap();
-    write
-        .create_admin("auditor", "auditor-password-1", true)
-        .await
-        .unwrap();
-    let (auditor, _) = server
-        .engine
-        .sign_in("auditor", "auditor-password-1", None)
-        .await
-        .unwrap();
     let read_only = Source {
         id: source.id.clone(),
-        token: token(&server, &auditor).await,
+        token: read_only_token(&server).await,
     };
     let (status, error) = post(&server, &read_only, &read_only.sessions(), &Value::Null).await;
     assert_eq!(
