@@ -188,7 +188,7 @@ pub async fn confirm_assignments(
                     );
                     events.push(
                         NewEvent::new(
-                            EventType::ImportUserCreate,
+                            EventType::ImportUserCreate.of_source(app.kind),
                             "Create user imported from the app",
                             actor.clone(),
                         )

@@ -44,7 +44,7 @@ pub async fn apply_batch(
             } => {
                 events.push(
                     log.user(
-                        EventType::ImportUserUpdate,
+                        EventType::ImportUserUpdate.of_source(log.app.kind),
                         "Update user profile from the app",
                         user_id,
                         login,

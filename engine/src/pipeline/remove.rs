@@ -142,7 +142,7 @@ pub async fn apply_removals(store: &Store, log: &Logger<'_>, removals: &[Removal
             .map(|r| {
                 let (event_type, message) = match r.action {
                     RemovalAction::Deactivate => (
-                        EventType::ImportUserDelete,
+                        EventType::ImportUserDelete.of_source(log.app.kind),
                         "Deactivate user deactivated or removed in the app",
                     ),
                     RemovalAction::Suspend => (

@@ -61,11 +61,14 @@ pub enum EventType {
     IdentitySourceBulkUpsert,
     IdentitySourceBulkDelete,
     UserProfileUpdate,
+    IdentitySourceUserCreate,
+    IdentitySourceUserUpdate,
+    IdentitySourceUserDelete,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 57] = [
+    pub const ALL: [EventType; 60] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -123,6 +126,9 @@ impl EventType {
         EventType::IdentitySourceBulkUpsert,
         EventType::IdentitySourceBulkDelete,
         EventType::UserProfileUpdate,
+        EventType::IdentitySourceUserCreate,
+        EventType::IdentitySourceUserUpdate,
+        EventType::IdentitySourceUserDelete,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -185,6 +191,23 @@ impl EventType {
             EventType::IdentitySourceBulkUpsert => "system.identity_sources.bulk_upsert",
             EventType::IdentitySourceBulkDelete => "system.identity_sources.bulk_delete",
             EventType::UserProfileUpdate => "user.account.update_profile",
+            EventType::IdentitySourceUserCreate => "system.identity_sources.user.create",
+            EventType::IdentitySourceUserUpdate => "system.identity_sources.user.update",
+            EventType::IdentitySourceUserDelete => "system.identity_sources.user.delete",
+        }
+    }
+}
+
+impl EventType {
+    /// The type an import of this kind of app logs for a person: a Custom
+    /// Identity Source's imports log Okta's `system.identity_sources.user.*`
+    /// where other apps log `system.import.user.*`.
+    pub fn of_source(self, kind: crate::model::AppKind) -> EventType {
+        match (self, kind.is_pushed()) {
+            (EventType::ImportUserCreate, true) => EventType::IdentitySourceUserCreate,
+            (EventType::ImportUserUpdate, true) => EventType::IdentitySourceUserUpdate,
+            (EventType::ImportUserDelete, true) => EventType::IdentitySourceUserDelete,
+            (t, _) => t,
         }
     }
 }

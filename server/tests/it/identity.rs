@@ -354,6 +354,11 @@ async fn a_session_stages_users_and_groups_and_its_import_brings_them_in() {
         ("system.import.session.cancelled", 1),
         ("system.identity_sources.bulk_upsert", 5),
         ("system.identity_sources.bulk_delete", 2),
+        // Ann, Bo and Cy created; Cy's name changed; Bo deactivated.
+        ("system.identity_sources.user.create", 3),
+        ("system.identity_sources.user.update", 1),
+        ("system.identity_sources.user.delete", 1),
+        ("system.import.user.create", 0),
     ] {
         let events = get(&server, &source, &log(event)).await;
         assert_eq!(events.as_array().unwrap().len(), count, "{event}: {events}");
