@@ -163,7 +163,9 @@ async fn an_active_directory_is_read_with_its_guids_disabled_flags_and_usns() {
 
 #[tokio::test]
 async fn a_directory_that_stops_answering_mid_import_removes_nobody() {
-    let n = 6_000;
+    // Enough pages that the import is still reading when the test, however
+    // slowly it is scheduled, pauses the server.
+    let n = 20_000;
     let mut server = Slapd::serving(slapd::people("u", n, LONG_AGO));
     let env = Env::new().await;
     let app = env
