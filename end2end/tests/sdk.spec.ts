@@ -67,5 +67,5 @@ test("Okta's Python SDK imports 600 users and a group through a bulk import sess
   const row = page.locator(`[data-session="${found.session}"]`);
   await expect(row).toContainText('COMPLETED');
   await expect(row.locator('td.num').first()).toHaveText('600');
-  await expect(row.locator('td.num').nth(1)).toHaveText('3');
+  await expect(row.locator('td.num').nth(1)).toHaveText('5');
 });
