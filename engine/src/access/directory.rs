@@ -554,19 +554,20 @@ impl WriteHandle<'_> {
         store.get_user(&id).await
     }
 
-    /// Changes the profile of a person Muster masters: `attributes` are
-    /// merged into it, or (`replace`) are the whole new profile. A profile
-    /// an app sources changes only through that app's imports. The login
-    /// stays unique regardless of case; the change is logged attribute by
-    /// attribute.
+    /// Changes the profile of a person Muster masters, found by id or
+    /// login: `attributes` are merged into it, or (`replace`) are the whole
+    /// new profile. A profile an app sources changes only through that
+    /// app's imports. The login stays unique regardless of case; the change
+    /// is logged attribute by attribute.
     pub async fn update_profile(
         &self,
-        id: &str,
+        id_or_login: &str,
         attributes: Vec<(String, String)>,
         replace: bool,
     ) -> Result<User> {
         let store = &self.engine.store;
-        let user = store.get_user(id).await?;
+        let user = self.find_user(id_or_login).await?;
+        let id = user.id.as_str();
         if let Some(app) = &user.source_app_name {
             return Err(Error::InvalidInput(format!(
                 "{}'s profile is sourced by {app}: it changes only through imports from {app}",

@@ -379,8 +379,7 @@ impl WriteHandle<'_> {
                     .iter()
                     .map(|&i| users[i].external_id.as_str())
                     .collect();
-                self.check_user_room(&mut tx, id, session.users, &ids)
-                    .await?;
+                check_user_room(&mut tx, id, session.users, &ids).await?;
                 let staged: Vec<StagedUser> = last
                     .iter()
                     .map(|&i| StagedUser {
@@ -393,8 +392,7 @@ impl WriteHandle<'_> {
             Upload::DeleteUsers(external_ids) => {
                 let last = last_of(external_ids.iter().map(String::as_str));
                 let ids: Vec<&str> = last.iter().map(|&i| external_ids[i].as_str()).collect();
-                self.check_user_room(&mut tx, id, session.users, &ids)
-                    .await?;
+                check_user_room(&mut tx, id, session.users, &ids).await?;
                 let staged: Vec<StagedUser> = ids
                     .iter()
                     .map(|external_id| StagedUser {
@@ -468,23 +466,6 @@ impl WriteHandle<'_> {
         Ok(())
     }
 
-    /// Refuses users past the session's [`MAX_USERS`].
-    async fn check_user_room(
-        &self,
-        tx: &mut sqlx::SqliteConnection,
-        session_id: &str,
-        staged: i64,
-        external_ids: &[&str],
-    ) -> Result<()> {
-        let new = stored::unstaged_count(tx, session_id, external_ids).await?;
-        if staged + new > MAX_USERS {
-            return Err(Error::InvalidInput(format!(
-                "A session takes at most {MAX_USERS} users: it has {staged}, and this request adds {new}"
-            )));
-        }
-        Ok(())
-    }
-
     /// Starts the import of an IN_PROGRESS session: TRIGGERED, with one
     /// incremental import of the app queued to read what it staged.
     pub async fn start_session_import(&self, app_id: &str, id: &str) -> Result<ImportSessionView> {
@@ -530,6 +511,22 @@ impl WriteHandle<'_> {
         self.engine.wake.notify_one();
         Ok(session)
     }
+}
+
+/// Refuses users past the session's [`MAX_USERS`].
+async fn check_user_room(
+    tx: &mut sqlx::SqliteConnection,
+    session_id: &str,
+    staged: i64,
+    external_ids: &[&str],
+) -> Result<()> {
+    let new = stored::unstaged_count(tx, session_id, external_ids).await?;
+    if staged + new > MAX_USERS {
+        return Err(Error::InvalidInput(format!(
+            "A session takes at most {MAX_USERS} users: it has {staged}, and this request adds {new}"
+        )));
+    }
+    Ok(())
 }
 
 /// The places of the last of each distinct id, in their order: a request

@@ -35,7 +35,6 @@ pub(crate) async fn sync_groups(
         if let Some(uid) = &a.uid {
             by_member.insert(Member::uid(uid), i);
         }
-        by_member.insert(Member::Account(a.external_id.clone()), i);
     }
     let by_external: HashMap<&str, usize> = accounts
         .iter()
@@ -68,7 +67,10 @@ pub(crate) async fn sync_groups(
         let members: BTreeSet<&str> = g
             .members
             .iter()
-            .filter_map(|m| by_member.get(m))
+            .filter_map(|m| match m {
+                Member::Account(external_id) => by_external.get(external_id.as_str()),
+                m => by_member.get(m),
+            })
             .map(|&i| accounts[i].external_id.as_str())
             .collect();
         let (id, before) = match existing.remove(&g.external_id) {

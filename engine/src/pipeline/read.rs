@@ -47,12 +47,11 @@ pub async fn open_source(
             input.connection = Some((settings, secret));
         }
         RunInput::Pushed => {
-            let (session_id, app_id) = store.session_of_run(&run.id).await?.ok_or_else(|| {
+            let (session_id, app_id, users) = store.session_of_run(&run.id).await?.ok_or_else(|| {
                 Error::InvalidInput(
                     "This import has no import session: imports of a Custom Identity Source start from the API's import sessions".into(),
                 )
             })?;
-            let users = store.staged_user_count(&session_id).await?;
             input.session = Some(sources::pushed::Staged {
                 store: store.clone(),
                 app_id,

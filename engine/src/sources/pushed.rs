@@ -75,67 +75,52 @@ impl PushedSource {
         if staged.is_empty() && memberships.is_empty() {
             return Ok(None);
         }
+        // The app's groups as the store has them, members by account id,
+        // with the session's changes made to them.
         let mut conn = s.store.pool().acquire().await?;
-        let mut groups: BTreeMap<String, GroupRecord> =
-            crate::store::groups::app_groups(&mut conn, &s.app_id)
-                .await?
-                .into_iter()
-                .map(|(external_id, g)| {
-                    let record = GroupRecord {
-                        external_id: external_id.clone(),
-                        name: g.name,
-                        description: g.description,
-                        dn: g.dn,
-                        members: g.members.into_iter().map(Member::Account).collect(),
-                    };
-                    (external_id, record)
-                })
-                .collect();
+        let mut groups = crate::store::groups::app_groups(&mut conn, &s.app_id).await?;
         for (external_id, profile) in staged {
             match profile {
                 None => {
                     groups.remove(&external_id);
                 }
                 Some((name, description)) => {
-                    let group = groups
-                        .entry(external_id.clone())
-                        .or_insert_with(|| GroupRecord {
-                            external_id,
+                    let group = groups.entry(external_id).or_insert_with(|| {
+                        crate::store::groups::StoredGroup {
+                            id: String::new(),
                             name: String::new(),
                             description: String::new(),
                             dn: String::new(),
-                            members: Vec::new(),
-                        });
+                            members: BTreeSet::new(),
+                        }
+                    });
                     group.name = name;
                     group.description = description;
                 }
             }
         }
-        let mut members: BTreeMap<&str, BTreeSet<Member>> = groups
-            .iter()
-            .map(|(id, g)| (id.as_str(), g.members.iter().cloned().collect()))
-            .collect();
-        for (group, member, deleted) in &memberships {
-            if let Some(set) = members.get_mut(group.as_str()) {
+        for (group, member, deleted) in memberships {
+            if let Some(g) = groups.get_mut(&group) {
                 match deleted {
-                    true => set.remove(&Member::Account(member.clone())),
-                    false => set.insert(Member::Account(member.clone())),
+                    true => g.members.remove(&member),
+                    false => g.members.insert(member),
                 };
             }
         }
-        let members: BTreeMap<String, Vec<Member>> = members
+        let records: BTreeMap<String, GroupRecord> = groups
             .into_iter()
-            .map(|(id, set)| (id.to_owned(), set.into_iter().collect()))
+            .map(|(external_id, g)| {
+                let record = GroupRecord {
+                    external_id: external_id.clone(),
+                    name: g.name,
+                    description: g.description,
+                    dn: g.dn,
+                    members: g.members.into_iter().map(Member::Account).collect(),
+                };
+                (external_id, record)
+            })
             .collect();
-        Ok(Some(
-            groups
-                .into_values()
-                .map(|mut g| {
-                    g.members = members.get(&g.external_id).cloned().unwrap_or_default();
-                    g
-                })
-                .collect(),
-        ))
+        Ok(Some(records.into_values().collect()))
     }
 }
 

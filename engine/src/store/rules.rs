@@ -457,7 +457,7 @@ pub(crate) async fn unassign(
 }
 
 /// Appends `(?, ?, …)` binding each value.
-fn push_list<'a>(qb: &mut QueryBuilder<'a, Sqlite>, values: &[&'a str]) {
+pub(crate) fn push_list<'a>(qb: &mut QueryBuilder<'a, Sqlite>, values: &[&'a str]) {
     qb.push("(");
     let mut sep = qb.separated(", ");
     for v in values {

@@ -9,6 +9,9 @@ use proto::SessionStatus;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+/// The tables of what sessions stage.
+const STAGED_TABLES: [&str; 3] = ["session_users", "session_groups", "session_memberships"];
+
 /// A staged user: a profile to create or update, or (`profile` `None`) an
 /// account to deactivate.
 pub struct StagedUser<'a> {
@@ -23,9 +26,17 @@ pub struct StagedGroup<'a> {
     pub profile: Option<(&'a str, Option<&'a str>)>,
 }
 
-const SESSION_COLUMNS: &str = "s.id, s.app_id, s.status, s.created, s.last_updated, s.requests,
-     s.run_id, r.status AS run_status,
-     (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id) AS users";
+/// The sessions that meet `condition` (on `s`, the session), each with its
+/// run's status and its number of staged users.
+fn select_sessions(condition: &str) -> String {
+    format!(
+        "SELECT s.id, s.app_id, s.status, s.created, s.last_updated, s.requests,
+            s.run_id, r.status AS run_status,
+            (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id) AS users
+         FROM import_sessions s LEFT JOIN import_runs r ON r.id = s.run_id
+         WHERE {condition}"
+    )
+}
 
 /// A session as it stands: a triggered one reads its run's end; an open one
 /// unused since `expired_before` is expired.
@@ -60,9 +71,8 @@ impl Store {
         app_id: &str,
         expired_before: Timestamp,
     ) -> Result<Vec<ImportSessionView>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM import_sessions s LEFT JOIN import_runs r ON r.id = s.run_id
-             WHERE s.app_id = ? ORDER BY s.created DESC, s.id DESC"
+        let rows = sqlx::query(&select_sessions(
+            "s.app_id = ? ORDER BY s.created DESC, s.id DESC",
         ))
         .bind(app_id)
         .fetch_all(&self.pool)
@@ -80,14 +90,17 @@ impl Store {
         session_in(&mut *self.pool.acquire().await?, app_id, id, expired_before).await
     }
 
-    /// The session whose import is `run_id`, with the app it stages for.
-    pub async fn session_of_run(&self, run_id: &str) -> Result<Option<(String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT id, app_id FROM import_sessions WHERE run_id = ?")
-                .bind(run_id)
-                .fetch_optional(&self.pool)
-                .await?,
+    /// The session whose import is `run_id`: its id, its app and its number
+    /// of staged users.
+    pub async fn session_of_run(&self, run_id: &str) -> Result<Option<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.app_id,
+                (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id)
+             FROM import_sessions s WHERE s.run_id = ?",
         )
+        .bind(run_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Up to `limit` staged users of a session after `after` (their order
@@ -127,15 +140,6 @@ impl Store {
             })
             .collect();
         Ok((users, last))
-    }
-
-    pub async fn staged_user_count(&self, session_id: &str) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM session_users WHERE session_id = ?")
-                .bind(session_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
     }
 
     /// The session's staged groups: `(external id, display name and
@@ -212,20 +216,17 @@ impl Store {
 
     /// Drops what sessions whose import has ended staged.
     pub async fn drop_finished_sessions(&self) -> Result<()> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT s.id FROM import_sessions s JOIN import_runs r ON r.id = s.run_id
-             WHERE r.status IN ('COMPLETED', 'FAILED')
-               AND EXISTS (SELECT 1 FROM session_users su WHERE su.session_id = s.id
-                           UNION ALL SELECT 1 FROM session_groups sg WHERE sg.session_id = s.id
-                           UNION ALL SELECT 1 FROM session_memberships sm WHERE sm.session_id = s.id)",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for id in ids {
-            let mut tx = self.begin_write().await?;
-            drop_staged(&mut tx, &id).await?;
-            tx.commit().await?;
+        let mut tx = self.begin_write().await?;
+        for table in STAGED_TABLES {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE session_id IN (
+                    SELECT s.id FROM import_sessions s JOIN import_runs r ON r.id = s.run_id
+                    WHERE r.status IN ('COMPLETED', 'FAILED'))"
+            ))
+            .execute(&mut *tx)
+            .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -237,15 +238,12 @@ pub(crate) async fn session_in(
     id: &str,
     expired_before: Timestamp,
 ) -> Result<ImportSessionView> {
-    let row = sqlx::query(&format!(
-        "SELECT {SESSION_COLUMNS} FROM import_sessions s LEFT JOIN import_runs r ON r.id = s.run_id
-         WHERE s.app_id = ? AND s.id = ?"
-    ))
-    .bind(app_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::NotFound(format!("import session {id}")))?;
+    let row = sqlx::query(&select_sessions("s.app_id = ? AND s.id = ?"))
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("import session {id}")))?;
     session_from_row(&row, &stamp(expired_before))
 }
 
@@ -255,9 +253,8 @@ pub(crate) async fn active_session(
     app_id: &str,
     expired_before: Timestamp,
 ) -> Result<Option<ImportSessionView>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {SESSION_COLUMNS} FROM import_sessions s LEFT JOIN import_runs r ON r.id = s.run_id
-         WHERE s.app_id = ? AND s.status IN ('CREATED', 'IN_PROGRESS', 'TRIGGERED')"
+    let rows = sqlx::query(&select_sessions(
+        "s.app_id = ? AND s.status IN ('CREATED', 'IN_PROGRESS', 'TRIGGERED')",
     ))
     .bind(app_id)
     .fetch_all(&mut *conn)
@@ -331,7 +328,7 @@ pub(crate) async fn count_request(
     Ok(())
 }
 
-/// How many of `external_ids` the session has not staged yet.
+/// How many of `external_ids` (distinct) the session has not staged yet.
 pub(crate) async fn unstaged_count(
     conn: &mut SqliteConnection,
     session_id: &str,
@@ -341,18 +338,11 @@ pub(crate) async fn unstaged_count(
     for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
         let mut q =
             QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM session_users WHERE session_id = ");
-        q.push_bind(session_id).push(" AND external_id IN (");
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
+        q.push_bind(session_id).push(" AND external_id IN ");
+        super::rules::push_list(&mut q, chunk);
         known += q.build_query_scalar::<i64>().fetch_one(&mut *conn).await?;
     }
-    let mut distinct: Vec<&str> = external_ids.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
-    Ok(distinct.len() as i64 - known)
+    Ok(external_ids.len() as i64 - known)
 }
 
 async fn next_seq(conn: &mut SqliteConnection, table: &str, session_id: &str) -> Result<i64> {
@@ -454,7 +444,7 @@ pub(crate) async fn stage_memberships(
 
 /// Drops everything a session staged.
 pub(crate) async fn drop_staged(conn: &mut SqliteConnection, session_id: &str) -> Result<()> {
-    for table in ["session_users", "session_groups", "session_memberships"] {
+    for table in STAGED_TABLES {
         sqlx::query(&format!("DELETE FROM {table} WHERE session_id = ?"))
             .bind(session_id)
             .execute(&mut *conn)
@@ -511,7 +501,11 @@ mod tests {
         assert!(store.expire_sessions(earlier).await.unwrap().is_empty());
         let expired = store.expire_sessions(later).await.unwrap();
         assert_eq!(expired, [("aps1".to_owned(), "0oa1".to_owned())]);
-        assert_eq!(store.staged_user_count("aps1").await.unwrap(), 0);
+        assert_eq!(
+            read(later).await.unwrap().users,
+            0,
+            "its uploads are dropped"
+        );
         let triggered = store.session("0oa1", "aps2", later).await.unwrap();
         assert_eq!(triggered.status, SessionStatus::Triggered);
     }

@@ -144,32 +144,32 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-upsert",
-            axum::routing::post(sessions::bulk_upsert),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-delete",
-            axum::routing::post(sessions::bulk_delete),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-upsert",
-            axum::routing::post(sessions::groups_upsert),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-delete",
-            axum::routing::post(sessions::groups_delete),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-upsert",
-            axum::routing::post(sessions::memberships_upsert),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-delete",
-            axum::routing::post(sessions::memberships_delete),
+            axum::routing::post(sessions::bulk),
         ),
         route(
             Method::POST,

@@ -28,29 +28,12 @@ pub fn session_json(s: &ImportSessionView) -> Value {
     })
 }
 
-fn about_source(e: engine::Error, source: &str) -> ApiError {
-    match e {
-        engine::Error::NotFound(what) if what.starts_with("import session") => {
-            ApiError::not_found(&format!(
-                "Resource not found: {} (IdentitySourceSession)",
-                &what["import session ".len()..]
-            ))
-        }
-        e => ApiError::about(e, "IdentitySource", source),
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path(source): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let sessions = state
-        .engine
-        .read(&admin)
-        .import_sessions(&source)
-        .await
-        .map_err(|e| about_source(e, &source))?;
+    let sessions = state.engine.read(&admin).import_sessions(&source).await?;
     Ok(Json(sessions.iter().map(session_json).collect()))
 }
 
@@ -63,8 +46,7 @@ pub async fn create(
         .engine
         .write(&admin)?
         .create_import_session(&source)
-        .await
-        .map_err(|e| about_source(e, &source))?;
+        .await?;
     Ok(Json(session_json(&session)))
 }
 
@@ -77,8 +59,7 @@ pub async fn get(
         .engine
         .read(&admin)
         .import_session(&source, &id)
-        .await
-        .map_err(|e| about_source(e, &source))?;
+        .await?;
     Ok(Json(session_json(&session)))
 }
 
@@ -91,8 +72,7 @@ pub async fn cancel(
         .engine
         .write(&admin)?
         .cancel_import_session(&source, &id)
-        .await
-        .map_err(|e| about_source(e, &source))?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,8 +85,7 @@ pub async fn start_import(
         .engine
         .write(&admin)?
         .start_session_import(&source, &id)
-        .await
-        .map_err(|e| about_source(e, &source))?;
+        .await?;
     Ok(Json(session_json(&session)))
 }
 
@@ -231,53 +210,8 @@ fn users_of(body: UsersBody) -> Result<Vec<PushedUser>, ApiError> {
     }
 }
 
-/// Runs one upload of a bulk request: 202 and no body.
-async fn upload(
-    state: &AppState,
-    admin: &engine::model::Admin,
-    source: &str,
-    id: &str,
-    upload: Upload<'_>,
-) -> Result<Response, ApiError> {
-    state
-        .engine
-        .write(admin)?
-        .upload_to_session(source, id, upload)
-        .await
-        .map_err(|e| about_source(e, source))?;
-    Ok(StatusCode::ACCEPTED.into_response())
-}
-
-pub async fn bulk_upsert(
-    State(state): State<AppState>,
-    Extension(Caller(admin)): Extension<Caller>,
-    Path((source, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let users = users_of(parse(&body)?)?;
-    upload(&state, &admin, &source, &id, Upload::Users(&users)).await
-}
-
-pub async fn bulk_delete(
-    State(state): State<AppState>,
-    Extension(Caller(admin)): Extension<Caller>,
-    Path((source, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let users = users_of(parse(&body)?)?;
-    let ids: Vec<String> = users.into_iter().map(|u| u.external_id).collect();
-    upload(&state, &admin, &source, &id, Upload::DeleteUsers(&ids)).await
-}
-
-pub async fn groups_upsert(
-    State(state): State<AppState>,
-    Extension(Caller(admin)): Extension<Caller>,
-    Path((source, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let body: GroupsBody = parse(&body)?;
-    let groups: Vec<PushedGroup> = body
-        .profiles
+fn groups_of(body: GroupsBody) -> Vec<PushedGroup> {
+    body.profiles
         .into_iter()
         .map(|g| {
             let profile = g.profile.unwrap_or(GroupProfile {
@@ -290,25 +224,7 @@ pub async fn groups_upsert(
                 description: profile.description,
             }
         })
-        .collect();
-    upload(&state, &admin, &source, &id, Upload::Groups(&groups)).await
-}
-
-pub async fn groups_delete(
-    State(state): State<AppState>,
-    Extension(Caller(admin)): Extension<Caller>,
-    Path((source, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let body: GroupIdsBody = parse(&body)?;
-    upload(
-        &state,
-        &admin,
-        &source,
-        &id,
-        Upload::DeleteGroups(&body.external_ids),
-    )
-    .await
+        .collect()
 }
 
 fn memberships_of(body: MembershipsBody) -> Vec<PushedMembership> {
@@ -321,36 +237,52 @@ fn memberships_of(body: MembershipsBody) -> Vec<PushedMembership> {
         .collect()
 }
 
-pub async fn memberships_upsert(
+/// Every bulk request (`bulk-upsert`, `bulk-delete`, `bulk-groups-upsert`,
+/// `bulk-groups-delete`, `bulk-group-memberships-upsert` and `-delete`):
+/// its body read as the upload its path names and staged whole; 202 and no
+/// body.
+pub async fn bulk(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path((source, id)): Path<(String, String)>,
+    uri: axum::http::Uri,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let memberships = memberships_of(parse(&body)?);
-    upload(
-        &state,
-        &admin,
-        &source,
-        &id,
-        Upload::Memberships(&memberships),
-    )
-    .await
-}
-
-pub async fn memberships_delete(
-    State(state): State<AppState>,
-    Extension(Caller(admin)): Extension<Caller>,
-    Path((source, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let memberships = memberships_of(parse(&body)?);
-    upload(
-        &state,
-        &admin,
-        &source,
-        &id,
-        Upload::DeleteMemberships(&memberships),
-    )
-    .await
+    let (users, ids, groups, memberships);
+    let upload = match uri.path().rsplit('/').next().unwrap_or_default() {
+        "bulk-upsert" => {
+            users = users_of(parse(&body)?)?;
+            Upload::Users(&users)
+        }
+        "bulk-delete" => {
+            ids = users_of(parse(&body)?)?
+                .into_iter()
+                .map(|u| u.external_id)
+                .collect::<Vec<_>>();
+            Upload::DeleteUsers(&ids)
+        }
+        "bulk-groups-upsert" => {
+            groups = groups_of(parse(&body)?);
+            Upload::Groups(&groups)
+        }
+        "bulk-groups-delete" => {
+            ids = parse::<GroupIdsBody>(&body)?.external_ids;
+            Upload::DeleteGroups(&ids)
+        }
+        "bulk-group-memberships-upsert" => {
+            memberships = memberships_of(parse(&body)?);
+            Upload::Memberships(&memberships)
+        }
+        "bulk-group-memberships-delete" => {
+            memberships = memberships_of(parse(&body)?);
+            Upload::DeleteMemberships(&memberships)
+        }
+        _ => return Err(ApiError::not_found("Resource not found")),
+    };
+    state
+        .engine
+        .write(&admin)?
+        .upload_to_session(&source, &id, upload)
+        .await?;
+    Ok(StatusCode::ACCEPTED.into_response())
 }

@@ -355,12 +355,12 @@ async fn update(
             }
         }
     }
-    let write = state.engine.write(admin)?;
-    let user = write
-        .find_user(id)
+    let user = state
+        .engine
+        .write(admin)?
+        .update_profile(id, attributes, !partial)
         .await
         .map_err(|e| ApiError::about(e, "User", id))?;
-    let user = write.update_profile(&user.id, attributes, !partial).await?;
     Ok(Json(user_json(&origin(headers), &user)))
 }
 

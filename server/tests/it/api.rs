@@ -268,6 +268,8 @@ async fn users_are_listed_in_pages_that_follow_the_link_header_and_read_by_id_or
             })
             .await
             .unwrap();
+        // Ids order by their creation millisecond; two in one are in random order.
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     let value = token(&server, &admin).await;
     let mut seen = Vec::new();

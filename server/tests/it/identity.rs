@@ -520,6 +520,18 @@ async fn bulk_requests_past_the_limits_are_refused_whole_with_what_and_where() {
     .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(res).await.contains("import sessions"));
+    // Nor a schedule.
+    let write = server.engine.write(&admin).unwrap();
+    let mut settings = write.app_settings(&source.id).await.unwrap();
+    settings.incremental_schedule = proto::settings::Schedule {
+        frequency: proto::settings::Frequency::Daily,
+        interval: 1,
+    };
+    let refused = write
+        .save_app_settings(&source.id, settings)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("has no schedule"), "{refused}");
 
     let read_only = Source {
         id: source.id.clone(),
