@@ -172,7 +172,14 @@ impl Engine {
             )
             .await?;
         }
-        store::imports::stage_app_users(&mut tx, &app.id, &transaction, &staged.rows).await?;
+        store::imports::stage_app_users(
+            &mut tx,
+            &app.id,
+            &transaction,
+            &staged.rows,
+            &Default::default(),
+        )
+        .await?;
         let attributes: Vec<String> = changes.iter().map(|c| c.attribute.clone()).collect();
         if !attributes.is_empty() {
             let event = NewEvent::new(

@@ -8,25 +8,51 @@ use super::stage::StagedBatch;
 use super::Logger;
 use crate::error::Result;
 use crate::model::{
-    MatchType, Plan, PlanLine, PlanPart, PlanUpdate, PlanUser, RunCounts, UserStatus,
+    AutoConfirms, ConfirmOutcome, MatchType, Plan, PlanLine, PlanPart, PlanUpdate, PlanUser,
+    RunCounts, UserStatus,
 };
-use crate::store::{self, Removal, RemovalAction, Store};
+use crate::queue::{self, Choice, Confirmer, Fate, Person};
+use crate::store::{self, QueueEntry, Removal, RemovalAction, Store};
 use crate::syslog::EventType;
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// A run's automatic confirmations: the queued accounts of these match
+/// types are confirmed in the batch that decides them, as the admin would
+/// confirm them, and never wait in the queue.
+pub(crate) struct AutoConfirm<'a> {
+    pub confirms: AutoConfirms,
+    pub confirmer: Confirmer<'a>,
+}
+
+impl AutoConfirm<'_> {
+    fn confirms(&self, q: &QueueEntry) -> bool {
+        let matched = q.matched_user_id.is_some();
+        match q.match_type {
+            MatchType::New => self.confirms.new,
+            MatchType::Exact => self.confirms.exact && matched,
+            MatchType::Partial => self.confirms.partial && matched,
+            MatchType::Conflict => false,
+        }
+    }
+}
 
 /// Writes a batch: its staged rows and decisions (removals excepted: the
 /// remove step applies them at the end of the run), its errors and the
-/// run's counters.
+/// run's counters. Accounts the run confirms by itself are created or
+/// linked here; the other accounts to match are queued.
 pub async fn apply_batch(
     store: &Store,
     log: &Logger<'_>,
     staged: &StagedBatch,
     decisions: &[Decision],
     counts: &RunCounts,
+    auto: Option<&AutoConfirm<'_>>,
 ) -> Result<()> {
     let app_id = log.app.id.as_str();
     let now = crate::ids::now();
     let mut queue = Vec::new();
+    let mut confirm = Vec::new();
     let mut updates = Vec::new();
     let mut statuses: Vec<(&str, UserStatus)> = Vec::new();
     let mut back = Vec::new();
@@ -34,7 +60,10 @@ pub async fn apply_batch(
     let mut events = Vec::new();
     for d in decisions {
         match d {
-            Decision::Queue(q) => queue.push(q),
+            Decision::Queue(q) => match auto.is_some_and(|a| a.confirms(q)) {
+                true => confirm.push(q),
+                false => queue.push(q),
+            },
             Decision::Update {
                 user_id,
                 login,
@@ -91,7 +120,44 @@ pub async fn apply_batch(
         }
     }
     let mut tx = store.pool().begin().await?;
-    store::imports::stage_app_users(&mut tx, app_id, &log.run.id, &staged.rows).await?;
+    // Accounts confirmed now: their people are created (or found), and each
+    // is linked as its row is staged (or, unchanged, on its row).
+    let mut rematched = Vec::new();
+    let mut confirmed = None;
+    let mut linked = Vec::new();
+    if let Some(auto) = auto.filter(|_| !confirm.is_empty()) {
+        let rows: Vec<queue::Row> = confirm.iter().map(|q| row_of(q)).collect();
+        let mut outcome = ConfirmOutcome::default();
+        let mut done =
+            queue::confirm_rows(&mut tx, &auto.confirmer, &rows, &mut outcome, now).await?;
+        let mut gone_from_queue = Vec::new();
+        for (q, fate) in confirm.iter().zip(&done.fates) {
+            match fate {
+                Fate::Done => gone_from_queue.push(q.external_id.as_str()),
+                Fate::Taken(user) => rematched.push(taken_by(q, user)),
+                Fate::Left => queue.push(q),
+            }
+        }
+        store::imports::delete_queued_accounts(&mut tx, app_id, &gone_from_queue).await?;
+        linked = std::mem::take(&mut done.links);
+        confirmed = Some((auto, done));
+    }
+    queue.extend(&rematched);
+    let links: HashMap<&str, &str> = linked
+        .iter()
+        .map(|(e, u)| (e.as_str(), u.as_str()))
+        .collect();
+    store::imports::stage_app_users(&mut tx, app_id, &log.run.id, &staged.rows, &links).await?;
+    if let Some((auto, done)) = confirmed {
+        let staged_now: HashSet<&str> =
+            staged.rows.iter().map(|r| r.external_id.as_str()).collect();
+        let unchanged: Vec<(&str, &str)> = links
+            .into_iter()
+            .filter(|(e, _)| !staged_now.contains(e))
+            .collect();
+        store::imports::link_app_users(&mut tx, app_id, &unchanged).await?;
+        done.finish(&mut tx, &auto.confirmer, now).await?;
+    }
     store::imports::upsert_queue(&mut tx, app_id, &log.run.id, &queue).await?;
     store::rules::update_user_profiles(&mut tx, &updates, now).await?;
     for status in [UserStatus::Active, UserStatus::Provisioned] {
@@ -108,6 +174,39 @@ pub async fn apply_batch(
     write_errors_and_counts(&mut tx, log, staged, decisions, counts).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A queued account as a row to confirm: new people are created, matched
+/// ones linked.
+fn row_of(q: &QueueEntry) -> queue::Row<'_> {
+    queue::Row {
+        external_id: &q.external_id,
+        choice: match (q.match_type, q.matched_user_id.as_deref()) {
+            (MatchType::Exact | MatchType::Partial, Some(user)) => Choice::Link(user),
+            (MatchType::New, _) => Choice::Create,
+            _ => Choice::Wait,
+        },
+        person: Person {
+            login: &q.login,
+            email: &q.email,
+            first_name: &q.first_name,
+            last_name: &q.last_name,
+            profile: &q.profile,
+            search_key: &q.search_key,
+        },
+    }
+}
+
+/// A new account whose login a user took since it was matched: queued as an
+/// exact match of that user instead.
+fn taken_by(q: &QueueEntry, user: &str) -> QueueEntry {
+    QueueEntry {
+        match_type: MatchType::Exact,
+        matched_user_id: Some(user.to_owned()),
+        candidates: 1,
+        candidate_ids: crate::model::json_text(&[user]),
+        ..q.clone()
+    }
 }
 
 /// Writes the batch's row errors (staging's and the decisions') and the

@@ -140,6 +140,7 @@ pub fn decide(
     if let Some(index) = index {
         for (external_id, profile) in unlinked {
             let m = match_profile(index, &settings.matching, &profile);
+            let search_key = profile.search_key();
             out.push(Decision::Queue(QueueEntry {
                 external_id,
                 match_type: m.match_type,
@@ -151,6 +152,7 @@ pub fn decide(
                 first_name: profile.first_name,
                 last_name: profile.last_name,
                 profile: crate::model::json_text(&profile.attributes),
+                search_key,
             }));
         }
     }

@@ -105,9 +105,10 @@ async fn stage_off_thread(
 }
 
 /// Runs a claimed import to its end: read, stage, decide and apply each
-/// batch of the source; queue the accounts gone from a full import's source
-/// for removal; run the auto-confirmations; then remove, or pause at a
-/// safeguard. A preview writes only its plan, errors and counters.
+/// batch of the source (creating or linking, in the batch, the accounts the
+/// settings confirm without the admin); queue the accounts gone from a full
+/// import's source for removal; confirm what earlier runs queued of the
+/// auto-confirmed kinds; then remove, or pause at a safeguard. A preview writes only its plan, errors and counters.
 ///
 /// A run whose earlier attempt was stopped (its counts say how many records
 /// its committed batches read) goes on from there: the records already read
@@ -161,11 +162,33 @@ pub async fn run_import(
                 .debug(import_debug(app, run)),
         );
     }
+    let matching = &settings.matching;
+    let confirms = crate::model::AutoConfirms {
+        new: matching.auto_confirm_new,
+        exact: matching.auto_confirm_exact,
+        partial: matching.auto_confirm_partial,
+    };
+    // Accounts confirmed without the admin are created or linked as they
+    // are matched, batch by batch.
+    let auto = (!run.preview && (confirms.new || confirms.exact || confirms.partial)).then(|| {
+        apply::AutoConfirm {
+            confirms,
+            confirmer: crate::queue::Confirmer {
+                app,
+                actor,
+                transaction: &run.id,
+                activate: matching.auto_activate_new,
+                sources_users: settings.sourcing.enabled,
+            },
+        }
+    });
     start.push(log.phase(EventType::DownloadStart, "Download of users started"));
     start.push(log.phase(EventType::MatchingStart, "User matching started"));
+    if auto.is_some() {
+        start.push(log.phase(EventType::ObjectCreationStart, "Object creation started"));
+    }
     store.log(&start).await?;
 
-    let matching = &settings.matching;
     let index_options = IndexOptions {
         names: matching.allow_partial,
         attribute: matching.attribute.clone(),
@@ -182,11 +205,7 @@ pub async fn run_import(
         stage::Stager::new(known, full, crate::settings::ProfileMapper::new(&settings)?);
     let mut index = None;
     let mut plan = Plan {
-        confirms: crate::model::AutoConfirms {
-            new: matching.auto_confirm_new,
-            exact: matching.auto_confirm_exact,
-            partial: matching.auto_confirm_partial,
-        },
+        confirms,
         ..Plan::default()
     };
     let mut removals = Vec::new();
@@ -260,7 +279,15 @@ pub async fn run_import(
             apply::preview_batch(store, &log, &staged, &decisions, &stager.counts, &mut plan)
                 .await?;
         } else {
-            apply::apply_batch(store, &log, &staged, &decisions, &stager.counts).await?;
+            apply::apply_batch(
+                store,
+                &log,
+                &staged,
+                &decisions,
+                &stager.counts,
+                auto.as_ref(),
+            )
+            .await?;
         }
         removals.extend(decisions.into_iter().filter_map(|d| match d {
             Decision::Remove(r) => Some(r),
@@ -293,25 +320,19 @@ pub async fn run_import(
         ])
         .await?;
 
-    if !run.preview
-        && (matching.auto_confirm_exact
-            || matching.auto_confirm_partial
-            || matching.auto_confirm_new)
-    {
-        store
-            .log(&[log.phase(EventType::ObjectCreationStart, "Object creation started")])
-            .await?;
+    if let Some(auto) = &auto {
+        // Accounts queued before, by earlier runs, are confirmed now too.
         let chosen = [
-            (matching.auto_confirm_exact, MatchType::Exact),
-            (matching.auto_confirm_partial, MatchType::Partial),
-            (matching.auto_confirm_new, MatchType::New),
+            (confirms.exact, MatchType::Exact),
+            (confirms.partial, MatchType::Partial),
+            (confirms.new, MatchType::New),
         ];
         for (_, match_type) in chosen.into_iter().filter(|(on, _)| *on) {
             crate::queue::confirm_assignments(
                 store,
                 app,
                 &Selection::AllOfType(match_type),
-                matching.auto_activate_new,
+                auto.confirmer.activate,
                 actor,
             )
             .await?;
@@ -323,7 +344,6 @@ pub async fn run_import(
             )])
             .await?;
     }
-
     let (org_assigned, app_assigned) = store.assignment_counts(&app.id).await?;
     let roadblock = check_safeguards(
         &settings,

@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Records read per batch.
-const BATCH: i64 = 1000;
+/// Records read per batch: as many as a CSV file's, each batch one
+/// transaction.
+const BATCH: i64 = super::csv::BATCH_ROWS as i64;
 
 /// The session a run reads.
 #[derive(Debug, Clone)]

@@ -78,23 +78,75 @@ pub(crate) async fn insert_events(
     events: &[NewEvent],
     now: super::Timestamp,
 ) -> Result<()> {
+    let rows: Vec<EventRow> = group(events)
+        .into_iter()
+        .map(|(first, members)| {
+            let e = &events[first];
+            match members.len() {
+                1 => EventRow {
+                    event: e,
+                    targets: e.targets.iter().collect(),
+                    members: None,
+                },
+                _ => EventRow {
+                    event: e,
+                    targets: e.targets[1..].iter().collect(),
+                    members: Some(members.iter().map(|&m| &events[m].targets[0]).collect()),
+                },
+            }
+        })
+        .collect();
+    write_rows(conn, &rows, now).await
+}
+
+/// Writes events already grouped: each group's events are its event with
+/// each member put first among its targets (a group without members
+/// writes nothing).
+pub(crate) async fn insert_event_groups(
+    conn: &mut SqliteConnection,
+    groups: &[(NewEvent, Vec<Target>)],
+    now: super::Timestamp,
+) -> Result<()> {
+    let rows: Vec<EventRow> = groups
+        .iter()
+        .filter_map(|(e, members)| match members.as_slice() {
+            [] => None,
+            [only] => Some(EventRow {
+                event: e,
+                targets: std::iter::once(only).chain(&e.targets).collect(),
+                members: None,
+            }),
+            _ => Some(EventRow {
+                event: e,
+                targets: e.targets.iter().collect(),
+                members: Some(members.iter().collect()),
+            }),
+        })
+        .collect();
+    write_rows(conn, &rows, now).await
+}
+
+/// One row of the log: an event, or events alike but for their first
+/// target (`members`, each put before `targets`).
+struct EventRow<'a> {
+    event: &'a NewEvent,
+    targets: Vec<&'a Target>,
+    members: Option<Vec<&'a Target>>,
+}
+
+async fn write_rows(
+    conn: &mut SqliteConnection,
+    rows: &[EventRow<'_>],
+    now: super::Timestamp,
+) -> Result<()> {
     let published = super::stamp(now);
-    let rows = group(events);
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (uuid, published, event_type, severity, display_message, actor,
              client, outcome, targets, transaction_id, debug_data, members) ",
         );
-        qb.push_values(chunk, |mut b, (first, members)| {
-            let e = &events[*first];
-            let (targets, members) = match members.len() {
-                1 => (json_text(&e.targets), None),
-                _ => {
-                    let firsts: Vec<&Target> =
-                        members.iter().map(|&m| &events[m].targets[0]).collect();
-                    (json_text(&e.targets[1..]), Some(json_text(&firsts)))
-                }
-            };
+        qb.push_values(chunk, |mut b, row| {
+            let e = row.event;
             b.push_bind(crate::ids::uuid())
                 .push_bind(published.as_str())
                 .push_bind(e.event_type.as_str())
@@ -105,10 +157,10 @@ pub(crate) async fn insert_events(
                 .push_bind(json_text(
                     &serde_json::json!({"result": e.outcome, "reason": e.reason}),
                 ))
-                .push_bind(targets)
+                .push_bind(json_text(&row.targets))
                 .push_bind(e.transaction_id.as_deref())
                 .push_bind(e.debug_data.as_ref().map(json_text))
-                .push_bind(members);
+                .push_bind(row.members.as_ref().map(json_text));
         });
         qb.build().execute(&mut *conn).await?;
     }

@@ -46,6 +46,9 @@ pub struct QueueEntry {
     pub candidate_ids: String,
     /// The mapped, validated profile as JSON.
     pub profile: String,
+    /// What the person would be found by (not queued: for the user an
+    /// automatic confirmation creates).
+    pub search_key: String,
 }
 
 /// A queue row with its app user's attributes, for confirming.
@@ -668,28 +671,53 @@ pub(crate) async fn pending_rows(
         .collect()
 }
 
-/// Inserts new app users and updates changed ones.
+/// Inserts new app users and updates changed ones; those in `links` are
+/// linked to their user at the same time.
 pub(crate) async fn stage_app_users(
     conn: &mut SqliteConnection,
     app_id: &str,
     run_id: &str,
     rows: &[StagedRow],
+    links: &HashMap<&str, &str>,
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO app_users (app_id, external_id, attributes, content_hash, active, last_run_id) ");
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO app_users (app_id, external_id, attributes, content_hash, active, last_run_id, user_id) ",
+        );
         qb.push_values(chunk, |mut b, r| {
             b.push_bind(app_id)
                 .push_bind(&r.external_id)
                 .push_bind(&r.attributes)
                 .push_bind(r.content_hash)
                 .push_bind(r.active)
-                .push_bind(run_id);
+                .push_bind(run_id)
+                .push_bind(links.get(r.external_id.as_str()).copied());
         });
         qb.push(
             " ON CONFLICT (app_id, external_id) DO UPDATE SET attributes = excluded.attributes,
-              content_hash = excluded.content_hash, active = excluded.active, last_run_id = excluded.last_run_id",
+              content_hash = excluded.content_hash, active = excluded.active, last_run_id = excluded.last_run_id,
+              user_id = COALESCE(excluded.user_id, app_users.user_id)",
         );
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the queue rows of these accounts of an app.
+pub(crate) async fn delete_queued_accounts(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    external_ids: &[&str],
+) -> Result<()> {
+    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
+        qb.push_bind(app_id).push(" AND external_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        sep.push_unseparated(")");
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())

@@ -630,15 +630,37 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
     let env = Env::new().await;
     sourced_app(&env, "HR", 2).await;
     let app = env.app("Mail").await;
+    let data = format!("{HEADER}\nu0@example.com,First0,Last0,u0@example.com\nfresh@example.com,Fresh,One,fresh@example.com\n");
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    assert_eq!(env.queue(&app).await.len(), 2, "queued for the admin");
     env.configure(&app, |s| {
         s.matching.auto_confirm_exact = true;
         s.matching.auto_confirm_new = true;
         s.matching.auto_activate_new = true;
     })
     .await;
-    let data = format!("{HEADER}\nu0@example.com,First0,Last0,u0@example.com\nfresh@example.com,Fresh,One,fresh@example.com\n");
+    // The next import confirms its accounts as it matches them, and takes
+    // their earlier queue rows away.
     env.import(&app, data.as_bytes(), ImportType::Full).await;
     assert!(env.queue(&app).await.is_empty());
+    let created: Vec<String> = env
+        .events_of_type("user.lifecycle.create")
+        .await
+        .iter()
+        .map(|e| at(e, "/target/0/alternateId").to_owned())
+        .collect();
+    assert_eq!(
+        created.iter().filter(|l| *l == "fresh@example.com").count(),
+        1,
+        "created once: {created:?}"
+    );
+    assert_eq!(
+        env.events_of_type("system.import.user_match.confirm")
+            .await
+            .len(),
+        1,
+        "u0 linked to its person"
+    );
     assert_eq!(env.refresh(&app).await.assigned_users, 2);
     assert_eq!(
         env.user_by_login("fresh@example.com").await.status.as_str(),
