@@ -26,13 +26,15 @@ pub(crate) struct AutoConfirm<'a> {
 }
 
 impl AutoConfirm<'_> {
-    fn confirms(&self, q: &QueueEntry) -> bool {
-        let matched = q.matched_user_id.is_some();
-        match q.match_type {
-            MatchType::New => self.confirms.new,
-            MatchType::Exact => self.confirms.exact && matched,
-            MatchType::Partial => self.confirms.partial && matched,
-            MatchType::Conflict => false,
+    /// What the run does with a queued account by itself: creates a new
+    /// person, links a match; None leaves it for the admin.
+    fn choice<'q>(&self, q: &'q QueueEntry) -> Option<Choice<'q>> {
+        let matched = q.matched_user_id.as_deref();
+        match (q.match_type, matched) {
+            (MatchType::New, _) if self.confirms.new => Some(Choice::Create),
+            (MatchType::Exact, Some(user)) if self.confirms.exact => Some(Choice::Link(user)),
+            (MatchType::Partial, Some(user)) if self.confirms.partial => Some(Choice::Link(user)),
+            _ => None,
         }
     }
 }
@@ -60,9 +62,9 @@ pub async fn apply_batch(
     let mut events = Vec::new();
     for d in decisions {
         match d {
-            Decision::Queue(q) => match auto.is_some_and(|a| a.confirms(q)) {
-                true => confirm.push(q),
-                false => queue.push(q),
+            Decision::Queue(q) => match auto.and_then(|a| a.choice(q)) {
+                Some(choice) => confirm.push((q, choice)),
+                None => queue.push(q),
             },
             Decision::Update {
                 user_id,
@@ -126,12 +128,15 @@ pub async fn apply_batch(
     let mut confirmed = None;
     let mut linked = Vec::new();
     if let Some(auto) = auto.filter(|_| !confirm.is_empty()) {
-        let rows: Vec<queue::Row> = confirm.iter().map(|q| row_of(q)).collect();
+        let rows: Vec<queue::Row> = confirm
+            .iter()
+            .map(|&(q, choice)| row_of(q, choice))
+            .collect();
         let mut outcome = ConfirmOutcome::default();
         let mut done =
             queue::confirm_rows(&mut tx, &auto.confirmer, &rows, &mut outcome, now).await?;
         let mut gone_from_queue = Vec::new();
-        for (q, fate) in confirm.iter().zip(&done.fates) {
+        for ((q, _), fate) in confirm.iter().zip(&done.fates) {
             match fate {
                 Fate::Done => gone_from_queue.push(q.external_id.as_str()),
                 Fate::Taken(user) => rematched.push(taken_by(q, user)),
@@ -176,16 +181,11 @@ pub async fn apply_batch(
     Ok(())
 }
 
-/// A queued account as a row to confirm: new people are created, matched
-/// ones linked.
-fn row_of(q: &QueueEntry) -> queue::Row<'_> {
+/// A queued account as a row to confirm as the run chose.
+fn row_of<'q>(q: &'q QueueEntry, choice: Choice<'q>) -> queue::Row<'q> {
     queue::Row {
         external_id: &q.external_id,
-        choice: match (q.match_type, q.matched_user_id.as_deref()) {
-            (MatchType::Exact | MatchType::Partial, Some(user)) => Choice::Link(user),
-            (MatchType::New, _) => Choice::Create,
-            _ => Choice::Wait,
-        },
+        choice,
         person: Person {
             login: &q.login,
             email: &q.email,

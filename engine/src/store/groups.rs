@@ -183,18 +183,8 @@ pub(crate) async fn remove_members(
     group_id: &str,
     external_ids: &[&str],
 ) -> Result<()> {
-    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("DELETE FROM group_members WHERE group_id = ");
-        qb.push_bind(group_id).push(" AND external_id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        sep.push_unseparated(")");
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+    let scope = ("group_id", group_id);
+    super::rules::delete_listed(conn, "group_members", scope, "external_id", external_ids).await
 }
 
 /// The groups each of these accounts of an app belongs to (id and name).

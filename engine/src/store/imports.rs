@@ -709,18 +709,8 @@ pub(crate) async fn delete_queued_accounts(
     app_id: &str,
     external_ids: &[&str],
 ) -> Result<()> {
-    for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("DELETE FROM import_queue WHERE app_id = ");
-        qb.push_bind(app_id).push(" AND external_id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        sep.push_unseparated(")");
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+    let scope = ("app_id", app_id);
+    super::rules::delete_listed(conn, "import_queue", scope, "external_id", external_ids).await
 }
 
 /// Writes queue rows, replacing an app user's earlier row.

@@ -446,10 +446,30 @@ pub(crate) async fn unassign(
     app_id: &str,
     user_ids: &[&str],
 ) -> Result<()> {
-    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+    delete_listed(
+        conn,
+        "app_assignments",
+        ("app_id", app_id),
+        "user_id",
+        user_ids,
+    )
+    .await
+}
+
+/// Deletes the rows of `table` whose `scope` column has its value and
+/// whose `column` is one of `values`, in statements of
+/// [`ROWS_PER_STATEMENT`] values.
+pub(crate) async fn delete_listed(
+    conn: &mut SqliteConnection,
+    table: &str,
+    (scope, scope_value): (&str, &str),
+    column: &str,
+    values: &[&str],
+) -> Result<()> {
+    for chunk in values.chunks(ROWS_PER_STATEMENT) {
         let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("DELETE FROM app_assignments WHERE app_id = ");
-        qb.push_bind(app_id).push(" AND user_id IN ");
+            QueryBuilder::new(format!("DELETE FROM {table} WHERE {scope} = "));
+        qb.push_bind(scope_value).push(format!(" AND {column} IN "));
         push_list(&mut qb, chunk);
         qb.build().execute(&mut *conn).await?;
     }
