@@ -675,6 +675,33 @@ async fn auto_confirm_settings_confirm_without_the_admin() {
 }
 
 #[tokio::test]
+async fn an_auto_confirmed_link_to_a_person_who_holds_an_account_waits_in_the_queue() {
+    let env = Env::new().await;
+    sourced_app(&env, "HR", 2).await;
+    let app = env.app("Mail").await;
+    env.configure(&app, |s| {
+        s.matching.attribute = Some("email".into());
+        s.matching.auto_confirm_exact = true;
+    })
+    .await;
+    // Two accounts of one batch match u0 by email: the first is linked, the
+    // second is left for the admin, with u0 named as its match.
+    let data = format!(
+        "{HEADER}\nu0@example.com,First0,Last0,u0@example.com\nalias@example.com,Alias,Zero,u0@example.com\n"
+    );
+    env.import(&app, data.as_bytes(), ImportType::Full).await;
+    let queue = env.queue(&app).await;
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0].login, "alias@example.com");
+    assert_eq!(queue[0].match_type.as_str(), "EXACT");
+    assert_eq!(
+        queue[0].matched_user_login.as_deref(),
+        Some("u0@example.com")
+    );
+    assert_eq!(env.refresh(&app).await.assigned_users, 1);
+}
+
+#[tokio::test]
 async fn scheduled_imports_start_when_due_counted_from_the_last_run() {
     let env = Env::new().await;
     let app = sourced_app(&env, "HR", 2).await;
