@@ -55,6 +55,7 @@ pub struct Page<T> {
 /// are matched (exactly), partial matches or conflicts (the rest are new
 /// people); and the people it changed are reactivated or removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct RunCounts {
     pub scanned: i64,

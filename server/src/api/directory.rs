@@ -2,22 +2,34 @@
 //! and a group's users, as Okta's objects, enough for the SDKs' list calls.
 //! Their pages continue from an `after` cursor (the place in the list).
 
-use super::users::{profile_json, user_json};
+use super::model::{AppUser, AppUserCredentials, AppUserLinks, AppUserScope, Application, Group};
+use super::model::{Link, Time, User, UserProfile};
 use super::{link_header, origin, page_limit, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use engine::model::{App, GroupSummary, PeopleFilter};
-use engine::store::stamp;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use engine::model::PeopleFilter;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+/// Where a page of a list starts, and how long it is.
+#[derive(Deserialize, JsonSchema)]
 pub struct PageQuery {
+    /// The cursor of the next page, from the Link header
     after: Option<String>,
+    /// How many on a page (at most 200)
+    #[schemars(with = "Option<u32>", range(min = 1, max = 200))]
     limit: Option<String>,
+}
+
+/// A page of apps or groups, those whose name starts with `q`.
+#[derive(Deserialize, JsonSchema)]
+pub struct NamedPageQuery {
+    #[serde(flatten)]
+    page: PageQuery,
+    /// A prefix of the name
     q: Option<String>,
 }
 
@@ -38,19 +50,16 @@ fn window(query: &PageQuery) -> Result<(i64, i64), ApiError> {
 }
 
 /// A page's answer with its Link header.
-fn paged(
+fn paged<T: Serialize>(
     headers: &HeaderMap,
     path: &str,
-    query: &PageQuery,
-    offset: i64,
-    limit: i64,
-    items: Vec<Value>,
+    q: Option<&str>,
+    (offset, limit): (i64, i64),
+    items: Vec<T>,
     more: bool,
 ) -> Response {
     let base = origin(headers);
-    let q = query
-        .q
-        .as_deref()
+    let q = q
         .filter(|q| !q.is_empty())
         .map(|q| format!("&q={}", super::encode(q)))
         .unwrap_or_default();
@@ -69,48 +78,14 @@ fn paged(
         .into_response()
 }
 
-fn app_json(base: &str, app: &App) -> Value {
-    json!({
-        "id": app.id,
-        "name": app.kind.as_str().to_lowercase(),
-        "label": app.name,
-        "status": app.status.as_str(),
-        "created": stamp(app.created),
-        "lastUpdated": stamp(app.created),
-        // Okta's SDKs read a BOOKMARK app's launch page from its settings:
-        // the app's page in the console.
-        "signOnMode": "BOOKMARK",
-        "settings": {"app": {"url": format!("{base}/apps/{}", app.id), "requestIntegration": false}},
-        "features": [],
-        "_links": {
-            "self": {"href": format!("{base}/api/v1/apps/{}", app.id)},
-            "users": {"href": format!("{base}/api/v1/apps/{}/users", app.id)},
-        },
-    })
-}
-
-fn group_json(base: &str, g: &GroupSummary) -> Value {
-    json!({
-        "id": g.id,
-        "type": "APP_GROUP",
-        "objectClass": ["okta:user_group"],
-        "profile": {"name": g.name, "description": g.description},
-        "source": {"id": g.app_id},
-        "_links": {
-            "self": {"href": format!("{base}/api/v1/groups/{}", g.id)},
-            "users": {"href": format!("{base}/api/v1/groups/{}/users", g.id)},
-            "source": {"href": format!("{base}/api/v1/apps/{}", g.app_id)},
-        },
-    })
-}
-
 pub async fn apps(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<NamedPageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = window(&query)?;
+    let window = window(&query.page)?;
+    let (offset, limit) = window;
     let all = state
         .engine
         .read(&admin)
@@ -118,18 +93,17 @@ pub async fn apps(
         .await?;
     let base = origin(&headers);
     let more = all.len() as i64 > offset + limit;
-    let items = all
+    let items: Vec<Application> = all
         .iter()
         .skip(offset as usize)
         .take(limit as usize)
-        .map(|a| app_json(&base, a))
+        .map(|a| Application::of(&base, a))
         .collect();
     Ok(paged(
         &headers,
         "/api/v1/apps",
-        &query,
-        offset,
-        limit,
+        query.q.as_deref(),
+        window,
         items,
         more,
     ))
@@ -140,14 +114,14 @@ pub async fn app(
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Application>, ApiError> {
     let app = state
         .engine
         .read(&admin)
         .get_app(&id)
         .await
         .map_err(|e| ApiError::about(e, "App", &id))?;
-    Ok(Json(app_json(&origin(&headers), &app)))
+    Ok(Json(Application::of(&origin(&headers), &app)))
 }
 
 /// An app's users: its accounts linked to people, as Okta's AppUser.
@@ -158,7 +132,8 @@ pub async fn app_users(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = window(&query)?;
+    let window = window(&query)?;
+    let (offset, limit) = window;
     let read = state.engine.read(&admin);
     read.get_app(&id)
         .await
@@ -170,35 +145,36 @@ pub async fn app_users(
     };
     let page = read.list_people(&filter, offset, limit).await?;
     let base = origin(&headers);
-    let items = page
+    let items: Vec<AppUser> = page
         .items
         .iter()
         .filter_map(|p| {
             let account = p.accounts.iter().find(|a| a.app_id == id)?;
             let u = &p.user;
-            Some(json!({
-                "id": u.id,
-                "externalId": account.external_id,
-                "created": stamp(u.created),
-                "lastUpdated": stamp(u.last_updated),
-                "scope": "USER",
-                "status": u.status.as_str(),
-                "credentials": {"userName": account.login},
-                "profile": profile_json(u),
-                "_links": {
-                    "app": {"href": format!("{base}/api/v1/apps/{id}")},
-                    "user": {"href": format!("{base}/api/v1/users/{}", u.id)},
+            Some(AppUser {
+                id: u.id.clone(),
+                external_id: account.external_id.clone(),
+                created: Time::of(u.created),
+                last_updated: Time::of(u.last_updated),
+                scope: AppUserScope::User,
+                status: u.status,
+                credentials: AppUserCredentials {
+                    user_name: account.login.clone(),
                 },
-            }))
+                profile: UserProfile::of(u),
+                links: AppUserLinks {
+                    app: Link::to(format!("{base}/api/v1/apps/{id}")),
+                    user: Link::to(format!("{base}/api/v1/users/{}", u.id)),
+                },
+            })
         })
         .collect();
     let more = page.total > offset + limit;
     Ok(paged(
         &headers,
         &format!("/api/v1/apps/{id}/users"),
-        &query,
-        offset,
-        limit,
+        None,
+        window,
         items,
         more,
     ))
@@ -208,23 +184,23 @@ pub async fn groups(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<NamedPageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = window(&query)?;
+    let window = window(&query.page)?;
+    let (offset, limit) = window;
     let page = state
         .engine
         .read(&admin)
         .list_groups(query.q.as_deref().unwrap_or_default(), None, offset, limit)
         .await?;
     let base = origin(&headers);
-    let items = page.items.iter().map(|g| group_json(&base, g)).collect();
+    let items: Vec<Group> = page.items.iter().map(|g| Group::of(&base, g)).collect();
     let more = page.total > offset + limit;
     Ok(paged(
         &headers,
         "/api/v1/groups",
-        &query,
-        offset,
-        limit,
+        query.q.as_deref(),
+        window,
         items,
         more,
     ))
@@ -235,18 +211,19 @@ pub async fn group(
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Group>, ApiError> {
     let group = state
         .engine
         .read(&admin)
         .get_group(&id, 0, 1)
         .await
         .map_err(|e| ApiError::about(e, "UserGroup", &id))?;
-    let mut body = group_json(&origin(&headers), &group.summary);
-    body["created"] = json!(stamp(group.created));
-    body["lastUpdated"] = json!(stamp(group.last_updated));
-    body["lastMembershipUpdated"] = json!(stamp(group.last_updated));
-    Ok(Json(body))
+    Ok(Json(Group {
+        created: Some(Time::of(group.created)),
+        last_updated: Some(Time::of(group.last_updated)),
+        last_membership_updated: Some(Time::of(group.last_updated)),
+        ..Group::of(&origin(&headers), &group.summary)
+    }))
 }
 
 /// A group's members linked to people, as Okta's User objects.
@@ -257,7 +234,8 @@ pub async fn group_users(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = window(&query)?;
+    let window = window(&query)?;
+    let (offset, limit) = window;
     let group = state
         .engine
         .read(&admin)
@@ -265,19 +243,18 @@ pub async fn group_users(
         .await
         .map_err(|e| ApiError::about(e, "UserGroup", &id))?;
     let base = origin(&headers);
-    let items = group
+    let items: Vec<User> = group
         .members
         .items
         .iter()
-        .filter_map(|m| m.user.as_ref().map(|u| user_json(&base, u)))
+        .filter_map(|m| m.user.as_ref().map(|u| User::of(&base, u)))
         .collect();
     let more = group.members.total > offset + limit;
     Ok(paged(
         &headers,
         &format!("/api/v1/groups/{id}/users"),
-        &query,
-        offset,
-        limit,
+        None,
+        window,
         items,
         more,
     ))

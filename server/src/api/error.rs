@@ -1,9 +1,9 @@
 //! Okta's error answers: `{"errorCode", "errorSummary", "errorLink",
 //! "errorId", "errorCauses"}` with Okta's codes.
 
+use super::model::{Error, ErrorCause};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 /// An error as the API answers it.
 #[derive(Debug)]
@@ -60,6 +60,21 @@ impl ApiError {
             "E0000007",
             format!("Not found: {what}"),
         )
+    }
+
+    /// E0000009: Muster could not do what it should have (`what` says
+    /// what).
+    pub fn internal(what: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "E0000009",
+            format!("Internal Server Error: {}", what.into()),
+        )
+    }
+
+    /// E0000009 for an error that should not have happened.
+    pub fn internal_of(e: impl std::fmt::Display) -> ApiError {
+        ApiError::internal(e.to_string())
     }
 
     /// An engine error met reading the `kind` (User, App, UserGroup) named
@@ -126,13 +141,17 @@ impl From<engine::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let id = engine::ids::secret_token();
-        let body = json!({
-            "errorCode": self.code,
-            "errorSummary": self.summary,
-            "errorLink": self.code,
-            "errorId": format!("oae{}", &id[..22]),
-            "errorCauses": self.causes.iter().map(|c| json!({"errorSummary": c})).collect::<Vec<_>>(),
-        });
+        let body = Error {
+            error_code: self.code,
+            error_summary: self.summary,
+            error_link: self.code,
+            error_id: format!("oae{}", &id[..22]),
+            error_causes: self
+                .causes
+                .into_iter()
+                .map(|error_summary| ErrorCause { error_summary })
+                .collect(),
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }

@@ -4,41 +4,14 @@
 //! a CSV app's newest upload) answers 201 with the run;
 //! `GET /api/v1/apps/{appId}/imports/{runId}` answers it as it stands.
 
+use super::model::{Run, StartImportRequest};
 use super::{origin, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use engine::model::{ImportRun, ImportType};
-use engine::store::stamp;
-use serde::Deserialize;
-use serde_json::{json, Value};
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StartImport {
-    import_type: Option<String>,
-    upload_id: Option<String>,
-}
-
-/// A run as the API answers it.
-pub fn run_json(base: &str, run: &ImportRun) -> Value {
-    json!({
-        "id": run.id,
-        "appId": run.app_id,
-        "importType": run.import_type.as_str().to_uppercase(),
-        "importTrigger": run.trigger.as_str(),
-        "status": run.status.as_str(),
-        "created": stamp(run.created),
-        "started": run.started.map(stamp),
-        "finished": run.finished.map(stamp),
-        "total": run.total,
-        "counts": run.counts,
-        "message": run.message,
-        "_links": {"self": {"href": format!("{base}/api/v1/apps/{}/imports/{}", run.app_id, run.id)}},
-    })
-}
+use engine::model::ImportType;
 
 pub async fn start(
     State(state): State<AppState>,
@@ -47,8 +20,8 @@ pub async fn start(
     Path(app_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let ask: StartImport = match body.iter().all(u8::is_ascii_whitespace) {
-        true => StartImport::default(),
+    let ask: StartImportRequest = match body.iter().all(u8::is_ascii_whitespace) {
+        true => StartImportRequest::default(),
         false => serde_json::from_slice(&body).map_err(ApiError::bad_body)?,
     };
     let import_type = match ask.import_type.as_deref() {
@@ -66,11 +39,8 @@ pub async fn start(
         .await
         .map_err(|e| ApiError::about(e, "App", &app_id))?;
     let base = origin(&headers);
-    let body = run_json(&base, &run);
-    let location = body["_links"]["self"]["href"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let body = Run::of(&base, &run);
+    let location = body.links.this.href.clone();
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -84,7 +54,7 @@ pub async fn get(
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
     Path((app_id, run_id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Run>, ApiError> {
     let run = state.engine.read(&admin).app_run(&app_id, &run_id).await?;
-    Ok(Json(run_json(&origin(&headers), &run)))
+    Ok(Json(Run::of(&origin(&headers), &run)))
 }

@@ -3,6 +3,7 @@
 //! a bounded query (since and until) ends without `next`; a polling query
 //! (no until, ascending) always has one, even when it found nothing.
 
+use super::model::LogEvent;
 use super::{encode, link_header, origin, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -10,23 +11,43 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use engine::syslog::EventQuery;
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// Events a page holds when `limit` is not given, and at most.
 const PAGE_DEFAULT: usize = 100;
 const PAGE_MAX: usize = 1000;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 pub struct LogsQuery {
+    /// From this moment (ISO 8601); by default 7 days ago
+    #[schemars(extend("format" = "date-time"))]
     since: Option<String>,
+    /// Up to this moment (ISO 8601)
+    #[schemars(extend("format" = "date-time"))]
     until: Option<String>,
+    /// The cursor of the next page, from the Link header
     after: Option<String>,
+    /// An expression over the LogEvent's attributes, such as
+    /// `eventType eq "system.import.complete"`
     filter: Option<String>,
+    /// Keywords every event found holds
     q: Option<String>,
+    /// How many on a page (at most 1,000; 100 by default)
+    #[schemars(with = "Option<u32>", range(max = 1000))]
     limit: Option<String>,
+    /// ASCENDING (the default) or DESCENDING
     #[serde(rename = "sortOrder")]
+    #[schemars(with = "Option<SortOrder>")]
     sort_order: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "UPPERCASE")]
+enum SortOrder {
+    Ascending,
+    Descending,
 }
 
 /// An ISO 8601 time as the log stores it, or E0000053 naming the parameter.
@@ -136,11 +157,15 @@ pub async fn list(
         path
     };
     let this = link(after, since);
-    let (mut events, more, last) = match page {
+    let (events, more, last) = match page {
         Some(p) => (p.events, p.next, p.last),
         None => (Vec::new(), None, None),
     };
-    events.iter_mut().for_each(drop_nulls);
+    let events = events
+        .into_iter()
+        .map(serde_json::from_value)
+        .collect::<Result<Vec<LogEvent>, _>>()
+        .map_err(|e| ApiError::internal(format!("An event of the log cannot be read: {e}")))?;
     let polling = until.is_none() && !descending;
     let next = match (more, polling) {
         (Some(next), _) => Some(link(Some(next), None)),
@@ -157,23 +182,4 @@ pub async fn list(
         Json(events),
     )
         .into_response())
-}
-
-/// Leaves out the members of a LogEvent that have no value: Okta's schema
-/// has none of them nullable, and its SDKs read a missing member as unset.
-/// `debugContext` is kept as written (a null there is a value: a setting
-/// that was unset).
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            for (key, v) in map.iter_mut() {
-                if key != "debugContext" {
-                    drop_nulls(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
 }

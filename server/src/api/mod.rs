@@ -10,11 +10,13 @@ mod directory;
 mod error;
 mod imports;
 mod logs;
+pub mod model;
 pub mod openapi;
 mod sessions;
 mod users;
 
 pub use error::ApiError;
+pub use openapi::Doc;
 
 use crate::AppState;
 use axum::extract::{Request, State};
@@ -32,149 +34,291 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Clone)]
 pub struct Caller(pub Admin);
 
-/// Every route of the API: method, path and handler.
-pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
-    let route = |method: Method, path: &'static str, handler: MethodRouter<AppState>| {
-        (method, path, handler)
+/// One route of the API: its method, path and handler, and what the
+/// OpenAPI document says of it.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub handler: MethodRouter<AppState>,
+    pub doc: Doc,
+}
+
+/// Every route of the API.
+pub fn routes() -> Vec<Route> {
+    use axum::routing::{delete, get, post, put};
+    use model::*;
+    let route =
+        |method: Method, path: &'static str, handler: MethodRouter<AppState>, doc: Doc| Route {
+            method,
+            path,
+            handler,
+            doc,
+        };
+    let sessions = "/api/v1/identity-sources/{identitySourceId}/sessions";
+    let upload = |id: &'static str, summary: &'static str| {
+        Doc::new(id, summary)
+            .empty(202, "Accepted: staged for the session's import")
+            .error(
+                400,
+                "Past a limit or a bad value (E0000001), or a bad body (E0000003)",
+            )
+            .forbidden()
+            .error(404, "No such identity source or session (E0000007)")
     };
     vec![
         route(
             Method::GET,
             "/api/v1/users",
-            axum::routing::get(users::list),
+            get(users::list),
+            Doc::new("listUsers", "List users")
+                .query::<users::ListQuery>()
+                .answer::<Vec<User>>(200, "Users, a page")
+                .error(400, "A bad search or filter (E0000053)"),
         ),
         route(
             Method::POST,
             "/api/v1/users",
-            axum::routing::post(users::create),
+            post(users::create),
+            Doc::new("createUser", "Create a user (active unless activate=false)")
+                .query::<users::CreateQuery>()
+                .body::<CreateUserRequest>()
+                .answer::<User>(200, "The user")
+                .invalid()
+                .forbidden(),
         ),
         route(
             Method::GET,
             "/api/v1/users/{userId}",
-            axum::routing::get(users::get),
+            get(users::get),
+            Doc::new("getUser", "Retrieve a user")
+                .answer::<User>(200, "The user")
+                .not_found(),
         ),
         route(
             Method::POST,
             "/api/v1/users/{userId}",
-            axum::routing::post(users::update_partial),
+            post(users::update_partial),
+            Doc::new("updateUser", "Update a user's profile in part")
+                .body::<UpdateUserRequest>()
+                .answer::<User>(200, "The user")
+                .invalid()
+                .forbidden()
+                .not_found(),
         ),
         route(
             Method::PUT,
             "/api/v1/users/{userId}",
-            axum::routing::put(users::replace),
+            put(users::replace),
+            Doc::new("replaceUser", "Replace a user's profile")
+                .body::<UpdateUserRequest>()
+                .answer::<User>(200, "The user")
+                .invalid()
+                .forbidden()
+                .not_found(),
         ),
         route(
             Method::DELETE,
             "/api/v1/users/{userId}",
-            axum::routing::delete(users::delete),
+            delete(users::delete),
+            Doc::new("deleteUser", "Deactivate a user, or delete a deactivated one")
+                .empty(204, "Done")
+                .forbidden()
+                .not_found(),
         ),
         route(
             Method::POST,
             "/api/v1/users/{userId}/lifecycle/{op}",
-            axum::routing::post(users::lifecycle),
+            post(users::lifecycle),
+            Doc::new(
+                "userLifecycle",
+                "activate, deactivate, suspend, unsuspend or reactivate a user",
+            )
+            .answer::<Empty>(200, "Done")
+            .error(400, "Not for a user of this status (E0000001)")
+            .forbidden()
+            .not_found(),
         ),
-        route(Method::GET, "/api/v1/logs", axum::routing::get(logs::list)),
+        route(
+            Method::GET,
+            "/api/v1/logs",
+            get(logs::list),
+            Doc::new("listLogEvents", "List System Log events")
+                .query::<logs::LogsQuery>()
+                .answer::<Vec<LogEvent>>(200, "Events, a page")
+                .error(400, "A bad filter, time or limit (E0000053, E0000001)"),
+        ),
         route(
             Method::GET,
             "/api/v1/openapi.json",
-            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+            get(|headers: axum::http::HeaderMap| async move {
                 axum::Json(openapi::document(&origin(&headers)))
             }),
+            Doc::new("getOpenApiDocument", "This document")
+                .answer::<serde_json::Map<String, serde_json::Value>>(200, "The OpenAPI document"),
         ),
         route(
             Method::GET,
             "/api/v1/apps",
-            axum::routing::get(directory::apps),
+            get(directory::apps),
+            Doc::new("listApplications", "List apps")
+                .query::<directory::NamedPageQuery>()
+                .answer::<Vec<Application>>(200, "Apps, a page")
+                .invalid(),
         ),
         route(
             Method::GET,
             "/api/v1/apps/{appId}",
-            axum::routing::get(directory::app),
+            get(directory::app),
+            Doc::new("getApplication", "Retrieve an app")
+                .answer::<Application>(200, "The app")
+                .not_found(),
         ),
         route(
             Method::GET,
             "/api/v1/apps/{appId}/users",
-            axum::routing::get(directory::app_users),
+            get(directory::app_users),
+            Doc::new("listApplicationUsers", "List an app's accounts linked to people")
+                .query::<directory::PageQuery>()
+                .answer::<Vec<AppUser>>(200, "App users, a page")
+                .invalid()
+                .not_found(),
         ),
         route(
             Method::GET,
             "/api/v1/groups",
-            axum::routing::get(directory::groups),
+            get(directory::groups),
+            Doc::new("listGroups", "List groups")
+                .query::<directory::NamedPageQuery>()
+                .answer::<Vec<Group>>(200, "Groups, a page")
+                .invalid(),
         ),
         route(
             Method::GET,
             "/api/v1/groups/{groupId}",
-            axum::routing::get(directory::group),
+            get(directory::group),
+            Doc::new("getGroup", "Retrieve a group")
+                .answer::<Group>(200, "The group")
+                .not_found(),
         ),
         route(
             Method::GET,
             "/api/v1/groups/{groupId}/users",
-            axum::routing::get(directory::group_users),
+            get(directory::group_users),
+            Doc::new("listGroupUsers", "List a group's people")
+                .query::<directory::PageQuery>()
+                .answer::<Vec<User>>(200, "People, a page")
+                .invalid()
+                .not_found(),
         ),
         route(
             Method::POST,
             "/api/v1/apps/{appId}/imports",
-            axum::routing::post(imports::start),
+            post(imports::start),
+            Doc::new(
+                "startImport",
+                "Muster's extension: start an import of any app (CSV, directory, SCIM)",
+            )
+            .body::<StartImportRequest>()
+            .answer::<Run>(201, "The run, queued; Location is its address")
+            .invalid()
+            .forbidden()
+            .not_found(),
         ),
         route(
             Method::GET,
             "/api/v1/apps/{appId}/imports/{runId}",
-            axum::routing::get(imports::get),
+            get(imports::get),
+            Doc::new("getImport", "Muster's extension: an import run as it stands")
+                .answer::<Run>(200, "The run")
+                .not_found(),
         ),
         route(
             Method::GET,
-            "/api/v1/identity-sources/{identitySourceId}/sessions",
-            axum::routing::get(sessions::list),
+            sessions,
+            get(sessions::list),
+            Doc::new("listIdentitySourceSessions", "List an identity source's sessions")
+                .answer::<Vec<IdentitySourceSession>>(200, "Sessions, newest first")
+                .not_found(),
         ),
         route(
             Method::POST,
-            "/api/v1/identity-sources/{identitySourceId}/sessions",
-            axum::routing::post(sessions::create),
+            sessions,
+            post(sessions::create),
+            Doc::new("createIdentitySourceSession", "Open an import session")
+                .answer::<IdentitySourceSession>(200, "The session")
+                .error(400, "The source has an active session (E0000001)")
+                .forbidden()
+                .not_found(),
         ),
         route(
             Method::GET,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}",
-            axum::routing::get(sessions::get),
+            get(sessions::get),
+            Doc::new("getIdentitySourceSession", "Retrieve an import session")
+                .answer::<IdentitySourceSession>(200, "The session")
+                .not_found(),
         ),
         route(
             Method::DELETE,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}",
-            axum::routing::delete(sessions::cancel),
+            delete(sessions::cancel),
+            Doc::new("deleteIdentitySourceSession", "Cancel an open session (CLOSED)")
+                .empty(204, "Cancelled")
+                .error(400, "The session is not open (E0000001)")
+                .forbidden()
+                .not_found(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-upsert",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceDataForUpsert", "Upload users to create or update")
+                .body::<BulkUpsertRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-delete",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceDataForDelete", "Upload users to deactivate")
+                .body::<BulkDeleteRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-upsert",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceGroupsForUpsert", "Upload groups to create or update")
+                .body::<BulkGroupUpsertRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-groups-delete",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceGroupsDataForDelete", "Upload groups to delete")
+                .body::<BulkGroupDeleteRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-upsert",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceGroupMembershipsForUpsert", "Upload memberships to add")
+                .body::<BulkGroupMembershipsRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/bulk-group-memberships-delete",
-            axum::routing::post(sessions::bulk),
+            post(sessions::bulk),
+            upload("uploadIdentitySourceGroupMembershipsForDelete", "Upload memberships to remove")
+                .body::<BulkGroupMembershipsRequestBody>(),
         ),
         route(
             Method::POST,
             "/api/v1/identity-sources/{identitySourceId}/sessions/{sessionId}/start-import",
-            axum::routing::post(sessions::start_import),
+            post(sessions::start_import),
+            Doc::new("startImportFromIdentitySource", "Start the session's import (TRIGGERED)")
+                .answer::<IdentitySourceSession>(200, "The session")
+                .error(400, "The session is not IN_PROGRESS (E0000001)")
+                .forbidden()
+                .not_found(),
         ),
     ]
 }
@@ -187,8 +331,8 @@ pub const PREFIX: &str = "/api/v1";
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     // Routes of one path and several methods merge into one.
-    for (_, path, handler) in routes() {
-        router = router.route(path.trim_start_matches(PREFIX), handler);
+    for route in routes() {
+        router = router.route(route.path.trim_start_matches(PREFIX), route.handler);
     }
     router
         .fallback(|| async { ApiError::not_found("Resource not found").into_response() })

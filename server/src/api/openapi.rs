@@ -1,497 +1,274 @@
-//! `GET /api/v1/openapi.json`: the API as OpenAPI 3.1, every route of
-//! [`super::routes`] with its parameters, bodies and answers. The schemas
-//! describe what Muster sends; Okta's own fields Muster does not keep are
-//! left out of them.
+//! `GET /api/v1/openapi.json`: the API as OpenAPI 3.1, generated from the
+//! routes ([`super::routes`]) and the types their handlers answer and take
+//! ([`super::model`], the handlers' query types). Each route carries a
+//! [`Doc`]: its operation id, summary, and which types it reads and answers
+//! with each status; the schemas are those types' own, derived with
+//! schemars, so a field added to an answer is in the document at once.
 
+use super::model::Error;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-fn schema(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
+/// How a schema is made, for a type known where the route is declared.
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
 }
 
-fn content(schema: Value) -> Value {
+fn root_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.root_schema_for::<T>()
+}
+
+/// One answer of an operation: its status, what it means, and its body's
+/// type (none for an empty body).
+struct Answer {
+    status: u16,
+    description: &'static str,
+    body: Option<SchemaFn>,
+}
+
+/// What the document says of one route.
+pub struct Doc {
+    id: &'static str,
+    summary: &'static str,
+    query: Option<SchemaFn>,
+    body: Option<SchemaFn>,
+    answers: Vec<Answer>,
+}
+
+impl Doc {
+    pub fn new(id: &'static str, summary: &'static str) -> Doc {
+        Doc {
+            id,
+            summary,
+            query: None,
+            body: None,
+            answers: Vec::new(),
+        }
+    }
+
+    /// The query parameters: the fields of `T`, the type the handler reads
+    /// its query into.
+    pub fn query<T: JsonSchema>(mut self) -> Doc {
+        self.query = Some(root_of::<T>);
+        self
+    }
+
+    /// The request body: `T`, as JSON.
+    pub fn body<T: JsonSchema>(mut self) -> Doc {
+        self.body = Some(schema_of::<T>);
+        self
+    }
+
+    /// A success answering `T` as JSON.
+    pub fn answer<T: JsonSchema>(mut self, status: u16, description: &'static str) -> Doc {
+        self.answers.push(Answer {
+            status,
+            description,
+            body: Some(schema_of::<T>),
+        });
+        self
+    }
+
+    /// A success with no body.
+    pub fn empty(mut self, status: u16, description: &'static str) -> Doc {
+        self.answers.push(Answer {
+            status,
+            description,
+            body: None,
+        });
+        self
+    }
+
+    /// An error answer (Okta's [`Error`]).
+    pub fn error(mut self, status: u16, description: &'static str) -> Doc {
+        self.answers.push(Answer {
+            status,
+            description,
+            body: Some(schema_of::<Error>),
+        });
+        self
+    }
+
+    /// 400: a bad value (E0000001) or a body that is not the JSON it takes
+    /// (E0000003).
+    pub fn invalid(self) -> Doc {
+        self.error(400, "A bad value (E0000001) or body (E0000003)")
+    }
+
+    /// 403: a read-only admin's token asked for a change.
+    pub fn forbidden(self) -> Doc {
+        self.error(403, "A read-only admin's token (E0000006)")
+    }
+
+    pub fn not_found(self) -> Doc {
+        self.error(404, "Not found (E0000007)")
+    }
+
+    /// The operation, its schemas made by `answers` (what Muster sends) and
+    /// `takes` (what it reads).
+    fn operation(
+        &self,
+        path: &str,
+        answers: &mut SchemaGenerator,
+        takes: &mut SchemaGenerator,
+    ) -> Value {
+        let mut parameters: Vec<Value> = path_names(path)
+            .map(|name| {
+                json!({ "name": name, "in": "path", "required": true,
+                        "description": path_description(name), "schema": { "type": "string" } })
+            })
+            .collect();
+        if let Some(query) = self.query {
+            parameters.extend(query_parameters(query(takes)));
+        }
+        let mut responses = Map::new();
+        let errors = [
+            (401, "No valid API token (E0000011)"),
+            (429, "Past the rate limit (E0000047)"),
+        ];
+        let always = errors.iter().map(|&(status, description)| Answer {
+            status,
+            description,
+            body: Some(schema_of::<Error>),
+        });
+        for answer in self.answers.iter().chain(always.collect::<Vec<_>>().iter()) {
+            let mut value = json!({ "description": answer.description });
+            if let Some(body) = answer.body {
+                value["content"] = content(body(answers));
+            }
+            responses.insert(answer.status.to_string(), value);
+        }
+        let mut op = json!({
+            "operationId": self.id,
+            "summary": self.summary,
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if let Some(body) = self.body {
+            op["requestBody"] = json!({ "required": true, "content": content(body(takes)) });
+        }
+        op
+    }
+}
+
+fn content(schema: Schema) -> Value {
     json!({ "application/json": { "schema": schema } })
 }
 
-fn answer(description: &str, body: Option<Value>) -> Value {
-    match body {
-        Some(schema) => json!({ "description": description, "content": content(schema) }),
-        None => json!({ "description": description }),
+/// The `{name}`s of a path template.
+fn path_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+}
+
+fn path_description(name: &str) -> &'static str {
+    match name {
+        "userId" => "The user's id, or their login",
+        "appId" => "The app's id",
+        "groupId" => "The group's id",
+        "identitySourceId" => "The id of a Custom Identity Source app",
+        "sessionId" => "The import session's id",
+        "runId" => "The import run's id",
+        "op" => "The lifecycle operation: activate, reactivate, deactivate, suspend or unsuspend",
+        _ => "",
     }
 }
 
-fn error(description: &str) -> Value {
-    answer(description, Some(schema("Error")))
+/// A query type's fields as query parameters: name, description (the
+/// field's doc comment), whether it is required, and the value's schema.
+fn query_parameters(schema: Schema) -> Vec<Value> {
+    let schema = schema.to_value();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, property)| {
+            let mut property = not_null(property.clone());
+            let description = property
+                .as_object_mut()
+                .and_then(|p| p.remove("description"))
+                .unwrap_or(Value::String(String::new()));
+            json!({
+                "name": name,
+                "in": "query",
+                "required": required.contains(&name.as_str()),
+                "description": description,
+                "schema": property,
+            })
+        })
+        .collect()
 }
 
-fn path_param(name: &str, description: &str) -> Value {
-    json!({ "name": name, "in": "path", "required": true, "description": description,
-            "schema": { "type": "string" } })
-}
-
-fn query_param(name: &str, description: &str, kind: &str) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description,
-            "schema": { "type": kind } })
-}
-
-/// One operation: its id, summary, parameters, request body and answers
-/// (`(status, description, schema)`); every operation may also answer 401
-/// and 429 with an Error.
-fn operation(
-    id: &str,
-    summary: &str,
-    parameters: Vec<Value>,
-    body: Option<Value>,
-    answers: &[(&str, &str, Option<Value>)],
-) -> Value {
-    let mut responses = Map::new();
-    for (status, description, schema) in answers {
-        let value = match status.starts_with('2') {
-            true => answer(description, schema.clone()),
-            false => error(description),
-        };
-        responses.insert((*status).to_owned(), value);
+/// A query parameter's schema without the `null` an `Option` adds: a
+/// parameter left out is not given, and none is ever null.
+fn not_null(mut schema: Value) -> Value {
+    let null = json!("null");
+    if let Some(kinds) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        kinds.retain(|k| *k != null);
+        if let [one] = kinds.as_slice() {
+            schema["type"] = one.clone();
+        }
     }
-    responses.insert("401".into(), error("No valid API token (E0000011)"));
-    responses.insert("429".into(), error("Past the rate limit (E0000047)"));
-    let mut op = json!({
-        "operationId": id,
-        "summary": summary,
-        "parameters": parameters,
-        "responses": responses,
-    });
-    if let Some(schema) = body {
-        op["requestBody"] = json!({ "required": true, "content": content(schema) });
+    if let Some(options) = schema.get("anyOf").and_then(Value::as_array) {
+        let kept: Vec<Value> = options
+            .iter()
+            .filter(|o| o.get("type") != Some(&null))
+            .cloned()
+            .collect();
+        if let [one] = kept.as_slice() {
+            let mut one = one.clone();
+            if let (Some(into), Some(from)) = (one.as_object_mut(), schema.as_object()) {
+                for (k, v) in from.iter().filter(|(k, _)| *k != "anyOf") {
+                    into.insert(k.clone(), v.clone());
+                }
+            }
+            return one;
+        }
     }
-    op
+    schema
 }
 
-fn list_of(name: &str) -> Option<Value> {
-    Some(json!({ "type": "array", "items": schema(name) }))
-}
-
-fn nullable(kind: &str) -> Value {
-    json!({ "type": [kind, "null"] })
-}
-
-fn page_params() -> Vec<Value> {
-    vec![
-        query_param(
-            "after",
-            "The cursor of the next page, from the Link header",
-            "string",
-        ),
-        query_param("limit", "How many on a page (at most 200)", "integer"),
-    ]
-}
-
-fn schemas() -> Value {
-    let link = json!({ "type": "object", "properties": { "href": { "type": "string" } } });
-    json!({
-        "Error": {
-            "type": "object",
-            "required": ["errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"],
-            "properties": {
-                "errorCode": { "type": "string", "pattern": "^E[0-9]{7}$" },
-                "errorSummary": { "type": "string" },
-                "errorLink": { "type": "string" },
-                "errorId": { "type": "string" },
-                "errorCauses": { "type": "array", "items": {
-                    "type": "object", "properties": { "errorSummary": { "type": "string" } } } },
-            },
-        },
-        "User": {
-            "type": "object",
-            "required": ["id", "status", "created", "lastUpdated", "profile", "_links"],
-            "properties": {
-                "id": { "type": "string" },
-                "status": { "enum": ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY",
-                    "PASSWORD_EXPIRED", "LOCKED_OUT", "SUSPENDED", "DEPROVISIONED"] },
-                "created": { "type": "string", "format": "date-time" },
-                "activated": nullable("string"),
-                "statusChanged": nullable("string"),
-                "lastLogin": nullable("string"),
-                "lastUpdated": { "type": "string", "format": "date-time" },
-                "passwordChanged": nullable("string"),
-                "type": { "type": "object", "properties": { "id": { "type": "string" } } },
-                "profile": schema("UserProfile"),
-                "credentials": { "type": "object", "properties": { "provider": {
-                    "type": "object", "properties": {
-                        "type": { "enum": ["OKTA", "IMPORT"] }, "name": { "type": "string" } } } } },
-                "_links": { "type": "object", "properties": { "self": link.clone() } },
-            },
-        },
-        "UserProfile": {
-            "type": "object",
-            "required": ["login", "email", "firstName", "lastName"],
-            "properties": {
-                "login": { "type": "string" },
-                "email": { "type": "string" },
-                "firstName": { "type": "string" },
-                "lastName": { "type": "string" },
-            },
-            "additionalProperties": { "type": ["string", "null"] },
-        },
-        "CreateUserRequest": {
-            "type": "object",
-            "required": ["profile"],
-            "properties": { "profile": schema("UserProfile") },
-        },
-        "UpdateUserRequest": {
-            "type": "object",
-            "required": ["profile"],
-            "properties": { "profile": { "type": "object",
-                "additionalProperties": { "type": ["string", "null"] } } },
-        },
-        "Application": {
-            "type": "object",
-            "required": ["id", "name", "label", "status", "signOnMode", "settings", "_links"],
-            "properties": {
-                "id": { "type": "string" },
-                "name": { "type": "string" },
-                "label": { "type": "string" },
-                "status": { "enum": ["ACTIVE", "INACTIVE"] },
-                "created": { "type": "string" },
-                "lastUpdated": { "type": "string" },
-                "signOnMode": { "const": "BOOKMARK" },
-                "settings": { "type": "object", "properties": { "app": {
-                    "type": "object", "required": ["url"],
-                    "properties": { "url": { "type": "string" } } } } },
-                "_links": { "type": "object" },
-            },
-        },
-        "AppUser": {
-            "type": "object",
-            "required": ["id", "externalId", "status"],
-            "properties": {
-                "id": { "type": "string" },
-                "externalId": { "type": "string" },
-                "status": { "type": "string" },
-                "scope": { "type": "string" },
-                "credentials": { "type": "object" },
-                "profile": { "type": "object" },
-                "_links": { "type": "object" },
-            },
-        },
-        "Group": {
-            "type": "object",
-            "required": ["id", "type", "profile"],
-            "properties": {
-                "id": { "type": "string" },
-                "type": { "type": "string" },
-                "created": { "type": "string" },
-                "lastUpdated": { "type": "string" },
-                "lastMembershipUpdated": { "type": "string" },
-                "profile": { "type": "object", "required": ["name"], "properties": {
-                    "name": { "type": "string" }, "description": { "type": ["string", "null"] } } },
-                "_links": { "type": "object" },
-            },
-        },
-        "LogEvent": {
-            "type": "object",
-            "required": ["uuid", "published", "eventType", "actor", "outcome", "severity"],
-            "properties": {
-                "uuid": { "type": "string" },
-                "published": { "type": "string", "format": "date-time" },
-                "eventType": { "type": "string" },
-                "displayMessage": { "type": "string" },
-                "severity": { "enum": ["DEBUG", "INFO", "WARN", "ERROR"] },
-                "version": { "type": "string" },
-                "legacyEventType": { "type": ["string", "null"] },
-                "actor": schema("LogActor"),
-                "target": { "type": ["array", "null"], "items": schema("LogActor") },
-                "outcome": { "type": "object", "properties": {
-                    "result": { "type": "string" }, "reason": { "type": ["string", "null"] } } },
-                "client": { "type": ["object", "null"] },
-                "transaction": { "type": ["object", "null"] },
-                "debugContext": { "type": ["object", "null"] },
-                "authenticationContext": { "type": ["object", "null"] },
-                "securityContext": { "type": ["object", "null"] },
-                "request": { "type": ["object", "null"] },
-            },
-        },
-        "LogActor": {
-            "type": "object",
-            "required": ["id", "type"],
-            "properties": {
-                "id": { "type": "string" },
-                "type": { "type": "string" },
-                "alternateId": { "type": ["string", "null"] },
-                "displayName": { "type": ["string", "null"] },
-                "detailEntry": { "type": ["object", "null"] },
-            },
-        },
-        "IdentitySourceSession": {
-            "type": "object",
-            "required": ["id", "identitySourceId", "status", "importType", "created", "lastUpdated"],
-            "properties": {
-                "id": { "type": "string" },
-                "identitySourceId": { "type": "string" },
-                "status": { "enum": ["CREATED", "IN_PROGRESS", "TRIGGERED", "COMPLETED",
-                    "CLOSED", "EXPIRED", "ERROR"] },
-                "importType": { "const": "INCREMENTAL" },
-                "created": { "type": "string", "format": "date-time" },
-                "lastUpdated": { "type": "string", "format": "date-time" },
-            },
-        },
-        "BulkUpsertRequestBody": {
-            "type": "object",
-            "properties": {
-                "entityType": { "const": "USERS" },
-                "profiles": { "type": "array", "maxItems": 200, "items": {
-                    "type": "object",
-                    "properties": {
-                        "externalId": { "type": "string", "maxLength": 512 },
-                        "profile": { "type": "object",
-                            "additionalProperties": { "type": ["string", "null"] } },
-                    },
-                } },
-            },
-        },
-        "BulkDeleteRequestBody": {
-            "type": "object",
-            "properties": {
-                "entityType": { "const": "USERS" },
-                "profiles": { "type": "array", "maxItems": 200, "items": {
-                    "type": "object",
-                    "properties": { "externalId": { "type": "string", "maxLength": 512 } },
-                } },
-            },
-        },
-        "BulkGroupUpsertRequestBody": {
-            "type": "object",
-            "properties": { "profiles": { "type": "array", "maxItems": 200, "items": {
-                "type": "object",
-                "properties": {
-                    "externalId": { "type": "string", "maxLength": 255 },
-                    "profile": { "type": "object", "properties": {
-                        "displayName": { "type": "string", "minLength": 1, "maxLength": 255 },
-                        "description": { "type": ["string", "null"], "maxLength": 1024 } } },
-                },
-            } } },
-        },
-        "BulkGroupDeleteRequestBody": {
-            "type": "object",
-            "properties": { "externalIds": { "type": "array", "maxItems": 200,
-                "items": { "type": "string", "maxLength": 255 } } },
-        },
-        "BulkGroupMembershipsRequestBody": {
-            "type": "object",
-            "properties": { "memberships": { "type": "array", "maxItems": 200, "items": {
-                "type": "object",
-                "properties": {
-                    "groupExternalId": { "type": "string", "maxLength": 255 },
-                    "memberExternalIds": { "type": "array",
-                        "items": { "type": "string", "maxLength": 255 } },
-                },
-            } } },
-        },
-        "StartImportRequest": {
-            "type": "object",
-            "properties": {
-                "importType": { "enum": ["FULL", "INCREMENTAL"] },
-                "uploadId": { "type": "string" },
-            },
-        },
-        "ImportRun": {
-            "type": "object",
-            "required": ["id", "appId", "importType", "importTrigger", "status", "created", "counts"],
-            "properties": {
-                "id": { "type": "string" },
-                "appId": { "type": "string" },
-                "importType": { "enum": ["FULL", "INCREMENTAL"] },
-                "importTrigger": { "type": "string" },
-                "status": { "enum": ["QUEUED", "RUNNING", "PAUSED", "RESUMING", "COMPLETED", "FAILED"] },
-                "created": { "type": "string" },
-                "started": { "type": ["string", "null"] },
-                "finished": { "type": ["string", "null"] },
-                "total": { "type": ["integer", "null"] },
-                "counts": { "type": "object" },
-                "message": { "type": ["string", "null"] },
-                "_links": { "type": "object" },
-            },
-        },
+/// The settings both generators share: JSON Schema 2020-12 (OpenAPI 3.1's
+/// dialect) with the definitions under `components/schemas`.
+fn settings() -> SchemaSettings {
+    SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "/components/schemas".into();
+        s.meta_schema = None;
     })
+}
+
+/// The document's paths and its schemas: those of what the API answers
+/// (how serde writes them) and of what it takes (how serde reads them).
+fn paths_and_schemas() -> (Map<String, Value>, Map<String, Value>, Map<String, Value>) {
+    let mut answers = settings().for_serialize().into_generator();
+    let mut takes = settings().for_deserialize().into_generator();
+    let mut paths = Map::new();
+    for route in super::routes() {
+        let op = route.doc.operation(route.path, &mut answers, &mut takes);
+        let item = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        item[route.method.as_str().to_lowercase()] = op;
+    }
+    (
+        paths,
+        answers.take_definitions(true),
+        takes.take_definitions(true),
+    )
 }
 
 /// The document, with `base` as its server.
 pub fn document(base: &str) -> Value {
-    let user_id = || path_param("userId", "The user's id, or their login");
-    let app_id = || path_param("appId", "The app's id");
-    let group_id = || path_param("groupId", "The group's id");
-    let source = || path_param("identitySourceId", "The id of a Custom Identity Source app");
-    let session = || path_param("sessionId", "The import session's id");
-    let mut users_list = page_params();
-    users_list.extend([
-        query_param("q", "A prefix of first name, last name or email; deactivated users aside", "string"),
-        query_param("search", "An expression over any attribute, deactivated users included", "string"),
-        query_param("filter", "An expression over status, lastUpdated, id and profile.login, email, firstName, lastName", "string"),
-    ]);
-    let logs_params = vec![
-        query_param(
-            "since",
-            "From this moment (ISO 8601); by default 7 days ago",
-            "string",
-        ),
-        query_param("until", "Up to this moment (ISO 8601)", "string"),
-        query_param(
-            "after",
-            "The cursor of the next page, from the Link header",
-            "string",
-        ),
-        query_param(
-            "filter",
-            "An expression over the LogEvent's attributes",
-            "string",
-        ),
-        query_param("q", "Keywords every event found holds", "string"),
-        query_param("limit", "How many on a page (at most 1,000)", "integer"),
-        query_param("sortOrder", "ASCENDING or DESCENDING", "string"),
-    ];
-    let upload = |id: &str, summary: &str, body: &str| {
-        operation(
-            id,
-            summary,
-            vec![source(), session()],
-            Some(schema(body)),
-            &[
-                ("202", "Accepted", None),
-                (
-                    "400",
-                    "Past a limit or a bad value (E0000001), or a bad body (E0000003)",
-                    None,
-                ),
-                ("403", "A read-only admin's token (E0000006)", None),
-                ("404", "No such identity source or session (E0000007)", None),
-            ],
-        )
-    };
-    let not_found = ("404", "Not found (E0000007)", None);
-    let forbidden = ("403", "A read-only admin's token (E0000006)", None);
-    let invalid = ("400", "A bad value (E0000001) or body (E0000003)", None);
-    let sessions = "/api/v1/identity-sources/{identitySourceId}/sessions";
-    let paths = json!({
-        "/api/v1/users": {
-            "get": operation("listUsers", "List users", users_list,
-                None, &[("200", "Users, a page", list_of("User")),
-                        ("400", "A bad search or filter (E0000053)", None)]),
-            "post": operation("createUser", "Create a user (active unless activate=false)",
-                vec![query_param("activate", "true (the default) or false (STAGED)", "boolean")],
-                Some(schema("CreateUserRequest")),
-                &[("200", "The user", Some(schema("User"))), invalid.clone(), forbidden.clone()]),
-        },
-        "/api/v1/users/{userId}": {
-            "get": operation("getUser", "Retrieve a user", vec![user_id()], None,
-                &[("200", "The user", Some(schema("User"))), not_found.clone()]),
-            "post": operation("updateUser", "Update a user's profile in part",
-                vec![user_id()], Some(schema("UpdateUserRequest")),
-                &[("200", "The user", Some(schema("User"))), invalid.clone(), forbidden.clone(), not_found.clone()]),
-            "put": operation("replaceUser", "Replace a user's profile",
-                vec![user_id()], Some(schema("CreateUserRequest")),
-                &[("200", "The user", Some(schema("User"))), invalid.clone(), forbidden.clone(), not_found.clone()]),
-            "delete": operation("deleteUser", "Deactivate a user, or delete a deactivated one",
-                vec![user_id()], None,
-                &[("204", "Done", None), forbidden.clone(), not_found.clone()]),
-        },
-        "/api/v1/users/{userId}/lifecycle/{op}": {
-            "post": operation("userLifecycle",
-                "activate, deactivate, suspend, unsuspend or reactivate a user",
-                vec![user_id(), path_param("op", "The lifecycle operation")], None,
-                &[("200", "Done", Some(json!({"type": "object"}))), invalid.clone(), forbidden.clone(), not_found.clone()]),
-        },
-        "/api/v1/logs": {
-            "get": operation("listLogEvents", "List System Log events", logs_params, None,
-                &[("200", "Events, a page", list_of("LogEvent")),
-                  ("400", "A bad filter or time (E0000053)", None)]),
-        },
-        "/api/v1/apps": {
-            "get": operation("listApplications", "List apps", page_params(), None,
-                &[("200", "Apps, a page", list_of("Application"))]),
-        },
-        "/api/v1/apps/{appId}": {
-            "get": operation("getApplication", "Retrieve an app", vec![app_id()], None,
-                &[("200", "The app", Some(schema("Application"))), not_found.clone()]),
-        },
-        "/api/v1/apps/{appId}/users": {
-            "get": operation("listApplicationUsers", "List an app's accounts linked to people",
-                { let mut p = vec![app_id()]; p.extend(page_params()); p }, None,
-                &[("200", "App users, a page", list_of("AppUser")), not_found.clone()]),
-        },
-        "/api/v1/groups": {
-            "get": operation("listGroups", "List groups",
-                { let mut p = page_params(); p.push(query_param("q", "A prefix of the name", "string")); p },
-                None, &[("200", "Groups, a page", list_of("Group"))]),
-        },
-        "/api/v1/groups/{groupId}": {
-            "get": operation("getGroup", "Retrieve a group", vec![group_id()], None,
-                &[("200", "The group", Some(schema("Group"))), not_found.clone()]),
-        },
-        "/api/v1/groups/{groupId}/users": {
-            "get": operation("listGroupUsers", "List a group's people",
-                { let mut p = vec![group_id()]; p.extend(page_params()); p }, None,
-                &[("200", "People, a page", list_of("User")), not_found.clone()]),
-        },
-        "/api/v1/apps/{appId}/imports": {
-            "post": operation("startImport",
-                "Muster's extension: start an import of any app (CSV, directory)",
-                vec![app_id()], Some(schema("StartImportRequest")),
-                &[("201", "The run, queued; Location is its address", Some(schema("ImportRun"))),
-                  invalid.clone(), forbidden.clone(), not_found.clone()]),
-        },
-        "/api/v1/apps/{appId}/imports/{runId}": {
-            "get": operation("getImport", "Muster's extension: an import run as it stands",
-                vec![app_id(), path_param("runId", "The run's id")], None,
-                &[("200", "The run", Some(schema("ImportRun"))), not_found.clone()]),
-        },
-        sessions: {
-            "get": operation("listIdentitySourceSessions", "List an identity source's sessions",
-                vec![source()], None,
-                &[("200", "Sessions, newest first", list_of("IdentitySourceSession")), not_found.clone()]),
-            "post": operation("createIdentitySourceSession", "Open an import session",
-                vec![source()], None,
-                &[("200", "The session", Some(schema("IdentitySourceSession"))),
-                  ("400", "The source has an active session (E0000001)", None),
-                  forbidden.clone(), not_found.clone()]),
-        },
-        format!("{sessions}/{{sessionId}}"): {
-            "get": operation("getIdentitySourceSession", "Retrieve an import session",
-                vec![source(), session()], None,
-                &[("200", "The session", Some(schema("IdentitySourceSession"))), not_found.clone()]),
-            "delete": operation("deleteIdentitySourceSession", "Cancel an open session (CLOSED)",
-                vec![source(), session()], None,
-                &[("204", "Cancelled", None), ("400", "The session is not open (E0000001)", None),
-                  forbidden.clone(), not_found.clone()]),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-upsert"): {
-            "post": upload("uploadIdentitySourceDataForUpsert", "Upload users to create or update", "BulkUpsertRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-delete"): {
-            "post": upload("uploadIdentitySourceDataForDelete", "Upload users to deactivate", "BulkDeleteRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-groups-upsert"): {
-            "post": upload("uploadIdentitySourceGroupsForUpsert", "Upload groups to create or update", "BulkGroupUpsertRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-groups-delete"): {
-            "post": upload("uploadIdentitySourceGroupsDataForDelete", "Upload groups to delete", "BulkGroupDeleteRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-group-memberships-upsert"): {
-            "post": upload("uploadIdentitySourceGroupMembershipsForUpsert", "Upload memberships to add", "BulkGroupMembershipsRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/bulk-group-memberships-delete"): {
-            "post": upload("uploadIdentitySourceGroupMembershipsForDelete", "Upload memberships to remove", "BulkGroupMembershipsRequestBody"),
-        },
-        format!("{sessions}/{{sessionId}}/start-import"): {
-            "post": operation("startImportFromIdentitySource", "Start the session's import (TRIGGERED)",
-                vec![source(), session()], None,
-                &[("200", "The session", Some(schema("IdentitySourceSession"))),
-                  ("400", "The session is not IN_PROGRESS (E0000001)", None),
-                  forbidden.clone(), not_found.clone()]),
-        },
-        "/api/v1/openapi.json": {
-            "get": operation("getOpenApiDocument", "This document", vec![], None,
-                &[("200", "The OpenAPI document", Some(json!({"type": "object"})))]),
-        },
-    });
+    let (paths, mut schemas, taken) = paths_and_schemas();
+    schemas.extend(taken);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -507,7 +284,67 @@ pub fn document(base: &str) -> Value {
                 "apiToken": { "type": "apiKey", "in": "header", "name": "Authorization",
                     "description": "SSWS <API token>, from the console's API page" },
             },
-            "schemas": schemas(),
+            "schemas": schemas,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A type both answered and taken is described the same both ways, so
+    /// one name in `components/schemas` cannot stand for two schemas.
+    #[test]
+    fn a_schema_answered_and_taken_is_one_schema() {
+        let (_, answered, taken) = paths_and_schemas();
+        for (name, schema) in &taken {
+            if let Some(other) = answered.get(name) {
+                assert_eq!(schema, other, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn query_fields_are_parameters_with_their_doc_comments() {
+        let doc = document("http://localhost");
+        let params = doc["paths"]["/api/v1/logs"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let since = params.iter().find(|p| p["name"] == "since").unwrap();
+        assert_eq!(since["in"], "query");
+        assert!(since["description"].as_str().unwrap().contains("ISO 8601"));
+        let limit = params.iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["type"], "integer", "not null: {limit}");
+        let order = params.iter().find(|p| p["name"] == "sortOrder").unwrap();
+        assert_eq!(
+            order["schema"]["$ref"], "#/components/schemas/SortOrder",
+            "{order}"
+        );
+        let user = &doc["paths"]["/api/v1/users/{userId}"]["get"]["parameters"][0];
+        assert_eq!(user["in"], "path");
+        assert_eq!(user["required"], true);
+    }
+
+    #[test]
+    fn answers_name_the_types_the_handlers_answer_with() {
+        let doc = document("http://localhost");
+        let ok = &doc["paths"]["/api/v1/users/{userId}"]["get"]["responses"]["200"];
+        assert_eq!(
+            ok["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/User"
+        );
+        let user = &doc["components"]["schemas"]["User"];
+        assert!(user["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("lastUpdated")));
+        let time = &user["properties"]["created"];
+        assert_eq!(time["format"], "date-time", "{time}");
+        let profile = &doc["components"]["schemas"]["UserProfile"];
+        assert!(
+            profile["additionalProperties"].is_object(),
+            "any other attribute: {profile}"
+        );
+    }
 }

@@ -2,6 +2,10 @@
 //! `/api/v1/identity-sources/{identitySourceId}/sessions…`. The identity
 //! source is a Custom Identity Source app; its id is the app's id.
 
+use super::model::{
+    BulkDeleteRequestBody, BulkGroupDeleteRequestBody, BulkGroupMembershipsRequestBody,
+    BulkGroupUpsertRequestBody, BulkUpsertRequestBody, IdentitySourceSession,
+};
 use super::{ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -9,58 +13,46 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use engine::access::{PushedGroup, PushedMembership, PushedUser, Upload};
-use proto::console::ImportSessionView;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The largest body a bulk request takes.
 pub const MAX_BODY_BYTES: usize = 200 * 1024;
-
-/// A session as Okta answers it.
-pub fn session_json(s: &ImportSessionView) -> Value {
-    json!({
-        "id": s.id,
-        "identitySourceId": s.app_id,
-        "status": s.status.as_str(),
-        "importType": "INCREMENTAL",
-        "created": s.created,
-        "lastUpdated": s.last_updated,
-    })
-}
 
 pub async fn list(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path(source): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<IdentitySourceSession>>, ApiError> {
     let sessions = state.engine.read(&admin).import_sessions(&source).await?;
-    Ok(Json(sessions.iter().map(session_json).collect()))
+    Ok(Json(
+        sessions.iter().map(IdentitySourceSession::of).collect(),
+    ))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path(source): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IdentitySourceSession>, ApiError> {
     let session = state
         .engine
         .write(&admin)?
         .create_import_session(&source)
         .await?;
-    Ok(Json(session_json(&session)))
+    Ok(Json(IdentitySourceSession::of(&session)))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path((source, id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IdentitySourceSession>, ApiError> {
     let session = state
         .engine
         .read(&admin)
         .import_session(&source, &id)
         .await?;
-    Ok(Json(session_json(&session)))
+    Ok(Json(IdentitySourceSession::of(&session)))
 }
 
 pub async fn cancel(
@@ -80,78 +72,13 @@ pub async fn start_import(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path((source, id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IdentitySourceSession>, ApiError> {
     let session = state
         .engine
         .write(&admin)?
         .start_session_import(&source, &id)
         .await?;
-    Ok(Json(session_json(&session)))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UsersBody {
-    entity_type: Option<String>,
-    #[serde(default)]
-    profiles: Vec<UserEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserEntry {
-    #[serde(default)]
-    external_id: Option<String>,
-    #[serde(default)]
-    profile: Option<serde_json::Map<String, Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupsBody {
-    #[serde(default)]
-    profiles: Vec<GroupEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupEntry {
-    #[serde(default)]
-    external_id: Option<String>,
-    #[serde(default)]
-    profile: Option<GroupProfile>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupProfile {
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupIdsBody {
-    #[serde(default)]
-    external_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MembershipsBody {
-    #[serde(default)]
-    memberships: Vec<MembershipEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MembershipEntry {
-    #[serde(default)]
-    group_external_id: String,
-    #[serde(default)]
-    member_external_ids: Vec<String>,
+    Ok(Json(IdentitySourceSession::of(&session)))
 }
 
 /// The body of a bulk request, within its size.
@@ -175,7 +102,7 @@ fn check_users(entity_type: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-fn users_of(body: UsersBody) -> Result<Vec<PushedUser>, ApiError> {
+fn users_of(body: BulkUpsertRequestBody) -> Result<Vec<PushedUser>, ApiError> {
     check_users(body.entity_type.as_deref())?;
     let mut causes = Vec::new();
     let users = body
@@ -210,28 +137,28 @@ fn users_of(body: UsersBody) -> Result<Vec<PushedUser>, ApiError> {
     }
 }
 
-fn groups_of(body: GroupsBody) -> Vec<PushedGroup> {
+fn groups_of(body: BulkGroupUpsertRequestBody) -> Vec<PushedGroup> {
     body.profiles
         .into_iter()
         .map(|g| {
-            let profile = g.profile.unwrap_or(GroupProfile {
-                display_name: None,
-                description: None,
-            });
+            let (display_name, description) = match g.profile {
+                Some(p) => (p.display_name, p.description),
+                None => (None, None),
+            };
             PushedGroup {
                 external_id: g.external_id.unwrap_or_default(),
-                display_name: profile.display_name.unwrap_or_default(),
-                description: profile.description,
+                display_name: display_name.unwrap_or_default(),
+                description,
             }
         })
         .collect()
 }
 
-fn memberships_of(body: MembershipsBody) -> Vec<PushedMembership> {
+fn memberships_of(body: BulkGroupMembershipsRequestBody) -> Vec<PushedMembership> {
     body.memberships
         .into_iter()
         .map(|m| PushedMembership {
-            group_external_id: m.group_external_id,
+            group_external_id: m.group_external_id.unwrap_or_default(),
             member_external_ids: m.member_external_ids,
         })
         .collect()
@@ -255,9 +182,12 @@ pub async fn bulk(
             Upload::Users(&users)
         }
         "bulk-delete" => {
-            ids = users_of(parse(&body)?)?
+            let body = parse::<BulkDeleteRequestBody>(&body)?;
+            check_users(body.entity_type.as_deref())?;
+            ids = body
+                .profiles
                 .into_iter()
-                .map(|u| u.external_id)
+                .map(|u| u.external_id.unwrap_or_default())
                 .collect::<Vec<_>>();
             Upload::DeleteUsers(&ids)
         }
@@ -266,7 +196,7 @@ pub async fn bulk(
             Upload::Groups(&groups)
         }
         "bulk-groups-delete" => {
-            ids = parse::<GroupIdsBody>(&body)?.external_ids;
+            ids = parse::<BulkGroupDeleteRequestBody>(&body)?.external_ids;
             Upload::DeleteGroups(&ids)
         }
         "bulk-group-memberships-upsert" => {

@@ -1,5 +1,6 @@
 //! `/api/v1/users`: Okta's User objects, listed in pages and read one by one.
 
+use super::model::{CreateUserRequest, Empty, UpdateUserRequest, User};
 use super::{encode, link_header, origin, page_limit, ApiError, Caller};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -7,18 +8,25 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use engine::model::{Lifecycle, UserStatus};
-use engine::store::stamp;
 use engine::syslog::filter::Filter;
-use proto::records::User;
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct ListQuery {
+    /// The cursor of the next page, from the Link header
     after: Option<String>,
+    /// How many on a page (at most 200)
+    #[schemars(with = "Option<u32>", range(min = 1, max = 200))]
     limit: Option<String>,
+    /// A prefix of first name, last name or email; deactivated users aside
     q: Option<String>,
+    /// An expression over any attribute, deactivated users included, such
+    /// as `profile.department eq "Sales"`
     search: Option<String>,
+    /// An expression over status, lastUpdated, id and profile.login,
+    /// email, firstName, lastName
     filter: Option<String>,
 }
 
@@ -69,42 +77,6 @@ fn expression(query: &ListQuery) -> Result<Option<(&'static str, String, Filter)
     Ok(Some((name, text.clone(), parsed)))
 }
 
-/// A user's profile as Okta's: every attribute, the four it requires
-/// from their columns.
-pub fn profile_json(u: &User) -> Value {
-    let mut profile = match &u.profile {
-        Value::Object(map) => map.clone(),
-        _ => serde_json::Map::new(),
-    };
-    profile.insert("login".into(), json!(u.login));
-    profile.insert("email".into(), json!(u.email));
-    profile.insert("firstName".into(), json!(u.first_name));
-    profile.insert("lastName".into(), json!(u.last_name));
-    Value::Object(profile)
-}
-
-/// A user as Okta's User JSON.
-pub fn user_json(base: &str, u: &User) -> Value {
-    let provider = match &u.source_app_name {
-        Some(app) => json!({"type": "IMPORT", "name": app}),
-        None => json!({"type": "OKTA", "name": "OKTA"}),
-    };
-    json!({
-        "id": u.id,
-        "status": u.status.as_str(),
-        "created": stamp(u.created),
-        "activated": u.activated.map(stamp),
-        "statusChanged": u.status_changed.map(stamp),
-        "lastLogin": null,
-        "lastUpdated": stamp(u.last_updated),
-        "passwordChanged": null,
-        "type": {"id": "oty_default"},
-        "profile": profile_json(u),
-        "credentials": {"provider": provider},
-        "_links": {"self": {"href": format!("{base}/api/v1/users/{}", u.id)}},
-    })
-}
-
 pub async fn list(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
@@ -135,7 +107,7 @@ pub async fn list(
             let next = (users.len() as i64 == limit)
                 .then(|| users.last().map(|u| page(Some(&u.id))))
                 .flatten();
-            let body: Vec<Value> = users.iter().map(|u| user_json(&base, u)).collect();
+            let body: Vec<User> = users.iter().map(|u| User::of(&base, u)).collect();
             (body, next)
         }
         Some((_, _, filter)) => {
@@ -151,9 +123,10 @@ pub async fn list(
                 for u in &users {
                     scanned += 1;
                     cursor = Some(u.id.clone());
-                    let json = user_json(&base, u);
+                    let user = User::of(&base, u);
+                    let json = serde_json::to_value(&user).map_err(ApiError::internal_of)?;
                     if filter.matches(&json) {
-                        body.push(json);
+                        body.push(user);
                         if body.len() as i64 == limit {
                             break;
                         }
@@ -184,38 +157,21 @@ pub async fn get(
     Extension(Caller(admin)): Extension<Caller>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     let user = state
         .engine
         .read(&admin)
         .find_user(&id)
         .await
         .map_err(|e| ApiError::about(e, "User", &id))?;
-    Ok(Json(user_json(&origin(&headers), &user)))
+    Ok(Json(User::of(&origin(&headers), &user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct CreateQuery {
+    /// true (the default): the user is ACTIVE; false: STAGED
+    #[schemars(with = "Option<bool>")]
     activate: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewUserBody {
-    profile: Option<NewUserProfile>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct NewUserProfile {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
 }
 
 /// `POST /api/v1/users?activate=…`: a new user, ACTIVE unless `activate`
@@ -226,7 +182,7 @@ pub async fn create(
     headers: HeaderMap,
     Query(query): Query<CreateQuery>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     let activate = match query.activate.as_deref() {
         None | Some("true") => true,
         Some("false") => false,
@@ -236,7 +192,7 @@ pub async fn create(
             )))
         }
     };
-    let body: NewUserBody = serde_json::from_slice(&body).map_err(ApiError::bad_body)?;
+    let body: CreateUserRequest = serde_json::from_slice(&body).map_err(ApiError::bad_body)?;
     let profile = body
         .profile
         .ok_or_else(|| ApiError::validation("profile: the user's profile is required"))?;
@@ -251,7 +207,7 @@ pub async fn create(
             activate,
         })
         .await?;
-    Ok(Json(user_json(&origin(&headers), &user)))
+    Ok(Json(User::of(&origin(&headers), &user)))
 }
 
 /// The Muster operation an Okta lifecycle operation is for a user in
@@ -290,7 +246,7 @@ pub async fn lifecycle(
     State(state): State<AppState>,
     Extension(Caller(admin)): Extension<Caller>,
     Path((id, op)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Empty>, ApiError> {
     let write = state.engine.write(&admin)?;
     let user = write
         .find_user(&id)
@@ -298,7 +254,7 @@ pub async fn lifecycle(
         .map_err(|e| ApiError::about(e, "User", &id))?;
     let op = lifecycle_of(&op, user.status)?;
     write.change_status(&[user.id], op).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 /// `DELETE /api/v1/users/{userId}`: deactivates a user who is not yet
@@ -324,11 +280,6 @@ pub async fn delete(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct UpdateBody {
-    profile: Option<serde_json::Map<String, Value>>,
-}
-
 /// `POST /api/v1/users/{userId}` (`partial`: the attributes sent change,
 /// the rest stay) and `PUT` (the profile sent is the whole new profile).
 async fn update(
@@ -338,8 +289,8 @@ async fn update(
     id: &str,
     body: &[u8],
     partial: bool,
-) -> Result<Json<Value>, ApiError> {
-    let body: UpdateBody = serde_json::from_slice(body).map_err(ApiError::bad_body)?;
+) -> Result<Json<User>, ApiError> {
+    let body: UpdateUserRequest = serde_json::from_slice(body).map_err(ApiError::bad_body)?;
     let profile = body
         .profile
         .ok_or_else(|| ApiError::validation("profile: the user's profile is required"))?;
@@ -361,7 +312,7 @@ async fn update(
         .update_profile(id, attributes, !partial)
         .await
         .map_err(|e| ApiError::about(e, "User", id))?;
-    Ok(Json(user_json(&origin(headers), &user)))
+    Ok(Json(User::of(&origin(headers), &user)))
 }
 
 pub async fn update_partial(
@@ -370,7 +321,7 @@ pub async fn update_partial(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     update(&state, &admin, &headers, &id, &body, true).await
 }
 
@@ -380,6 +331,6 @@ pub async fn replace(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     update(&state, &admin, &headers, &id, &body, false).await
 }

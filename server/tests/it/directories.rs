@@ -196,7 +196,7 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
         .await
         .unwrap()
         .value;
-    for (method, path, _) in server::api::routes() {
+    for server::api::Route { method, path, .. } in server::api::routes() {
         if method != http::Method::GET {
             continue;
         }
