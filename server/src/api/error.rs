@@ -64,17 +64,12 @@ impl ApiError {
 
     /// E0000009: Muster could not do what it should have (`what` says
     /// what).
-    pub fn internal(what: impl Into<String>) -> ApiError {
+    pub fn internal(what: impl std::fmt::Display) -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "E0000009",
-            format!("Internal Server Error: {}", what.into()),
+            format!("Internal Server Error: {what}"),
         )
-    }
-
-    /// E0000009 for an error that should not have happened.
-    pub fn internal_of(e: impl std::fmt::Display) -> ApiError {
-        ApiError::internal(e.to_string())
     }
 
     /// An engine error met reading the `kind` (User, App, UserGroup) named
@@ -128,11 +123,7 @@ impl From<engine::Error> for ApiError {
             engine::Error::InvalidInput(_) | engine::Error::Conflict(_) => {
                 ApiError::validation(text)
             }
-            e if e.is_internal() => ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "E0000009",
-                format!("Internal Server Error: {text}"),
-            ),
+            e if e.is_internal() => ApiError::internal(text),
             e => ApiError::new(web::status_of(&e), "E0000009", text),
         }
     }

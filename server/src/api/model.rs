@@ -430,7 +430,10 @@ pub struct Run {
     pub app_id: String,
     pub import_type: RunType,
     pub import_trigger: ImportTrigger,
-    pub status: RunState,
+    /// QUEUED, RUNNING, PAUSED (at an import safeguard, before removing
+    /// anyone), RESUMING (the admin chose Resume), COMPLETED or FAILED.
+    #[schemars(schema_with = "run_statuses")]
+    pub status: &'static str,
     pub created: Time,
     pub started: Option<Time>,
     pub finished: Option<Time>,
@@ -450,17 +453,10 @@ pub enum RunType {
     Incremental,
 }
 
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RunState {
-    Queued,
-    Running,
-    /// Stopped at an import safeguard before removing anyone.
-    Paused,
-    /// The admin chose Resume: the kept removals are being applied.
-    Resuming,
-    Completed,
-    Failed,
+/// A run's statuses, as [`RunStatus::as_str`] writes them.
+fn run_statuses(_: &mut SchemaGenerator) -> Schema {
+    let names: Vec<&str> = RunStatus::ALL.iter().map(|s| s.as_str()).collect();
+    json_schema!({ "type": "string", "enum": names })
 }
 
 impl Run {
@@ -473,14 +469,7 @@ impl Run {
                 ImportType::Incremental => RunType::Incremental,
             },
             import_trigger: run.trigger,
-            status: match run.status {
-                RunStatus::Queued => RunState::Queued,
-                RunStatus::Running => RunState::Running,
-                RunStatus::Paused => RunState::Paused,
-                RunStatus::Resuming => RunState::Resuming,
-                RunStatus::Completed => RunState::Completed,
-                RunStatus::Failed => RunState::Failed,
-            },
+            status: run.status.as_str(),
             created: Time::of(run.created),
             started: run.started.map(Time::of),
             finished: run.finished.map(Time::of),

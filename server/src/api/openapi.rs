@@ -39,6 +39,7 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// An operation; like every one, it may answer 401 and 429.
     pub fn new(id: &'static str, summary: &'static str) -> Doc {
         Doc {
             id,
@@ -47,6 +48,8 @@ impl Doc {
             body: None,
             answers: Vec::new(),
         }
+        .error(401, "No valid API token (E0000011)")
+        .error(429, "Past the rate limit (E0000047)")
     }
 
     /// The query parameters: the fields of `T`, the type the handler reads
@@ -125,16 +128,7 @@ impl Doc {
             parameters.extend(query_parameters(query(takes)));
         }
         let mut responses = Map::new();
-        let errors = [
-            (401, "No valid API token (E0000011)"),
-            (429, "Past the rate limit (E0000047)"),
-        ];
-        let always = errors.iter().map(|&(status, description)| Answer {
-            status,
-            description,
-            body: Some(schema_of::<Error>),
-        });
-        for answer in self.answers.iter().chain(always.collect::<Vec<_>>().iter()) {
+        for answer in &self.answers {
             let mut value = json!({ "description": answer.description });
             if let Some(body) = answer.body {
                 value["content"] = content(body(answers));

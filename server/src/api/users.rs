@@ -124,7 +124,7 @@ pub async fn list(
                     scanned += 1;
                     cursor = Some(u.id.clone());
                     let user = User::of(&base, u);
-                    let json = serde_json::to_value(&user).map_err(ApiError::internal_of)?;
+                    let json = serde_json::to_value(&user).map_err(ApiError::internal)?;
                     if filter.matches(&json) {
                         body.push(user);
                         if body.len() as i64 == limit {
