@@ -26,13 +26,17 @@ pub struct StagedGroup<'a> {
     pub profile: Option<(&'a str, Option<&'a str>)>,
 }
 
+/// The number of users session `s` staged: counted while its records are
+/// there, kept on the session once they are dropped.
+const STAGED_USERS: &str = "COALESCE(s.staged_users,
+    (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id))";
+
 /// The sessions that meet `condition` (on `s`, the session), each with its
 /// run's status and its number of staged users.
 fn select_sessions(condition: &str) -> String {
     format!(
         "SELECT s.id, s.app_id, s.status, s.created, s.last_updated, s.requests,
-            s.run_id, r.status AS run_status,
-            (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id) AS users
+            s.run_id, r.status AS run_status, {STAGED_USERS} AS users
          FROM import_sessions s LEFT JOIN import_runs r ON r.id = s.run_id
          WHERE {condition}"
     )
@@ -93,11 +97,9 @@ impl Store {
     /// The session whose import is `run_id`: its id, its app and its number
     /// of staged users.
     pub async fn session_of_run(&self, run_id: &str) -> Result<Option<(String, String, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT s.id, s.app_id,
-                (SELECT COUNT(*) FROM session_users su WHERE su.session_id = s.id)
-             FROM import_sessions s WHERE s.run_id = ?",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT s.id, s.app_id, {STAGED_USERS} FROM import_sessions s WHERE s.run_id = ?"
+        ))
         .bind(run_id)
         .fetch_optional(&self.pool)
         .await?)
@@ -214,14 +216,21 @@ impl Store {
         Ok(expired)
     }
 
-    /// Drops what sessions whose import has ended staged.
+    /// Drops what sessions whose import has ended staged, keeping on each
+    /// session how many users it staged.
     pub async fn drop_finished_sessions(&self) -> Result<()> {
+        let finished = "SELECT s.id FROM import_sessions s JOIN import_runs r ON r.id = s.run_id
+            WHERE r.status IN ('COMPLETED', 'FAILED')";
         let mut tx = self.begin_write().await?;
+        sqlx::query(&format!(
+            "UPDATE import_sessions AS s SET staged_users = {STAGED_USERS}
+             WHERE s.staged_users IS NULL AND s.id IN ({finished})"
+        ))
+        .execute(&mut *tx)
+        .await?;
         for table in STAGED_TABLES {
             sqlx::query(&format!(
-                "DELETE FROM {table} WHERE session_id IN (
-                    SELECT s.id FROM import_sessions s JOIN import_runs r ON r.id = s.run_id
-                    WHERE r.status IN ('COMPLETED', 'FAILED'))"
+                "DELETE FROM {table} WHERE session_id IN ({finished})"
             ))
             .execute(&mut *tx)
             .await?;
@@ -508,5 +517,77 @@ mod tests {
         );
         let triggered = store.session("0oa1", "aps2", later).await.unwrap();
         assert_eq!(triggered.status, SessionStatus::Triggered);
+    }
+
+    /// Once a session's import has ended the sweep drops what it staged,
+    /// and the session still says how many users it brought in.
+    #[tokio::test]
+    async fn a_finished_session_keeps_its_count_of_users() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mut conn = store.pool().acquire().await.unwrap();
+        let now = crate::ids::now();
+        crate::store::apps::insert_app(
+            &mut conn,
+            "0oa1",
+            "HRIS",
+            crate::model::AppKind::CustomIdentitySource,
+            now,
+        )
+        .await
+        .unwrap();
+        insert_session(&mut conn, "aps1", "0oa1", "00a1", now)
+            .await
+            .unwrap();
+        let staged = ["e-1", "e-2"].map(|external_id| StagedUser {
+            external_id,
+            profile: Some(format!(r#"{{"login":"{external_id}@x.io"}}"#)),
+        });
+        stage_users(&mut conn, "aps1", &staged).await.unwrap();
+        let run = crate::queued_run(
+            "0oa1".into(),
+            None,
+            None,
+            proto::ImportType::Incremental,
+            proto::ImportTrigger::Api,
+            false,
+        );
+        crate::store::imports::insert_run(&mut conn, &run, None)
+            .await
+            .unwrap();
+        set_status(
+            &mut conn,
+            "aps1",
+            SessionStatus::Triggered,
+            Some(&run.id),
+            now,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        let later = now + chrono::TimeDelta::seconds(1);
+
+        store.drop_finished_sessions().await.unwrap();
+        assert_eq!(
+            store
+                .staged_users("aps1", "0oa1", 0, 10)
+                .await
+                .unwrap()
+                .0
+                .len(),
+            2,
+            "a running import's records stay"
+        );
+        sqlx::query("UPDATE import_runs SET status = 'COMPLETED' WHERE id = ?")
+            .bind(&run.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.drop_finished_sessions().await.unwrap();
+        store.drop_finished_sessions().await.unwrap();
+        let (left, _) = store.staged_users("aps1", "0oa1", 0, 10).await.unwrap();
+        assert!(left.is_empty(), "a finished import's records go");
+        let session = store.session("0oa1", "aps1", later).await.unwrap();
+        assert_eq!(session.status, SessionStatus::Completed);
+        assert_eq!(session.users, 2);
     }
 }

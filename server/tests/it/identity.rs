@@ -188,6 +188,18 @@ async fn a_session_stages_users_and_groups_and_its_import_brings_them_in() {
     run_imports(&server).await;
     let session = get(&server, &source, &source.session(&id, "")).await;
     assert_eq!(session["status"], "COMPLETED", "{session}");
+    // The Import tab still says how many users the session brought in once
+    // the sweep has dropped what it staged.
+    let admin = admin(&server).await;
+    let staged = || async {
+        let read = server.engine.read(&admin);
+        let sessions = read.import_sessions(&source.id).await.unwrap();
+        sessions.iter().find(|s| s.id == id).unwrap().users
+    };
+    let before = staged().await;
+    server.engine.sweep_import_sessions().await.unwrap();
+    assert_eq!(staged().await, before);
+    assert_eq!(before, 3);
 
     for login in ["ann@hris.example", "bo@hris.example", "cy@hris.example"] {
         assert_eq!(
