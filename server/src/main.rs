@@ -7,6 +7,13 @@ use engine::{Engine, EngineConfig};
 use server::config::{Config, LogFormat};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: an import allocates and
+/// frees many small strings per record (parsed entries, profiles, log
+/// targets), and glibc's malloc spent a fifth of a directory import's time
+/// on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();

@@ -1,10 +1,16 @@
-//! What the benches share: their `--users N` argument, a fresh engine with
-//! an admin signed in, and the process's peak memory.
+//! What the benches share: the `muster` binary's allocator, their
+//! `--users N` argument, a fresh engine with an admin signed in, and the
+//! process's peak memory.
 
 use engine::model::Admin;
 use engine::{Engine, EngineConfig};
 use std::path::Path;
 use std::sync::Arc;
+
+/// The allocator `muster` runs with (server/src/main.rs), so a bench
+/// measures the engine as the binary runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `--users N` or `--users=N` (underscores allowed), else `default`;
 /// anything else on the command line (`--bench`, filters) is cargo's.
