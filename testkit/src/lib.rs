@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod scim;
 pub mod slapd;
 
 /// A port nobody listens on now, on 127.0.0.1.

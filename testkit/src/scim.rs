@@ -1,0 +1,107 @@
+//! `scim2-server` (PyPI), an in-memory SCIM 2.0 service provider: the app
+//! Muster provisions to and imports from in tests. It listens on a
+//! loopback port under `/v2`, takes a bearer token, and keeps its users
+//! and groups in memory only (a new server is empty).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The token the server is started with.
+pub const TOKEN: &str = "scim-test-token";
+
+/// A running scim2-server; killed when dropped.
+pub struct ScimServer {
+    child: Child,
+    pub port: u16,
+}
+
+/// The `scim2-server` command: `MUSTER_SCIM_SERVER`, or the one
+/// `scripts/setup --test` installs in the workspace's `target/scim-venv`.
+fn command() -> PathBuf {
+    if let Some(path) = std::env::var_os("MUSTER_SCIM_SERVER") {
+        return PathBuf::from(path);
+    }
+    let installed =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scim-venv/bin/scim2-server");
+    assert!(
+        installed.exists(),
+        "scim2-server is not installed: scripts/setup --test installs it in target/scim-venv"
+    );
+    installed
+}
+
+impl ScimServer {
+    /// A new, empty server taking [`TOKEN`].
+    pub fn start() -> ScimServer {
+        let port = crate::free_port();
+        let mut child = Command::new(command())
+            .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--bearer-token", TOKEN])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while status_of(port, "/v2/ServiceProviderConfig") != Some(200) {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("scim2-server exited ({status})");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "scim2-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        ScimServer { child, port }
+    }
+
+    /// `http://127.0.0.1:port/v2`, the base URL an admin enters.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v2", self.port)
+    }
+}
+
+impl Drop for ScimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status of a GET of `path`, or None while nothing answers.
+fn status_of(port: u16, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    // "HTTP/1.0 200"
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server answers its configuration to anyone and its users only
+    /// with the token; each server starts empty.
+    #[test]
+    fn a_started_server_is_empty_and_asks_for_its_token() {
+        let server = ScimServer::start();
+        assert_eq!(status_of(server.port, "/v2/Users"), Some(401));
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        write!(
+            stream,
+            "GET /v2/Users HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+        assert!(answer.contains(r#""totalResults": 0"#), "{answer}");
+    }
+}
