@@ -11,6 +11,7 @@ pub mod model;
 pub mod pipeline;
 pub mod queue;
 mod realtime;
+pub mod scim;
 pub mod secrets;
 pub mod settings;
 pub mod sources;

@@ -7,6 +7,7 @@ pub mod console;
 pub mod directory;
 pub mod kinds;
 pub mod records;
+pub mod scim;
 pub mod settings;
 
 pub use kinds::*;

@@ -353,17 +353,22 @@ fn tls_config(settings: &LdapSettings) -> Result<Arc<rustls::ClientConfig>> {
                 .map_err(|e| Error::InvalidInput(format!("CA certificate is not usable: {e}")))?;
         }
     }
+    Ok(Arc::new(client_config(roots)?))
+}
+
+/// A TLS client trusting `roots`, on ring (the provider all of Muster's
+/// TLS uses).
+pub(crate) fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?
         .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+        .with_no_client_auth())
 }
 
 /// The operating system's trusted certificates (Debian keeps them in one file).
-fn rustls_native_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+pub(crate) fn rustls_native_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
     [
         "/etc/ssl/certs/ca-certificates.crt",
         "/etc/pki/tls/certs/ca-bundle.crt",

@@ -20,6 +20,7 @@ mod queue;
 mod races;
 mod restart;
 mod rules;
+mod scim;
 mod settings;
 mod signin;
 mod sources;

@@ -1,0 +1,99 @@
+//! A SCIM 2.0 app's API Integration (Provisioning → API Integration), as
+//! the console edits it and the engine connects with it. The token or
+//! password is not here: it is a secret, written apart and never read back.
+
+use serde::{Deserialize, Serialize};
+
+/// How Muster signs its requests to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ScimAuth {
+    /// `Authorization: Bearer <token>`; the token is the secret.
+    #[default]
+    Bearer,
+    /// HTTP Basic with the username here and the password as the secret.
+    Basic,
+}
+
+/// A SCIM app's connection settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScimSettings {
+    /// The SCIM base URL: `https://app.example.com/scim/v2`, under which
+    /// `/Users`, `/Groups` and `/ServiceProviderConfig` are.
+    pub base_url: String,
+    pub auth: ScimAuth,
+    /// Basic authentication's username.
+    pub username: String,
+    /// An attribute emptied in Muster is sent to the app as null (cleared
+    /// there) rather than left out.
+    pub push_null_values: bool,
+    /// The app's groups are imported with its users.
+    pub import_groups: bool,
+    /// A request the app has not answered in this long fails.
+    pub timeout_seconds: u64,
+}
+
+impl Default for ScimSettings {
+    fn default() -> ScimSettings {
+        ScimSettings {
+            base_url: String::new(),
+            auth: ScimAuth::Bearer,
+            username: String::new(),
+            push_null_values: false,
+            import_groups: true,
+            timeout_seconds: 30,
+        }
+    }
+}
+
+impl ScimSettings {
+    /// The base URL without surrounding spaces or a trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim().trim_end_matches('/')
+    }
+
+    /// What is wrong with the settings, field by field, before anything
+    /// is sent.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let base = self.base();
+        if base.is_empty() {
+            problems.push("Base URL: enter the app's SCIM base URL".to_owned());
+        } else if !(base.starts_with("https://") || base.starts_with("http://")) {
+            problems.push(format!(
+                "Base URL: {base:?} is not an http:// or https:// URL"
+            ));
+        }
+        if self.auth == ScimAuth::Basic && self.username.trim().is_empty() {
+            problems.push("Username: Basic authentication needs a username".to_owned());
+        }
+        if !(1..=300).contains(&self.timeout_seconds) {
+            problems.push(format!(
+                "Timeout: {} s is not between 1 and 300 seconds",
+                self.timeout_seconds
+            ));
+        }
+        problems
+    }
+}
+
+/// A SCIM app's connection as the console shows it: the settings, and
+/// whether a token or password is stored (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScimConnection {
+    pub settings: ScimSettings,
+    pub secret_set: bool,
+}
+
+/// What the app says it supports (its `ServiceProviderConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ScimFeatures {
+    pub filter: bool,
+    /// The most results a filtered list returns (`filter.maxResults`).
+    pub max_results: Option<u32>,
+    pub patch: bool,
+    pub sort: bool,
+    pub bulk: bool,
+    pub etag: bool,
+    pub change_password: bool,
+}
