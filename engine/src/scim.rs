@@ -117,6 +117,23 @@ impl Client {
         format!("GET {}{path}: {why}", self.base)
     }
 
+    /// One page of a resource's list (`/Users`, `/Groups`) from the
+    /// 1-based `start`, of up to `count`, with the filter when given.
+    pub(crate) async fn list(
+        &self,
+        resource: &str,
+        start: u64,
+        count: u64,
+        filter: Option<&str>,
+    ) -> Result<Value> {
+        let mut path = format!("/{resource}?startIndex={start}&count={count}");
+        if let Some(filter) = filter {
+            path.push_str("&filter=");
+            path.push_str(&query_value(filter));
+        }
+        self.get(&path).await.map_err(Error::Source)
+    }
+
     /// What the app says it supports.
     pub async fn features(&self) -> Result<ScimFeatures> {
         self.get("/ServiceProviderConfig")
@@ -165,6 +182,27 @@ impl Client {
         test.users = users;
         test
     }
+}
+
+/// A query parameter's value, percent-encoded (RFC 3986: all but the
+/// unreserved characters).
+fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A ListResponse's resources (RFC 7644 §3.4.2).
+pub(crate) fn resources(list: &Value) -> &[Value] {
+    list.get("Resources")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// "1 user", "5 users".
@@ -247,13 +285,6 @@ fn describe(f: &ScimFeatures) -> String {
     }
 }
 
-/// A ListResponse's resources (RFC 7644 §3.4.2).
-fn resources(list: &Value) -> &[Value] {
-    list.get("Resources")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 /// A SCIM user as Test API Credentials lists it.
 fn found_user(user: &Value) -> FoundUser {
     let text = |pointer: &str| {
@@ -277,7 +308,7 @@ fn found_user(user: &Value) -> FoundUser {
 }
 
 /// The user's primary email, or else the first.
-fn primary_email(user: &Value) -> Option<String> {
+pub(crate) fn primary_email(user: &Value) -> Option<String> {
     let emails = user.get("emails")?.as_array()?;
     let primary = emails
         .iter()

@@ -17,6 +17,8 @@ pub enum AppKind {
     /// Records pushed by automation through the API's bulk import sessions
     /// (`/api/v1/identity-sources/{id}/sessions`).
     CustomIdentitySource,
+    /// A SCIM 2.0 app, read (and provisioned) through its API.
+    ScimApp,
 }
 
 impl AppKind {
@@ -26,6 +28,7 @@ impl AppKind {
             AppKind::LdapDirectory => "LDAP_DIRECTORY",
             AppKind::ActiveDirectory => "ACTIVE_DIRECTORY",
             AppKind::CustomIdentitySource => "CUSTOM_IDENTITY_SOURCE",
+            AppKind::ScimApp => "SCIM_APP",
         }
     }
     pub fn label(self) -> &'static str {
@@ -34,6 +37,7 @@ impl AppKind {
             AppKind::LdapDirectory => "LDAP Directory",
             AppKind::ActiveDirectory => "Active Directory",
             AppKind::CustomIdentitySource => "Custom Identity Source",
+            AppKind::ScimApp => "SCIM 2.0 app",
         }
     }
     /// A directory server Muster connects to (Directory Integrations).

@@ -365,6 +365,16 @@ impl WriteHandle<'_> {
                 serde_json::to_value(checked)
                     .map_err(|e| Error::Internal(format!("connection settings: {e}")))?
             }
+            AppKind::ScimApp => {
+                let settings: proto::scim::ScimSettings = serde_json::from_value(connection)
+                    .map_err(|e| Error::InvalidInput(format!("SCIM connection: {e}")))?;
+                let problems = settings.problems();
+                if !problems.is_empty() {
+                    return Err(Error::InvalidInput(problems.join("; ")));
+                }
+                serde_json::to_value(settings)
+                    .map_err(|e| Error::Internal(format!("connection settings: {e}")))?
+            }
             AppKind::CsvDirectory => {
                 return Err(Error::InvalidInput(format!(
                     "{} has no connection: a CSV Directory imports the files uploaded to it",
@@ -389,6 +399,7 @@ impl WriteHandle<'_> {
             [
                 "host",
                 "port",
+                "base_url",
                 "users_base",
                 "user_class",
                 "user_filter",
@@ -445,10 +456,12 @@ fn directory_preset(app: &App) -> Result<crate::sources::ldap::Preset> {
     match app.kind {
         AppKind::LdapDirectory => Ok(Preset::OpenLdap),
         AppKind::ActiveDirectory => Ok(Preset::ActiveDirectory),
-        AppKind::CsvDirectory | AppKind::CustomIdentitySource => Err(Error::InvalidInput(format!(
-            "{} is a {}: it has no directory connection",
-            app.name,
-            app.kind.label()
-        ))),
+        AppKind::CsvDirectory | AppKind::CustomIdentitySource | AppKind::ScimApp => {
+            Err(Error::InvalidInput(format!(
+                "{} is a {}: it has no directory connection",
+                app.name,
+                app.kind.label()
+            )))
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod encoding;
 pub mod ldap;
 pub mod pushed;
+pub mod scim;
 
 use crate::error::{Error, Result};
 use crate::model::{AppKind, ImportType, RowError};
@@ -150,7 +151,7 @@ impl SourceKind {
                 input: RunInput::Upload,
                 changes: ChangeDetection::ContentHash,
             },
-            AppKind::LdapDirectory | AppKind::ActiveDirectory => SourceKind {
+            AppKind::LdapDirectory | AppKind::ActiveDirectory | AppKind::ScimApp => SourceKind {
                 input: RunInput::Pull,
                 changes: ChangeDetection::Watermark,
             },
@@ -235,6 +236,17 @@ pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
             Ok(Box::new(ldap::LdapSource::new(
                 settings,
                 password.unwrap_or_default(),
+                input.watermark,
+            )))
+        }
+        AppKind::ScimApp => {
+            let (settings, secret) = input.connection.unwrap_or_default();
+            let settings = serde_json::from_value(settings).map_err(|e| {
+                Error::InvalidInput(format!("The SCIM connection does not read: {e}"))
+            })?;
+            Ok(Box::new(scim::ScimSource::new(
+                settings,
+                secret.unwrap_or_default(),
                 input.watermark,
             )))
         }

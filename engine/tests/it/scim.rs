@@ -2,9 +2,12 @@
 //! works, and what an admin sees when the token, the URL or the server is
 //! wrong.
 
+use crate::support::Env;
+use engine::model::{App, AppKind, ImportType, RunStatus, UserStatus};
 use engine::scim::Client;
 use proto::directory::ConnectionTest;
 use proto::scim::{ScimAuth, ScimSettings};
+use serde_json::{json, Value};
 use testkit::scim::{ScimServer, TOKEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -28,33 +31,76 @@ fn outcome(test: &ConnectionTest) -> Vec<(&str, bool)> {
     test.steps.iter().map(|s| (s.name.as_str(), s.ok)).collect()
 }
 
-/// POSTs a user to the app as another client would.
-async fn create_user(server: &ScimServer, user_name: &str) {
-    let body = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": user_name,
-        "name": {"givenName": "Ann", "familyName": "Lee"},
-        "emails": [{"value": user_name, "primary": true}],
-    })
-    .to_string();
+/// A request to the app as another client would send it: its status and
+/// its JSON.
+async fn send(server: &ScimServer, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let body = body.to_string();
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
         .await
         .unwrap();
     let request = format!(
-        "POST /v2/Users HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
+        "{method} /v2{path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
          Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.0 201"), "{answer}");
+    let status = answer[9..12].parse().unwrap();
+    let json = answer
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
+/// Creates `login@example.com`, named "First Last", in the app; returns
+/// its SCIM id.
+async fn create_user(server: &ScimServer, login: &str, first: &str, last: &str) -> String {
+    let user_name = login;
+    let (status, user) = send(
+        server,
+        "POST",
+        "/Users",
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("{user_name}@example.com"),
+            "name": {"givenName": first, "familyName": last},
+            "emails": [{"value": format!("{user_name}@example.com"), "primary": true}],
+            "title": "Engineer",
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    user["id"].as_str().unwrap().to_owned()
+}
+
+/// A SCIM app connected to `server` with the token.
+async fn scim_app(env: &Env, server: &ScimServer) -> App {
+    let write = env.engine.write(&env.admin).unwrap();
+    let app = write
+        .create_app("Ticketing", AppKind::ScimApp)
+        .await
+        .unwrap();
+    let settings = ScimSettings {
+        base_url: server.base_url(),
+        ..ScimSettings::default()
+    };
+    write
+        .save_connection(
+            &app.id,
+            serde_json::to_value(settings).unwrap(),
+            Some(TOKEN),
+        )
+        .await
+        .unwrap();
+    app
 }
 
 #[tokio::test]
 async fn the_right_token_reads_the_config_and_the_first_users() {
     let server = ScimServer::start();
-    create_user(&server, "ann@example.com").await;
+    create_user(&server, "ann", "Ann", "Lee").await;
     let test = test_credentials(&server.base_url(), TOKEN).await;
     assert_eq!(
         outcome(&test),
@@ -161,4 +207,102 @@ fn settings_that_cannot_work_are_refused_before_anything_is_sent() {
         text.contains("Username: Basic authentication needs a username"),
         "{text}"
     );
+}
+
+/// Import Now of a SCIM app reads its users and groups through the API; an
+/// incremental import then reads only what changed since (by
+/// `meta.lastModified`), and a user the app deactivates is deactivated.
+#[tokio::test]
+async fn users_and_groups_are_imported_in_full_then_incrementally() {
+    let server = ScimServer::start();
+    let mut ids = Vec::new();
+    for (login, first, last) in [
+        ("ann", "Ann", "Lee"),
+        ("bo", "Bo", "Chan"),
+        ("cy", "Cy", "Diaz"),
+    ] {
+        ids.push(create_user(&server, login, first, last).await);
+    }
+    let members: Vec<Value> = ids[..2].iter().map(|id| json!({"value": id})).collect();
+    let (status, group) = send(
+        &server,
+        "POST",
+        "/Groups",
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Support",
+            "members": members,
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{group}");
+    let env = Env::new().await;
+    let app = scim_app(&env, &server).await;
+
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!((run.counts.scanned, run.counts.new), (3, 3));
+    assert_eq!(env.confirm_all(&app, true).await.created, 3);
+    let bo = env.user_by_login("bo@example.com").await;
+    assert_eq!(
+        (
+            bo.first_name.as_str(),
+            bo.last_name.as_str(),
+            bo.email.as_str()
+        ),
+        ("Bo", "Chan", "bo@example.com")
+    );
+    let read = env.engine.read(&env.admin);
+    let groups = read.list_groups("Support", None, 0, 10).await.unwrap();
+    assert_eq!(groups.items.len(), 1);
+    let support = read.get_group(&groups.items[0].id, 0, 10).await.unwrap();
+    let mut logins: Vec<String> = support
+        .members
+        .items
+        .iter()
+        .filter_map(|m| m.user.as_ref().map(|u| u.login.clone()))
+        .collect();
+    logins.sort();
+    assert_eq!(logins, ["ann@example.com", "bo@example.com"]);
+
+    // The app changes one user, deactivates another and gains a fourth.
+    let replace = |path: &str, value: Value| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": path, "value": value}],
+        })
+    };
+    let changed = send(
+        &server,
+        "PATCH",
+        &format!("/Users/{}", ids[0]),
+        replace("name.familyName", json!("Married")),
+    )
+    .await;
+    assert_eq!(changed.0, 204, "{}", changed.1);
+    let off = send(
+        &server,
+        "PATCH",
+        &format!("/Users/{}", ids[2]),
+        replace("active", json!(false)),
+    )
+    .await;
+    assert_eq!(off.0, 204, "{}", off.1);
+    create_user(&server, "dee", "Dee", "Fox").await;
+
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.import_type, ImportType::Incremental);
+    assert_eq!(
+        (run.counts.scanned, run.counts.new),
+        (3, 1),
+        "Ann, Cy and Dee are read; Bo, unchanged, is not: {:?}",
+        run.counts
+    );
+    assert_eq!(
+        env.user_by_login("ann@example.com").await.last_name,
+        "Married"
+    );
+    let cy = env.user_by_login("cy@example.com").await;
+    assert_ne!(cy.status, UserStatus::Active, "deactivated in the app");
 }
