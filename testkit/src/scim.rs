@@ -12,10 +12,26 @@ use std::time::{Duration, Instant};
 /// The token the server is started with.
 pub const TOKEN: &str = "scim-test-token";
 
+/// A ServiceProviderConfig saying that the server cannot filter (else the
+/// server's own, which can).
+const WITHOUT_FILTERING: &str = r#"{
+  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+  "patch": {"supported": true},
+  "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+  "filter": {"supported": false, "maxResults": 1000},
+  "changePassword": {"supported": true},
+  "sort": {"supported": false},
+  "etag": {"supported": false},
+  "authenticationSchemes": [{"type": "oauthbearertoken", "name": "bearer_token",
+    "description": "HTTP Bearer Token"}]
+}"#;
+
 /// A running scim2-server; killed when dropped.
 pub struct ScimServer {
     child: Child,
     pub port: u16,
+    /// Holds the configuration file given to the server.
+    _dir: tempfile::TempDir,
 }
 
 /// The `scim2-server` command: `MUSTER_SCIM_SERVER`, or the one
@@ -36,8 +52,25 @@ fn command() -> PathBuf {
 impl ScimServer {
     /// A new, empty server taking [`TOKEN`].
     pub fn start() -> ScimServer {
+        ScimServer::launch(false)
+    }
+
+    /// A server whose ServiceProviderConfig says it supports no filtering
+    /// (nor sorting, bulk or ETags), as some apps' do.
+    pub fn without_filtering() -> ScimServer {
+        ScimServer::launch(true)
+    }
+
+    fn launch(without_filtering: bool) -> ScimServer {
+        let dir = tempfile::tempdir().unwrap();
         let port = crate::free_port();
-        let mut child = Command::new(command())
+        let mut server = Command::new(command());
+        if without_filtering {
+            let config = dir.path().join("service-provider-config.json");
+            std::fs::write(&config, WITHOUT_FILTERING).unwrap();
+            server.arg("--service-provider-config").arg(config);
+        }
+        let mut child = server
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
             .args(["--bearer-token", TOKEN])
             .stdin(Stdio::null())
@@ -56,7 +89,11 @@ impl ScimServer {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        ScimServer { child, port }
+        ScimServer {
+            child,
+            port,
+            _dir: dir,
+        }
     }
 
     /// `http://127.0.0.1:port/v2`, the base URL an admin enters.

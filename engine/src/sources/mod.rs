@@ -197,8 +197,12 @@ pub struct SourceInput {
 /// Why the stored watermark can no longer be gone on from, when the
 /// server says so: Active Directory's highest committed USN below the one
 /// the last import reached (the directory was restored from a backup, or
-/// this is another domain controller).
+/// this is another domain controller), or a SCIM app that cannot filter by
+/// `meta.lastModified`.
 pub async fn stale_watermark(kind: AppKind, input: &SourceInput) -> Result<Option<String>> {
+    if kind == AppKind::ScimApp {
+        return scim::unfilterable(input).await;
+    }
     if kind != AppKind::ActiveDirectory {
         return Ok(None);
     }

@@ -77,6 +77,13 @@ impl ScimSource {
         let users = resources(&page);
         let total = page.get("totalResults").and_then(Value::as_u64);
         let read = users.len() as u64;
+        // An empty page before the total the app gave would end a full
+        // import early, as if the rest were gone from the app.
+        if let Some(total) = total.filter(|&total| read == 0 && start <= total) {
+            return Err(Error::Source(format!(
+                "GET /Users answered an empty page at {start} of the {total} users it said it has: the import stops rather than miss the rest"
+            )));
+        }
         // The end: an empty page, or the last of the total the app gave.
         self.next = match (read, total) {
             (0, _) => None,
@@ -122,6 +129,21 @@ impl ScimSource {
         }
         Ok(Some(groups))
     }
+}
+
+/// Why an incremental import of the app must read it whole: its
+/// ServiceProviderConfig says it cannot filter (so not by
+/// `meta.lastModified`). None when it can, or there is nothing to go on from.
+pub async fn unfilterable(input: &super::SourceInput) -> Result<Option<String>> {
+    let (Some(_), Some((settings, secret))) = (&input.watermark, &input.connection) else {
+        return Ok(None);
+    };
+    let settings: ScimSettings = serde_json::from_value(settings.clone())
+        .map_err(|e| Error::InvalidInput(format!("The SCIM connection does not read: {e}")))?;
+    let client = Client::new(&settings, secret.as_deref().unwrap_or_default())?;
+    Ok((!client.features().await?.filter).then(|| {
+        "The app does not support filtering (its ServiceProviderConfig says so), so it cannot say what changed: this incremental import runs as a full import".to_owned()
+    }))
 }
 
 impl Source for ScimSource {

@@ -306,3 +306,60 @@ async fn users_and_groups_are_imported_in_full_then_incrementally() {
     let cy = env.user_by_login("cy@example.com").await;
     assert_ne!(cy.status, UserStatus::Active, "deactivated in the app");
 }
+
+/// An app that cannot filter cannot say what changed: an incremental
+/// import of it reads it whole, and says so.
+#[tokio::test]
+async fn an_app_without_filtering_is_imported_in_full_and_says_so() {
+    let server = ScimServer::without_filtering();
+    create_user(&server, "ann", "Ann", "Lee").await;
+    let env = Env::new().await;
+    let app = scim_app(&env, &server).await;
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    create_user(&server, "bo", "Bo", "Chan").await;
+
+    let run = env.pull(&app, ImportType::Incremental).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.import_type, ImportType::Full);
+    assert_eq!(run.counts.scanned, 2);
+    let starts = env.events_of_type("system.import.start").await;
+    let last = starts.last().unwrap().to_string();
+    assert!(
+        last.contains("does not support filtering") && last.contains("runs as a full import"),
+        "{last}"
+    );
+}
+
+/// An app that answers an empty page before the end of the total it gave
+/// stops the import with what it did, rather than end it early (a full
+/// import would take the unread users as gone).
+#[tokio::test]
+async fn an_empty_page_before_the_total_stops_the_read() {
+    use engine::sources::{scim::ScimSource, Source};
+    // A server answering every list with 5 users in total and none on the page.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":5,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{list}",
+                list.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    let mut source = ScimSource::new(
+        settings(&format!("http://127.0.0.1:{port}/v2")),
+        TOKEN.into(),
+        None,
+    );
+    let Err(e) = source.next_batch().await else {
+        panic!("read on")
+    };
+    let text = e.to_string();
+    assert!(text.contains("empty page at 1 of the 5 users"), "{text}");
+}
