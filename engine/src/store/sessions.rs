@@ -466,11 +466,9 @@ pub(crate) async fn drop_staged(conn: &mut SqliteConnection, session_id: &str) -
 mod tests {
     use super::*;
 
-    /// An open session unused past the idle time reads EXPIRED at once, and
-    /// the sweep stores it so and drops what it staged; a triggered one
-    /// never expires.
-    #[tokio::test]
-    async fn an_idle_open_session_expires_and_its_records_go() {
+    /// A store with an identity source `0oa1` and these sessions of it,
+    /// opened now.
+    async fn with_sessions(ids: &[&str]) -> (Store, Timestamp) {
         let store = Store::open("sqlite::memory:").await.unwrap();
         let mut conn = store.pool().acquire().await.unwrap();
         let now = crate::ids::now();
@@ -483,11 +481,21 @@ mod tests {
         )
         .await
         .unwrap();
-        for id in ["aps1", "aps2"] {
+        for id in ids {
             insert_session(&mut conn, id, "0oa1", "00a1", now)
                 .await
                 .unwrap();
         }
+        (store, now)
+    }
+
+    /// An open session unused past the idle time reads EXPIRED at once, and
+    /// the sweep stores it so and drops what it staged; a triggered one
+    /// never expires.
+    #[tokio::test]
+    async fn an_idle_open_session_expires_and_its_records_go() {
+        let (store, now) = with_sessions(&["aps1", "aps2"]).await;
+        let mut conn = store.pool().acquire().await.unwrap();
         let ann = StagedUser {
             external_id: "e-1",
             profile: Some(r#"{"login":"ann@x.io"}"#.into()),
@@ -523,21 +531,8 @@ mod tests {
     /// and the session still says how many users it brought in.
     #[tokio::test]
     async fn a_finished_session_keeps_its_count_of_users() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
+        let (store, now) = with_sessions(&["aps1"]).await;
         let mut conn = store.pool().acquire().await.unwrap();
-        let now = crate::ids::now();
-        crate::store::apps::insert_app(
-            &mut conn,
-            "0oa1",
-            "HRIS",
-            crate::model::AppKind::CustomIdentitySource,
-            now,
-        )
-        .await
-        .unwrap();
-        insert_session(&mut conn, "aps1", "0oa1", "00a1", now)
-            .await
-            .unwrap();
         let staged = ["e-1", "e-2"].map(|external_id| StagedUser {
             external_id,
             profile: Some(format!(r#"{{"login":"{external_id}@x.io"}}"#)),

@@ -75,6 +75,25 @@ async fn create_user(server: &ScimServer, login: &str, first: &str, last: &str) 
     user["id"].as_str().unwrap().to_owned()
 }
 
+/// A small web server on a loopback port answering every request with
+/// `body` as `media`: an app that misbehaves in ways scim2-server does not.
+async fn answering(media: &'static str, body: &'static str) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {media}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    port
+}
+
 /// A SCIM app connected to `server` with the token.
 async fn scim_app(env: &Env, server: &ScimServer) -> App {
     let write = env.engine.write(&env.admin).unwrap();
@@ -167,20 +186,7 @@ async fn a_wrong_url_says_what_answered_or_that_nothing_did() {
 #[tokio::test]
 async fn a_web_server_that_is_not_scim_is_named_so() {
     // A web page where the SCIM base URL should be.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf).await;
-            let page = "<html><body>Welcome</body></html>";
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
-                page.len()
-            );
-            let _ = stream.write_all(answer.as_bytes()).await;
-        }
-    });
+    let port = answering("text/html", "<html><body>Welcome</body></html>").await;
     let base = format!("http://127.0.0.1:{port}");
     let test = test_credentials(&base, TOKEN).await;
     assert_eq!(outcome(&test), [("ServiceProviderConfig", false)]);
@@ -338,20 +344,8 @@ async fn an_app_without_filtering_is_imported_in_full_and_says_so() {
 async fn an_empty_page_before_the_total_stops_the_read() {
     use engine::sources::{scim::ScimSource, Source};
     // A server answering every list with 5 users in total and none on the page.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf).await;
-            let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":5,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{list}",
-                list.len()
-            );
-            let _ = stream.write_all(answer.as_bytes()).await;
-        }
-    });
+    let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":5,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+    let port = answering("application/scim+json", list).await;
     let mut source = ScimSource::new(
         settings(&format!("http://127.0.0.1:{port}/v2")),
         TOKEN.into(),
