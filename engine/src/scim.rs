@@ -36,10 +36,7 @@ impl Client {
     /// A client of the app at `settings`, signing with `secret` (the token,
     /// or Basic's password). Refuses settings that cannot work.
     pub fn new(settings: &ScimSettings, secret: &str) -> Result<Client> {
-        let problems = settings.problems();
-        if !problems.is_empty() {
-            return Err(Error::InvalidInput(problems.join("; ")));
-        }
+        check(settings)?;
         let auth = match settings.auth {
             ScimAuth::Bearer => Auth::Bearer(secret.to_owned()),
             ScimAuth::Basic => Auth::Basic {
@@ -184,6 +181,25 @@ impl Client {
     }
 }
 
+/// Settings that cannot work are refused, field by field, before anything
+/// is sent or saved.
+pub(crate) fn check(settings: &ScimSettings) -> Result<()> {
+    let problems = settings.problems();
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(Error::InvalidInput(problems.join("; "))),
+    }
+}
+
+/// The text at `pointer` in a resource (`/name/givenName`), or "".
+pub(crate) fn text(resource: &Value, pointer: &str) -> String {
+    resource
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A query parameter's value, percent-encoded (RFC 3986: all but the
 /// unreserved characters).
 fn query_value(value: &str) -> String {
@@ -287,12 +303,7 @@ fn describe(f: &ScimFeatures) -> String {
 
 /// A SCIM user as Test API Credentials lists it.
 fn found_user(user: &Value) -> FoundUser {
-    let text = |pointer: &str| {
-        user.pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |pointer: &str| text(user, pointer);
     let name = match text("/name/formatted") {
         formatted if !formatted.is_empty() => formatted,
         _ => format!("{} {}", text("/name/givenName"), text("/name/familyName"))

@@ -366,13 +366,8 @@ impl WriteHandle<'_> {
                     .map_err(|e| Error::Internal(format!("connection settings: {e}")))?
             }
             AppKind::ScimApp => {
-                let settings: proto::scim::ScimSettings = serde_json::from_value(connection)
-                    .map_err(|e| Error::InvalidInput(format!("SCIM connection: {e}")))?;
-                let problems = settings.problems();
-                if !problems.is_empty() {
-                    return Err(Error::InvalidInput(problems.join("; ")));
-                }
-                serde_json::to_value(settings)
+                let checked = crate::sources::scim::settings_of(connection)?;
+                serde_json::to_value(checked)
                     .map_err(|e| Error::Internal(format!("connection settings: {e}")))?
             }
             AppKind::CsvDirectory => {

@@ -245,14 +245,11 @@ pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
         }
         AppKind::ScimApp => {
             let (settings, secret) = input.connection.unwrap_or_default();
-            let settings = serde_json::from_value(settings).map_err(|e| {
-                Error::InvalidInput(format!("The SCIM connection does not read: {e}"))
-            })?;
             Ok(Box::new(scim::ScimSource::new(
-                settings,
-                secret.unwrap_or_default(),
+                &scim::settings_of(settings)?,
+                secret.as_deref().unwrap_or_default(),
                 input.watermark,
-            )))
+            )?))
         }
         AppKind::CustomIdentitySource => {
             let staged = input.session.ok_or_else(|| {

@@ -8,19 +8,18 @@
 use super::{BoxFuture, GroupRecord, Item, Member, Record, Source};
 use crate::error::{Error, Result};
 use crate::model::RowError;
-use crate::scim::{primary_email, resources, Client};
+use crate::scim::{check, primary_email, resources, text, Client};
 use chrono::{DateTime, SecondsFormat, Utc};
 use proto::scim::ScimSettings;
 use serde_json::Value;
 
-/// Users asked for per page (an app may return fewer).
+/// Resources asked for per page (an app may return fewer).
 const PAGE: u64 = 200;
 
 /// The users of a SCIM app, read page by page.
 pub struct ScimSource {
-    settings: ScimSettings,
-    secret: String,
-    client: Option<Client>,
+    client: Client,
+    import_groups: bool,
     /// The filter of an incremental import.
     since: Option<String>,
     /// The latest `meta.lastModified` read (or the one the run started
@@ -28,6 +27,14 @@ pub struct ScimSource {
     latest: Option<DateTime<Utc>>,
     /// The next page's 1-based start, or None once read to the end.
     next: Option<u64>,
+}
+
+/// A SCIM app's stored connection settings, read and checked.
+pub fn settings_of(stored: Value) -> Result<ScimSettings> {
+    let settings = serde_json::from_value(stored)
+        .map_err(|e| Error::InvalidInput(format!("SCIM connection: {e}")))?;
+    check(&settings)?;
+    Ok(settings)
 }
 
 /// A stored watermark: the instant, as RFC 3339 in UTC.
@@ -41,55 +48,55 @@ fn watermark_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// One page of `resource` (`Users`, `Groups`) from the 1-based `start`:
+/// the app's ListResponse and where the next page starts (None at the end: an empty
+/// page, or the last of the total the app gave). An empty page before that
+/// total is an error: it would end a full import early, as if the rest
+/// were gone from the app.
+async fn page(
+    client: &Client,
+    resource: &str,
+    start: u64,
+    filter: Option<&str>,
+) -> Result<(Value, Option<u64>)> {
+    let list = client.list(resource, start, PAGE, filter).await?;
+    let total = list.get("totalResults").and_then(Value::as_u64);
+    let read = resources(&list).len() as u64;
+    if let Some(total) = total.filter(|&total| read == 0 && start <= total) {
+        return Err(Error::Source(format!(
+            "GET /{resource} answered an empty page at {start} of the {total} {} it said it has: the import stops rather than miss the rest",
+            resource.to_lowercase()
+        )));
+    }
+    let next = match (read, total) {
+        (0, _) => None,
+        (n, Some(total)) if start + n > total => None,
+        (n, _) => Some(start + n),
+    };
+    Ok((list, next))
+}
+
 impl ScimSource {
     /// A source reading with `settings` and `secret`; an incremental import
     /// passes the watermark it goes on from.
-    pub fn new(settings: ScimSettings, secret: String, since: Option<String>) -> ScimSource {
+    pub fn new(settings: &ScimSettings, secret: &str, since: Option<String>) -> Result<ScimSource> {
         let latest = since.as_deref().and_then(parse_watermark);
-        ScimSource {
-            settings,
-            secret,
-            client: None,
+        Ok(ScimSource {
+            client: Client::new(settings, secret)?,
+            import_groups: settings.import_groups,
             since: latest.map(|t| format!("meta.lastModified ge \"{}\"", watermark_text(t))),
             latest,
             next: Some(1),
-        }
-    }
-
-    fn client(&mut self) -> Result<&Client> {
-        if self.client.is_none() {
-            self.client = Some(Client::new(&self.settings, &self.secret)?);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::Internal("SCIM client".into()))
+        })
     }
 
     async fn batch(&mut self) -> Result<Option<Vec<Item>>> {
         let Some(start) = self.next else {
             return Ok(None);
         };
-        let filter = self.since.clone();
-        let page = self
-            .client()?
-            .list("Users", start, PAGE, filter.as_deref())
-            .await?;
-        let users = resources(&page);
-        let total = page.get("totalResults").and_then(Value::as_u64);
-        let read = users.len() as u64;
-        // An empty page before the total the app gave would end a full
-        // import early, as if the rest were gone from the app.
-        if let Some(total) = total.filter(|&total| read == 0 && start <= total) {
-            return Err(Error::Source(format!(
-                "GET /Users answered an empty page at {start} of the {total} users it said it has: the import stops rather than miss the rest"
-            )));
-        }
-        // The end: an empty page, or the last of the total the app gave.
-        self.next = match (read, total) {
-            (0, _) => None,
-            (n, Some(total)) if start + n > total => None,
-            (n, _) => Some(start + n),
-        };
+        let (list, next) = page(&self.client, "Users", start, self.since.as_deref()).await?;
+        self.next = next;
+        let users = resources(&list);
         for user in users {
             let modified = user
                 .pointer("/meta/lastModified")
@@ -101,31 +108,20 @@ impl ScimSource {
                 }
             }
         }
-        if read == 0 {
-            return Ok(None);
-        }
-        Ok(Some(users.iter().map(record_of).collect()))
+        Ok((!users.is_empty()).then(|| users.iter().map(record_of).collect()))
     }
 
     /// Every group with its members, page by page.
     async fn read_groups(&mut self) -> Result<Option<Vec<GroupRecord>>> {
-        if !self.settings.import_groups {
+        if !self.import_groups {
             return Ok(None);
         }
         let mut groups = Vec::new();
-        let mut start = 1;
-        loop {
-            let page = self.client()?.list("Groups", start, PAGE, None).await?;
-            let found = resources(&page);
-            if found.is_empty() {
-                break;
-            }
-            groups.extend(found.iter().filter_map(group_of));
-            start += found.len() as u64;
-            let total = page.get("totalResults").and_then(Value::as_u64);
-            if total.is_some_and(|total| start > total) {
-                break;
-            }
+        let mut next = Some(1);
+        while let Some(start) = next {
+            let (list, after) = page(&self.client, "Groups", start, None).await?;
+            groups.extend(resources(&list).iter().filter_map(group_of));
+            next = after;
         }
         Ok(Some(groups))
     }
@@ -138,8 +134,7 @@ pub async fn unfilterable(input: &super::SourceInput) -> Result<Option<String>> 
     let (Some(_), Some((settings, secret))) = (&input.watermark, &input.connection) else {
         return Ok(None);
     };
-    let settings: ScimSettings = serde_json::from_value(settings.clone())
-        .map_err(|e| Error::InvalidInput(format!("The SCIM connection does not read: {e}")))?;
+    let settings = settings_of(settings.clone())?;
     let client = Client::new(&settings, secret.as_deref().unwrap_or_default())?;
     Ok((!client.features().await?.filter).then(|| {
         "The app does not support filtering (its ServiceProviderConfig says so), so it cannot say what changed: this incremental import runs as a full import".to_owned()
@@ -169,12 +164,7 @@ impl Source for ScimSource {
 /// path (`title`, `name.formatted`, an extension's `department` by its
 /// name); its SCIM `id` is the external id, `active` whether it is enabled.
 pub fn record_of(user: &Value) -> Item {
-    let text = |pointer: &str| {
-        user.pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |pointer: &str| text(user, pointer);
     let id = text("/id");
     if id.is_empty() {
         return Item::Rejected(RowError {

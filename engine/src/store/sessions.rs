@@ -217,23 +217,20 @@ impl Store {
     }
 
     /// Drops what sessions whose import has ended staged, keeping on each
-    /// session how many users it staged.
+    /// session how many users it staged (a session with its count kept has
+    /// nothing left to drop).
     pub async fn drop_finished_sessions(&self) -> Result<()> {
-        let finished = "SELECT s.id FROM import_sessions s JOIN import_runs r ON r.id = s.run_id
-            WHERE r.status IN ('COMPLETED', 'FAILED')";
         let mut tx = self.begin_write().await?;
-        sqlx::query(&format!(
+        let ended: Vec<(String,)> = sqlx::query_as(&format!(
             "UPDATE import_sessions AS s SET staged_users = {STAGED_USERS}
-             WHERE s.staged_users IS NULL AND s.id IN ({finished})"
+             WHERE s.staged_users IS NULL AND s.run_id IN (
+                SELECT r.id FROM import_runs r WHERE r.status IN ('COMPLETED', 'FAILED'))
+             RETURNING id"
         ))
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-        for table in STAGED_TABLES {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE session_id IN ({finished})"
-            ))
-            .execute(&mut *tx)
-            .await?;
+        for (id,) in &ended {
+            drop_staged(&mut tx, id).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -94,17 +94,19 @@ async fn answering(media: &'static str, body: &'static str) -> u16 {
     port
 }
 
-/// A SCIM app connected to `server` with the token.
-async fn scim_app(env: &Env, server: &ScimServer) -> App {
+/// A SCIM app connected to `server` with the token, its settings changed
+/// by `change`.
+async fn scim_app(env: &Env, server: &ScimServer, change: impl FnOnce(&mut ScimSettings)) -> App {
     let write = env.engine.write(&env.admin).unwrap();
     let app = write
         .create_app("Ticketing", AppKind::ScimApp)
         .await
         .unwrap();
-    let settings = ScimSettings {
+    let mut settings = ScimSettings {
         base_url: server.base_url(),
         ..ScimSettings::default()
     };
+    change(&mut settings);
     write
         .save_connection(
             &app.id,
@@ -243,7 +245,7 @@ async fn users_and_groups_are_imported_in_full_then_incrementally() {
     .await;
     assert_eq!(status, 201, "{group}");
     let env = Env::new().await;
-    let app = scim_app(&env, &server).await;
+    let app = scim_app(&env, &server, |_| {}).await;
 
     let run = env.pull(&app, ImportType::Full).await;
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
@@ -320,7 +322,7 @@ async fn an_app_without_filtering_is_imported_in_full_and_says_so() {
     let server = ScimServer::without_filtering();
     create_user(&server, "ann", "Ann", "Lee").await;
     let env = Env::new().await;
-    let app = scim_app(&env, &server).await;
+    let app = scim_app(&env, &server, |_| {}).await;
     let run = env.pull(&app, ImportType::Full).await;
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     create_user(&server, "bo", "Bo", "Chan").await;
@@ -347,13 +349,40 @@ async fn an_empty_page_before_the_total_stops_the_read() {
     let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":5,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
     let port = answering("application/scim+json", list).await;
     let mut source = ScimSource::new(
-        settings(&format!("http://127.0.0.1:{port}/v2")),
-        TOKEN.into(),
+        &settings(&format!("http://127.0.0.1:{port}/v2")),
+        TOKEN,
         None,
-    );
+    )
+    .unwrap();
     let Err(e) = source.next_batch().await else {
         panic!("read on")
     };
     let text = e.to_string();
     assert!(text.contains("empty page at 1 of the 5 users"), "{text}");
+}
+
+/// With Import Groups off, the app's groups are not read.
+#[tokio::test]
+async fn without_import_groups_no_group_is_read() {
+    let server = ScimServer::start();
+    let ann = create_user(&server, "ann", "Ann", "Lee").await;
+    let (status, group) = send(
+        &server,
+        "POST",
+        "/Groups",
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Support",
+            "members": [{"value": ann}],
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{group}");
+    let env = Env::new().await;
+    let app = scim_app(&env, &server, |s| s.import_groups = false).await;
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    assert_eq!(run.counts.scanned, 1);
+    let read = env.engine.read(&env.admin);
+    assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 0);
 }
