@@ -23,7 +23,9 @@ pub mod tokens;
 pub use access::{ReadHandle, WriteHandle};
 pub use error::{Error, Result};
 
-use model::{Admin, AdminRole, AppStatus, ImportRun, ImportTrigger, ImportType, RunStatus};
+use model::{
+    Admin, AdminRole, AppKind, AppStatus, ImportRun, ImportTrigger, ImportType, RunStatus,
+};
 use sources::{RunInput, SourceKind};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -596,7 +598,13 @@ impl Engine {
                 upload.readable()?;
                 (Some(u.to_owned()), Some(upload.row_count))
             }
-            (RunInput::Pull, _) => (None, None),
+            (RunInput::Pull, _) => {
+                if app.kind == AppKind::ScimApp {
+                    let settings = self.store.connection_settings(app_id).await?;
+                    crate::sources::scim::require_enabled(&settings, &app.name)?;
+                }
+                (None, None)
+            }
             (RunInput::Pushed, _) => {
                 return Err(Error::InvalidInput(format!(
                     "{} is a Custom Identity Source: its imports start from its import sessions (POST /api/v1/identity-sources/{}/sessions/{{sessionId}}/start-import)",

@@ -44,6 +44,11 @@ impl AppKind {
     pub fn is_directory(self) -> bool {
         matches!(self, AppKind::LdapDirectory | AppKind::ActiveDirectory)
     }
+    /// Muster connects to it and reads it (Import Now): a directory or a
+    /// SCIM app, with a connection set on its Provisioning tab.
+    pub fn is_connected(self) -> bool {
+        self.is_directory() || self == AppKind::ScimApp
+    }
     /// Its records are pushed through the API, never read by Muster.
     pub fn is_pushed(self) -> bool {
         self == AppKind::CustomIdentitySource

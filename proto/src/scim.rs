@@ -18,6 +18,9 @@ pub enum ScimAuth {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScimSettings {
+    /// Enable API integration: Muster reads from and writes to the app
+    /// only while this is on.
+    pub enabled: bool,
     /// The SCIM base URL: `https://app.example.com/scim/v2`, under which
     /// `/Users`, `/Groups` and `/ServiceProviderConfig` are.
     pub base_url: String,
@@ -36,6 +39,7 @@ pub struct ScimSettings {
 impl Default for ScimSettings {
     fn default() -> ScimSettings {
         ScimSettings {
+            enabled: false,
             base_url: String::new(),
             auth: ScimAuth::Bearer,
             username: String::new(),

@@ -102,6 +102,54 @@ impl ScimServer {
     }
 }
 
+impl ScimServer {
+    /// A request to the server as another client of the app would send it
+    /// (with the token): the status and the JSON answered (null if none).
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let body = match body {
+            serde_json::Value::Null => String::new(),
+            body => body.to_string(),
+        };
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "{method} /v2{path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
+             Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let status = answer[9..12].parse().unwrap();
+        let json = answer
+            .split_once("\r\n\r\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
+    /// Creates a user in the app, its email its userName; returns its id.
+    pub fn create_user(&self, user_name: &str, given: &str, family: &str) -> String {
+        let (status, user) = self.send(
+            "POST",
+            "/Users",
+            &serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": user_name,
+                "name": {"givenName": given, "familyName": family},
+                "emails": [{"value": user_name, "primary": true}],
+            }),
+        );
+        assert_eq!(status, 201, "{user}");
+        user["id"].as_str().unwrap().to_owned()
+    }
+}
+
 impl Drop for ScimServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -32,11 +32,12 @@ pub async fn create_app(name: String, kind: AppKind) -> Result<App, ServerFnErro
         .create_app(&name, kind)
         .await
         .map_err(to_error)?;
-    // A directory is set up first (its connection); a CSV app is imported.
-    let tab = if kind.is_directory() {
-        "provisioning"
-    } else {
-        "import"
+    // A directory or a SCIM app is set up first (its connection); a CSV app
+    // is imported.
+    let tab = match kind {
+        AppKind::ScimApp => "provisioning?settings=api",
+        k if k.is_directory() => "provisioning",
+        _ => "import",
     };
     leptos_axum::redirect(&format!("/apps/{}/{tab}", app.id));
     Ok(app)

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod imports;
 pub mod logs;
 pub mod people;
+pub mod scim;
 pub mod session;
 pub mod settings;
 pub mod tokens;

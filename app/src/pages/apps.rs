@@ -24,6 +24,7 @@ pub fn Apps(
         AppKind::LdapDirectory,
         AppKind::ActiveDirectory,
         AppKind::CustomIdentitySource,
+        AppKind::ScimApp,
     ]
     .into_iter()
     .filter(|k| !directories || k.is_directory())

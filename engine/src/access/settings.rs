@@ -12,6 +12,7 @@ use crate::settings::{
 use crate::sources::ldap::LdapSettings;
 use crate::store;
 use crate::syslog::{EventType, NewEvent, Target};
+use proto::scim::{ScimConnection, ScimSettings};
 use sqlx::SqliteConnection;
 
 impl ReadHandle<'_> {
@@ -95,6 +96,24 @@ impl ReadHandle<'_> {
         Ok(proto::directory::DirectoryConnection {
             settings,
             password_set: sealed.is_some(),
+        })
+    }
+
+    /// A SCIM app's API Integration as the console edits it: its settings
+    /// (the defaults until saved) and whether a token or password is stored.
+    pub async fn scim_connection(&self, app_id: &str) -> Result<ScimConnection> {
+        let store = &self.engine.store;
+        scim_app(&store.get_app(app_id).await?)?;
+        let (stored, sealed) = store.connection(app_id).await?;
+        let settings = match stored.as_object().is_some_and(|o| !o.is_empty()) {
+            true => serde_json::from_value(stored).map_err(|e| {
+                Error::Internal(format!("the stored connection of app {app_id}: {e}"))
+            })?,
+            false => ScimSettings::default(),
+        };
+        Ok(ScimConnection {
+            settings,
+            secret_set: sealed.is_some(),
         })
     }
 
@@ -348,6 +367,26 @@ impl WriteHandle<'_> {
         crate::sources::ldap::test_connection(&settings, &password).await
     }
 
+    /// Test API Credentials of a SCIM app with the settings on the form and
+    /// the token or password typed there, or else the stored one.
+    pub async fn test_scim_connection(
+        &self,
+        app_id: &str,
+        settings: ScimSettings,
+        secret: Option<&str>,
+    ) -> Result<proto::directory::ConnectionTest> {
+        let store = &self.engine.store;
+        scim_app(&store.get_app(app_id).await?)?;
+        let secret = match secret {
+            Some(s) => s.to_owned(),
+            None => match store.connection(app_id).await?.1 {
+                Some(sealed) => self.engine.secrets.open(app_id, &sealed)?,
+                None => String::new(),
+            },
+        };
+        Ok(crate::scim::Client::new(&settings, &secret)?.test().await)
+    }
+
     /// Saves an app's connection settings, and its secrets when given: they
     /// are write-only, so `None` keeps the stored ones. The System Log names
     /// the changed settings and only whether the secrets changed.
@@ -410,6 +449,10 @@ impl WriteHandle<'_> {
         let mut tx = store.pool().begin().await?;
         store::sources::save_connection(&mut tx, app_id, &connection, sealed.as_deref(), now)
             .await?;
+        // Import Groups turned off: the groups imported from the app go.
+        if app.kind == AppKind::ScimApp && connection["import_groups"] == false {
+            crate::pipeline::groups::remove_app_groups(&mut tx, &app, &self.actor(), now).await?;
+        }
         if reads_elsewhere {
             store::sources::forget_watermark(&mut tx, app_id).await?;
         }
@@ -443,6 +486,18 @@ fn changes_json(changes: &[(String, serde_json::Value, serde_json::Value)]) -> s
         .iter()
         .map(|(path, old, new)| serde_json::json!({ "setting": path, "old": old, "new": new }))
         .collect()
+}
+
+/// A SCIM app; other apps have no API Integration.
+fn scim_app(app: &App) -> Result<()> {
+    match app.kind {
+        AppKind::ScimApp => Ok(()),
+        kind => Err(Error::InvalidInput(format!(
+            "{} is a {}: it has no SCIM API Integration",
+            app.name,
+            kind.label()
+        ))),
+    }
 }
 
 /// The preset of a directory app; other apps have no directory connection.

@@ -183,3 +183,53 @@ fn group_event(
     log.event(event_type, format!("{message}: {name}"))
         .target(Target::group(id, name))
 }
+
+/// Deletes every group imported from `app` (Import Groups turned off), with
+/// its members' memberships, logged as `actor`'s. Returns how many went.
+pub(crate) async fn remove_app_groups(
+    tx: &mut sqlx::SqliteConnection,
+    app: &crate::model::App,
+    actor: &crate::syslog::Actor,
+    now: crate::store::Timestamp,
+) -> Result<usize> {
+    let accounts = stored::account_keys(tx, &app.id).await?;
+    let linked: HashMap<&str, &(String, String)> = accounts
+        .iter()
+        .filter_map(|a| Some((a.external_id.as_str(), a.user.as_ref()?)))
+        .collect();
+    let mut groups: Vec<_> = stored::app_groups(tx, &app.id)
+        .await?
+        .into_values()
+        .collect();
+    groups.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let mut events = Vec::new();
+    for g in &groups {
+        stored::delete_group(tx, &g.id).await?;
+        events.extend(g.members.iter().filter_map(|m| {
+            let (user_id, login) = linked.get(m.as_str())?;
+            Some(
+                NewEvent::new(
+                    EventType::GroupMembershipRemove,
+                    "Remove user from group membership",
+                    actor.clone(),
+                )
+                .target(Target::user(user_id, login, login))
+                .target(Target::group(&g.id, &g.name)),
+            )
+        }));
+        events.push(
+            NewEvent::new(
+                EventType::GroupDelete,
+                format!(
+                    "Group deleted: Import Groups was turned off for {}: {}",
+                    app.name, g.name
+                ),
+                actor.clone(),
+            )
+            .target(Target::group(&g.id, &g.name))
+            .target(Target::app(&app.id, &app.name)),
+        );
+    }
+    crate::store::events::insert_events(tx, &events, now).await?;
+    Ok(groups.len())
+}

@@ -245,6 +245,7 @@ pub fn open(kind: AppKind, input: SourceInput) -> Result<Box<dyn Source>> {
         }
         AppKind::ScimApp => {
             let (settings, secret) = input.connection.unwrap_or_default();
+            scim::require_enabled(&settings, "the app")?;
             Ok(Box::new(scim::ScimSource::new(
                 &scim::settings_of(settings)?,
                 secret.as_deref().unwrap_or_default(),

@@ -37,6 +37,17 @@ pub fn settings_of(stored: Value) -> Result<ScimSettings> {
     Ok(settings)
 }
 
+/// Refuses to read an app whose API integration is not enabled (or not
+/// set up at all).
+pub fn require_enabled(stored: &Value, app_name: &str) -> Result<()> {
+    match stored.get("enabled").and_then(Value::as_bool) {
+        Some(true) => Ok(()),
+        _ => Err(Error::InvalidInput(format!(
+            "The API integration of {app_name} is not enabled: on its Provisioning tab, open API Integration, select Enable API integration and save"
+        ))),
+    }
+}
+
 /// A stored watermark: the instant, as RFC 3339 in UTC.
 fn parse_watermark(stored: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(stored)

@@ -2,7 +2,7 @@
 //! works, and what an admin sees when the token, the URL or the server is
 //! wrong.
 
-use crate::support::Env;
+use crate::support::{at, Env};
 use engine::model::{App, AppKind, ImportType, RunStatus, UserStatus};
 use engine::scim::Client;
 use proto::directory::ConnectionTest;
@@ -34,24 +34,7 @@ fn outcome(test: &ConnectionTest) -> Vec<(&str, bool)> {
 /// A request to the app as another client would send it: its status and
 /// its JSON.
 async fn send(server: &ScimServer, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let body = body.to_string();
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    let request = format!(
-        "{method} /v2{path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    let status = answer[9..12].parse().unwrap();
-    let json = answer
-        .split_once("\r\n\r\n")
-        .and_then(|(_, body)| serde_json::from_str(body).ok())
-        .unwrap_or(Value::Null);
-    (status, json)
+    server.send(method, path, &body)
 }
 
 /// Creates `login@example.com`, named "First Last", in the app; returns
@@ -103,6 +86,7 @@ async fn scim_app(env: &Env, server: &ScimServer, change: impl FnOnce(&mut ScimS
         .await
         .unwrap();
     let mut settings = ScimSettings {
+        enabled: true,
         base_url: server.base_url(),
         ..ScimSettings::default()
     };
@@ -384,5 +368,141 @@ async fn without_import_groups_no_group_is_read() {
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!(run.counts.scanned, 1);
     let read = env.engine.read(&env.admin);
+    assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 0);
+}
+
+/// Creates a group of the app with these members; returns its SCIM id.
+async fn create_group(server: &ScimServer, name: &str, members: &[&str]) -> String {
+    let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+    let (status, group) = send(
+        server,
+        "POST",
+        "/Groups",
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": name,
+            "members": members,
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{group}");
+    group["id"].as_str().unwrap().to_owned()
+}
+
+/// The API Integration as the console opens it says a token is stored,
+/// never which; Test API Credentials goes on with the stored token when
+/// none is typed, and with a typed one when it is.
+#[tokio::test]
+async fn the_stored_token_is_used_by_the_test_and_never_returned() {
+    let server = ScimServer::start();
+    create_user(&server, "ann", "Ann", "Lee").await;
+    let env = Env::new().await;
+    let app = scim_app(&env, &server, |_| {}).await;
+    let connection = env
+        .engine
+        .read(&env.admin)
+        .scim_connection(&app.id)
+        .await
+        .unwrap();
+    assert!(connection.secret_set);
+    assert_eq!(connection.settings.base_url, server.base_url());
+    assert!(!serde_json::to_string(&connection).unwrap().contains(TOKEN));
+    let write = env.engine.write(&env.admin).unwrap();
+    let stored = write
+        .test_scim_connection(&app.id, connection.settings.clone(), None)
+        .await
+        .unwrap();
+    assert!(stored.ok(), "{stored:?}");
+    assert_eq!(stored.users[0].login, "ann@example.com");
+    let typed = write
+        .test_scim_connection(&app.id, connection.settings, Some("another-token"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(&typed),
+        [("ServiceProviderConfig", true), ("Users", false)]
+    );
+    // A new app has the defaults and no token.
+    let other = write.create_app("Wiki", AppKind::ScimApp).await.unwrap();
+    let fresh = env
+        .engine
+        .read(&env.admin)
+        .scim_connection(&other.id)
+        .await
+        .unwrap();
+    assert!(!fresh.secret_set && !fresh.settings.enabled);
+    assert!(
+        fresh.settings.import_groups,
+        "Import Groups is on by default"
+    );
+}
+
+/// An app whose API integration is not enabled is not read, and Import
+/// Now says where to enable it.
+#[tokio::test]
+async fn an_app_whose_integration_is_not_enabled_is_not_imported() {
+    let server = ScimServer::start();
+    let env = Env::new().await;
+    let app = scim_app(&env, &server, |s| s.enabled = false).await;
+    let e = env
+        .engine
+        .write(&env.admin)
+        .unwrap()
+        .start_import(&app.id, None, ImportType::Full)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("API integration of Ticketing is not enabled"),
+        "{e}"
+    );
+    assert!(e.contains("Enable API integration"), "{e}");
+}
+
+/// Turning Import Groups off removes the groups imported from the app,
+/// and the members' memberships with them, in the System Log too.
+#[tokio::test]
+async fn turning_import_groups_off_removes_the_apps_groups() {
+    let server = ScimServer::start();
+    let ann = create_user(&server, "ann", "Ann", "Lee").await;
+    create_group(&server, "Support", &[&ann]).await;
+    create_group(&server, "Sales", &[]).await;
+    let env = Env::new().await;
+    let app = scim_app(&env, &server, |_| {}).await;
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
+    env.confirm_all(&app, true).await;
+    let read = env.engine.read(&env.admin);
+    assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 2);
+    let ann = env.user_by_login("ann@example.com").await;
+    assert_eq!(read.groups_of_person(&ann.id).await.unwrap().len(), 1);
+
+    let mut settings = read.scim_connection(&app.id).await.unwrap().settings;
+    settings.import_groups = false;
+    env.engine
+        .write(&env.admin)
+        .unwrap()
+        .save_connection(&app.id, serde_json::to_value(settings).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 0);
+    assert!(read.groups_of_person(&ann.id).await.unwrap().is_empty());
+    let log = env.events_of_type("group.lifecycle.delete").await;
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(
+        log.iter().all(
+            |e| at(e, "/displayMessage").contains("Import Groups was turned off for Ticketing")
+        ),
+        "{log:?}"
+    );
+    assert_eq!(
+        env.events_of_type("group.user_membership.remove")
+            .await
+            .len(),
+        1
+    );
+    // The token is still the stored one: the next import works.
+    let run = env.pull(&app, ImportType::Full).await;
+    assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 0);
 }

@@ -3,10 +3,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 /// The server functions that take their arguments as JSON.
-pub const JSON_FUNCTIONS: [&str; 13] = [
+pub const JSON_FUNCTIONS: [&str; 15] = [
     "set_profile_source_order",
     "save_directory_connection",
     "test_directory_connection",
+    "save_scim_connection",
+    "test_scim_connection",
     "add_person",
     "change_status",
     "confirm_assignments",

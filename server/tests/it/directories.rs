@@ -11,7 +11,7 @@ use testkit::slapd::{self, Slapd};
 
 const SECRET: &str = "Bind-Secret-7x!";
 
-async fn call(
+pub async fn call(
     server: &TestServer,
     cookie: &str,
     name: &str,
@@ -32,7 +32,7 @@ async fn call(
     (status, body_text(res).await)
 }
 
-async fn json_call(
+pub async fn json_call(
     server: &TestServer,
     cookie: &str,
     name: &str,
@@ -130,7 +130,32 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
     let run = server.engine.run_next_job().await.unwrap().unwrap();
     assert_eq!(run.counts.scanned, 3, "{:?}", run.message);
 
-    // Every server function, with this app's id, then the reports.
+    let answers = every_answer(&server, &cookie, &app_id, &run.id).await;
+    assert!(answers.len() > 20, "{}", answers.len());
+    for (name, body) in &answers {
+        for secret in [SECRET, slapd::BIND_PASSWORD] {
+            assert!(
+                !body.contains(secret),
+                "{name} answered the password: {body}"
+            );
+        }
+    }
+    let log = &answers
+        .iter()
+        .find(|(n, _)| n.starts_with("/console/logs.csv"))
+        .unwrap()
+        .1;
+    assert!(log.contains("Update the connection of Corp"), "{log}");
+}
+
+/// What every server function (called with this app's id), the CSV
+/// reports and every GET of the REST API answer, by name.
+pub async fn every_answer(
+    server: &TestServer,
+    cookie: &str,
+    app_id: &str,
+    run_id: &str,
+) -> Vec<(String, String)> {
     let mut answers = Vec::new();
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         let name = path
@@ -150,8 +175,8 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
         }
         let answer = if JSON_FUNCTIONS.contains(&name) {
             call(
-                &server,
-                &cookie,
+                server,
+                cookie,
                 name,
                 "application/json",
                 JSON_ARGS.replace("\"x\"", &format!("{app_id:?}")),
@@ -159,8 +184,8 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
             .await
         } else {
             call(
-                &server,
-                &cookie,
+                server,
+                cookie,
                 name,
                 "application/x-www-form-urlencoded",
                 FORM_ARGS.replace("=x&", &format!("={app_id}&")),
@@ -176,7 +201,7 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
         let res = server
             .send(
                 Request::get(path)
-                    .header("cookie", &cookie)
+                    .header("cookie", cookie)
                     .body(Body::empty())
                     .unwrap(),
             )
@@ -201,8 +226,8 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
             continue;
         }
         let uri = path
-            .replace("{appId}", &app_id)
-            .replace("{runId}", &run.id)
+            .replace("{appId}", app_id)
+            .replace("{runId}", run_id)
             .replace("{userId}", "admin")
             .replace("{groupId}", "00g");
         let res = server
@@ -215,19 +240,5 @@ async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log(
             .await;
         answers.push((uri, body_text(res).await));
     }
-    assert!(answers.len() > 20, "{}", answers.len());
-    for (name, body) in &answers {
-        for secret in [SECRET, slapd::BIND_PASSWORD] {
-            assert!(
-                !body.contains(secret),
-                "{name} answered the password: {body}"
-            );
-        }
-    }
-    let log = &answers
-        .iter()
-        .find(|(n, _)| n.starts_with("/console/logs.csv"))
-        .unwrap()
-        .1;
-    assert!(log.contains("Update the connection of Corp"), "{log}");
+    answers
 }

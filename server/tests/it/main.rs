@@ -13,6 +13,7 @@ mod identity;
 mod ops;
 mod process;
 mod protect;
+mod scim;
 mod stop;
 mod support;
 mod tls;

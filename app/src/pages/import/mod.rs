@@ -118,7 +118,7 @@ pub fn ImportTab(app_id: String) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match kind.await {
-                    Ok(k) if k.is_directory() => view! { <pull::PullSection app_id=id.get_value() start/> }.into_any(),
+                    Ok(k) if k.is_connected() => view! { <pull::PullSection app_id=id.get_value() kind=k start/> }.into_any(),
                     Ok(k) if k.is_pushed() => view! { <sessions::SessionsSection app_id=id.get_value() runs=Signal::derive(move || runs.get())/> }.into_any(),
                     _ => view! { <upload::UploadSection app_id=id.get_value() start/> }.into_any(),
                 }

@@ -1,12 +1,17 @@
-//! Import Now of a directory: it reads the server, Full or Incremental.
+//! Import Now of a directory or a SCIM app: it reads the server, Full or
+//! Incremental.
 
 use crate::api::imports::StartImport;
 use crate::components::error_text;
 use leptos::prelude::*;
-use proto::ImportType;
+use proto::{AppKind, ImportType};
 
 #[component]
-pub fn PullSection(app_id: String, start: ServerAction<StartImport>) -> impl IntoView {
+pub fn PullSection(
+    app_id: String,
+    kind: AppKind,
+    start: ServerAction<StartImport>,
+) -> impl IntoView {
     let id = StoredValue::new(app_id);
     let import_type = RwSignal::new(ImportType::Incremental);
     let import_now = move |as_preview: bool| {
@@ -19,7 +24,7 @@ pub fn PullSection(app_id: String, start: ServerAction<StartImport>) -> impl Int
     };
     view! {
         <section class="card">
-            <h2>"Import users from the directory"</h2>
+            <h2>{if kind == AppKind::ScimApp { "Import users from the app" } else { "Import users from the directory" }}</h2>
             <p class="hint">
                 "A full import reads every user and handles those no longer there as the "
                 <a href=move || format!("/apps/{}/provisioning", id.get_value())>"sourcing settings"</a>

@@ -61,8 +61,9 @@ pub(crate) fn summary_lines(r: &ImportRun) -> Vec<String> {
     }
     if let Some(g) = &r.groups {
         lines.push(format!(
-            "{} groups read: {} new, {} updated, {} removed; {} memberships added, {} removed.",
+            "{} {} read: {} new, {} updated, {} removed; {} memberships added, {} removed.",
             count(g.scanned),
+            if g.scanned == 1 { "group" } else { "groups" },
             count(g.new),
             count(g.updated),
             count(g.removed),

@@ -153,7 +153,7 @@ fn ConnectionForm(app_id: String, initial: DirectoryConnection) -> impl IntoView
 
 /// Each step tried, with what happened, and the first users found.
 #[component]
-fn TestResult(test: ConnectionTest) -> impl IntoView {
+pub(super) fn TestResult(test: ConnectionTest) -> impl IntoView {
     let ok = test.ok();
     view! {
         <div class="connection-test" data-testid="connection-test">

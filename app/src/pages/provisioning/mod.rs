@@ -5,6 +5,7 @@
 //! made from an out-of-date page is refused with what changed; Enter saves
 //! the open section, and leaving the page with unsaved edits asks first.
 
+mod api_integration;
 mod connection;
 mod fields;
 mod general;
@@ -16,14 +17,16 @@ use crate::api::apps::get_app;
 use crate::api::settings::{get_settings, SaveSettings};
 use crate::components::error_text;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use proto::settings::{AppSettings, EditableSettings, SectionVersions, SettingsSection as Section};
+use proto::AppKind;
 use std::collections::BTreeMap;
 
 #[component]
 pub fn Provisioning(app_id: String) -> impl IntoView {
     let id = StoredValue::new(app_id);
     // The settings and the app (its name for "Allow <app> to source…", its
-    // kind for a directory's connection).
+    // kind for a directory's connection and a SCIM app's API Integration).
     let settings = Resource::new(
         move || id.get_value(),
         |id| async move {
@@ -31,24 +34,44 @@ pub fn Provisioning(app_id: String) -> impl IntoView {
             Ok::<_, ServerFnError>((settings, get_app(id).await?))
         },
     );
+    // Which settings page: the URL's (`?settings=api`), so Back works.
+    let query = use_query_map();
+    let api_page = Memo::new(move |_| query.with(|q| q.get("settings")).as_deref() == Some("api"));
     view! {
         <div class="provisioning">
-            <aside class="settings-nav">
-                <h3>"Settings"</h3>
-                // A CSV Directory only provisions to Muster; apps that can be
-                // written to (SCIM) add "To App" and "API Integration".
-                <ul><li class="active">"To Muster"</li></ul>
-            </aside>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok((s, app)) => view! {
-                            <div class="provisioning-main">
-                                {app.kind.is_directory().then(|| view! { <connection::Connection app_id=id.get_value()/> })}
-                                <Editor app_id=id.get_value() app_name=app.name initial=s/>
-                            </div>
-                        }.into_any(),
+                        Ok((s, app)) => {
+                            let scim = app.kind == AppKind::ScimApp;
+                            let base = format!("/apps/{}/provisioning", app.id);
+                            view! {
+                                <aside class="settings-nav">
+                                    <h3>"Settings"</h3>
+                                    // A CSV Directory and a directory only provision to
+                                    // Muster; a SCIM app has its API Integration too.
+                                    <ul>
+                                        <li class:active=move || !api_page.get()>
+                                            {if scim { view! { <a href=base.clone()>"To Muster"</a> }.into_any() } else { "To Muster".into_any() }}
+                                        </li>
+                                        {scim.then(|| view! {
+                                            <li class:active=move || api_page.get()><a href=format!("{base}?settings=api")>"API Integration"</a></li>
+                                        })}
+                                    </ul>
+                                </aside>
+                                <div class="provisioning-main">
+                                    {move || if scim && api_page.get() {
+                                        view! { <api_integration::ApiIntegration app_id=id.get_value()/> }.into_any()
+                                    } else {
+                                        view! {
+                                            {app.kind.is_directory().then(|| view! { <connection::Connection app_id=id.get_value()/> })}
+                                            <Editor app_id=id.get_value() app_name=app.name.clone() initial=s.clone()/>
+                                        }.into_any()
+                                    }}
+                                </div>
+                            }.into_any()
+                        }
                     }
                 })}
             </Suspense>

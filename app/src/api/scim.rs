@@ -1,0 +1,57 @@
+//! A SCIM app's API Integration and Test API Credentials. The token or
+//! password goes in and never comes out.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use proto::directory::ConnectionTest;
+use proto::scim::{ScimConnection, ScimSettings};
+
+#[server]
+pub async fn get_scim_connection(app_id: String) -> Result<ScimConnection, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .scim_connection(&app_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Saves the API Integration; `secret` (the token, or Basic's password)
+/// replaces the stored one when given.
+#[server(input = Json)]
+pub async fn save_scim_connection(
+    app_id: String,
+    settings: ScimSettings,
+    secret: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let settings = serde_json::to_value(settings).map_err(|e| invalid(e.to_string()))?;
+    let secret = secret.filter(|s| !s.is_empty());
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .save_connection(&app_id, settings, secret.as_deref())
+        .await
+        .map_err(to_error)
+}
+
+/// Test API Credentials with the settings on the form, and the secret
+/// typed there or else the stored one.
+#[server(input = Json)]
+pub async fn test_scim_connection(
+    app_id: String,
+    settings: ScimSettings,
+    secret: Option<String>,
+) -> Result<ConnectionTest, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let secret = secret.filter(|s| !s.is_empty());
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .test_scim_connection(&app_id, settings, secret.as_deref())
+        .await
+        .map_err(to_error)
+}

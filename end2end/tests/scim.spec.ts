@@ -1,0 +1,163 @@
+import { test, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'child_process';
+import * as net from 'net';
+import { confirmSelected, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
+
+const TOKEN = 'journey-scim-token';
+
+/** A free loopback port. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface App {
+  base: string;
+  /** A request to the app with the token: its status and JSON. */
+  send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+}
+
+/**
+ * A real scim2-server (MUSTER_SCIM_SERVER, which scripts/test sets) on a
+ * loopback port, empty; stopped when `use` ends.
+ */
+async function withScimApp(use: (app: App) => Promise<void>): Promise<void> {
+  const command = process.env.MUSTER_SCIM_SERVER;
+  if (!command) throw new Error('MUSTER_SCIM_SERVER names the scim2-server command (scripts/test sets it)');
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    command,
+    ['--hostname', '127.0.0.1', '--port', String(port), '--bearer-token', TOKEN],
+    { stdio: 'ignore' },
+  );
+  const base = `http://127.0.0.1:${port}/v2`;
+  const app: App = {
+    base,
+    async send(method, path, body) {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
+  };
+  try {
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${base}/ServiceProviderConfig`).then((r) => r.ok, () => false);
+      if (up) break;
+      if (i > 150 || child.exitCode !== null) throw new Error('scim2-server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await use(app);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function createUser(app: App, login: string, given: string, family: string): Promise<string> {
+  const { status, json } = await app.send('POST', '/Users', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: login,
+    name: { givenName: given, familyName: family },
+    emails: [{ value: login, primary: true }],
+  });
+  expect(status).toBe(201);
+  return json.id;
+}
+
+test('a SCIM app is added, its API integration tested and saved, and its users and groups imported', async ({ page }) => {
+  await withScimApp(async (app) => {
+    const ann = await createUser(app, 'ann.scim@example.com', 'Ann', 'Scim');
+    await createUser(app, 'bo.scim@example.com', 'Bo', 'Scim');
+    const group = await app.send('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Helpdesk',
+      members: [{ value: ann }],
+    });
+    expect(group.status).toBe(201);
+
+    const name = uniqueName('Ticketing');
+    await signIn(page);
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await waitForHydration(page);
+    await page.getByLabel('Application type').selectOption('ScimApp');
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Add app' }).click();
+    // A new SCIM app opens on its API Integration.
+    await page.waitForURL(/\/apps\/0oa[0-9A-Za-z]+\/provisioning\?settings=api$/);
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { name: 'API Integration' })).toBeVisible();
+    await expect(page.getByLabel('Base URL')).toBeHidden();
+
+    await page.getByLabel('Enable API integration').check();
+    await page.getByLabel('Base URL').fill(app.base);
+    // A wrong token: the step that failed says what the app answered.
+    await page.getByLabel('Token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Test API Credentials' }).click();
+    const result = page.getByTestId('connection-test');
+    await expect(result).toContainText('The connection failed.');
+    await expect(result.locator('li.failed')).toContainText('401');
+
+    // The right one: what the app supports, and its first users.
+    await page.getByLabel('Token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Test API Credentials' }).click();
+    await expect(result).toContainText('The connection works.');
+    await expect(result.locator('li.ok').first()).toContainText('Supports filtering');
+    await expect(result.locator('table.found-users')).toContainText('ann.scim@example.com');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+    // The token is not shown back, even after a reload.
+    await page.reload();
+    await waitForHydration(page);
+    await expect(page.getByLabel('Token')).toHaveValue('');
+    await expect(page.getByLabel('Token')).toHaveAttribute('placeholder', /Stored/);
+    await expect(page.getByLabel('Import Groups')).toBeChecked();
+
+    // Import Now, then confirm: the app's users become people, its group theirs.
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { name: 'Import users from the app' })).toBeVisible();
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    await expect(page.locator('.summary')).toContainText('2 users scanned');
+    await expect(page.locator('.summary')).toContainText('1 group read: 1 new');
+    await selectWholeQueue(page);
+    await confirmSelected(page, true);
+    await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
+    await page.goto('/groups?q=Helpdesk');
+    await waitForHydration(page);
+    await expect(page.locator('table.groups tbody tr').filter({ hasText: name })).toContainText('Helpdesk');
+
+    // Clearing Import Groups asks first; Cancel keeps it, Continue and
+    // Save remove the app's groups.
+    await page.goto(`${new URL(page.url()).origin}/apps`);
+    await waitForHydration(page);
+    await page.getByRole('link', { name }).click();
+    await page.getByRole('link', { name: 'Provisioning' }).click();
+    await waitForHydration(page);
+    await page.getByRole('link', { name: 'API Integration' }).click();
+    await waitForHydration(page);
+    const importGroups = page.getByLabel('Import Groups');
+    // The click is undone until the admin says Continue.
+    await importGroups.click();
+    const dialog = page.getByRole('alertdialog', { name: 'Disable Import Groups' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(importGroups).toBeChecked();
+    await importGroups.click();
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await expect(importGroups).not.toBeChecked();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+    await page.goto('/groups?q=Helpdesk');
+    await waitForHydration(page);
+    await expect(page.locator('table.groups tbody tr').filter({ hasText: name })).toHaveCount(0);
+  });
+});
