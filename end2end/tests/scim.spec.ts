@@ -120,6 +120,11 @@ test('a SCIM app is added, its API integration tested and saved, and its users a
     await expect(page.getByLabel('Token')).toHaveValue('');
     await expect(page.getByLabel('Token')).toHaveAttribute('placeholder', /Stored/);
     await expect(page.getByLabel('Import Groups')).toBeChecked();
+    // Import User Schema: the app's attributes, its enterprise extension's too.
+    await expect(page.getByText('Not imported yet.')).toBeVisible();
+    await page.getByRole('button', { name: 'Import User Schema' }).click();
+    await expect(page.getByTestId('user-schema')).toContainText('department');
+    await expect(page.getByTestId('user-schema')).toContainText('name.givenName');
 
     // Import Now, then confirm: the app's users become people, its group theirs.
     await page.getByRole('link', { name: 'Import', exact: true }).click();

@@ -139,6 +139,50 @@ impl Client {
             .map_err(Error::Source)
     }
 
+    /// The app's user attributes as an import names them (Import User
+    /// Schema): `login`, `firstName`, `lastName`, `email`, then every
+    /// single-valued attribute of the User resource type's schema and its
+    /// extensions, by path (`name.middleName`, `department`), read from the
+    /// app's `/ResourceTypes` and `/Schemas`.
+    pub async fn user_attributes(&self) -> Result<Vec<String>> {
+        let types = self.get("/ResourceTypes").await.map_err(Error::Source)?;
+        let user_type = resources(&types)
+            .iter()
+            .find(|t| text(t, "/endpoint") == "/Users" || text(t, "/name") == "User");
+        let core = match user_type.map(|t| text(t, "/schema")) {
+            Some(schema) if !schema.is_empty() => schema,
+            _ => CORE_USER.to_owned(),
+        };
+        let extensions: Vec<String> = user_type
+            .and_then(|t| t.get("schemaExtensions"))
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|e| text(e, "/schema"))
+            .collect();
+        let schemas = self.get("/Schemas").await.map_err(Error::Source)?;
+        let mut paths: Vec<String> = ["login", "firstName", "lastName", "email"]
+            .map(str::to_owned)
+            .into();
+        let mut found = false;
+        for schema in resources(&schemas) {
+            let id = text(schema, "/id");
+            if id == core || extensions.contains(&id) {
+                found |= id == core;
+                let attributes = schema.get("attributes").and_then(Value::as_array);
+                attribute_paths("", attributes.map_or(&[][..], Vec::as_slice), &mut paths);
+            }
+        }
+        if !found {
+            return Err(Error::Source(format!(
+                "GET /Schemas answered no {core} schema: the app does not describe its users"
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        paths.retain(|p| seen.insert(p.clone()));
+        Ok(paths)
+    }
+
     /// Test API Credentials: the app's ServiceProviderConfig, then one page
     /// of its users, each step saying what worked or what failed.
     pub async fn test(&self) -> ConnectionTest {
@@ -180,6 +224,40 @@ impl Client {
         test
     }
 }
+
+/// The core User schema (RFC 7643 §4.1).
+const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+/// The single-valued attributes of a schema by path, as an import flattens
+/// a user: complex ones by their sub-attributes (`name.givenName`), the
+/// core attributes the import names itself (`userName`, `emails`…) left out.
+fn attribute_paths(prefix: &str, attributes: &[Value], out: &mut Vec<String>) {
+    for a in attributes {
+        let name = text(a, "/name");
+        let multi = a.get("multiValued").and_then(Value::as_bool) == Some(true);
+        if name.is_empty() || multi || (prefix.is_empty() && NOT_FLATTENED.contains(&name.as_str()))
+        {
+            continue;
+        }
+        let path = match prefix {
+            "" => name,
+            p => format!("{p}.{name}"),
+        };
+        match text(a, "/type").as_str() {
+            "complex" => {
+                let subs = a.get("subAttributes").and_then(Value::as_array);
+                attribute_paths(&path, subs.map_or(&[][..], Vec::as_slice), out);
+            }
+            _ => out.push(path),
+        }
+    }
+}
+
+/// The attributes an import takes from the core schema's own names, or
+/// that are not the person's (`schemas`, `meta`, `id`): never flattened.
+pub(crate) const NOT_FLATTENED: [&str; 7] = [
+    "schemas", "meta", "id", "userName", "emails", "password", "groups",
+];
 
 /// Settings that cannot work are refused, field by field, before anything
 /// is sent or saved.

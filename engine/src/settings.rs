@@ -147,7 +147,7 @@ pub fn check_known_attributes(settings: &AppSettings, known: &[String]) -> Resul
     let mapped = |name: &str| settings.mappings.iter().any(|m| m.attribute.trim() == name);
     let unknown = |what: &str, name: &str| {
         Error::InvalidInput(format!(
-            "{what}: the app's source has no attribute \"{name}\"; its attributes (from the last import) are {}",
+            "{what}: the app's source has no attribute \"{name}\"; its attributes (from its user schema or the last import) are {}",
             list()
         ))
     };

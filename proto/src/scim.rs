@@ -87,6 +87,8 @@ impl ScimSettings {
 pub struct ScimConnection {
     pub settings: ScimSettings,
     pub secret_set: bool,
+    /// The user attributes Import User Schema read from the app, if it has.
+    pub user_schema: Option<Vec<String>>,
 }
 
 /// What the app says it supports (its `ServiceProviderConfig`).

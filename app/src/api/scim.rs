@@ -55,3 +55,17 @@ pub async fn test_scim_connection(
         .await
         .map_err(to_error)
 }
+
+/// Import User Schema: the app's user attributes, read with the saved
+/// connection and kept for its attribute mappings.
+#[server]
+pub async fn import_user_schema(app_id: String) -> Result<Vec<String>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .import_user_schema(&app_id)
+        .await
+        .map_err(to_error)
+}

@@ -30,9 +30,10 @@ impl ReadHandle<'_> {
     pub async fn editable_settings(&self, app_id: &str) -> Result<EditableSettings> {
         let mut conn = self.engine.store.pool().acquire().await?;
         let (settings, versions) = store::apps::settings_and_versions(&mut conn, app_id).await?;
-        let mut known_attributes = store::apps::known_attributes(&mut conn, app_id).await?;
-        let mut known_from = "the last import".to_owned();
+        let known = store::apps::known_attributes(&mut conn, app_id).await?;
         drop(conn);
+        let mut known_from = known.as_ref().map_or("the last import", |k| k.1).to_owned();
+        let mut known_attributes = known.map(|k| k.0);
         let app = self.engine.store.get_app(app_id).await?;
         if app.kind.is_directory() {
             // The directory's schema, when it answers soon; else no list.
@@ -111,9 +112,11 @@ impl ReadHandle<'_> {
             })?,
             false => ScimSettings::default(),
         };
+        let mut conn = store.pool().acquire().await?;
         Ok(ScimConnection {
             settings,
             secret_set: sealed.is_some(),
+            user_schema: store::sources::user_schema(&mut conn, app_id).await?,
         })
     }
 
@@ -227,13 +230,13 @@ impl WriteHandle<'_> {
             .await?;
         // A directory's schema is not read again on each save: the editor
         // keeps the list it opened with.
-        let known_attributes = store::apps::known_attributes(&mut tx, app_id).await?;
+        let known = store::apps::known_attributes(&mut tx, app_id).await?;
         tx.commit().await?;
         Ok(EditableSettings {
             settings,
             versions,
-            known_attributes,
-            known_from: "the last import".into(),
+            known_from: known.as_ref().map_or("the last import", |k| k.1).into(),
+            known_attributes: known.map(|k| k.0),
         })
     }
 
@@ -258,7 +261,7 @@ impl WriteHandle<'_> {
                 app.name
             )));
         }
-        if let Some(known) = store::apps::known_attributes(conn, &app.id).await? {
+        if let Some((known, _)) = store::apps::known_attributes(conn, &app.id).await? {
             settings::check_known_attributes(&new, &known)?;
         }
         let changes = settings::changes(old, &new);
@@ -385,6 +388,39 @@ impl WriteHandle<'_> {
             },
         };
         Ok(crate::scim::Client::new(&settings, &secret)?.test().await)
+    }
+
+    /// Import User Schema: reads the SCIM app's user attributes (its
+    /// `/ResourceTypes` and `/Schemas`) with the saved connection and keeps
+    /// them, so its attribute mappings can name them.
+    pub async fn import_user_schema(&self, app_id: &str) -> Result<Vec<String>> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        scim_app(&app)?;
+        let (stored, sealed) = store.connection(app_id).await?;
+        let Some(sealed) = sealed else {
+            return Err(Error::InvalidInput(format!(
+                "Save the API Integration of {} with its token or password first",
+                app.name
+            )));
+        };
+        let settings = crate::sources::scim::settings_of(stored)?;
+        let secret = self.engine.secrets.open(app_id, &sealed)?;
+        let attributes = crate::scim::Client::new(&settings, &secret)?
+            .user_attributes()
+            .await?;
+        let mut tx = store.pool().begin().await?;
+        store::sources::save_user_schema(&mut tx, app_id, &attributes).await?;
+        let event = NewEvent::new(
+            EventType::ApplicationUpdate,
+            format!("Import the user schema of {}", app.name),
+            self.actor(),
+        )
+        .target(Target::app(&app.id, &app.name))
+        .debug(serde_json::json!({ "userAttributes": attributes.len() }));
+        store::events::insert_events(&mut tx, &[event], ids::now()).await?;
+        tx.commit().await?;
+        Ok(attributes)
     }
 
     /// Saves an app's connection settings, and its secrets when given: they

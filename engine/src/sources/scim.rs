@@ -8,7 +8,7 @@
 use super::{BoxFuture, GroupRecord, Item, Member, Record, Source};
 use crate::error::{Error, Result};
 use crate::model::RowError;
-use crate::scim::{check, primary_email, resources, text, Client};
+use crate::scim::{check, primary_email, resources, text, Client, NOT_FLATTENED};
 use chrono::{DateTime, SecondsFormat, Utc};
 use proto::scim::ScimSettings;
 use serde_json::Value;
@@ -204,12 +204,6 @@ pub fn record_of(user: &Value) -> Item {
         active: user.get("active").and_then(Value::as_bool) != Some(false),
     })
 }
-
-/// The attributes the record takes from the core schema's own names, or
-/// that are not the person's (`schemas`, `meta`, `id`).
-const NOT_FLATTENED: [&str; 7] = [
-    "schemas", "meta", "id", "userName", "emails", "password", "groups",
-];
 
 /// Single-valued attributes by path (`name.formatted`); an extension's
 /// (`urn:…:enterprise:2.0:User`) by their own names.

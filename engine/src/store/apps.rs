@@ -123,12 +123,16 @@ pub(crate) async fn save_settings_versions(
     Ok(())
 }
 
-/// The columns of the file the app's newest import read: the attributes its
-/// source is known to have. `None` before its first import.
+/// The attributes the app's source is known to have, and where that is
+/// known from: a SCIM app's imported user schema, else the columns of the
+/// file the app's newest import read. `None` before either.
 pub(crate) async fn known_attributes(
     conn: &mut SqliteConnection,
     app_id: &str,
-) -> Result<Option<Vec<String>>> {
+) -> Result<Option<(Vec<String>, &'static str)>> {
+    if let Some(schema) = super::sources::user_schema(conn, app_id).await? {
+        return Ok(Some((schema, "the app's user schema")));
+    }
     let columns: Option<String> = sqlx::query_scalar(&format!(
         "SELECT u.columns FROM import_runs r JOIN uploads u ON u.id = r.upload_id
          WHERE r.app_id = ? ORDER BY r.created DESC, r.{INSERTION_ORDER} DESC LIMIT 1"
@@ -136,7 +140,9 @@ pub(crate) async fn known_attributes(
     .bind(app_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(columns.and_then(|c| serde_json::from_str(&c).ok()))
+    Ok(columns
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .map(|c| (c, "the last import")))
 }
 
 impl Store {

@@ -67,6 +67,43 @@ pub(crate) async fn save_connection(
     Ok(())
 }
 
+/// Stores the user attributes Import User Schema read from a SCIM app
+/// (on its saved connection).
+pub(crate) async fn save_user_schema(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    attributes: &[String],
+) -> Result<()> {
+    let schema = serde_json::to_string(attributes)
+        .map_err(|e| crate::Error::Internal(format!("user schema: {e}")))?;
+    sqlx::query("UPDATE app_connections SET user_schema = ? WHERE app_id = ?")
+        .bind(schema)
+        .bind(app_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The user attributes Import User Schema read from the app, if it did.
+pub(crate) async fn user_schema(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+) -> Result<Option<Vec<String>>> {
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar("SELECT user_schema FROM app_connections WHERE app_id = ?")
+            .bind(app_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    stored
+        .flatten()
+        .map(|s| {
+            serde_json::from_str(&s).map_err(|e| {
+                crate::Error::Internal(format!("the stored user schema of app {app_id}: {e}"))
+            })
+        })
+        .transpose()
+}
+
 /// Forgets where the next incremental import would start: it runs as a
 /// full import.
 pub(crate) async fn forget_watermark(conn: &mut SqliteConnection, app_id: &str) -> Result<()> {

@@ -506,3 +506,78 @@ async fn turning_import_groups_off_removes_the_apps_groups() {
     assert_eq!(run.status, RunStatus::Completed, "{:?}", run.message);
     assert_eq!(read.list_groups("", None, 0, 10).await.unwrap().total, 0);
 }
+
+/// Import User Schema reads the app's user attributes, its enterprise
+/// extension's among them, by the names an import gives them; the
+/// attribute mappings may then name those and no others.
+#[tokio::test]
+async fn the_user_schema_is_imported_and_the_mappings_are_checked_against_it() {
+    let server = ScimServer::start();
+    let env = Env::new().await;
+    let app = scim_app(&env, &server, |_| {}).await;
+    let write = env.engine.write(&env.admin).unwrap();
+    let attributes = write.import_user_schema(&app.id).await.unwrap();
+    for expected in [
+        "login",
+        "email",
+        "name.givenName",
+        "title",
+        "department",
+        "manager.displayName",
+    ] {
+        assert!(
+            attributes.iter().any(|a| a == expected),
+            "{expected} in {attributes:?}"
+        );
+    }
+    for left_out in ["userName", "emails", "password", "groups", "phoneNumbers"] {
+        assert!(
+            !attributes.iter().any(|a| a == left_out),
+            "{left_out} in {attributes:?}"
+        );
+    }
+    let read = env.engine.read(&env.admin);
+    let editable = read.editable_settings(&app.id).await.unwrap();
+    assert_eq!(editable.known_attributes.as_ref(), Some(&attributes));
+    assert_eq!(editable.known_from, "the app's user schema");
+    assert_eq!(
+        read.scim_connection(&app.id).await.unwrap().user_schema,
+        Some(attributes)
+    );
+    let mapping = |expression: &str| {
+        let expression = expression.to_owned();
+        move |s: &mut engine::settings::AppSettings| {
+            s.mappings = vec![engine::settings::Mapping {
+                attribute: "department".into(),
+                expression,
+            }]
+        }
+    };
+    env.configure(&app, mapping("appuser.department")).await;
+    let refused = env
+        .try_configure(&app, mapping("appuser.shoeSize"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("shoeSize"), "{refused}");
+    assert_eq!(
+        env.events(r#"displayMessage eq "Import the user schema of Ticketing""#)
+            .await
+            .len(),
+        1
+    );
+}
+
+/// Without a saved token there is nothing to read the schema with.
+#[tokio::test]
+async fn the_user_schema_needs_a_saved_integration() {
+    let env = Env::new().await;
+    let write = env.engine.write(&env.admin).unwrap();
+    let app = write.create_app("Wiki", AppKind::ScimApp).await.unwrap();
+    let e = write
+        .import_user_schema(&app.id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Save the API Integration of Wiki"), "{e}");
+}

@@ -5,7 +5,9 @@
 //! shown: a stored one is kept until another is typed.
 
 use super::connection::TestResult;
-use crate::api::scim::{get_scim_connection, SaveScimConnection, TestScimConnection};
+use crate::api::scim::{
+    get_scim_connection, ImportUserSchema, SaveScimConnection, TestScimConnection,
+};
 use crate::components::error_text;
 use leptos::prelude::*;
 use proto::scim::{ScimAuth, ScimConnection};
@@ -19,7 +21,13 @@ pub fn ApiIntegration(app_id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match loaded.await {
                     Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                    Ok(c) => view! { <IntegrationForm app_id=id.get_value() initial=c/> }.into_any(),
+                    Ok(c) => {
+                        let schema = c.user_schema.clone();
+                        view! {
+                            <IntegrationForm app_id=id.get_value() initial=c/>
+                            <UserSchema app_id=id.get_value() initial=schema/>
+                        }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -152,6 +160,37 @@ fn IntegrationForm(app_id: String, initial: ScimConnection) -> impl IntoView {
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any()),
                 Some(Ok(t)) => Some(view! { <TestResult test=t/> }.into_any()),
             }}
+        </section>
+    }
+}
+
+/// Import User Schema: the app's user attributes, which its attribute
+/// mappings (To Muster) can then name.
+#[component]
+fn UserSchema(app_id: String, initial: Option<Vec<String>>) -> impl IntoView {
+    let id = StoredValue::new(app_id);
+    let import = ServerAction::<ImportUserSchema>::new();
+    let schema = RwSignal::new(initial);
+    Effect::new(move |_| {
+        if let Some(Ok(attributes)) = import.value().get() {
+            schema.set(Some(attributes));
+        }
+    });
+    view! {
+        <section class="card user-schema">
+            <h2>"User schema"</h2>
+            <p class="hint">"Import User Schema reads the attributes the app's users have (its SCIM schemas and their extensions) with the saved API Integration, so the attribute mappings can use them."</p>
+            {move || match schema.get() {
+                None => view! { <p class="empty">"Not imported yet."</p> }.into_any(),
+                Some(attributes) => view! {
+                    <p data-testid="user-schema">{format!("{} attributes: {}", attributes.len(), attributes.join(", "))}</p>
+                }.into_any(),
+            }}
+            <button type="button" disabled=move || import.pending().get()
+                on:click=move |_| { import.dispatch(ImportUserSchema { app_id: id.get_value() }); }>
+                {move || if import.pending().get() { "Importing…" } else { "Import User Schema" }}
+            </button>
+            {move || import.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
         </section>
     }
 }
