@@ -9,6 +9,7 @@ pub mod ids;
 pub mod mapping;
 pub mod model;
 pub mod pipeline;
+pub mod push;
 pub mod queue;
 mod realtime;
 pub mod scim;
@@ -128,6 +129,8 @@ pub struct Engine {
     run_ended: Notify,
     /// Seals and opens connection secrets.
     secrets: secrets::SecretKey,
+    /// A wake-up for the pusher: something was assigned or retried.
+    pushes: Notify,
 }
 
 impl Engine {
@@ -147,6 +150,7 @@ impl Engine {
             stopping: Default::default(),
             running: Default::default(),
             run_ended: Notify::new(),
+            pushes: Notify::new(),
         });
         engine.recover_interrupted_runs().await?;
         Ok(engine)
@@ -760,10 +764,29 @@ impl Engine {
         }
     }
 
+    /// Sends the outbox's pushes in the background for as long as the
+    /// process lives: whatever is due, then again when woken or within a
+    /// second (the triggers that fill the outbox wake no one).
+    fn spawn_pusher(self: &Arc<Self>) {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            while !engine.stopping.load(Ordering::SeqCst) {
+                match engine.push_due().await {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "cannot send the pushes due"),
+                }
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(1), engine.pushes.notified()).await;
+            }
+        });
+    }
+
     /// Runs queued imports in the background for as long as the process
     /// lives: each claimed run on its own task, one at a time per app; and
-    /// queues scheduled imports when they are due.
+    /// queues scheduled imports when they are due. Starts the pusher too.
     pub fn spawn_worker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        self.spawn_pusher();
         let engine = Arc::clone(self);
         tokio::spawn(async move {
             let mut next_schedule_check = tokio::time::Instant::now();

@@ -59,18 +59,23 @@ impl Client {
         })
     }
 
-    /// GETs `path` (under the base URL, with its query), signed.
-    async fn get(&self, path: &str) -> Answer {
-        let request = self.http.get(format!("{}{path}", self.base));
+    /// A request to `path` (under the base URL, with its query), signed.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
         let request = match &self.auth {
             Auth::Bearer(token) => request.bearer_auth(token),
             Auth::Basic { username, password } => request.basic_auth(username, Some(password)),
         };
-        let response = request
-            .header(reqwest::header::ACCEPT, SCIM_JSON)
+        request.header(reqwest::header::ACCEPT, SCIM_JSON)
+    }
+
+    /// GETs `path` (under the base URL, with its query), signed.
+    async fn get(&self, path: &str) -> Answer {
+        let response = self
+            .request(reqwest::Method::GET, path)
             .send()
             .await
-            .map_err(|e| self.unreached(path, &e))?;
+            .map_err(|e| self.unreached("GET", path, &e))?;
         let status = response.status();
         let media = response
             .headers()
@@ -81,7 +86,7 @@ impl Client {
         let body = response
             .text()
             .await
-            .map_err(|e| self.unreached(path, &e))?;
+            .map_err(|e| self.unreached("GET", path, &e))?;
         let json = serde_json::from_str::<Value>(&body).ok();
         if !status.is_success() {
             return Err(format!(
@@ -103,7 +108,7 @@ impl Client {
 
     /// Why a request got no answer: the address not reached, no answer in
     /// time, or something other than HTTP there.
-    fn unreached(&self, path: &str, e: &reqwest::Error) -> String {
+    fn unreached(&self, method: &str, path: &str, e: &reqwest::Error) -> String {
         let why = if e.is_timeout() {
             format!("no answer within {} s", self.timeout_seconds)
         } else if e.is_connect() {
@@ -111,7 +116,106 @@ impl Client {
         } else {
             root_cause(e)
         };
-        format!("GET {}{path}: {why}", self.base)
+        format!("{method} {}{path}: {why}", self.base)
+    }
+
+    /// Sends a write (or a read the pusher makes) and says what came of it,
+    /// told apart as the pusher needs: done, the account exists, worth
+    /// trying again, or refused for good.
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Sent {
+        let mut request = self.request(method.clone(), path);
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, SCIM_JSON)
+                .body(body.to_string());
+        }
+        let transient = |why| Sent::Transient { why, after: None };
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return transient(self.unreached(method.as_str(), path, &e)),
+        };
+        let status = response.status();
+        let after = retry_after(response.headers());
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => return transient(self.unreached(method.as_str(), path, &e)),
+        };
+        let json = serde_json::from_str::<Value>(&text).ok();
+        let said = format!(
+            "{method} {path} answered {status}{}",
+            match json.as_ref().and_then(scim_detail) {
+                Some(detail) => format!(": {detail}"),
+                None => String::new(),
+            }
+        );
+        match status.as_u16() {
+            200..=299 => Sent::Done(json.unwrap_or(Value::Null)),
+            409 => Sent::Conflict(said),
+            408 | 429 | 500..=599 => Sent::Transient { why: said, after },
+            _ => Sent::Refused(said),
+        }
+    }
+
+    /// POST /Users: the account created, as the app answers it.
+    pub(crate) async fn create_user(&self, user: &Value) -> Sent {
+        self.send(reqwest::Method::POST, "/Users", Some(user)).await
+    }
+
+    /// PATCH /Users/{id} with these operations (RFC 7644 §3.5.2); the app
+    /// may answer 200 with the user or 204 with nothing.
+    pub(crate) async fn patch_user(&self, id: &str, operations: Vec<Value>) -> Sent {
+        let body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": operations,
+        });
+        let path = format!("/Users/{}", query_value(id));
+        self.send(reqwest::Method::PATCH, &path, Some(&body)).await
+    }
+
+    /// PUT /Users/{id}: the whole user replaced, for apps without PATCH.
+    pub(crate) async fn replace_user(&self, id: &str, user: &Value) -> Sent {
+        let path = format!("/Users/{}", query_value(id));
+        self.send(reqwest::Method::PUT, &path, Some(user)).await
+    }
+
+    /// The app's user with this userName (compared case-insensitively, as
+    /// RFC 7643 makes userName): found by a filter when the app can filter,
+    /// else by reading its users page by page.
+    pub(crate) async fn user_named(
+        &self,
+        user_name: &str,
+        filter: bool,
+    ) -> std::result::Result<Option<Value>, Sent> {
+        let wanted = user_name.to_lowercase();
+        let same = |u: &&Value| text(u, "/userName").to_lowercase() == wanted;
+        if filter {
+            let quoted = user_name.replace('\\', "\\\\").replace('"', "\\\"");
+            let path = format!(
+                "/Users?filter={}",
+                query_value(&format!("userName eq \"{quoted}\""))
+            );
+            return match self.send(reqwest::Method::GET, &path, None).await {
+                Sent::Done(list) => Ok(resources(&list).iter().find(same).cloned()),
+                other => Err(other),
+            };
+        }
+        let mut start = 1;
+        loop {
+            let path = format!("/Users?startIndex={start}&count=200");
+            let list = match self.send(reqwest::Method::GET, &path, None).await {
+                Sent::Done(list) => list,
+                other => return Err(other),
+            };
+            let page = resources(&list);
+            if let Some(found) = page.iter().find(same) {
+                return Ok(Some(found.clone()));
+            }
+            let total = list.get("totalResults").and_then(Value::as_u64);
+            start += page.len() as u64;
+            if page.is_empty() || total.is_some_and(|t| start > t) {
+                return Ok(None);
+            }
+        }
     }
 
     /// One page of a resource's list (`/Users`, `/Groups`) from the
@@ -258,6 +362,35 @@ fn attribute_paths(prefix: &str, attributes: &[Value], out: &mut Vec<String>) {
 pub(crate) const NOT_FLATTENED: [&str; 7] = [
     "schemas", "meta", "id", "userName", "emails", "password", "groups",
 ];
+
+/// What a request of the pusher came to.
+#[derive(Debug, Clone)]
+pub(crate) enum Sent {
+    /// 2xx: the app's JSON (null for 204 No Content).
+    Done(Value),
+    /// 409: the account exists (SCIM `uniqueness`).
+    Conflict(String),
+    /// Worth trying again later: no answer, 408, 429 or 5xx; after the
+    /// delay the app asked for (`Retry-After`), when it did.
+    Transient {
+        why: String,
+        after: Option<Duration>,
+    },
+    /// Refused for good (400, 401, 403, 404…), in the app's words.
+    Refused(String),
+}
+
+/// A `Retry-After` given in seconds (RFC 9110 §10.2.3), at most an hour.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.min(3600)))
+}
 
 /// Settings that cannot work are refused, field by field, before anything
 /// is sent or saved.

@@ -34,6 +34,26 @@ pub struct ScimSettings {
     pub import_groups: bool,
     /// A request the app has not answered in this long fails.
     pub timeout_seconds: u64,
+    /// Provisioning To App: what Muster writes to the app.
+    pub to_app: ToApp,
+}
+
+/// Provisioning To App (seed 003's "Configuration settings for To App
+/// provisioning"): each is off until enabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ToApp {
+    /// Create Users: a person assigned to the app gets an account there
+    /// (or is linked to the one with their username).
+    pub create_users: bool,
+    /// Update User Attributes: a change to an assigned person's profile is
+    /// pushed, overwriting the app's own change.
+    pub update_attributes: bool,
+    /// Deactivate Users: unassigned or deactivated people's accounts are
+    /// deactivated in the app, and reactivated when they are reassigned.
+    pub deactivate_users: bool,
+    /// Exclude Username Updates: the app keeps the username it has.
+    pub exclude_username_updates: bool,
 }
 
 impl Default for ScimSettings {
@@ -46,6 +66,7 @@ impl Default for ScimSettings {
             push_null_values: false,
             import_groups: true,
             timeout_seconds: 30,
+            to_app: ToApp::default(),
         }
     }
 }

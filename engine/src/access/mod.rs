@@ -4,6 +4,7 @@
 //! a server function or route that forgets to check cannot compile.
 
 mod apps;
+mod assignments;
 mod directory;
 mod imports;
 mod report;

@@ -30,6 +30,7 @@ pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod profile_sources;
+pub(crate) mod push;
 pub(crate) mod rules;
 pub(crate) mod sessions;
 pub(crate) mod sources;

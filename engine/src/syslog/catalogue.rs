@@ -64,11 +64,16 @@ pub enum EventType {
     IdentitySourceUserCreate,
     IdentitySourceUserUpdate,
     IdentitySourceUserDelete,
+    ProvisionPush,
+    ProvisionPushProfile,
+    ProvisionDeactivate,
+    ProvisionReactivate,
+    ProvisionSync,
 }
 
 impl EventType {
     /// Every event type, for listings and tests.
-    pub const ALL: [EventType; 60] = [
+    pub const ALL: [EventType; 65] = [
         EventType::ApplicationCreate,
         EventType::ApplicationUpdate,
         EventType::ApplicationActivate,
@@ -129,6 +134,11 @@ impl EventType {
         EventType::IdentitySourceUserCreate,
         EventType::IdentitySourceUserUpdate,
         EventType::IdentitySourceUserDelete,
+        EventType::ProvisionPush,
+        EventType::ProvisionPushProfile,
+        EventType::ProvisionDeactivate,
+        EventType::ProvisionReactivate,
+        EventType::ProvisionSync,
     ];
 
     /// The `eventType` the System Log shows and filters on.
@@ -194,6 +204,11 @@ impl EventType {
             EventType::IdentitySourceUserCreate => "system.identity_sources.user.create",
             EventType::IdentitySourceUserUpdate => "system.identity_sources.user.update",
             EventType::IdentitySourceUserDelete => "system.identity_sources.user.delete",
+            EventType::ProvisionPush => "application.provision.user.push",
+            EventType::ProvisionPushProfile => "application.provision.user.push_profile",
+            EventType::ProvisionDeactivate => "application.provision.user.deactivate",
+            EventType::ProvisionReactivate => "application.provision.user.reactivate",
+            EventType::ProvisionSync => "application.provision.user.sync",
         }
     }
 }

@@ -16,6 +16,7 @@ mod groups;
 mod ldap;
 mod people;
 mod properties;
+mod push;
 mod queue;
 mod races;
 mod restart;

@@ -1,0 +1,164 @@
+//! Assignments of a SCIM app: people and groups assigned to it, which
+//! Provisioning To App gives accounts there; and the pushes that failed.
+
+use super::{ReadHandle, WriteHandle};
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{App, AppKind};
+use crate::store::push::{self as stored, FailedPush};
+use crate::syslog::{EventType, NewEvent, Target};
+
+/// People and groups are assigned only to apps Muster provisions to.
+fn provisioned(app: &App) -> Result<()> {
+    match app.kind {
+        AppKind::ScimApp => Ok(()),
+        kind => Err(Error::InvalidInput(format!(
+            "{} is a {}: its people are assigned by its imports",
+            app.name,
+            kind.label()
+        ))),
+    }
+}
+
+impl ReadHandle<'_> {
+    /// The pushes to an app that failed for good, with the app's error.
+    pub async fn failed_pushes(&self, app_id: &str) -> Result<Vec<FailedPush>> {
+        self.engine.store.get_app(app_id).await?;
+        self.engine.store.failed_pushes(app_id).await
+    }
+
+    /// A person's account in an app as Muster manages it: its id there and
+    /// whether it is active.
+    pub async fn pushed_account(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> Result<Option<(String, bool)>> {
+        self.engine.store.pushed_account(app_id, user_id).await
+    }
+
+    /// Pushes waiting to be sent or tried again, in all apps.
+    pub async fn pending_pushes(&self) -> Result<i64> {
+        self.engine.store.pending_pushes().await
+    }
+}
+
+impl WriteHandle<'_> {
+    /// Assigns a person to a SCIM app; their account there follows.
+    pub async fn assign_user(&self, app_id: &str, user_id: &str) -> Result<()> {
+        self.set_user_assignment(app_id, user_id, true).await
+    }
+
+    /// Removes a person's direct assignment (one through a group stays).
+    pub async fn unassign_user(&self, app_id: &str, user_id: &str) -> Result<()> {
+        self.set_user_assignment(app_id, user_id, false).await
+    }
+
+    async fn set_user_assignment(&self, app_id: &str, user_id: &str, assign: bool) -> Result<()> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        provisioned(&app)?;
+        let user = store.get_user(user_id).await?;
+        let mut tx = store.begin_write().await?;
+        let changed = match assign {
+            true => stored::assign_user(&mut tx, app_id, user_id, ids::now()).await?,
+            false => stored::unassign_user(&mut tx, app_id, user_id).await?,
+        };
+        if changed {
+            let (event_type, message) = match assign {
+                true => (
+                    EventType::MembershipAdd,
+                    "Add user to application membership",
+                ),
+                false => (
+                    EventType::MembershipRemove,
+                    "Remove user from application membership",
+                ),
+            };
+            let event = NewEvent::new(event_type, message, self.actor())
+                .target(Target::user(&user.id, &user.login, &user.login))
+                .target(Target::app(&app.id, &app.name));
+            crate::store::events::insert_events(&mut tx, &[event], ids::now()).await?;
+        }
+        tx.commit().await?;
+        self.engine.pushes.notify_one();
+        Ok(())
+    }
+
+    /// Assigns a group to a SCIM app: its members are assigned, now and as
+    /// the membership changes.
+    pub async fn assign_group(&self, app_id: &str, group_id: &str) -> Result<()> {
+        self.set_group_assignment(app_id, group_id, true).await
+    }
+
+    pub async fn unassign_group(&self, app_id: &str, group_id: &str) -> Result<()> {
+        self.set_group_assignment(app_id, group_id, false).await
+    }
+
+    async fn set_group_assignment(&self, app_id: &str, group_id: &str, assign: bool) -> Result<()> {
+        let store = &self.engine.store;
+        let app = store.get_app(app_id).await?;
+        provisioned(&app)?;
+        let group = store.get_group(group_id, 0, 1).await?.summary;
+        let mut tx = store.begin_write().await?;
+        let changed = match assign {
+            true => stored::assign_group(&mut tx, app_id, group_id, ids::now()).await?,
+            false => stored::unassign_group(&mut tx, app_id, group_id).await?,
+        };
+        if changed {
+            let (event_type, message) = match assign {
+                true => (
+                    EventType::MembershipAdd,
+                    "Add user to application membership",
+                ),
+                false => (
+                    EventType::MembershipRemove,
+                    "Remove user from application membership",
+                ),
+            };
+            let events: Vec<NewEvent> = stored::group_people(&mut tx, group_id)
+                .await?
+                .iter()
+                .map(|(id, login)| {
+                    NewEvent::new(
+                        event_type,
+                        format!("{message} (group {})", group.name),
+                        self.actor(),
+                    )
+                    .target(Target::user(id, login, login))
+                    .target(Target::app(&app.id, &app.name))
+                    .target(Target::group(&group.id, &group.name))
+                })
+                .collect();
+            crate::store::events::insert_events(&mut tx, &events, ids::now()).await?;
+        }
+        tx.commit().await?;
+        self.engine.pushes.notify_one();
+        Ok(())
+    }
+
+    /// Tries a failed push again, from its first try.
+    pub async fn retry_push(&self, app_id: &str, user_id: &str) -> Result<()> {
+        let mut conn = self.engine.store.pool().acquire().await?;
+        match stored::retry_failed(&mut conn, app_id, user_id).await? {
+            0 => Err(Error::NotFound(format!(
+                "No failed push to {user_id} in app {app_id}"
+            ))),
+            _ => {
+                self.engine.pushes.notify_one();
+                Ok(())
+            }
+        }
+    }
+
+    /// Dismisses a failed push: it is not tried again.
+    pub async fn dismiss_push(&self, app_id: &str, user_id: &str) -> Result<()> {
+        let mut conn = self.engine.store.pool().acquire().await?;
+        match stored::dismiss_failed(&mut conn, app_id, user_id).await? {
+            0 => Err(Error::NotFound(format!(
+                "No failed push to {user_id} in app {app_id}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}

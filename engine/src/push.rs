@@ -1,0 +1,524 @@
+//! Provisioning To App: each person assigned to a SCIM app (directly or
+//! through a group) gets an account there, kept like their profile, and
+//! deactivated when they are unassigned or deactivated; reassigning them
+//! reactivates the same account.
+//!
+//! What may need a push is written to an outbox (`push_outbox`) by
+//! triggers, in the same transaction as the change that calls for it, so
+//! no change is lost however the process stops. The pusher reads each due
+//! account's person as they are now and sends what the app lacks: several
+//! changes of one account go as one, one request in flight per account and
+//! at most [`IN_FLIGHT`] per app. Failures that may pass (no answer, 408,
+//! 429, 5xx) are tried again later, after the app's `Retry-After` or a
+//! growing delay; those that will not (the app refused) stop and are listed
+//! on the app with the app's words until retried or dismissed. A create the
+//! app answers with 409 (the userName exists there, made by an earlier
+//! attempt cut short or by someone else) links to that account rather than
+//! making a second.
+
+use crate::error::Result;
+use crate::model::App;
+use crate::pipeline::stage::content_hash;
+use crate::scim::{Client, Sent};
+use crate::store::push::{self as stored, Due, Person, PushedAccount};
+use crate::syslog::{Actor, EventType, NewEvent, Target};
+use crate::Engine;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use proto::scim::{ScimFeatures, ScimSettings, ToApp};
+use rand::Rng;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Requests in flight to one app at a time.
+pub const IN_FLIGHT: usize = 4;
+/// Accounts claimed per pass.
+const CLAIM: i64 = 512;
+/// Tries of a failure that may pass before it is listed as failed.
+const MAX_ATTEMPTS: i64 = 8;
+/// The longest wait between two tries.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+/// What an account needs, by the To App settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Nothing,
+    Create,
+    Update,
+    Deactivate,
+    Reactivate,
+}
+
+/// What a person's account in the app needs: `account` as Muster knows it
+/// (None: no account yet), `hash` of the profile to push.
+fn decide(
+    to_app: &ToApp,
+    person: Option<&Person>,
+    account: Option<&PushedAccount>,
+    hash: i64,
+) -> Action {
+    let wanted = person.is_some_and(|p| p.assigned && p.status != "DEPROVISIONED");
+    match (account, wanted) {
+        (None, true) if to_app.create_users => Action::Create,
+        (None, _) => Action::Nothing,
+        (Some(a), true) if !a.active => match to_app.deactivate_users {
+            true => Action::Reactivate,
+            false => Action::Nothing,
+        },
+        (Some(a), true) if to_app.update_attributes && a.pushed_hash != hash => Action::Update,
+        (Some(a), false) if a.active && to_app.deactivate_users => Action::Deactivate,
+        _ => Action::Nothing,
+    }
+}
+
+/// The profile pushed: userName, name and work email.
+fn profile_hash(p: &Person) -> i64 {
+    let fields = [
+        ("userName", &p.login),
+        ("givenName", &p.first_name),
+        ("familyName", &p.last_name),
+        ("email", &p.email),
+    ];
+    let attributes: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
+        .collect();
+    content_hash(&attributes, true)
+}
+
+/// The user as created (and replaced, for apps without PATCH).
+fn user_resource(p: &Person, active: bool) -> Value {
+    let mut user = json!({
+        "schemas": [CORE_USER],
+        "userName": p.login,
+        "name": {"givenName": p.first_name, "familyName": p.last_name},
+        "active": active,
+    });
+    if !p.email.is_empty() {
+        user["emails"] = json!([{"value": p.email, "type": "work", "primary": true}]);
+    }
+    user
+}
+
+/// A random password, as Okta sends with every account it creates.
+fn random_password() -> String {
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@";
+    let mut rng = rand::thread_rng();
+    // Each class once, so the app's password rules are met, then the rest.
+    let mut password: Vec<u8> = [&CHARS[..24], &CHARS[24..48], &CHARS[48..56], &CHARS[56..]]
+        .iter()
+        .map(|class| class[rng.gen_range(0..class.len())])
+        .collect();
+    password.extend((0..20).map(|_| CHARS[rng.gen_range(0..CHARS.len())]));
+    String::from_utf8(password).unwrap_or_default()
+}
+
+/// PATCH operations setting the profile (and `active`, when given).
+fn profile_operations(p: &Person, settings: &ScimSettings, active: Option<bool>) -> Vec<Value> {
+    let mut ops = Vec::new();
+    let mut set = |path: &str, value: Value, empty: bool| match (empty, settings.push_null_values) {
+        (false, _) => ops.push(json!({"op": "replace", "path": path, "value": value})),
+        (true, true) => ops.push(json!({"op": "remove", "path": path})),
+        (true, false) => {}
+    };
+    if !settings.to_app.exclude_username_updates {
+        set("userName", json!(p.login), p.login.is_empty());
+    }
+    set(
+        "name.givenName",
+        json!(p.first_name),
+        p.first_name.is_empty(),
+    );
+    set(
+        "name.familyName",
+        json!(p.last_name),
+        p.last_name.is_empty(),
+    );
+    set(
+        "emails",
+        json!([{"value": p.email, "type": "work", "primary": true}]),
+        p.email.is_empty(),
+    );
+    if let Some(active) = active {
+        ops.push(json!({"op": "replace", "path": "active", "value": active}));
+    }
+    ops
+}
+
+/// One app's pushes this pass: its connection, what it supports, and who
+/// pushes.
+struct AppPush<'a> {
+    engine: &'a Engine,
+    app: App,
+    settings: ScimSettings,
+    features: ScimFeatures,
+    client: Client,
+}
+
+/// What one account's push came to.
+enum Outcome {
+    Done,
+    /// Worth trying again, after the delay the app asked for if it did.
+    Retry {
+        why: String,
+        asked: Option<Duration>,
+    },
+    /// Refused for good.
+    Failed(String),
+}
+
+impl Engine {
+    /// Sends the pushes due now, at most [`IN_FLIGHT`] at a time per app;
+    /// returns how many accounts were handled (0: none was due).
+    pub async fn push_due(&self) -> Result<usize> {
+        let mut conn = self.store.pool().acquire().await?;
+        let due = stored::due(&mut conn, crate::ids::now(), CLAIM).await?;
+        drop(conn);
+        let handled = due.len();
+        let mut by_app: BTreeMap<String, Vec<Due>> = BTreeMap::new();
+        for d in due {
+            by_app.entry(d.app_id.clone()).or_default().push(d);
+        }
+        let mut apps = FuturesUnordered::new();
+        for (app_id, due) in by_app {
+            apps.push(self.push_app(app_id, due));
+        }
+        while let Some(result) = apps.next().await {
+            result?;
+        }
+        Ok(handled)
+    }
+
+    /// Pushes until nothing is due now; returns how many accounts were
+    /// handled in all.
+    pub async fn push_all_due(&self) -> Result<usize> {
+        let mut handled = 0;
+        loop {
+            match self.push_due().await? {
+                0 => return Ok(handled),
+                n => handled += n,
+            }
+        }
+    }
+
+    async fn push_app(&self, app_id: String, due: Vec<Due>) -> Result<()> {
+        let upto = due.iter().map(|d| d.upto).max().unwrap_or(0);
+        let Some(push) = self.app_push(&app_id).await? else {
+            // Not a SCIM app with its integration on: nothing is sent.
+            let mut conn = self.store.pool().acquire().await?;
+            return stored::drop_app(&mut conn, &app_id, upto).await;
+        };
+        let push = match push {
+            Ok(push) => push,
+            // The app cannot be reached at all: every account waits.
+            Err(why) => {
+                let mut conn = self.store.pool().acquire().await?;
+                for d in &due {
+                    let next = (d.attempts + 1 < MAX_ATTEMPTS)
+                        .then(|| crate::ids::now() + backoff(d.attempts, None));
+                    stored::not_done(&mut conn, d, next, &why).await?;
+                }
+                return Ok(());
+            }
+        };
+        let mut waiting = due.iter();
+        let mut running = FuturesUnordered::new();
+        for d in waiting.by_ref().take(IN_FLIGHT) {
+            running.push(push.account(d));
+        }
+        while let Some(result) = running.next().await {
+            result?;
+            if let Some(d) = waiting.next() {
+                running.push(push.account(d));
+            }
+        }
+        Ok(())
+    }
+
+    /// The app's connection, opened; None when it is not a SCIM app with
+    /// its integration enabled, Err when it does not answer.
+    async fn app_push(
+        &self,
+        app_id: &str,
+    ) -> Result<Option<std::result::Result<AppPush<'_>, String>>> {
+        let app = match self.store.get_app(app_id).await {
+            Ok(app) => app,
+            Err(crate::Error::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if app.kind != crate::model::AppKind::ScimApp {
+            return Ok(None);
+        }
+        let (stored_settings, sealed) = self.store.connection(app_id).await?;
+        let settings: ScimSettings = match serde_json::from_value(stored_settings) {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        };
+        let Some(sealed) = sealed.filter(|_| settings.enabled) else {
+            return Ok(None);
+        };
+        let secret = self.secrets.open(app_id, &sealed)?;
+        let client = match Client::new(&settings, &secret) {
+            Ok(c) => c,
+            Err(e) => return Ok(Some(Err(e.to_string()))),
+        };
+        let features = match client.features().await {
+            Ok(f) => f,
+            Err(e) => return Ok(Some(Err(e.to_string()))),
+        };
+        Ok(Some(Ok(AppPush {
+            engine: self,
+            app,
+            settings,
+            features,
+            client,
+        })))
+    }
+}
+
+/// How long to wait before trying again: what the app asked for, else a
+/// delay doubling with each try (¼ s, ½ s, 1 s… up to five minutes).
+fn backoff(attempts: i64, asked: Option<Duration>) -> chrono::TimeDelta {
+    let wait = asked.unwrap_or_else(|| {
+        (Duration::from_millis(250) * (1u32 << attempts.clamp(0, 16))).min(MAX_BACKOFF)
+    });
+    chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::seconds(1))
+}
+
+impl AppPush<'_> {
+    /// Brings one account in line with its person, and records what came
+    /// of it.
+    async fn account(&self, due: &Due) -> Result<()> {
+        let store = &self.engine.store;
+        let mut conn = store.pool().acquire().await?;
+        let person = stored::person(&mut conn, &self.app.id, &due.user_id).await?;
+        let mut account = stored::account(&mut conn, &self.app.id, &due.user_id).await?;
+        drop(conn);
+        let hash = person.as_ref().map_or(0, profile_hash);
+        let action = decide(
+            &self.settings.to_app,
+            person.as_ref(),
+            account.as_ref(),
+            hash,
+        );
+        let mut events = Vec::new();
+        let outcome = match (action, &person) {
+            (Action::Nothing, _) | (_, None) => Outcome::Done,
+            (Action::Create, Some(p)) => {
+                self.create(&due.user_id, p, hash, &mut account, &mut events)
+                    .await
+            }
+            (action, Some(p)) => match &mut account {
+                Some(a) => {
+                    self.change(&due.user_id, action, p, hash, a, &mut events)
+                        .await
+                }
+                None => Outcome::Done,
+            },
+        };
+        let login = person
+            .as_ref()
+            .map_or(due.user_id.as_str(), |p| p.login.as_str());
+        let now = crate::ids::now();
+        let mut tx = store.begin_write().await?;
+        if let Some(a) = &account {
+            stored::save_account(&mut tx, &self.app.id, &due.user_id, a, now).await?;
+        }
+        match &outcome {
+            Outcome::Done => stored::done(&mut tx, due).await?,
+            Outcome::Retry { why, asked } if due.attempts + 1 < MAX_ATTEMPTS => {
+                let next = now + backoff(due.attempts, *asked);
+                stored::not_done(&mut tx, due, Some(next), why).await?;
+            }
+            Outcome::Retry { why, .. } | Outcome::Failed(why) => {
+                stored::not_done(&mut tx, due, None, why).await?;
+                let event_type = match action {
+                    Action::Create => EventType::ProvisionPush,
+                    Action::Deactivate => EventType::ProvisionDeactivate,
+                    Action::Reactivate => EventType::ProvisionReactivate,
+                    Action::Update | Action::Nothing => EventType::ProvisionPushProfile,
+                };
+                events.push(
+                    self.event(
+                        event_type,
+                        format!("Push to {} failed", self.app.name),
+                        &due.user_id,
+                        login,
+                        account.as_ref(),
+                    )
+                    .failure(why.clone()),
+                );
+            }
+        }
+        crate::store::events::insert_events(&mut tx, &events, now).await?;
+        tx.commit().await?;
+        if let Outcome::Retry { why, .. } = &outcome {
+            tracing::info!(app = %self.app.name, user = %login, attempt = due.attempts + 1, error = %why, "push to try again");
+        }
+        Ok(())
+    }
+
+    fn event(
+        &self,
+        event_type: EventType,
+        message: String,
+        user_id: &str,
+        login: &str,
+        account: Option<&PushedAccount>,
+    ) -> NewEvent {
+        let mut event = NewEvent::new(event_type, message, Actor::system())
+            .target(Target::user(user_id, login, login))
+            .target(Target::app(&self.app.id, &self.app.name));
+        if let Some(a) = account {
+            event = event.target(Target::app_user(&a.external_id, &self.app.name));
+        }
+        event
+    }
+
+    /// POST /Users; a 409 links to the account the app has with the
+    /// userName, which is then brought in line like any other.
+    async fn create(
+        &self,
+        user_id: &str,
+        p: &Person,
+        hash: i64,
+        account: &mut Option<PushedAccount>,
+        events: &mut Vec<NewEvent>,
+    ) -> Outcome {
+        let mut user = user_resource(p, true);
+        user["password"] = json!(random_password());
+        match self.client.create_user(&user).await {
+            Sent::Done(created) => match created.get("id").and_then(Value::as_str) {
+                Some(id) => {
+                    let a = PushedAccount {
+                        external_id: id.to_owned(),
+                        active: true,
+                        pushed_hash: hash,
+                    };
+                    events.push(self.event(
+                        EventType::ProvisionPush,
+                        format!("Create user in {}", self.app.name),
+                        user_id,
+                        &p.login,
+                        Some(&a),
+                    ));
+                    *account = Some(a);
+                    Outcome::Done
+                }
+                None => Outcome::Failed("POST /Users answered without the new user's id".into()),
+            },
+            Sent::Conflict(why) => {
+                let found = match self.client.user_named(&p.login, self.features.filter).await {
+                    Ok(found) => found,
+                    Err(sent) => return failure(sent),
+                };
+                let Some(existing) = found
+                    .as_ref()
+                    .and_then(|u| u.get("id"))
+                    .and_then(Value::as_str)
+                else {
+                    return Outcome::Failed(format!(
+                        "{why}, yet the app has no user named {:?}",
+                        p.login
+                    ));
+                };
+                let mut a = PushedAccount {
+                    external_id: existing.to_owned(),
+                    active: found
+                        .as_ref()
+                        .and_then(|u| u.get("active"))
+                        .and_then(Value::as_bool)
+                        != Some(false),
+                    pushed_hash: 0,
+                };
+                events.push(self.event(
+                    EventType::ProvisionSync,
+                    format!(
+                        "Link to the existing user in {} with the same username",
+                        self.app.name
+                    ),
+                    user_id,
+                    &p.login,
+                    Some(&a),
+                ));
+                let follow = decide(&self.settings.to_app, Some(p), Some(&a), hash);
+                let outcome = match follow {
+                    Action::Nothing | Action::Create => Outcome::Done,
+                    action => self.change(user_id, action, p, hash, &mut a, events).await,
+                };
+                *account = Some(a);
+                outcome
+            }
+            sent => failure(sent),
+        }
+    }
+
+    /// Updates, deactivates or reactivates an account the app has.
+    async fn change(
+        &self,
+        user_id: &str,
+        action: Action,
+        p: &Person,
+        hash: i64,
+        a: &mut PushedAccount,
+        events: &mut Vec<NewEvent>,
+    ) -> Outcome {
+        let active = match action {
+            Action::Deactivate => Some(false),
+            Action::Reactivate => Some(true),
+            _ => None,
+        };
+        let with_profile = match action {
+            Action::Update => true,
+            Action::Reactivate => self.settings.to_app.update_attributes && a.pushed_hash != hash,
+            _ => false,
+        };
+        let sent = if self.features.patch {
+            let mut ops = match with_profile {
+                true => profile_operations(p, &self.settings, None),
+                false => Vec::new(),
+            };
+            if let Some(active) = active {
+                ops.push(json!({"op": "replace", "path": "active", "value": active}));
+            }
+            self.client.patch_user(&a.external_id, ops).await
+        } else {
+            let mut user = user_resource(p, active.unwrap_or(a.active));
+            user["id"] = json!(a.external_id);
+            self.client.replace_user(&a.external_id, &user).await
+        };
+        if !matches!(sent, Sent::Done(_)) {
+            return failure(sent);
+        }
+        if let Some(active) = active {
+            a.active = active;
+        }
+        if with_profile || !self.features.patch {
+            a.pushed_hash = hash;
+        }
+        let (event_type, message) = match action {
+            Action::Deactivate => (EventType::ProvisionDeactivate, "Deactivate user in"),
+            Action::Reactivate => (EventType::ProvisionReactivate, "Reactivate user in"),
+            _ => (EventType::ProvisionPushProfile, "Push profile to"),
+        };
+        events.push(self.event(
+            event_type,
+            format!("{message} {}", self.app.name),
+            user_id,
+            &p.login,
+            Some(a),
+        ));
+        Outcome::Done
+    }
+}
+
+/// What a request that did not succeed means for the push.
+fn failure(sent: Sent) -> Outcome {
+    match sent {
+        Sent::Transient { why, after } => Outcome::Retry { why, asked: after },
+        Sent::Conflict(why) | Sent::Refused(why) => Outcome::Failed(why),
+        Sent::Done(_) => Outcome::Done,
+    }
+}

@@ -1,0 +1,380 @@
+//! Provisioning To App as the store keeps it: the groups assigned to apps,
+//! the accounts Muster manages in them, and the outbox of pushes due (whose
+//! rows the triggers of migration 0021 write with the changes that call for
+//! them).
+
+use super::{stamp, Store, Timestamp};
+use crate::error::Result;
+use sqlx::{Row, SqliteConnection};
+
+/// An account whose push is due: every outbox row of it up to `upto`.
+#[derive(Debug, Clone)]
+pub(crate) struct Due {
+    pub app_id: String,
+    pub user_id: String,
+    pub upto: i64,
+    pub attempts: i64,
+}
+
+/// A person as their account in an app should be.
+#[derive(Debug, Clone)]
+pub(crate) struct Person {
+    pub login: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    /// Assigned to the app, directly or through a group.
+    pub assigned: bool,
+}
+
+/// The account a person has in an app, as Muster last left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PushedAccount {
+    pub external_id: String,
+    pub active: bool,
+    /// What was last pushed (0: nothing yet, as for an imported account).
+    pub pushed_hash: i64,
+}
+
+/// A push that failed for good, as the app's page lists it.
+#[derive(Debug, Clone)]
+pub struct FailedPush {
+    pub user_id: String,
+    pub login: String,
+    pub error: String,
+    pub attempts: i64,
+    pub created: String,
+}
+
+/// The accounts with pushes due at `now`, oldest change first.
+pub(crate) async fn due(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT app_id, user_id, MAX(seq) AS upto, MAX(attempts) AS attempts FROM push_outbox
+         WHERE state = 'PENDING' AND next_attempt <= ?
+         GROUP BY app_id, user_id ORDER BY MIN(seq) LIMIT ?",
+    )
+    .bind(stamp(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Due {
+            app_id: r.get("app_id"),
+            user_id: r.get("user_id"),
+            upto: r.get("upto"),
+            attempts: r.get("attempts"),
+        })
+        .collect())
+}
+
+/// The person as their account in `app_id` should be; None once deleted.
+pub(crate) async fn person(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<Option<Person>> {
+    let row = sqlx::query(
+        "SELECT u.login, u.email, u.first_name, u.last_name, u.status,
+            EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = ?1 AND x.user_id = u.id)
+            OR EXISTS (SELECT 1 FROM app_group_assignments ga
+                       JOIN group_members gm ON gm.group_id = ga.group_id
+                       JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+                       WHERE ga.app_id = ?1 AND au.user_id = u.id) AS assigned
+         FROM users u WHERE u.id = ?2",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Person {
+        login: r.get("login"),
+        email: r.get("email"),
+        first_name: r.get("first_name"),
+        last_name: r.get("last_name"),
+        status: r.get("status"),
+        assigned: r.get("assigned"),
+    }))
+}
+
+/// The person's account in the app: the one Muster manages, else one an
+/// import of the app linked to them (nothing pushed to it yet).
+pub(crate) async fn account(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<Option<PushedAccount>> {
+    let pushed = sqlx::query(
+        "SELECT external_id, active, pushed_hash FROM pushed_accounts WHERE app_id = ? AND user_id = ?",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(r) = pushed {
+        return Ok(Some(PushedAccount {
+            external_id: r.get("external_id"),
+            active: r.get("active"),
+            pushed_hash: r.get("pushed_hash"),
+        }));
+    }
+    let imported = sqlx::query(
+        "SELECT external_id, active FROM app_users WHERE app_id = ? AND user_id = ?
+         ORDER BY external_id LIMIT 1",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(imported.map(|r| PushedAccount {
+        external_id: r.get("external_id"),
+        active: r.get("active"),
+        pushed_hash: 0,
+    }))
+}
+
+pub(crate) async fn save_account(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+    account: &PushedAccount,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO pushed_accounts (app_id, user_id, external_id, active, pushed_hash, updated)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, user_id) DO UPDATE SET external_id = excluded.external_id,
+             active = excluded.active, pushed_hash = excluded.pushed_hash, updated = excluded.updated",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .bind(&account.external_id)
+    .bind(account.active)
+    .bind(account.pushed_hash)
+    .bind(stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The account's pushes up to `upto` are done (failed ones before them
+/// too: the account is as it should be now).
+pub(crate) async fn done(conn: &mut SqliteConnection, due: &Due) -> Result<()> {
+    sqlx::query("DELETE FROM push_outbox WHERE app_id = ? AND user_id = ? AND seq <= ?")
+        .bind(&due.app_id)
+        .bind(&due.user_id)
+        .bind(due.upto)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The account's pushes up to `upto` are tried again at `next`, or, when
+/// `next` is None, have failed for good with `error`.
+pub(crate) async fn not_done(
+    conn: &mut SqliteConnection,
+    due: &Due,
+    next: Option<Timestamp>,
+    error: &str,
+) -> Result<()> {
+    let (state, next) = match next {
+        Some(next) => ("PENDING", stamp(next)),
+        None => ("FAILED", String::new()),
+    };
+    sqlx::query(
+        "UPDATE push_outbox SET state = ?, next_attempt = ?, error = ?, attempts = attempts + 1
+         WHERE app_id = ? AND user_id = ? AND seq <= ? AND state = 'PENDING'",
+    )
+    .bind(state)
+    .bind(next)
+    .bind(error)
+    .bind(&due.app_id)
+    .bind(&due.user_id)
+    .bind(due.upto)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops the app's pushes (its integration is off: nothing is sent).
+pub(crate) async fn drop_app(conn: &mut SqliteConnection, app_id: &str, upto: i64) -> Result<()> {
+    sqlx::query("DELETE FROM push_outbox WHERE app_id = ? AND seq <= ? AND state = 'PENDING'")
+        .bind(app_id)
+        .bind(upto)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Assigns a group to an app; false when it already was.
+pub(crate) async fn assign_group(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    group_id: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO app_group_assignments (app_id, group_id, created) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(app_id)
+    .bind(group_id)
+    .bind(stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Unassigns a group from an app; false when it was not assigned.
+pub(crate) async fn unassign_group(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    group_id: &str,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM app_group_assignments WHERE app_id = ? AND group_id = ?")
+        .bind(app_id)
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Assigns a person to an app directly; false when they already were.
+pub(crate) async fn assign_user(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO app_assignments (app_id, user_id, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .bind(stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a person's direct assignment; false when there was none.
+pub(crate) async fn unassign_user(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM app_assignments WHERE app_id = ? AND user_id = ?")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The people linked to a group's member accounts: (id, login).
+pub(crate) async fn group_people(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT u.id, u.login FROM group_members gm
+         JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+         JOIN users u ON u.id = au.user_id
+         WHERE gm.group_id = ? ORDER BY u.login",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(|r| (r.get("id"), r.get("login"))).collect())
+}
+
+impl Store {
+    /// Pushes waiting to be sent or tried again, in all apps.
+    pub async fn pending_pushes(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_outbox WHERE state = 'PENDING'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The pushes to an app that failed for good, one per account, newest
+    /// first.
+    pub async fn failed_pushes(&self, app_id: &str) -> Result<Vec<FailedPush>> {
+        let rows = sqlx::query(
+            "SELECT o.user_id, COALESCE(u.login, o.user_id) AS login, o.error, o.attempts, o.created
+             FROM push_outbox o LEFT JOIN users u ON u.id = o.user_id
+             WHERE o.app_id = ? AND o.state = 'FAILED'
+               AND o.seq = (SELECT MAX(seq) FROM push_outbox x
+                            WHERE x.app_id = o.app_id AND x.user_id = o.user_id AND x.state = 'FAILED')
+             ORDER BY o.seq DESC",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| FailedPush {
+                user_id: r.get("user_id"),
+                login: r.get("login"),
+                error: r.get::<Option<String>, _>("error").unwrap_or_default(),
+                attempts: r.get("attempts"),
+                created: r.get("created"),
+            })
+            .collect())
+    }
+
+    /// The account a person has in an app, as Muster manages it: its id
+    /// there and whether it is active.
+    pub async fn pushed_account(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> Result<Option<(String, bool)>> {
+        let row = sqlx::query(
+            "SELECT external_id, active FROM pushed_accounts WHERE app_id = ? AND user_id = ?",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.get("external_id"), r.get("active"))))
+    }
+}
+
+/// A failed push tried again (from the start), or dismissed.
+pub(crate) async fn retry_failed(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE push_outbox SET state = 'PENDING', attempts = 0, next_attempt = '', error = NULL
+         WHERE app_id = ? AND user_id = ? AND state = 'FAILED'",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub(crate) async fn dismiss_failed(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM push_outbox WHERE app_id = ? AND user_id = ? AND state = 'FAILED'",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
