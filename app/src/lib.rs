@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Layout><AppPage tab=Tab::Provisioning/></Layout> }
                 />
                 <Route path=path!("/apps/:id/import") view=|| view! { <Layout><AppPage tab=Tab::Import/></Layout> }/>
+                <Route path=path!("/apps/:id/assignments") view=|| view! { <Layout><AppPage tab=Tab::Assignments/></Layout> }/>
                 <Route path=path!("/people") view=|| view! { <Layout><pages::people::People/></Layout> }/>
                 <Route path=path!("/people/:id") view=|| view! { <Layout><pages::person::PersonPage/></Layout> }/>
                 <Route path=path!("/groups") view=|| view! { <Layout><pages::groups::Groups/></Layout> }/>

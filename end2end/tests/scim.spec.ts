@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'child_process';
 import * as net from 'net';
 import { confirmSelected, selectWholeQueue, signIn, uniqueName, waitForHydration } from './helpers';
@@ -71,6 +71,31 @@ async function createUser(app: App, login: string, given: string, family: string
   });
   expect(status).toBe(201);
   return json.id;
+}
+
+/** Adds a SCIM app connected to `app` with its API integration saved. */
+async function addScimApp(page: Page, name: string, app: App): Promise<void> {
+  await page.goto('/apps');
+  await waitForHydration(page);
+  await page.getByLabel('Application type').selectOption('ScimApp');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Add app' }).click();
+  await page.waitForURL(/\/provisioning\?settings=api$/);
+  await waitForHydration(page);
+  await page.getByLabel('Enable API integration').check();
+  await page.getByLabel('Base URL').fill(app.base);
+  await page.getByLabel('Token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+}
+
+/** A new API token's value. */
+async function apiToken(page: Page): Promise<string> {
+  await page.goto('/security/api');
+  await waitForHydration(page);
+  await page.getByLabel('Token name').fill(uniqueName('journey'));
+  await page.getByRole('button', { name: 'Create token' }).click();
+  return ((await page.locator('[data-token-value]').textContent()) ?? '').trim();
 }
 
 test('a SCIM app is added, its API integration tested and saved, and its users and groups imported', async ({ page }) => {
@@ -164,5 +189,91 @@ test('a SCIM app is added, its API integration tested and saved, and its users a
     await page.goto('/groups?q=Helpdesk');
     await waitForHydration(page);
     await expect(page.locator('table.groups tbody tr').filter({ hasText: name })).toHaveCount(0);
+  });
+});
+
+test('a group and a person assigned to a SCIM app get accounts there, a change follows, and unassigning deactivates', async ({ page, request }) => {
+  await withScimApp(async (hr) => {
+    await withScimApp(async (wiki) => {
+      // People and a group from one app…
+      const ann = await createUser(hr, 'ann.push@example.com', 'Ann', 'Push');
+      const bo = await createUser(hr, 'bo.push@example.com', 'Bo', 'Push');
+      const groupName = uniqueName('Wiki Editors');
+      expect((await hr.send('POST', '/Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: groupName,
+        members: [{ value: ann }, { value: bo }],
+      })).status).toBe(201);
+      await signIn(page);
+      const token = await apiToken(page);
+      const hrName = uniqueName('HR');
+      await addScimApp(page, hrName, hr);
+      await page.getByRole('link', { name: 'Import', exact: true }).click();
+      await waitForHydration(page);
+      await page.getByRole('button', { name: 'Import Now' }).click();
+      await expect(page.locator('.summary')).toContainText('2 users scanned');
+      await selectWholeQueue(page);
+      await confirmSelected(page, true);
+      await expect(page.getByText('No unconfirmed users.')).toBeVisible({ timeout: 30_000 });
+
+      // …provisioned to another: To App on, the group assigned.
+      const wikiName = uniqueName('Wiki');
+      await addScimApp(page, wikiName, wiki);
+      await page.getByRole('link', { name: 'To App' }).click();
+      await waitForHydration(page);
+      await page.getByRole('button', { name: 'Edit' }).click();
+      for (const option of ['Create Users', 'Update User Attributes', 'Deactivate Users']) {
+        await page.getByLabel(option).check();
+      }
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect(page.getByRole('button', { name: 'Edit' })).toBeVisible();
+      await page.getByRole('link', { name: 'Assignments' }).click();
+      await waitForHydration(page);
+      const assignments = page.url();
+      await page.getByLabel('Assign to Groups').selectOption({ label: `${groupName} (${hrName})` });
+      await page.getByRole('button', { name: 'Assign group' }).click();
+      const people = page.locator('table.assigned-people tbody tr');
+      await expect(people).toHaveCount(2);
+      // The accounts appear in the app.
+      await expect.poll(async () => (await wiki.send('GET', '/Users')).json.totalResults, { timeout: 20_000 }).toBe(2);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect(people.filter({ hasText: 'ann.push@example.com' }).locator('td.account')).toContainText('Active');
+
+      // A person made in Muster, assigned directly, then changed through
+      // the API: the change arrives.
+      await page.goto('/people');
+      await waitForHydration(page);
+      await page.getByRole('button', { name: 'Add person' }).click();
+      const add = page.getByRole('dialog', { name: 'Add person' });
+      await add.getByLabel('First name').fill('Cy');
+      await add.getByLabel('Last name').fill('Push');
+      await add.getByLabel('Username').fill('cy.push@example.com');
+      await add.getByLabel('Primary email').fill('cy.push@example.com');
+      await add.getByLabel(/Activate now/).check();
+      await add.getByRole('button', { name: 'Save' }).click();
+      await expect(add).toBeHidden();
+      await page.goto(assignments);
+      await waitForHydration(page);
+      await page.getByLabel('Assign to People').fill('cy.push@example.com');
+      await page.getByRole('button', { name: 'Assign', exact: true }).click();
+      await expect(people).toHaveCount(3);
+      const cyInApp = async () => {
+        const list = await wiki.send('GET', `/Users?filter=${encodeURIComponent('userName eq "cy.push@example.com"')}`);
+        return list.json.Resources?.[0];
+      };
+      await expect.poll(async () => (await cyInApp())?.name?.familyName, { timeout: 20_000 }).toBe('Push');
+      const cy = people.filter({ hasText: 'cy.push@example.com' });
+      const cyId = (await cy.getByRole('link').getAttribute('href'))!.split('/').pop();
+      const changed = await request.post(`/api/v1/users/${cyId}`, {
+        headers: { authorization: `SSWS ${token}` },
+        data: { profile: { lastName: 'Pushed' } },
+      });
+      expect(changed.ok()).toBeTruthy();
+      await expect.poll(async () => (await cyInApp())?.name?.familyName, { timeout: 20_000 }).toBe('Pushed');
+
+      // Unassigned: active false in the app.
+      await cy.getByRole('button', { name: 'Unassign' }).click();
+      await expect.poll(async () => (await cyInApp())?.active, { timeout: 20_000 }).toBe(false);
+    });
   });
 });

@@ -124,3 +124,58 @@ pub struct ScimFeatures {
     pub etag: bool,
     pub change_password: bool,
 }
+
+/// A person assigned to an app, as its Assignments tab lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignedPerson {
+    pub user_id: String,
+    pub login: String,
+    pub name: String,
+    /// Assigned directly (not only through a group).
+    pub direct: bool,
+    /// The groups they are assigned through.
+    pub groups: Vec<String>,
+    /// Their account in the app, once Muster has one: its id there and
+    /// whether it is active.
+    pub account: Option<(String, bool)>,
+}
+
+/// A group assigned to an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignedGroup {
+    pub group_id: String,
+    pub name: String,
+    /// The app the group comes from.
+    pub source: String,
+    /// The people it assigns (linked to its member accounts).
+    pub people: i64,
+}
+
+/// A push the app refused for good, waiting for Retry or Dismiss.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedPush {
+    pub user_id: String,
+    pub login: String,
+    /// What the app said.
+    pub error: String,
+    pub attempts: i64,
+    /// When the change that called for it was made.
+    pub created: String,
+}
+
+/// An app's Assignments tab: its people (the first [`AppAssignments::SHOWN`]
+/// by login), its groups, and its failed pushes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppAssignments {
+    pub people: Vec<AssignedPerson>,
+    /// All assigned, when more than are listed.
+    pub total_people: i64,
+    pub groups: Vec<AssignedGroup>,
+    pub failed: Vec<FailedPush>,
+    /// Pushes waiting to be sent or tried again.
+    pub pending: i64,
+}
+
+impl AppAssignments {
+    pub const SHOWN: i64 = 500;
+}

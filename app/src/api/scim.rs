@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use proto::directory::ConnectionTest;
-use proto::scim::{ScimConnection, ScimSettings};
+use proto::scim::{AppAssignments, ScimConnection, ScimSettings, ToApp};
 
 #[server]
 pub async fn get_scim_connection(app_id: String) -> Result<ScimConnection, ServerFnError> {
@@ -66,6 +66,103 @@ pub async fn import_user_schema(app_id: String) -> Result<Vec<String>, ServerFnE
         .write(&admin)
         .map_err(to_error)?
         .import_user_schema(&app_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Saves the To App settings.
+#[server(input = Json)]
+pub async fn save_to_app(app_id: String, to_app: ToApp) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .save_to_app(&app_id, to_app)
+        .await
+        .map_err(to_error)
+}
+
+/// The app's Assignments tab.
+#[server]
+pub async fn get_app_assignments(app_id: String) -> Result<AppAssignments, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .read(&admin)
+        .app_assignments(&app_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Assigns the person with this login (or id) to the app.
+#[server]
+pub async fn assign_person(app_id: String, login: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    let write = engine.write(&admin).map_err(to_error)?;
+    let user = write.find_user(login.trim()).await.map_err(to_error)?;
+    write.assign_user(&app_id, &user.id).await.map_err(to_error)
+}
+
+#[server]
+pub async fn unassign_person(app_id: String, user_id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .unassign_user(&app_id, &user_id)
+        .await
+        .map_err(to_error)
+}
+
+#[server]
+pub async fn assign_group(app_id: String, group_id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .assign_group(&app_id, &group_id)
+        .await
+        .map_err(to_error)
+}
+
+#[server]
+pub async fn unassign_group(app_id: String, group_id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .unassign_group(&app_id, &group_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Retry of a failed push.
+#[server]
+pub async fn retry_push(app_id: String, user_id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .retry_push(&app_id, &user_id)
+        .await
+        .map_err(to_error)
+}
+
+/// Dismiss of a failed push.
+#[server]
+pub async fn dismiss_push(app_id: String, user_id: String) -> Result<(), ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine
+        .write(&admin)
+        .map_err(to_error)?
+        .dismiss_push(&app_id, &user_id)
         .await
         .map_err(to_error)
 }

@@ -1,6 +1,7 @@
 use crate::api::apps::get_app;
 use crate::components::{error_text, PausedBanner};
 use crate::pages::app_general::AppGeneral;
+use crate::pages::assignments::Assignments;
 use crate::pages::import::ImportTab;
 use crate::pages::provisioning::Provisioning;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ pub enum Tab {
     General,
     Provisioning,
     Import,
+    Assignments,
 }
 
 /// An app's page: its name, the safeguard banner, the tabs and the chosen
@@ -48,6 +50,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
             {link(Tab::General, "", "General")}
             {link(Tab::Provisioning, "/provisioning", "Provisioning")}
             {link(Tab::Import, "/import", "Import")}
+            {link(Tab::Assignments, "/assignments", "Assignments")}
         </nav>
         {move || {
             let app_id = id();
@@ -61,6 +64,7 @@ pub fn AppPage(tab: Tab) -> impl IntoView {
                 }.into_any(),
                 Tab::Provisioning => view! { <Provisioning app_id/> }.into_any(),
                 Tab::Import => view! { <ImportTab app_id/> }.into_any(),
+                Tab::Assignments => view! { <Assignments app_id/> }.into_any(),
             }
         }}
     }

@@ -2,6 +2,7 @@ pub mod account;
 pub mod app_detail;
 pub mod app_general;
 pub mod apps;
+pub mod assignments;
 pub mod dashboard;
 pub mod groups;
 pub mod import;

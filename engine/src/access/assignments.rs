@@ -5,8 +5,9 @@ use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{App, AppKind};
-use crate::store::push::{self as stored, FailedPush};
+use crate::store::push as stored;
 use crate::syslog::{EventType, NewEvent, Target};
+use proto::scim::{AppAssignments, FailedPush};
 
 /// People and groups are assigned only to apps Muster provisions to.
 fn provisioned(app: &App) -> Result<()> {
@@ -25,6 +26,20 @@ impl ReadHandle<'_> {
     pub async fn failed_pushes(&self, app_id: &str) -> Result<Vec<FailedPush>> {
         self.engine.store.get_app(app_id).await?;
         self.engine.store.failed_pushes(app_id).await
+    }
+
+    /// An app's Assignments tab: its people, groups and failed pushes.
+    pub async fn app_assignments(&self, app_id: &str) -> Result<AppAssignments> {
+        let store = &self.engine.store;
+        store.get_app(app_id).await?;
+        let (people, total_people) = store.assigned_people(app_id, AppAssignments::SHOWN).await?;
+        Ok(AppAssignments {
+            people,
+            total_people,
+            groups: store.assigned_groups(app_id).await?,
+            failed: store.failed_pushes(app_id).await?,
+            pending: store.pending_pushes_of(app_id).await?,
+        })
     }
 
     /// A person's account in an app as Muster manages it: its id there and

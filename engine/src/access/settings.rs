@@ -390,6 +390,18 @@ impl WriteHandle<'_> {
         Ok(crate::scim::Client::new(&settings, &secret)?.test().await)
     }
 
+    /// Saves a SCIM app's To App settings (with its API Integration as it
+    /// is saved).
+    pub async fn save_to_app(&self, app_id: &str, to_app: proto::scim::ToApp) -> Result<()> {
+        let mut settings = self.scim_connection(app_id).await?.settings;
+        settings.to_app = to_app;
+        let settings = serde_json::to_value(settings)
+            .map_err(|e| Error::Internal(format!("connection settings: {e}")))?;
+        self.save_connection(app_id, settings, None).await?;
+        self.engine.pushes.notify_one();
+        Ok(())
+    }
+
     /// Import User Schema: reads the SCIM app's user attributes (its
     /// `/ResourceTypes` and `/Schemas`) with the saved connection and keeps
     /// them, so its attribute mappings can name them.

@@ -5,6 +5,7 @@
 
 use super::{stamp, Store, Timestamp};
 use crate::error::Result;
+use proto::scim::{AssignedGroup, AssignedPerson, FailedPush};
 use sqlx::{Row, SqliteConnection};
 
 /// An account whose push is due: every outbox row of it up to `upto`.
@@ -35,16 +36,6 @@ pub(crate) struct PushedAccount {
     pub active: bool,
     /// What was last pushed (0: nothing yet, as for an imported account).
     pub pushed_hash: i64,
-}
-
-/// A push that failed for good, as the app's page lists it.
-#[derive(Debug, Clone)]
-pub struct FailedPush {
-    pub user_id: String,
-    pub login: String,
-    pub error: String,
-    pub attempts: i64,
-    pub created: String,
 }
 
 /// The accounts with pushes due at `now`, oldest change first.
@@ -327,6 +318,102 @@ impl Store {
                 created: r.get("created"),
             })
             .collect())
+    }
+
+    /// The people assigned to an app (directly or through a group), the
+    /// first `limit` by login, and how many in all.
+    pub async fn assigned_people(
+        &self,
+        app_id: &str,
+        limit: i64,
+    ) -> Result<(Vec<AssignedPerson>, i64)> {
+        const ASSIGNED: &str = "SELECT user_id FROM app_assignments WHERE app_id = ?1
+             UNION SELECT au.user_id FROM app_group_assignments ga
+                 JOIN group_members gm ON gm.group_id = ga.group_id
+                 JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+                 WHERE ga.app_id = ?1 AND au.user_id IS NOT NULL";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({ASSIGNED})"))
+            .bind(app_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT u.id, u.login, u.first_name, u.last_name,
+                EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = ?1 AND x.user_id = u.id) AS direct,
+                (SELECT group_concat(g.name, char(31)) FROM app_group_assignments ga
+                    JOIN groups g ON g.id = ga.group_id
+                    JOIN group_members gm ON gm.group_id = ga.group_id
+                    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+                    WHERE ga.app_id = ?1 AND au.user_id = u.id) AS via,
+                pa.external_id, pa.active
+             FROM users u LEFT JOIN pushed_accounts pa ON pa.app_id = ?1 AND pa.user_id = u.id
+             WHERE u.id IN ({ASSIGNED})
+             ORDER BY u.login LIMIT ?2"
+        ))
+        .bind(app_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let people = rows
+            .iter()
+            .map(|r| {
+                let mut groups: Vec<String> = r
+                    .get::<Option<String>, _>("via")
+                    .map(|v| v.split('\u{1f}').map(str::to_owned).collect())
+                    .unwrap_or_default();
+                groups.sort();
+                groups.dedup();
+                AssignedPerson {
+                    user_id: r.get("id"),
+                    login: r.get("login"),
+                    name: format!(
+                        "{} {}",
+                        r.get::<String, _>("first_name"),
+                        r.get::<String, _>("last_name")
+                    ),
+                    direct: r.get("direct"),
+                    groups,
+                    account: r
+                        .get::<Option<String>, _>("external_id")
+                        .map(|id| (id, r.get::<Option<bool>, _>("active").unwrap_or(false))),
+                }
+            })
+            .collect();
+        Ok((people, total))
+    }
+
+    /// The groups assigned to an app, by name.
+    pub async fn assigned_groups(&self, app_id: &str) -> Result<Vec<AssignedGroup>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.name, a.name AS source,
+                (SELECT COUNT(DISTINCT au.user_id) FROM group_members gm
+                    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+                    WHERE gm.group_id = g.id AND au.user_id IS NOT NULL) AS people
+             FROM app_group_assignments ga JOIN groups g ON g.id = ga.group_id
+             JOIN apps a ON a.id = g.app_id
+             WHERE ga.app_id = ? ORDER BY lower(g.name), g.id",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AssignedGroup {
+                group_id: r.get("id"),
+                name: r.get("name"),
+                source: r.get("source"),
+                people: r.get("people"),
+            })
+            .collect())
+    }
+
+    /// Pushes to an app waiting to be sent or tried again.
+    pub async fn pending_pushes_of(&self, app_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT user_id) FROM push_outbox WHERE app_id = ? AND state = 'PENDING'",
+        )
+        .bind(app_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// The account a person has in an app, as Muster manages it: its id

@@ -503,6 +503,28 @@ async fn a_groups_members_are_provisioned_as_the_membership_changes() {
         .count();
     assert_eq!(through_group, 2, "{added:?}");
 
+    let tab = env
+        .engine
+        .read(&env.admin)
+        .app_assignments(&wiki.id)
+        .await
+        .unwrap();
+    assert_eq!(tab.total_people, 2);
+    assert_eq!(tab.groups.len(), 1);
+    assert_eq!(
+        (tab.groups[0].name.as_str(), tab.groups[0].people),
+        ("Engineering", 2)
+    );
+    let bo_row = tab
+        .people
+        .iter()
+        .find(|p| p.login == "bo@example.com")
+        .unwrap();
+    assert!(!bo_row.direct);
+    assert_eq!(bo_row.groups, ["Engineering"]);
+    assert!(bo_row.account.as_ref().is_some_and(|(_, active)| *active));
+    assert_eq!(tab.pending, 0);
+
     // Bo leaves the group in HR; the next import of HR says so.
     let group_id = group["id"].as_str().unwrap();
     let (status, answer) = source.send(

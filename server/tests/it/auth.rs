@@ -3,7 +3,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 /// The server functions that take their arguments as JSON.
-pub const JSON_FUNCTIONS: [&str; 15] = [
+pub const JSON_FUNCTIONS: [&str; 16] = [
+    "save_to_app",
     "set_profile_source_order",
     "save_directory_connection",
     "test_directory_connection",
@@ -20,8 +21,8 @@ pub const JSON_FUNCTIONS: [&str; 15] = [
     "preview_mappings",
     "save_org_settings",
 ];
-pub const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"confirmed":false,"settings":{},"section":"General","version":0,"base":{},"filter":{},"offset":0,"user_ids":[],"op":"Suspend","person":{},"app_ids":[]}"#;
-pub const FORM_ARGS: &str = "app_id=x&id=x&external_id=x&search=&include_deactivated=false&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252&range=1h&from=&to=&older=&newer=";
+pub const JSON_ARGS: &str = r#"{"app_id":"x","seqs":[1],"all":false,"match_type":null,"activate":false,"seq":1,"action":null,"user_id":null,"confirmed":false,"settings":{},"section":"General","version":0,"base":{},"filter":{},"offset":0,"user_ids":[],"op":"Suspend","person":{},"app_ids":[],"to_app":{}}"#;
+pub const FORM_ARGS: &str = "app_id=x&id=x&user_id=x&group_id=x&login=x&external_id=x&search=&include_deactivated=false&offset=0&run_id=x&upload_id=x&import_type=Full&name=x&kind=CsvDirectory&filter=&q=&preview=false&enabled=true&percent=20&resume=false&encoding=windows-1252&range=1h&from=&to=&older=&newer=";
 
 #[tokio::test]
 async fn every_server_function_refuses_an_anonymous_call() {

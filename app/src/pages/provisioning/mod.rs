@@ -12,6 +12,7 @@ mod general;
 mod mappings;
 mod matching;
 mod sourcing;
+mod to_app;
 
 use crate::api::apps::get_app;
 use crate::api::settings::{get_settings, SaveSettings};
@@ -36,7 +37,9 @@ pub fn Provisioning(app_id: String) -> impl IntoView {
     );
     // Which settings page: the URL's (`?settings=api`), so Back works.
     let query = use_query_map();
-    let api_page = Memo::new(move |_| query.with(|q| q.get("settings")).as_deref() == Some("api"));
+    let page = Memo::new(move |_| query.with(|q| q.get("settings")).unwrap_or_default());
+    let api_page = move || page.with(|p| p == "api");
+    let to_app_page = move || page.with(|p| p == "to-app");
     view! {
         <div class="provisioning">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -52,17 +55,22 @@ pub fn Provisioning(app_id: String) -> impl IntoView {
                                     // A CSV Directory and a directory only provision to
                                     // Muster; a SCIM app has its API Integration too.
                                     <ul>
-                                        <li class:active=move || !api_page.get()>
+                                        {scim.then(|| view! {
+                                            <li class:active=to_app_page><a href=format!("{base}?settings=to-app")>"To App"</a></li>
+                                        })}
+                                        <li class:active=move || !api_page() && !to_app_page()>
                                             {if scim { view! { <a href=base.clone()>"To Muster"</a> }.into_any() } else { "To Muster".into_any() }}
                                         </li>
                                         {scim.then(|| view! {
-                                            <li class:active=move || api_page.get()><a href=format!("{base}?settings=api")>"API Integration"</a></li>
+                                            <li class:active=api_page><a href=format!("{base}?settings=api")>"API Integration"</a></li>
                                         })}
                                     </ul>
                                 </aside>
                                 <div class="provisioning-main">
-                                    {move || if scim && api_page.get() {
+                                    {move || if scim && api_page() {
                                         view! { <api_integration::ApiIntegration app_id=id.get_value()/> }.into_any()
+                                    } else if scim && to_app_page() {
+                                        view! { <to_app::ToAppSettings app_id=id.get_value()/> }.into_any()
                                     } else {
                                         view! {
                                             {app.kind.is_directory().then(|| view! { <connection::Connection app_id=id.get_value()/> })}
