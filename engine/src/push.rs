@@ -34,6 +34,8 @@ use std::time::Duration;
 pub const IN_FLIGHT: usize = 4;
 /// Accounts claimed per pass.
 const CLAIM: i64 = 512;
+/// Pushes recorded per transaction.
+const RECORD_BATCH: usize = 64;
 /// Tries of a failure that may pass before it is listed as failed.
 const MAX_ATTEMPTS: i64 = 8;
 /// The longest wait between two tries.
@@ -157,6 +159,17 @@ struct AppPush<'a> {
     client: Client,
 }
 
+/// One account's push, to be recorded.
+struct Pushed<'d> {
+    due: &'d Due,
+    login: String,
+    action: Action,
+    /// The account as it is now in the app (to keep).
+    account: Option<PushedAccount>,
+    outcome: Outcome,
+    events: Vec<NewEvent>,
+}
+
 /// What one account's push came to.
 enum Outcome {
     Done,
@@ -228,13 +241,21 @@ impl Engine {
         for d in waiting.by_ref().take(IN_FLIGHT) {
             running.push(push.account(d));
         }
+        // What came of each is recorded a batch at a time: a stop before a
+        // batch is recorded sends its pushes again, which the app takes as
+        // the same (a create meets the account made: 409, linked).
+        let mut finished = Vec::with_capacity(RECORD_BATCH);
         while let Some(result) = running.next().await {
-            result?;
+            finished.push(result?);
             if let Some(d) = waiting.next() {
                 running.push(push.account(d));
             }
+            if finished.len() == RECORD_BATCH {
+                push.record(&finished).await?;
+                finished.clear();
+            }
         }
-        Ok(())
+        push.record(&finished).await
     }
 
     /// The app's connection, opened; None when it is not a SCIM app with
@@ -288,9 +309,8 @@ fn backoff(attempts: i64, asked: Option<Duration>) -> chrono::TimeDelta {
 }
 
 impl AppPush<'_> {
-    /// Brings one account in line with its person, and records what came
-    /// of it.
-    async fn account(&self, due: &Due) -> Result<()> {
+    /// Brings one account in line with its person.
+    async fn account<'d>(&self, due: &'d Due) -> Result<Pushed<'d>> {
         let store = &self.engine.store;
         let mut conn = store.pool().acquire().await?;
         let person = stored::person(&mut conn, &self.app.id, &due.user_id).await?;
@@ -318,45 +338,61 @@ impl AppPush<'_> {
                 None => Outcome::Done,
             },
         };
-        let login = person
-            .as_ref()
-            .map_or(due.user_id.as_str(), |p| p.login.as_str());
-        let now = crate::ids::now();
-        let mut tx = store.begin_write().await?;
-        if let Some(a) = &account {
-            stored::save_account(&mut tx, &self.app.id, &due.user_id, a, now).await?;
+        let login = person.map_or_else(|| due.user_id.clone(), |p| p.login);
+        Ok(Pushed {
+            due,
+            login,
+            action,
+            account,
+            outcome,
+            events,
+        })
+    }
+
+    /// Records what came of the pushes, in one transaction.
+    async fn record(&self, pushed: &[Pushed<'_>]) -> Result<()> {
+        if pushed.is_empty() {
+            return Ok(());
         }
-        match &outcome {
-            Outcome::Done => stored::done(&mut tx, due).await?,
-            Outcome::Retry { why, asked } if due.attempts + 1 < MAX_ATTEMPTS => {
-                let next = now + backoff(due.attempts, *asked);
-                stored::not_done(&mut tx, due, Some(next), why).await?;
+        let now = crate::ids::now();
+        let mut events = Vec::new();
+        let mut tx = self.engine.store.begin_write().await?;
+        for p in pushed {
+            let due = p.due;
+            if let Some(a) = &p.account {
+                stored::save_account(&mut tx, &self.app.id, &due.user_id, a, now).await?;
             }
-            Outcome::Retry { why, .. } | Outcome::Failed(why) => {
-                stored::not_done(&mut tx, due, None, why).await?;
-                let event_type = match action {
-                    Action::Create => EventType::ProvisionPush,
-                    Action::Deactivate => EventType::ProvisionDeactivate,
-                    Action::Reactivate => EventType::ProvisionReactivate,
-                    Action::Update | Action::Nothing => EventType::ProvisionPushProfile,
-                };
-                events.push(
-                    self.event(
-                        event_type,
-                        format!("Push to {} failed", self.app.name),
-                        &due.user_id,
-                        login,
-                        account.as_ref(),
-                    )
-                    .failure(why.clone()),
-                );
+            events.extend(p.events.iter().cloned());
+            match &p.outcome {
+                Outcome::Done => stored::done(&mut tx, due).await?,
+                Outcome::Retry { why, asked } if due.attempts + 1 < MAX_ATTEMPTS => {
+                    let next = now + backoff(due.attempts, *asked);
+                    stored::not_done(&mut tx, due, Some(next), why).await?;
+                    tracing::info!(app = %self.app.name, user = %p.login, attempt = due.attempts + 1, error = %why, "push to try again");
+                }
+                Outcome::Retry { why, .. } | Outcome::Failed(why) => {
+                    stored::not_done(&mut tx, due, None, why).await?;
+                    let event_type = match p.action {
+                        Action::Create => EventType::ProvisionPush,
+                        Action::Deactivate => EventType::ProvisionDeactivate,
+                        Action::Reactivate => EventType::ProvisionReactivate,
+                        Action::Update | Action::Nothing => EventType::ProvisionPushProfile,
+                    };
+                    events.push(
+                        self.event(
+                            event_type,
+                            format!("Push to {} failed", self.app.name),
+                            &due.user_id,
+                            &p.login,
+                            p.account.as_ref(),
+                        )
+                        .failure(why.clone()),
+                    );
+                }
             }
         }
         crate::store::events::insert_events(&mut tx, &events, now).await?;
         tx.commit().await?;
-        if let Outcome::Retry { why, .. } = &outcome {
-            tracing::info!(app = %self.app.name, user = %login, attempt = due.attempts + 1, error = %why, "push to try again");
-        }
         Ok(())
     }
 
