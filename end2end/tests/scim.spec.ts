@@ -274,6 +274,15 @@ test('a group and a person assigned to a SCIM app get accounts there, a change f
       // Unassigned: active false in the app.
       await cy.getByRole('button', { name: 'Unassign' }).click();
       await expect.poll(async () => (await cyInApp())?.active, { timeout: 20_000 }).toBe(false);
+
+      // Cy's page lists the app, and the account there deactivated.
+      await page.goto(`/people/${cyId}`);
+      await expect(async () => {
+        await page.reload();
+        const apps = page.locator('table.person-apps');
+        await expect(apps).toContainText(wikiName, { timeout: 1_000 });
+        await expect(apps).toContainText('Deactivated', { timeout: 1_000 });
+      }).toPass({ timeout: 15_000 });
     });
   });
 });

@@ -578,6 +578,8 @@ pub struct Dashboard {
     pub unconfirmed: i64,
     /// The latest imports, with their app's name.
     pub recent: Vec<(String, ImportRun)>,
+    /// Apps with pushes that failed for good: id, name and how many people.
+    pub failed_pushes: Vec<(String, String, i64)>,
 }
 
 impl User {

@@ -179,3 +179,16 @@ pub struct AppAssignments {
 impl AppAssignments {
     pub const SHOWN: i64 = 500;
 }
+
+/// An app a person is assigned to that Muster provisions, as their page
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonApp {
+    pub app_id: String,
+    pub app_name: String,
+    pub direct: bool,
+    /// The groups that assign them.
+    pub groups: Vec<String>,
+    /// Their account there, once Muster has one: its id and whether active.
+    pub account: Option<(String, bool)>,
+}

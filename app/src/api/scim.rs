@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use proto::directory::ConnectionTest;
-use proto::scim::{AppAssignments, ScimConnection, ScimSettings, ToApp};
+use proto::scim::{AppAssignments, PersonApp, ScimConnection, ScimSettings, ToApp};
 
 #[server]
 pub async fn get_scim_connection(app_id: String) -> Result<ScimConnection, ServerFnError> {
@@ -165,4 +165,12 @@ pub async fn dismiss_push(app_id: String, user_id: String) -> Result<(), ServerF
         .dismiss_push(&app_id, &user_id)
         .await
         .map_err(to_error)
+}
+
+/// The SCIM apps a person is assigned to, with their account in each.
+#[server]
+pub async fn person_apps(id: String) -> Result<Vec<PersonApp>, ServerFnError> {
+    use super::ssr::*;
+    let (engine, admin) = require_admin().await?;
+    engine.read(&admin).person_apps(&id).await.map_err(to_error)
 }

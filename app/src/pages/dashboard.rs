@@ -27,6 +27,16 @@ pub fn Dashboard() -> impl IntoView {
                             <div class="tile"><span class="n">{count(d.users)}</span>" people"</div>
                             <div class="tile"><span class="n">{count(d.unconfirmed)}</span>" unconfirmed users"</div>
                         </section>
+                        {(!d.failed_pushes.is_empty()).then(|| view! {
+                            <section class="card failed-pushes" data-testid="failed-pushes">
+                                <h2>"Failed pushes"</h2>
+                                <ul>
+                                    {d.failed_pushes.into_iter().map(|(id, name, people)| view! {
+                                        <li><a href=format!("/apps/{id}/assignments")>{name}</a>{format!(": {} not pushed", if people == 1 { "1 person".to_owned() } else { format!("{} people", count(people)) })}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
                         <h2>"Recent imports"</h2>
                         {d.recent.is_empty().then(|| view! {
                             <p class="empty">"No imports yet: open an app's Import tab and drop a CSV file."</p>

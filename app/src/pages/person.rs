@@ -5,6 +5,7 @@
 use crate::api::groups::person_groups;
 use crate::api::logs::query_logs;
 use crate::api::people::{open_person, ChangeStatus, DeletePerson, UnlinkAccount};
+use crate::api::scim::person_apps;
 use crate::components::{error_text, query_value, Moment};
 use crate::pages::people::{Accounts, ProfileValue, UnlinkOutcome};
 use leptos::prelude::*;
@@ -30,6 +31,10 @@ pub fn PersonPage() -> impl IntoView {
     let groups = Resource::new(
         move || (id.get(), unlink.version().get()),
         |(id, _)| person_groups(id),
+    );
+    let apps = Resource::new(
+        move || (id.get(), change.version().get()),
+        |(id, _)| person_apps(id),
     );
     let about = move || format!("target.id eq \"{}\"", id.get());
     let events = Resource::new(
@@ -94,6 +99,44 @@ pub fn PersonPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match apps.await {
+                    Err(e) => Some(view! { <p class="error">{error_text(&e)}</p> }.into_any()),
+                    Ok(apps) if apps.is_empty() => None,
+                    Ok(apps) => Some(view! {
+                        <section class="card">
+                            <h2>"Provisioned apps"</h2>
+                            <table class="grid person-apps">
+                                <thead><tr><th>"App"</th><th>"Assigned"</th><th>"Account in the app"</th></tr></thead>
+                                <tbody>
+                                    {apps.into_iter().map(|a| {
+                                        let how = match (a.direct, a.groups.is_empty()) {
+                                            (false, true) => "No longer".to_owned(),
+                                            (true, true) => "Directly".to_owned(),
+                                            (true, false) => format!("Directly and through {}", a.groups.join(", ")),
+                                            (false, false) => format!("Through {}", a.groups.join(", ")),
+                                        };
+                                        let account = match a.account {
+                                            None => "None yet".to_owned(),
+                                            Some((external_id, true)) => format!("Active ({external_id})"),
+                                            Some((external_id, false)) => format!("Deactivated ({external_id})"),
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td><a href=format!("/apps/{}/assignments", a.app_id)>{a.app_name}</a></td>
+                                                <td>{how}</td>
+                                                <td>{account}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    }.into_any()),
+                }
+            })}
+        </Transition>
         <section class="card">
             <h2>"Recent events"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>

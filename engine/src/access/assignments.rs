@@ -7,7 +7,7 @@ use crate::ids;
 use crate::model::{App, AppKind};
 use crate::store::push as stored;
 use crate::syslog::{EventType, NewEvent, Target};
-use proto::scim::{AppAssignments, FailedPush};
+use proto::scim::{AppAssignments, FailedPush, PersonApp};
 
 /// People and groups are assigned only to apps Muster provisions to.
 fn provisioned(app: &App) -> Result<()> {
@@ -40,6 +40,14 @@ impl ReadHandle<'_> {
             failed: store.failed_pushes(app_id).await?,
             pending: store.pending_pushes_of(app_id).await?,
         })
+    }
+
+    /// The SCIM apps a person is assigned to (directly or through groups)
+    /// or has an account in.
+    pub async fn person_apps(&self, user_id: &str) -> Result<Vec<PersonApp>> {
+        let store = &self.engine.store;
+        store.get_user(user_id).await?;
+        store.person_apps(user_id).await
     }
 
     /// A person's account in an app as Muster manages it: its id there and

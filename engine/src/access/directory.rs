@@ -28,6 +28,7 @@ impl ReadHandle<'_> {
             users,
             unconfirmed,
             recent: store.recent_runs(10).await?,
+            failed_pushes: store.failed_push_counts().await?,
         })
     }
 

@@ -5,7 +5,7 @@
 
 use super::{stamp, Store, Timestamp};
 use crate::error::Result;
-use proto::scim::{AssignedGroup, AssignedPerson, FailedPush};
+use proto::scim::{AssignedGroup, AssignedPerson, FailedPush, PersonApp};
 use sqlx::{Row, SqliteConnection};
 
 /// An account whose push is due: every outbox row of it up to `upto`.
@@ -402,6 +402,63 @@ impl Store {
                 name: r.get("name"),
                 source: r.get("source"),
                 people: r.get("people"),
+            })
+            .collect())
+    }
+
+    /// Apps with pushes that failed for good: id, name and how many people.
+    pub async fn failed_push_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, COUNT(DISTINCT o.user_id) AS people
+             FROM push_outbox o JOIN apps a ON a.id = o.app_id
+             WHERE o.state = 'FAILED' GROUP BY a.id, a.name ORDER BY lower(a.name), a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("id"), r.get("name"), r.get("people")))
+            .collect())
+    }
+
+    /// The SCIM apps a person is assigned to or has an account in, by name.
+    pub async fn person_apps(&self, user_id: &str) -> Result<Vec<PersonApp>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name,
+                EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = a.id AND x.user_id = ?1) AS direct,
+                (SELECT group_concat(g.name, char(31)) FROM app_group_assignments ga
+                    JOIN groups g ON g.id = ga.group_id
+                    JOIN group_members gm ON gm.group_id = ga.group_id
+                    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
+                    WHERE ga.app_id = a.id AND au.user_id = ?1) AS via,
+                pa.external_id, pa.active
+             FROM apps a LEFT JOIN pushed_accounts pa ON pa.app_id = a.id AND pa.user_id = ?1
+             WHERE a.kind = 'SCIM_APP'
+             ORDER BY lower(a.name), a.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let mut groups: Vec<String> = r
+                    .get::<Option<String>, _>("via")
+                    .map(|v| v.split('\u{1f}').map(str::to_owned).collect())
+                    .unwrap_or_default();
+                groups.sort();
+                groups.dedup();
+                let account = r
+                    .get::<Option<String>, _>("external_id")
+                    .map(|id| (id, r.get::<Option<bool>, _>("active").unwrap_or(false)));
+                let direct: bool = r.get("direct");
+                (direct || !groups.is_empty() || account.is_some()).then(|| PersonApp {
+                    app_id: r.get("id"),
+                    app_name: r.get("name"),
+                    direct,
+                    groups,
+                    account,
+                })
             })
             .collect())
     }

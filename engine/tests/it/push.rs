@@ -107,6 +107,10 @@ async fn an_assigned_person_gets_an_account_their_changes_follow_and_unassigning
     let log = env.events_of_type("application.provision.user.push").await;
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(at(&log[0], "/outcome/result"), "SUCCESS");
+    let apps = env.engine.read(&env.admin).person_apps(&ann).await.unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!((apps[0].app_name.as_str(), apps[0].direct), ("Wiki", true));
+    assert_eq!(apps[0].account, Some((id.clone(), true)));
     assert_eq!(
         env.events_of_type("application.user_membership.add")
             .await
@@ -431,9 +435,16 @@ async fn transient_failures_are_retried_and_a_refusal_is_listed_until_retried() 
         "{log:?}"
     );
 
+    let dashboard = write.dashboard().await.unwrap();
+    assert_eq!(
+        dashboard.failed_pushes,
+        [(app.id.clone(), "Wiki".to_owned(), 1)]
+    );
+
     write.retry_push(&app.id, &ann).await.unwrap();
     env.engine.push_all_due().await.unwrap();
     assert!(write.failed_pushes(&app.id).await.unwrap().is_empty());
+    assert!(write.dashboard().await.unwrap().failed_pushes.is_empty());
     assert_eq!(app_users(&server).len(), 1);
     assert_eq!(
         env.events_of_type("application.provision.user.push")
