@@ -26,6 +26,20 @@ const WITHOUT_FILTERING: &str = r#"{
     "description": "HTTP Bearer Token"}]
 }"#;
 
+/// A ServiceProviderConfig saying that the server has no PATCH (so users
+/// are replaced with PUT); it filters.
+const WITHOUT_PATCH: &str = r#"{
+  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+  "patch": {"supported": false},
+  "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+  "filter": {"supported": true, "maxResults": 1000},
+  "changePassword": {"supported": true},
+  "sort": {"supported": false},
+  "etag": {"supported": false},
+  "authenticationSchemes": [{"type": "oauthbearertoken", "name": "bearer_token",
+    "description": "HTTP Bearer Token"}]
+}"#;
+
 /// A running scim2-server; killed when dropped.
 pub struct ScimServer {
     child: Child,
@@ -52,22 +66,28 @@ fn command() -> PathBuf {
 impl ScimServer {
     /// A new, empty server taking [`TOKEN`].
     pub fn start() -> ScimServer {
-        ScimServer::launch(false)
+        ScimServer::launch(None)
     }
 
     /// A server whose ServiceProviderConfig says it supports no filtering
     /// (nor sorting, bulk or ETags), as some apps' do.
     pub fn without_filtering() -> ScimServer {
-        ScimServer::launch(true)
+        ScimServer::launch(Some(WITHOUT_FILTERING))
     }
 
-    fn launch(without_filtering: bool) -> ScimServer {
+    /// A server whose ServiceProviderConfig says it has no PATCH, as some
+    /// apps' do: clients replace users with PUT.
+    pub fn without_patch() -> ScimServer {
+        ScimServer::launch(Some(WITHOUT_PATCH))
+    }
+
+    fn launch(service_provider_config: Option<&str>) -> ScimServer {
         let dir = tempfile::tempdir().unwrap();
         let port = crate::free_port();
         let mut server = Command::new(command());
-        if without_filtering {
+        if let Some(text) = service_provider_config {
             let config = dir.path().join("service-provider-config.json");
-            std::fs::write(&config, WITHOUT_FILTERING).unwrap();
+            std::fs::write(&config, text).unwrap();
             server.arg("--service-provider-config").arg(config);
         }
         let mut child = server

@@ -553,3 +553,30 @@ async fn a_groups_members_are_provisioned_as_the_membership_changes() {
     assert_eq!(app_user(&users, "bo@example.com")["active"], false);
     assert_eq!(app_user(&users, "ann@example.com")["active"], true);
 }
+
+/// An app without PATCH gets the whole user with PUT: a change and a
+/// deactivation arrive all the same.
+#[tokio::test]
+async fn an_app_without_patch_is_sent_the_whole_user() {
+    let server = ScimServer::without_patch();
+    let env = Env::new().await;
+    let app = provisioned_app(&env, &server, |_| {}).await;
+    let eve = person(&env, "eve@example.com", "Eve", "Gray").await;
+    let write = env.engine.write(&env.admin).unwrap();
+    write.assign_user(&app.id, &eve).await.unwrap();
+    push(&env).await;
+    write
+        .update_profile(&eve, vec![("firstName".into(), "Evelyn".into())], false)
+        .await
+        .unwrap();
+    push(&env).await;
+    let users = app_users(&server);
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["name"]["givenName"], "Evelyn");
+    assert_eq!(users[0]["active"], true);
+    write.unassign_user(&app.id, &eve).await.unwrap();
+    push(&env).await;
+    let users = app_users(&server);
+    assert_eq!(users[0]["active"], false);
+    assert_eq!(users[0]["name"]["givenName"], "Evelyn");
+}
