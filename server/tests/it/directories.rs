@@ -41,39 +41,39 @@ pub async fn json_call(
     call(server, cookie, name, "application/json", args.to_string()).await
 }
 
-#[tokio::test]
-async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log() {
-    let directory = Slapd::serving(slapd::people("u", 3, "20260101000000Z"));
-    let server = spawn().await;
-    let (cookie, _) = sign_in(&server, false).await;
+/// Signs in and adds an app through the console's server function: the
+/// session cookie and the app's id.
+pub async fn console_app(server: &TestServer, name: &str, kind: &str) -> (String, String) {
+    let (cookie, _) = sign_in(server, false).await;
     let cookie = cookie.split(';').next().unwrap().to_owned();
     let (status, body) = call(
-        &server,
+        server,
         &cookie,
         "create_app",
         "application/x-www-form-urlencoded",
-        "name=Corp&kind=LdapDirectory".into(),
+        format!("name={name}&kind={kind}"),
     )
     .await;
     assert!(
         status.is_success() || status.is_redirection(),
         "{status} {body}"
     );
-    let app_id = server
+    let (admin, _) = server
         .engine
-        .read(
-            &server
-                .engine
-                .sign_in("admin", PASSWORD, None)
-                .await
-                .unwrap()
-                .0,
-        )
-        .list_apps("")
+        .sign_in("admin", PASSWORD, None)
         .await
-        .unwrap()[0]
+        .unwrap();
+    let app_id = server.engine.read(&admin).list_apps(name).await.unwrap()[0]
         .id
         .clone();
+    (cookie, app_id)
+}
+
+#[tokio::test]
+async fn the_bind_password_never_comes_back_from_any_server_function_or_the_log() {
+    let directory = Slapd::serving(slapd::people("u", 3, "20260101000000Z"));
+    let server = spawn().await;
+    let (cookie, app_id) = console_app(&server, "Corp", "LdapDirectory").await;
 
     let settings = json!({
         "preset": "OpenLdap", "host": "127.0.0.1", "port": directory.port, "security": "None",

@@ -2,7 +2,7 @@
 //! real scim2-server: Test API Credentials with a wrong token and with the
 //! stored one, an import, and the token never coming out.
 
-use crate::directories::{call, every_answer, json_call};
+use crate::directories::{call, console_app, every_answer, json_call};
 use crate::support::*;
 use axum::http::StatusCode;
 use serde_json::json;
@@ -17,35 +17,7 @@ async fn a_scim_app_is_set_up_tested_and_imported_and_its_token_never_comes_back
         app_server.create_user(&format!("{login}@example.com"), login, "Lee");
     }
     let server = spawn().await;
-    let (cookie, _) = sign_in(&server, false).await;
-    let cookie = cookie.split(';').next().unwrap().to_owned();
-    let (status, body) = call(
-        &server,
-        &cookie,
-        "create_app",
-        "application/x-www-form-urlencoded",
-        "name=Ticketing&kind=ScimApp".into(),
-    )
-    .await;
-    assert!(
-        status.is_success() || status.is_redirection(),
-        "{status} {body}"
-    );
-    let app_id = server
-        .engine
-        .read(
-            &server
-                .engine
-                .sign_in("admin", PASSWORD, None)
-                .await
-                .unwrap()
-                .0,
-        )
-        .list_apps("")
-        .await
-        .unwrap()[0]
-        .id
-        .clone();
+    let (cookie, app_id) = console_app(&server, "Ticketing", "ScimApp").await;
 
     let settings = json!({"enabled": true, "base_url": app_server.base_url(), "auth": "Bearer", "timeout_seconds": 10});
     // A wrong token: the app's refusal, named by Test API Credentials.
