@@ -90,18 +90,17 @@ fn profile_hash(p: &Person) -> i64 {
     content_hash(&attributes, true)
 }
 
-/// The user as created (and replaced, for apps without PATCH).
+/// The user as created (and replaced, for apps without PATCH). Every
+/// field is one a Muster profile requires, so none is ever empty (and Push
+/// Null Values has nothing to clear).
 fn user_resource(p: &Person, active: bool) -> Value {
-    let mut user = json!({
+    json!({
         "schemas": [CORE_USER],
         "userName": p.login,
         "name": {"givenName": p.first_name, "familyName": p.last_name},
+        "emails": [{"value": p.email, "type": "work", "primary": true}],
         "active": active,
-    });
-    if !p.email.is_empty() {
-        user["emails"] = json!([{"value": p.email, "type": "work", "primary": true}]);
-    }
-    user
+    })
 }
 
 /// A random password, as Okta sends with every account it creates.
@@ -117,35 +116,20 @@ fn random_password() -> String {
     String::from_utf8(password).unwrap_or_default()
 }
 
-/// PATCH operations setting the profile (and `active`, when given).
-fn profile_operations(p: &Person, settings: &ScimSettings, active: Option<bool>) -> Vec<Value> {
-    let mut ops = Vec::new();
-    let mut set = |path: &str, value: Value, empty: bool| match (empty, settings.push_null_values) {
-        (false, _) => ops.push(json!({"op": "replace", "path": path, "value": value})),
-        (true, true) => ops.push(json!({"op": "remove", "path": path})),
-        (true, false) => {}
-    };
-    if !settings.to_app.exclude_username_updates {
-        set("userName", json!(p.login), p.login.is_empty());
+/// PATCH operations setting the profile; the userName too unless
+/// `exclude_username`.
+fn profile_operations(p: &Person, exclude_username: bool) -> Vec<Value> {
+    let replace = |path: &str, value: Value| json!({"op": "replace", "path": path, "value": value});
+    let mut ops = Vec::with_capacity(4);
+    if !exclude_username {
+        ops.push(replace("userName", json!(p.login)));
     }
-    set(
-        "name.givenName",
-        json!(p.first_name),
-        p.first_name.is_empty(),
-    );
-    set(
-        "name.familyName",
-        json!(p.last_name),
-        p.last_name.is_empty(),
-    );
-    set(
+    ops.push(replace("name.givenName", json!(p.first_name)));
+    ops.push(replace("name.familyName", json!(p.last_name)));
+    ops.push(replace(
         "emails",
         json!([{"value": p.email, "type": "work", "primary": true}]),
-        p.email.is_empty(),
-    );
-    if let Some(active) = active {
-        ops.push(json!({"op": "replace", "path": "active", "value": active}));
-    }
+    ));
     ops
 }
 
@@ -157,6 +141,15 @@ struct AppPush<'a> {
     settings: ScimSettings,
     features: ScimFeatures,
     client: Client,
+}
+
+/// An app as the pusher finds it.
+enum Opened<'a> {
+    Push(Box<AppPush<'a>>),
+    /// Not a SCIM app with its integration enabled: nothing is sent.
+    Off,
+    /// Its ServiceProviderConfig did not answer.
+    Unreachable(String),
 }
 
 /// One account's push, to be recorded.
@@ -217,23 +210,23 @@ impl Engine {
     }
 
     async fn push_app(&self, app_id: String, due: Vec<Due>) -> Result<()> {
-        let upto = due.iter().map(|d| d.upto).max().unwrap_or(0);
-        let Some(push) = self.app_push(&app_id).await? else {
+        let push = match self.open_app(&app_id).await? {
+            Opened::Push(push) => push,
             // Not a SCIM app with its integration on: nothing is sent.
-            let mut conn = self.store.pool().acquire().await?;
-            return stored::drop_app(&mut conn, &app_id, upto).await;
-        };
-        let push = match push {
-            Ok(push) => push,
-            // The app cannot be reached at all: every account waits.
-            Err(why) => {
+            Opened::Off => {
+                let upto = due.iter().map(|d| d.upto).max().unwrap_or(0);
                 let mut conn = self.store.pool().acquire().await?;
+                return stored::drop_app(&mut conn, &app_id, upto).await;
+            }
+            // The app cannot be reached at all: every account waits.
+            Opened::Unreachable(why) => {
+                let mut tx = self.store.begin_write().await?;
                 for d in &due {
                     let next = (d.attempts + 1 < MAX_ATTEMPTS)
                         .then(|| crate::ids::now() + backoff(d.attempts, None));
-                    stored::not_done(&mut conn, d, next, &why).await?;
+                    stored::not_done(&mut tx, d, next, &why).await?;
                 }
-                return Ok(());
+                return Ok(tx.commit().await?);
             }
         };
         let mut waiting = due.iter();
@@ -258,44 +251,38 @@ impl Engine {
         push.record(&finished).await
     }
 
-    /// The app's connection, opened; None when it is not a SCIM app with
-    /// its integration enabled, Err when it does not answer.
-    async fn app_push(
-        &self,
-        app_id: &str,
-    ) -> Result<Option<std::result::Result<AppPush<'_>, String>>> {
+    /// The app's connection, opened, with what the app supports.
+    async fn open_app(&self, app_id: &str) -> Result<Opened<'_>> {
         let app = match self.store.get_app(app_id).await {
             Ok(app) => app,
-            Err(crate::Error::NotFound(_)) => return Ok(None),
+            Err(crate::Error::NotFound(_)) => return Ok(Opened::Off),
             Err(e) => return Err(e),
         };
         if app.kind != crate::model::AppKind::ScimApp {
-            return Ok(None);
+            return Ok(Opened::Off);
         }
         let (stored_settings, sealed) = self.store.connection(app_id).await?;
-        let settings: ScimSettings = match serde_json::from_value(stored_settings) {
-            Ok(s) => s,
-            Err(_) => return Ok(None),
+        let Ok(settings) = crate::sources::scim::settings_of(stored_settings) else {
+            return Ok(Opened::Off);
         };
         let Some(sealed) = sealed.filter(|_| settings.enabled) else {
-            return Ok(None);
+            return Ok(Opened::Off);
         };
         let secret = self.secrets.open(app_id, &sealed)?;
-        let client = match Client::new(&settings, &secret) {
-            Ok(c) => c,
-            Err(e) => return Ok(Some(Err(e.to_string()))),
+        let opened = match Client::new(&settings, &secret) {
+            Ok(client) => client.features().await.map(|features| (client, features)),
+            Err(e) => Err(e),
         };
-        let features = match client.features().await {
-            Ok(f) => f,
-            Err(e) => return Ok(Some(Err(e.to_string()))),
-        };
-        Ok(Some(Ok(AppPush {
-            engine: self,
-            app,
-            settings,
-            features,
-            client,
-        })))
+        Ok(match opened {
+            Ok((client, features)) => Opened::Push(Box::new(AppPush {
+                engine: self,
+                app,
+                settings,
+                features,
+                client,
+            })),
+            Err(e) => Opened::Unreachable(e.to_string()),
+        })
     }
 }
 
@@ -513,7 +500,7 @@ impl AppPush<'_> {
         };
         let sent = if self.features.patch {
             let mut ops = match with_profile {
-                true => profile_operations(p, &self.settings, None),
+                true => profile_operations(p, self.settings.to_app.exclude_username_updates),
                 false => Vec::new(),
             };
             if let Some(active) = active {
@@ -523,6 +510,13 @@ impl AppPush<'_> {
         } else {
             let mut user = user_resource(p, active.unwrap_or(a.active));
             user["id"] = json!(a.external_id);
+            if self.settings.to_app.exclude_username_updates {
+                // The whole user is sent: with the userName the app has.
+                match self.client.user(&a.external_id).await {
+                    Sent::Done(current) => user["userName"] = current["userName"].clone(),
+                    sent => return failure(sent),
+                }
+            }
             self.client.replace_user(&a.external_id, &user).await
         };
         if !matches!(sent, Sent::Done(_)) {

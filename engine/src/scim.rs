@@ -172,6 +172,12 @@ impl Client {
         self.send(reqwest::Method::PATCH, &path, Some(&body)).await
     }
 
+    /// GET /Users/{id}: the user as the app has it.
+    pub(crate) async fn user(&self, id: &str) -> Sent {
+        let path = format!("/Users/{}", query_value(id));
+        self.send(reqwest::Method::GET, &path, None).await
+    }
+
     /// PUT /Users/{id}: the whole user replaced, for apps without PATCH.
     pub(crate) async fn replace_user(&self, id: &str, user: &Value) -> Sent {
         let path = format!("/Users/{}", query_value(id));

@@ -12,33 +12,23 @@ use std::time::{Duration, Instant};
 /// The token the server is started with.
 pub const TOKEN: &str = "scim-test-token";
 
-/// A ServiceProviderConfig saying that the server cannot filter (else the
-/// server's own, which can).
-const WITHOUT_FILTERING: &str = r#"{
-  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-  "patch": {"supported": true},
-  "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-  "filter": {"supported": false, "maxResults": 1000},
-  "changePassword": {"supported": true},
-  "sort": {"supported": false},
-  "etag": {"supported": false},
-  "authenticationSchemes": [{"type": "oauthbearertoken", "name": "bearer_token",
-    "description": "HTTP Bearer Token"}]
-}"#;
-
-/// A ServiceProviderConfig saying that the server has no PATCH (so users
-/// are replaced with PUT); it filters.
-const WITHOUT_PATCH: &str = r#"{
-  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-  "patch": {"supported": false},
-  "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-  "filter": {"supported": true, "maxResults": 1000},
-  "changePassword": {"supported": true},
-  "sort": {"supported": false},
-  "etag": {"supported": false},
-  "authenticationSchemes": [{"type": "oauthbearertoken", "name": "bearer_token",
-    "description": "HTTP Bearer Token"}]
-}"#;
+/// A ServiceProviderConfig that supports filtering and PATCH as told
+/// (neither sorting, bulk nor ETags), for servers that behave like apps
+/// whose support is narrower than the server's own.
+fn service_provider_config(filter: bool, patch: bool) -> String {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": patch},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": filter, "maxResults": 1000},
+        "changePassword": {"supported": true},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{"type": "oauthbearertoken", "name": "bearer_token",
+            "description": "HTTP Bearer Token"}],
+    })
+    .to_string()
+}
 
 /// A running scim2-server; killed when dropped.
 pub struct ScimServer {
@@ -72,23 +62,23 @@ impl ScimServer {
     /// A server whose ServiceProviderConfig says it supports no filtering
     /// (nor sorting, bulk or ETags), as some apps' do.
     pub fn without_filtering() -> ScimServer {
-        ScimServer::launch(Some(WITHOUT_FILTERING))
+        ScimServer::launch(Some(service_provider_config(false, true)))
     }
 
     /// A server whose ServiceProviderConfig says it has no PATCH, as some
     /// apps' do: clients replace users with PUT.
     pub fn without_patch() -> ScimServer {
-        ScimServer::launch(Some(WITHOUT_PATCH))
+        ScimServer::launch(Some(service_provider_config(true, false)))
     }
 
-    fn launch(service_provider_config: Option<&str>) -> ScimServer {
+    fn launch(config: Option<String>) -> ScimServer {
         let dir = tempfile::tempdir().unwrap();
         let port = crate::free_port();
         let mut server = Command::new(command());
-        if let Some(text) = service_provider_config {
-            let config = dir.path().join("service-provider-config.json");
-            std::fs::write(&config, text).unwrap();
-            server.arg("--service-provider-config").arg(config);
+        if let Some(text) = config {
+            let path = dir.path().join("service-provider-config.json");
+            std::fs::write(&path, text).unwrap();
+            server.arg("--service-provider-config").arg(path);
         }
         let mut child = server
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])

@@ -4,8 +4,8 @@
 use super::{ReadHandle, WriteHandle};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{App, AppKind};
-use crate::store::push as stored;
+use crate::model::{App, AppKind, GroupSummary};
+use crate::store::push::{self as stored, Assignee};
 use crate::syslog::{EventType, NewEvent, Target};
 use proto::scim::{AppAssignments, FailedPush, PersonApp};
 
@@ -84,23 +84,11 @@ impl WriteHandle<'_> {
         let user = store.get_user(user_id).await?;
         let mut tx = store.begin_write().await?;
         let changed = match assign {
-            true => stored::assign_user(&mut tx, app_id, user_id, ids::now()).await?,
-            false => stored::unassign_user(&mut tx, app_id, user_id).await?,
+            true => stored::assign(&mut tx, app_id, Assignee::User(user_id), ids::now()).await?,
+            false => stored::unassign(&mut tx, app_id, Assignee::User(user_id)).await?,
         };
         if changed {
-            let (event_type, message) = match assign {
-                true => (
-                    EventType::MembershipAdd,
-                    "Add user to application membership",
-                ),
-                false => (
-                    EventType::MembershipRemove,
-                    "Remove user from application membership",
-                ),
-            };
-            let event = NewEvent::new(event_type, message, self.actor())
-                .target(Target::user(&user.id, &user.login, &user.login))
-                .target(Target::app(&app.id, &app.name));
+            let event = self.membership_event(assign, (&user.id, &user.login), &app, None);
             crate::store::events::insert_events(&mut tx, &[event], ids::now()).await?;
         }
         tx.commit().await?;
@@ -125,39 +113,52 @@ impl WriteHandle<'_> {
         let group = store.get_group(group_id, 0, 1).await?.summary;
         let mut tx = store.begin_write().await?;
         let changed = match assign {
-            true => stored::assign_group(&mut tx, app_id, group_id, ids::now()).await?,
-            false => stored::unassign_group(&mut tx, app_id, group_id).await?,
+            true => stored::assign(&mut tx, app_id, Assignee::Group(group_id), ids::now()).await?,
+            false => stored::unassign(&mut tx, app_id, Assignee::Group(group_id)).await?,
         };
         if changed {
-            let (event_type, message) = match assign {
-                true => (
-                    EventType::MembershipAdd,
-                    "Add user to application membership",
-                ),
-                false => (
-                    EventType::MembershipRemove,
-                    "Remove user from application membership",
-                ),
-            };
             let events: Vec<NewEvent> = stored::group_people(&mut tx, group_id)
                 .await?
                 .iter()
-                .map(|(id, login)| {
-                    NewEvent::new(
-                        event_type,
-                        format!("{message} (group {})", group.name),
-                        self.actor(),
-                    )
-                    .target(Target::user(id, login, login))
-                    .target(Target::app(&app.id, &app.name))
-                    .target(Target::group(&group.id, &group.name))
-                })
+                .map(|(id, login)| self.membership_event(assign, (id, login), &app, Some(&group)))
                 .collect();
             crate::store::events::insert_events(&mut tx, &events, ids::now()).await?;
         }
         tx.commit().await?;
         self.engine.pushes.notify_one();
         Ok(())
+    }
+
+    /// `application.user_membership.add` (or `.remove`) of a person, with
+    /// the group it came through.
+    fn membership_event(
+        &self,
+        assign: bool,
+        (user_id, login): (&str, &str),
+        app: &App,
+        group: Option<&GroupSummary>,
+    ) -> NewEvent {
+        let (event_type, message) = match assign {
+            true => (
+                EventType::MembershipAdd,
+                "Add user to application membership",
+            ),
+            false => (
+                EventType::MembershipRemove,
+                "Remove user from application membership",
+            ),
+        };
+        let message = match group {
+            Some(g) => format!("{message} (group {})", g.name),
+            None => message.to_owned(),
+        };
+        let event = NewEvent::new(event_type, message, self.actor())
+            .target(Target::user(user_id, login, login))
+            .target(Target::app(&app.id, &app.name));
+        match group {
+            Some(g) => event.target(Target::group(&g.id, &g.name)),
+            None => event,
+        }
     }
 
     /// Tries a failed push again, from its first try.

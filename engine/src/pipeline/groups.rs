@@ -192,14 +192,17 @@ pub(crate) async fn remove_app_groups(
     actor: &crate::syslog::Actor,
     now: crate::store::Timestamp,
 ) -> Result<usize> {
+    let mut groups: Vec<_> = stored::app_groups(tx, &app.id)
+        .await?
+        .into_values()
+        .collect();
+    if groups.is_empty() {
+        return Ok(0);
+    }
     let accounts = stored::account_keys(tx, &app.id).await?;
     let linked: HashMap<&str, &(String, String)> = accounts
         .iter()
         .filter_map(|a| Some((a.external_id.as_str(), a.user.as_ref()?)))
-        .collect();
-    let mut groups: Vec<_> = stored::app_groups(tx, &app.id)
-        .await?
-        .into_values()
         .collect();
     groups.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let mut events = Vec::new();

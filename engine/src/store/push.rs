@@ -6,7 +6,41 @@
 use super::{stamp, Store, Timestamp};
 use crate::error::Result;
 use proto::scim::{AssignedGroup, AssignedPerson, FailedPush, PersonApp};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
+
+/// The people a group assigned to an app assigns: `ga` (the assignment),
+/// `gm` (its group's members) and `au` (their accounts, linked to people
+/// or not).
+const THROUGH_GROUPS: &str = "app_group_assignments ga
+    JOIN group_members gm ON gm.group_id = ga.group_id
+    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id";
+
+/// The columns saying how the person `user` is assigned to the app `app`
+/// (`direct`, and the groups `via`), and their account there (`pa`, which
+/// the query joins): read back by [`assignment_of`].
+fn assignment_columns(app: &str, user: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = {app} AND x.user_id = {user}) AS direct,
+         (SELECT group_concat(g.name, char(31)) FROM {THROUGH_GROUPS} JOIN groups g ON g.id = ga.group_id
+             WHERE ga.app_id = {app} AND au.user_id = {user}) AS via,
+         pa.external_id, pa.active"
+    )
+}
+
+/// Assigned directly, the groups assigning (by name), and the account.
+fn assignment_of(r: &SqliteRow) -> (bool, Vec<String>, Option<(String, bool)>) {
+    let mut groups: Vec<String> = r
+        .get::<Option<String>, _>("via")
+        .map(|v| v.split('\u{1f}').map(str::to_owned).collect())
+        .unwrap_or_default();
+    groups.sort();
+    groups.dedup();
+    let account = r
+        .get::<Option<String>, _>("external_id")
+        .map(|id| (id, r.get::<Option<bool>, _>("active").unwrap_or(false)));
+    (r.get("direct"), groups, account)
+}
 
 /// An account whose push is due: every outbox row of it up to `upto`.
 #[derive(Debug, Clone)]
@@ -70,15 +104,12 @@ pub(crate) async fn person(
     app_id: &str,
     user_id: &str,
 ) -> Result<Option<Person>> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT u.login, u.email, u.first_name, u.last_name, u.status,
             EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = ?1 AND x.user_id = u.id)
-            OR EXISTS (SELECT 1 FROM app_group_assignments ga
-                       JOIN group_members gm ON gm.group_id = ga.group_id
-                       JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
-                       WHERE ga.app_id = ?1 AND au.user_id = u.id) AS assigned
-         FROM users u WHERE u.id = ?2",
-    )
+            OR EXISTS (SELECT 1 FROM {THROUGH_GROUPS} WHERE ga.app_id = ?1 AND au.user_id = u.id) AS assigned
+         FROM users u WHERE u.id = ?2"
+    ))
     .bind(app_id)
     .bind(user_id)
     .fetch_optional(&mut *conn)
@@ -202,68 +233,57 @@ pub(crate) async fn drop_app(conn: &mut SqliteConnection, app_id: &str, upto: i6
     Ok(())
 }
 
-/// Assigns a group to an app; false when it already was.
-pub(crate) async fn assign_group(
+/// Who is assigned to an app: a person directly, or a group (its members).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Assignee<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+impl Assignee<'_> {
+    /// The table of such assignments, its column, and the id.
+    fn row(&self) -> (&'static str, &'static str, &str) {
+        match *self {
+            Assignee::User(id) => ("app_assignments", "user_id", id),
+            Assignee::Group(id) => ("app_group_assignments", "group_id", id),
+        }
+    }
+}
+
+/// Assigns a person or a group to an app; false when it already was.
+pub(crate) async fn assign(
     conn: &mut SqliteConnection,
     app_id: &str,
-    group_id: &str,
+    who: Assignee<'_>,
     now: Timestamp,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO app_group_assignments (app_id, group_id, created) VALUES (?, ?, ?)
-         ON CONFLICT DO NOTHING",
-    )
+    let (table, column, id) = who.row();
+    let done = sqlx::query(&format!(
+        "INSERT INTO {table} (app_id, {column}, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    ))
     .bind(app_id)
-    .bind(group_id)
+    .bind(id)
     .bind(stamp(now))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Unassigns a group from an app; false when it was not assigned.
-pub(crate) async fn unassign_group(
+/// Removes a person's direct assignment, or a group's; false when there was
+/// none.
+pub(crate) async fn unassign(
     conn: &mut SqliteConnection,
     app_id: &str,
-    group_id: &str,
+    who: Assignee<'_>,
 ) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM app_group_assignments WHERE app_id = ? AND group_id = ?")
-        .bind(app_id)
-        .bind(group_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Assigns a person to an app directly; false when they already were.
-pub(crate) async fn assign_user(
-    conn: &mut SqliteConnection,
-    app_id: &str,
-    user_id: &str,
-    now: Timestamp,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO app_assignments (app_id, user_id, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-    )
+    let (table, column, id) = who.row();
+    let done = sqlx::query(&format!(
+        "DELETE FROM {table} WHERE app_id = ? AND {column} = ?"
+    ))
     .bind(app_id)
-    .bind(user_id)
-    .bind(stamp(now))
+    .bind(id)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Removes a person's direct assignment; false when there was none.
-pub(crate) async fn unassign_user(
-    conn: &mut SqliteConnection,
-    app_id: &str,
-    user_id: &str,
-) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM app_assignments WHERE app_id = ? AND user_id = ?")
-        .bind(app_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -327,27 +347,22 @@ impl Store {
         app_id: &str,
         limit: i64,
     ) -> Result<(Vec<AssignedPerson>, i64)> {
-        const ASSIGNED: &str = "SELECT user_id FROM app_assignments WHERE app_id = ?1
-             UNION SELECT au.user_id FROM app_group_assignments ga
-                 JOIN group_members gm ON gm.group_id = ga.group_id
-                 JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
-                 WHERE ga.app_id = ?1 AND au.user_id IS NOT NULL";
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({ASSIGNED})"))
+        let assigned = format!(
+            "SELECT user_id FROM app_assignments WHERE app_id = ?1
+             UNION SELECT au.user_id FROM {THROUGH_GROUPS}
+                 WHERE ga.app_id = ?1 AND au.user_id IS NOT NULL"
+        );
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({assigned})"))
             .bind(app_id)
             .fetch_one(&self.pool)
             .await?;
         let rows = sqlx::query(&format!(
             "SELECT u.id, u.login, u.first_name, u.last_name,
-                EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = ?1 AND x.user_id = u.id) AS direct,
-                (SELECT group_concat(g.name, char(31)) FROM app_group_assignments ga
-                    JOIN groups g ON g.id = ga.group_id
-                    JOIN group_members gm ON gm.group_id = ga.group_id
-                    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
-                    WHERE ga.app_id = ?1 AND au.user_id = u.id) AS via,
-                pa.external_id, pa.active
+                {}
              FROM users u LEFT JOIN pushed_accounts pa ON pa.app_id = ?1 AND pa.user_id = u.id
-             WHERE u.id IN ({ASSIGNED})
-             ORDER BY u.login LIMIT ?2"
+             WHERE u.id IN ({assigned})
+             ORDER BY u.login LIMIT ?2",
+            assignment_columns("?1", "u.id")
         ))
         .bind(app_id)
         .bind(limit)
@@ -356,12 +371,7 @@ impl Store {
         let people = rows
             .iter()
             .map(|r| {
-                let mut groups: Vec<String> = r
-                    .get::<Option<String>, _>("via")
-                    .map(|v| v.split('\u{1f}').map(str::to_owned).collect())
-                    .unwrap_or_default();
-                groups.sort();
-                groups.dedup();
+                let (direct, groups, account) = assignment_of(r);
                 AssignedPerson {
                     user_id: r.get("id"),
                     login: r.get("login"),
@@ -370,11 +380,9 @@ impl Store {
                         r.get::<String, _>("first_name"),
                         r.get::<String, _>("last_name")
                     ),
-                    direct: r.get("direct"),
+                    direct,
                     groups,
-                    account: r
-                        .get::<Option<String>, _>("external_id")
-                        .map(|id| (id, r.get::<Option<bool>, _>("active").unwrap_or(false))),
+                    account,
                 }
             })
             .collect();
@@ -423,35 +431,20 @@ impl Store {
 
     /// The SCIM apps a person is assigned to or has an account in, by name.
     pub async fn person_apps(&self, user_id: &str) -> Result<Vec<PersonApp>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.name,
-                EXISTS (SELECT 1 FROM app_assignments x WHERE x.app_id = a.id AND x.user_id = ?1) AS direct,
-                (SELECT group_concat(g.name, char(31)) FROM app_group_assignments ga
-                    JOIN groups g ON g.id = ga.group_id
-                    JOIN group_members gm ON gm.group_id = ga.group_id
-                    JOIN app_users au ON au.app_id = gm.app_id AND au.external_id = gm.external_id
-                    WHERE ga.app_id = a.id AND au.user_id = ?1) AS via,
-                pa.external_id, pa.active
+        let rows = sqlx::query(&format!(
+            "SELECT a.id, a.name, {}
              FROM apps a LEFT JOIN pushed_accounts pa ON pa.app_id = a.id AND pa.user_id = ?1
              WHERE a.kind = 'SCIM_APP'
              ORDER BY lower(a.name), a.id",
-        )
+            assignment_columns("a.id", "?1")
+        ))
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .iter()
             .filter_map(|r| {
-                let mut groups: Vec<String> = r
-                    .get::<Option<String>, _>("via")
-                    .map(|v| v.split('\u{1f}').map(str::to_owned).collect())
-                    .unwrap_or_default();
-                groups.sort();
-                groups.dedup();
-                let account = r
-                    .get::<Option<String>, _>("external_id")
-                    .map(|id| (id, r.get::<Option<bool>, _>("active").unwrap_or(false)));
-                let direct: bool = r.get("direct");
+                let (direct, groups, account) = assignment_of(r);
                 (direct || !groups.is_empty() || account.is_some()).then(|| PersonApp {
                     app_id: r.get("id"),
                     app_name: r.get("name"),

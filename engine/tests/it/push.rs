@@ -4,11 +4,12 @@
 //! app already has is linked rather than made twice; and nothing is lost
 //! or doubled when the process stops before the outbox is sent.
 
+use crate::scim::connected_app;
 use crate::support::{at, Env};
-use engine::model::{App, AppKind, Lifecycle, NewPerson};
+use engine::model::{App, Lifecycle, NewPerson};
 use proto::scim::{ScimSettings, ToApp};
 use serde_json::Value;
-use testkit::scim::{ScimServer, TOKEN};
+use testkit::scim::ScimServer;
 
 /// A SCIM app provisioning to `server` with every To App setting on.
 async fn provisioned_app(
@@ -16,30 +17,17 @@ async fn provisioned_app(
     server: &ScimServer,
     change: impl FnOnce(&mut ScimSettings),
 ) -> App {
-    let write = env.engine.write(&env.admin).unwrap();
-    let app = write.create_app("Wiki", AppKind::ScimApp).await.unwrap();
-    let mut settings = ScimSettings {
-        enabled: true,
-        base_url: server.base_url(),
-        timeout_seconds: 10,
-        to_app: ToApp {
+    connected_app(env, "Wiki", server, |settings| {
+        settings.timeout_seconds = 10;
+        settings.to_app = ToApp {
             create_users: true,
             update_attributes: true,
             deactivate_users: true,
             exclude_username_updates: false,
-        },
-        ..ScimSettings::default()
-    };
-    change(&mut settings);
-    write
-        .save_connection(
-            &app.id,
-            serde_json::to_value(settings).unwrap(),
-            Some(TOKEN),
-        )
-        .await
-        .unwrap();
-    app
+        };
+        change(settings);
+    })
+    .await
 }
 
 async fn person(env: &Env, login: &str, first: &str, last: &str) -> String {
@@ -226,10 +214,16 @@ async fn an_account_with_the_same_username_is_linked_not_duplicated() {
     );
 }
 
-/// With Exclude Username Updates, the app keeps the username it has.
+/// With Exclude Username Updates, the app keeps the username it has,
+/// whether it takes PATCH or only PUT.
 #[tokio::test]
 async fn exclude_username_updates_keeps_the_apps_username() {
-    let server = ScimServer::start();
+    for server in [ScimServer::start(), ScimServer::without_patch()] {
+        exclude_username_updates_on(server).await;
+    }
+}
+
+async fn exclude_username_updates_on(server: ScimServer) {
     let env = Env::new().await;
     let app = provisioned_app(&env, &server, |s| s.to_app.exclude_username_updates = true).await;
     let cy = person(&env, "cy@example.com", "Cy", "Diaz").await;
@@ -474,20 +468,7 @@ async fn a_groups_members_are_provisioned_as_the_membership_changes() {
     assert_eq!(status, 201, "{group}");
     let env = Env::new().await;
     let write = env.engine.write(&env.admin).unwrap();
-    let hr = write.create_app("HR", AppKind::ScimApp).await.unwrap();
-    let settings = ScimSettings {
-        enabled: true,
-        base_url: source.base_url(),
-        ..ScimSettings::default()
-    };
-    write
-        .save_connection(
-            &hr.id,
-            serde_json::to_value(&settings).unwrap(),
-            Some(TOKEN),
-        )
-        .await
-        .unwrap();
+    let hr = connected_app(&env, "HR", &source, |_| {}).await;
     env.pull(&hr, engine::model::ImportType::Full).await;
     env.confirm_all(&hr, true).await;
     // Provisioning to another app: the group is assigned to it.

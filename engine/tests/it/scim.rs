@@ -80,11 +80,19 @@ async fn answering(media: &'static str, body: &'static str) -> u16 {
 /// A SCIM app connected to `server` with the token, its settings changed
 /// by `change`.
 async fn scim_app(env: &Env, server: &ScimServer, change: impl FnOnce(&mut ScimSettings)) -> App {
+    connected_app(env, "Ticketing", server, change).await
+}
+
+/// A SCIM app named `name` with its API integration enabled on `server`
+/// and the token saved, its settings changed by `change`.
+pub async fn connected_app(
+    env: &Env,
+    name: &str,
+    server: &ScimServer,
+    change: impl FnOnce(&mut ScimSettings),
+) -> App {
     let write = env.engine.write(&env.admin).unwrap();
-    let app = write
-        .create_app("Ticketing", AppKind::ScimApp)
-        .await
-        .unwrap();
+    let app = write.create_app(name, AppKind::ScimApp).await.unwrap();
     let mut settings = ScimSettings {
         enabled: true,
         base_url: server.base_url(),
